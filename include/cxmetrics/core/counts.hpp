@@ -1,0 +1,201 @@
+// score_counts: the sufficient statistic of every score metric.
+//
+// NPS, CSAT, CES, resolution rate and their variances depend only on how many
+// responses fell on each point of the scale. For weighted data each bin also
+// keeps Σw and Σw² (the latter gives linearised variances and Kish's
+// effective n). Counts add, so they merge across threads, shards and time
+// buckets: merge(counts(A), counts(B)) == counts(A ∪ B).
+//
+// Unweighted counts are exact integers. A state becomes weighted on its first
+// weighted add (or merge with a weighted state); from then on an unweighted
+// response counts as weight 1, so an unweighted state is exactly a weighted
+// one whose weights are all 1.
+//
+// Header: cxmetrics/core/counts.hpp. Complexity: add O(1), merge O(points).
+#pragma once
+
+#include <algorithm>
+#include <cmath>
+#include <cstddef>
+#include <cstdint>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "cxmetrics/core/error.hpp"
+#include "cxmetrics/core/scale.hpp"
+
+namespace cxm {
+
+/// Throws invalid_weight naming `where` unless `w` is finite and >= 0.
+inline void check_weight(double w, const location& where = {}) {
+  if (std::isnan(w)) throw invalid_weight("weight is NaN", where);
+  if (std::isinf(w)) throw invalid_weight("weight is infinite (" + std::to_string(w) + ")", where);
+  if (w < 0.0) throw invalid_weight("weight " + std::to_string(w) + " is negative", where);
+}
+
+/// Count and weight totals of a set of bins.
+struct bin_totals {
+  std::uint64_t n = 0;  ///< responses
+  double w = 0.0;       ///< Σw (equals n when unweighted)
+  double w2 = 0.0;      ///< Σw² (equals n when unweighted)
+  friend bool operator==(const bin_totals&, const bin_totals&) = default;
+};
+
+/// Per-point histogram of scores on one scale (see the header comment).
+class score_counts {
+ public:
+  explicit score_counts(scale s = scale::nps()) : scale_(s), n_(static_cast<std::size_t>(s.points()), 0) {}
+
+  /// Rebuilds a state from its parts (deserialisation, engines). `n` must have
+  /// one entry per point; `w`/`w2` are either both empty (unweighted) or both
+  /// of that size with finite, non-negative entries.
+  score_counts(scale s, std::vector<std::uint64_t> n, std::vector<double> w = {}, std::vector<double> w2 = {})
+      : scale_(s), n_(std::move(n)), w_(std::move(w)), w2_(std::move(w2)) {
+    const auto points = static_cast<std::size_t>(s.points());
+    if (n_.size() != points) {
+      throw invalid_argument("score_counts for the " + s.describe() + " needs " + std::to_string(points) +
+                             " bins, got " + std::to_string(n_.size()));
+    }
+    if (w_.size() != w2_.size() || (!w_.empty() && w_.size() != points)) {
+      throw invalid_argument("score_counts weight sums must be empty or have one entry per bin");
+    }
+    for (std::size_t i = 0; i < w_.size(); ++i) {
+      check_weight(w_[i], at_field("sum_w[" + std::to_string(i) + "]"));
+      check_weight(w2_[i], at_field("sum_w2[" + std::to_string(i) + "]"));
+    }
+  }
+
+  [[nodiscard]] const scale& scale_of() const noexcept { return scale_; }
+
+  /// Adds one unweighted response. Throws score_out_of_scale.
+  void add(int score, const location& where = {}) {
+    scale_.check(score, where);
+    const auto b = scale_.bin(score);
+    ++n_[b];
+    if (weighted()) {
+      w_[b] += 1.0;
+      w2_[b] += 1.0;
+    }
+  }
+
+  /// Adds one response with weight `w` (finite, >= 0; 0 counts as a response
+  /// that carries no weight). Throws score_out_of_scale or invalid_weight.
+  void add(int score, double w, const location& where = {}) {
+    scale_.check(score, where);
+    check_weight(w, where);
+    make_weighted();
+    const auto b = scale_.bin(score);
+    ++n_[b];
+    w_[b] += w;
+    w2_[b] += w * w;
+  }
+
+  /// Adds `count` unweighted responses of the same score.
+  void add_count(int score, std::uint64_t count, const location& where = {}) {
+    scale_.check(score, where);
+    const auto b = scale_.bin(score);
+    n_[b] += count;
+    if (weighted()) {
+      w_[b] += static_cast<double>(count);
+      w2_[b] += static_cast<double>(count);
+    }
+  }
+
+  /// Adds `other` into this state. Throws incompatible_merge when the scales differ.
+  void merge(const score_counts& other) {
+    if (!(other.scale_ == scale_)) {
+      throw incompatible_merge("cannot merge counts on the " + other.scale_.describe() + " (high from " +
+                               std::to_string(other.scale_.high_min()) + ") into counts on the " +
+                               scale_.describe() + " (high from " + std::to_string(scale_.high_min()) + ")");
+    }
+    if (other.weighted()) make_weighted();
+    for (std::size_t b = 0; b < n_.size(); ++b) {
+      n_[b] += other.n_[b];
+      if (weighted()) {
+        w_[b] += other.weight(b);
+        w2_[b] += other.weight_sq(b);
+      }
+    }
+  }
+
+  /// Total number of responses (including zero-weight ones).
+  [[nodiscard]] std::uint64_t count() const noexcept {
+    std::uint64_t total = 0;
+    for (auto c : n_) total += c;
+    return total;
+  }
+  [[nodiscard]] bool empty() const noexcept { return count() == 0; }
+  [[nodiscard]] bool weighted() const noexcept { return !w_.empty(); }
+
+  [[nodiscard]] std::size_t bins() const noexcept { return n_.size(); }
+  /// Responses in bin `b` (0-based; score = scale_of().score_of(b)).
+  [[nodiscard]] std::uint64_t count(std::size_t b) const noexcept { return n_[b]; }
+  /// Σw of bin `b` (the count when unweighted).
+  [[nodiscard]] double weight(std::size_t b) const noexcept {
+    return weighted() ? w_[b] : static_cast<double>(n_[b]);
+  }
+  /// Σw² of bin `b` (the count when unweighted).
+  [[nodiscard]] double weight_sq(std::size_t b) const noexcept {
+    return weighted() ? w2_[b] : static_cast<double>(n_[b]);
+  }
+  /// Responses with a given score. Throws score_out_of_scale.
+  [[nodiscard]] std::uint64_t count_of(int score) const {
+    scale_.check(score);
+    return n_[scale_.bin(score)];
+  }
+
+  [[nodiscard]] std::span<const std::uint64_t> raw_counts() const noexcept { return n_; }
+
+  /// Totals over scores lo..hi (inclusive, clipped to the scale).
+  [[nodiscard]] bin_totals range(int lo, int hi) const noexcept {
+    bin_totals t;
+    for (int s = std::max(lo, scale_.min()); s <= std::min(hi, scale_.max()); ++s) {
+      const auto b = scale_.bin(s);
+      t.n += n_[b];
+      t.w += weight(b);
+      t.w2 += weight_sq(b);
+    }
+    return t;
+  }
+  [[nodiscard]] bin_totals total() const noexcept { return range(scale_.min(), scale_.max()); }
+  /// Low group (detractors / dissatisfied / difficult / "no").
+  [[nodiscard]] bin_totals low() const noexcept { return range(scale_.min(), scale_.low_max()); }
+  /// High group (promoters / satisfied / easy / "yes").
+  [[nodiscard]] bin_totals high() const noexcept { return range(scale_.high_min(), scale_.max()); }
+  /// Between the two groups (passives).
+  [[nodiscard]] bin_totals middle() const noexcept { return range(scale_.low_max() + 1, scale_.high_min() - 1); }
+
+  /// Kish's effective sample size (Σw)² / Σw²; equals count() when unweighted
+  /// and 0 when there is no weight.
+  [[nodiscard]] double effective_n() const noexcept {
+    const auto t = total();
+    return t.w2 > 0.0 ? t.w * t.w / t.w2 : 0.0;
+  }
+
+  friend bool operator==(const score_counts& a, const score_counts& b) noexcept {
+    if (!(a.scale_ == b.scale_) || a.n_ != b.n_) return false;
+    if (a.weighted() != b.weighted()) return false;
+    return a.w_ == b.w_ && a.w2_ == b.w2_;
+  }
+
+ private:
+  void make_weighted() {
+    if (weighted()) return;
+    w_.assign(n_.begin(), n_.end());
+    w2_.assign(n_.begin(), n_.end());
+  }
+
+  scale scale_;
+  std::vector<std::uint64_t> n_;
+  std::vector<double> w_;   // Σw per bin; empty when unweighted
+  std::vector<double> w2_;  // Σw² per bin; empty when unweighted
+};
+
+/// Merges two states into a new one.
+[[nodiscard]] inline score_counts merged(score_counts a, const score_counts& b) {
+  a.merge(b);
+  return a;
+}
+
+}  // namespace cxm

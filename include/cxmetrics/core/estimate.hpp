@@ -1,0 +1,154 @@
+// estimate: a number with its uncertainty.
+//
+// Every metric result is an estimate, not a bare double: the value, its
+// standard error, an interval (lower, upper, level and the method that made
+// it), the number of responses n and the effective n (Kish's for weighted
+// data). An estimate says plainly when there is not enough data:
+//
+//   status::ok            value, SE and interval are all defined
+//   status::no_data       n = 0 (or no positive weight): value() is NaN, no interval
+//   status::insufficient  a value exists but the method cannot give an SE or
+//                         interval (e.g. a t interval from one response)
+//
+// value() is always well defined: it is quiet NaN when has_value() is false.
+#pragma once
+
+#include <cmath>
+#include <cstdint>
+#include <limits>
+#include <optional>
+#include <string>
+
+#include "cxmetrics/core/error.hpp"
+
+namespace cxm {
+
+/// How an interval was computed.
+enum class interval_method : std::uint8_t {
+  wald,             ///< normal approximation, estimate ± z·SE
+  adjusted_wald,    ///< Wald after adding pseudo-observations (Agresti–Caffo; Rocks 2016 for NPS)
+  wilson,           ///< Wilson score interval (Wilson 1927)
+  jeffreys,         ///< equal-tailed Beta(x+½, n−x+½) posterior interval (Brown, Cai & DasGupta 2001)
+  clopper_pearson,  ///< exact binomial interval (Clopper & Pearson 1934)
+  agresti_coull,    ///< add z²/2 successes and failures, then Wald (Agresti & Coull 1998)
+  t,                ///< Student t interval of a mean
+  bayes_dirichlet,  ///< equal-tailed credible interval under a Dirichlet posterior
+  bootstrap,        ///< seeded percentile bootstrap
+  newcombe,         ///< hybrid score interval of a difference of proportions (Newcombe 1998, method 10)
+};
+
+[[nodiscard]] constexpr const char* to_string(interval_method m) noexcept {
+  switch (m) {
+    case interval_method::wald: return "wald";
+    case interval_method::adjusted_wald: return "adjusted_wald";
+    case interval_method::wilson: return "wilson";
+    case interval_method::jeffreys: return "jeffreys";
+    case interval_method::clopper_pearson: return "clopper_pearson";
+    case interval_method::agresti_coull: return "agresti_coull";
+    case interval_method::t: return "t";
+    case interval_method::bayes_dirichlet: return "bayes_dirichlet";
+    case interval_method::bootstrap: return "bootstrap";
+    case interval_method::newcombe: return "newcombe";
+  }
+  return "wald";
+}
+
+/// An interval with its coverage level (e.g. 0.95) and method.
+struct interval {
+  double lower = 0.0;
+  double upper = 0.0;
+  double level = 0.95;
+  interval_method method = interval_method::wald;
+
+  [[nodiscard]] bool contains(double x) const noexcept { return x >= lower && x <= upper; }
+  [[nodiscard]] double width() const noexcept { return upper - lower; }
+  friend bool operator==(const interval&, const interval&) = default;
+};
+
+/// Throws invalid_argument unless 0 < level < 1.
+inline void check_level(double level) {
+  if (!(level > 0.0 && level < 1.0)) {
+    throw invalid_argument("confidence level must be in (0, 1), got " + std::to_string(level));
+  }
+}
+
+/// A value with its standard error, interval, n and effective n.
+class estimate {
+ public:
+  enum class status : std::uint8_t { ok, no_data, insufficient };
+
+  /// The empty estimate (n = 0): no value, no interval.
+  estimate() = default;
+
+  /// A complete estimate.
+  estimate(double value, double se, interval ci, std::uint64_t n, double effective_n)
+      : value_(value), se_(se), ci_(ci), n_(n), n_eff_(effective_n), status_(status::ok), note_() {}
+
+  /// An estimate whose value is known but whose uncertainty cannot be given;
+  /// `why` says what is missing (e.g. "a t interval needs at least 2 responses").
+  [[nodiscard]] static estimate insufficient(double value, std::uint64_t n, double effective_n, std::string why) {
+    estimate e;
+    e.value_ = value;
+    e.n_ = n;
+    e.n_eff_ = effective_n;
+    e.status_ = status::insufficient;
+    e.note_ = std::move(why);
+    return e;
+  }
+
+  /// The estimate of nothing: n responses but no usable data (n may be > 0
+  /// when every weight is 0).
+  [[nodiscard]] static estimate no_data(std::uint64_t n = 0, std::string why = "no responses") {
+    estimate e;
+    e.n_ = n;
+    e.note_ = std::move(why);
+    return e;
+  }
+
+  [[nodiscard]] status state() const noexcept { return status_; }
+  [[nodiscard]] bool ok() const noexcept { return status_ == status::ok; }
+  /// True when there is a point value (ok or insufficient).
+  [[nodiscard]] bool has_value() const noexcept { return status_ != status::no_data; }
+  /// True when an interval is available (status ok).
+  [[nodiscard]] bool has_interval() const noexcept { return status_ == status::ok; }
+
+  /// The point value; quiet NaN when has_value() is false.
+  [[nodiscard]] double value() const noexcept { return value_; }
+  [[nodiscard]] double value_or(double fallback) const noexcept { return has_value() ? value_ : fallback; }
+  /// Standard error; NaN unless ok().
+  [[nodiscard]] double se() const noexcept { return se_; }
+  /// The interval, if any.
+  [[nodiscard]] const std::optional<interval>& ci() const noexcept { return ci_; }
+  /// Number of responses the estimate rests on.
+  [[nodiscard]] std::uint64_t n() const noexcept { return n_; }
+  /// Kish's effective sample size; equals n for unweighted data.
+  [[nodiscard]] double effective_n() const noexcept { return n_eff_; }
+  /// Why there is no value or interval (empty when ok).
+  [[nodiscard]] const std::string& note() const noexcept { return note_; }
+
+  friend bool operator==(const estimate& a, const estimate& b) noexcept {
+    auto same = [](double x, double y) { return (std::isnan(x) && std::isnan(y)) || x == y; };
+    return a.status_ == b.status_ && same(a.value_, b.value_) && same(a.se_, b.se_) && a.ci_ == b.ci_ &&
+           a.n_ == b.n_ && same(a.n_eff_, b.n_eff_) && a.note_ == b.note_;
+  }
+
+ private:
+  double value_ = std::numeric_limits<double>::quiet_NaN();
+  double se_ = std::numeric_limits<double>::quiet_NaN();
+  std::optional<interval> ci_;
+  std::uint64_t n_ = 0;
+  double n_eff_ = 0.0;
+  status status_ = status::no_data;
+  std::string note_ = "no responses";
+};
+
+[[nodiscard]] constexpr const char* to_string(estimate::status s) noexcept {
+  switch (s) {
+    case estimate::status::ok: return "ok";
+    case estimate::status::no_data: return "no_data";
+    case estimate::status::insufficient: return "insufficient";
+  }
+  return "no_data";
+}
+
+}  // namespace cxm

@@ -1,0 +1,143 @@
+// Bounded integer response scales: NPS 0–10, CSAT 1–5, CES 1–7 and custom.
+//
+// A scale knows its inclusive bounds and two cut points that split it into a
+// "low" group (score <= low_max), a "high" group (score >= high_min) and the
+// middle. For NPS these are detractors (0–6), passives (7–8) and promoters
+// (9–10); for CSAT the high group is "satisfied" (top-2-box 4–5 by default);
+// for CES it is "easy" (5–7 by default).
+//
+// A score outside the scale is an error (score_out_of_scale), never clamped.
+#pragma once
+
+#include <cmath>
+#include <cstdint>
+#include <string>
+
+#include "cxmetrics/core/error.hpp"
+
+namespace cxm {
+
+/// What a scale measures; decides its display name and default cut points.
+enum class scale_kind : std::uint8_t { nps, csat, ces, binary, custom };
+
+[[nodiscard]] constexpr const char* to_string(scale_kind k) noexcept {
+  switch (k) {
+    case scale_kind::nps: return "NPS";
+    case scale_kind::csat: return "CSAT";
+    case scale_kind::ces: return "CES";
+    case scale_kind::binary: return "binary";
+    case scale_kind::custom: return "custom";
+  }
+  return "custom";
+}
+
+/// A bounded integer scale with its low/high groups. Regular value type.
+class scale {
+ public:
+  /// Largest number of points a scale may have (bins in a histogram).
+  static constexpr int max_points = 1024;
+
+  /// NPS "likelihood to recommend": 0–10, detractors 0–6, promoters 9–10.
+  [[nodiscard]] static constexpr scale nps() noexcept { return scale(scale_kind::nps, 0, 10, 9, 6); }
+
+  /// CSAT 1–5; "satisfied" is the top `top_box` points (2 → 4–5, 1 → 5 only).
+  /// The low group is the bottom `top_box` points (2 → 1–2).
+  [[nodiscard]] static constexpr scale csat(int top_box = 2) {
+    if (top_box < 1 || top_box > 4) {
+      throw invalid_argument("CSAT top-box width must be 1..4, got " + std::to_string(top_box));
+    }
+    return scale(scale_kind::csat, 1, 5, 6 - top_box, top_box);
+  }
+
+  /// CES 1–7 ("the company made it easy"); "easy" is score >= easy_min (default 5).
+  /// The "difficult" group mirrors it below the midpoint (default 1–3).
+  [[nodiscard]] static constexpr scale ces(int easy_min = 5) {
+    if (easy_min < 2 || easy_min > 7) {
+      throw invalid_argument("CES 'easy' threshold must be 2..7, got " + std::to_string(easy_min));
+    }
+    return scale(scale_kind::ces, 1, 7, easy_min, 8 - easy_min < easy_min ? 8 - easy_min : easy_min - 1);
+  }
+
+  /// 0 = no, 1 = yes; used for resolution ("was your issue resolved?").
+  [[nodiscard]] static constexpr scale binary() noexcept { return scale(scale_kind::binary, 0, 1, 1, 0); }
+
+  /// A user-defined scale min..max with high group [high_min, max] and low group
+  /// [min, low_max]. Requires min < max, at most max_points points, and
+  /// min <= low_max < high_min <= max.
+  [[nodiscard]] static constexpr scale custom(int min, int max, int high_min, int low_max) {
+    if (!(min < max)) {
+      throw invalid_argument("custom scale needs min < max, got " + std::to_string(min) + ".." +
+                             std::to_string(max));
+    }
+    if (static_cast<long long>(max) - min + 1 > max_points) {
+      throw invalid_argument("custom scale " + std::to_string(min) + ".." + std::to_string(max) +
+                             " has more than " + std::to_string(max_points) + " points");
+    }
+    if (!(min <= low_max && low_max < high_min && high_min <= max)) {
+      throw invalid_argument("custom scale needs min <= low_max < high_min <= max, got low_max " +
+                             std::to_string(low_max) + ", high_min " + std::to_string(high_min));
+    }
+    return scale(scale_kind::custom, min, max, high_min, low_max);
+  }
+
+  [[nodiscard]] constexpr scale_kind kind() const noexcept { return kind_; }
+  [[nodiscard]] constexpr int min() const noexcept { return min_; }
+  [[nodiscard]] constexpr int max() const noexcept { return max_; }
+  /// Smallest score of the high group (promoter / satisfied / easy).
+  [[nodiscard]] constexpr int high_min() const noexcept { return high_min_; }
+  /// Largest score of the low group (detractor / dissatisfied / difficult).
+  [[nodiscard]] constexpr int low_max() const noexcept { return low_max_; }
+  /// Number of points (histogram bins).
+  [[nodiscard]] constexpr int points() const noexcept { return max_ - min_ + 1; }
+
+  [[nodiscard]] constexpr bool contains(int score) const noexcept { return score >= min_ && score <= max_; }
+  [[nodiscard]] constexpr bool is_high(int score) const noexcept { return score >= high_min_; }
+  [[nodiscard]] constexpr bool is_low(int score) const noexcept { return score <= low_max_; }
+
+  /// Histogram bin of a score; the score must be in the scale.
+  [[nodiscard]] constexpr std::size_t bin(int score) const noexcept {
+    return static_cast<std::size_t>(score - min_);
+  }
+  /// Score of a histogram bin.
+  [[nodiscard]] constexpr int score_of(std::size_t bin) const noexcept {
+    return min_ + static_cast<int>(bin);
+  }
+
+  /// Throws score_out_of_scale naming `where` when `score` is not on the scale.
+  constexpr void check(long long score, const location& where = {}) const {
+    if (score < min_ || score > max_) {
+      throw score_out_of_scale("score " + std::to_string(score) + " is outside the " + describe(), where);
+    }
+  }
+  constexpr void check(int score, const location& where = {}) const { check(static_cast<long long>(score), where); }
+  /// Same for a floating-point score: it must be a finite integer on the scale.
+  void check(double score, const location& where = {}) const {
+    if (!std::isfinite(score) || score != std::floor(score)) {
+      throw score_out_of_scale("score " + std::to_string(score) + " is not an integer point of the " +
+                                   describe(),
+                               where);
+    }
+    if (score < min_ || score > max_) {
+      throw score_out_of_scale("score " + std::to_string(score) + " is outside the " + describe(), where);
+    }
+  }
+
+  /// "NPS scale 0..10" — used in messages.
+  [[nodiscard]] std::string describe() const {
+    return std::string(to_string(kind_)) + " scale " + std::to_string(min_) + ".." + std::to_string(max_);
+  }
+
+  friend constexpr bool operator==(const scale&, const scale&) noexcept = default;
+
+ private:
+  constexpr scale(scale_kind kind, int min, int max, int high_min, int low_max) noexcept
+      : kind_(kind), min_(min), max_(max), high_min_(high_min), low_max_(low_max) {}
+
+  scale_kind kind_;
+  int min_;
+  int max_;
+  int high_min_;
+  int low_max_;
+};
+
+}  // namespace cxm
