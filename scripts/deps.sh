@@ -6,7 +6,7 @@ set -euo pipefail
 
 packages=(
   build-essential cmake pkg-config git
-  g++ clang
+  g++ clang libclang-rt-14-dev
   libeigen3-dev libboost-math-dev nlohmann-json3-dev
   libgtest-dev libgmock-dev libbenchmark-dev
 )

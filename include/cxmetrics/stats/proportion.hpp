@@ -113,10 +113,21 @@ struct proportion_options {
   if (all.n == 0) return estimate::no_data();
   if (!(all.w > 0.0)) return estimate::no_data(all.n, "all weights are zero");
   const double p = std::min(hit.w / all.w, 1.0);
+  // When Σw² = Σw for the successes and for all responses (every weight 1,
+  // or 0/1), the linearised variance is algebraically p̂(1−p̂)/Σw and Kish's
+  // n is Σw; computing them in that form makes unit weights reproduce the
+  // unweighted result bit for bit (core/counts.hpp promises that an
+  // unweighted state is a weighted one with all weights 1).
+  const bool unit = hit.w2 == hit.w && all.w2 == all.w;
   const double miss_w2 = std::max(all.w2 - hit.w2, 0.0);
-  const double var = (hit.w2 * (1.0 - p) * (1.0 - p) + miss_w2 * p * p) / (all.w * all.w);
-  const double n_eff = all.w * all.w / all.w2;
-  const auto ci = proportion_interval(p * n_eff, n_eff, opt.level, opt.method);
+  const double var = unit ? p * (1.0 - p) / all.w
+                          : (hit.w2 * (1.0 - p) * (1.0 - p) + miss_w2 * p * p) / (all.w * all.w);
+  // Effective counts through Kish's factor Σw/Σw²: n_eff = Σw·k and
+  // x_eff = Σw(hit)·k (= p̂·n_eff), both exact when k = 1.
+  const double kish = all.w / all.w2;
+  const double n_eff = all.w * kish;
+  const double x_eff = std::min(hit.w * kish, n_eff);
+  const auto ci = proportion_interval(x_eff, n_eff, opt.level, opt.method);
   return estimate(p, std::sqrt(var), ci, all.n, n_eff);
 }
 
