@@ -47,17 +47,31 @@ struct location {
   /// "file:line:column" when a file is known (the compiler-style form), then
   /// ", row N" and ", field 'x'" for what else is known.
   [[nodiscard]] std::string to_string() const {
+    // Built with append only: GCC 12 reports a false -Wrestrict on
+    // `out += "x" + std::to_string(n)` in optimised builds.
     std::string out;
+    const auto sep = [&out] {
+      if (!out.empty()) out.append(", ");
+    };
     if (!file.empty()) {
-      out += file;
-      if (line) out += ":" + std::to_string(*line);
-      if (line && column) out += ":" + std::to_string(*column);
+      out.append(file);
+      if (line) out.append(":").append(std::to_string(*line));
+      if (line && column) out.append(":").append(std::to_string(*column));
     } else {
-      if (line) out += "line " + std::to_string(*line);
-      if (column) out += std::string(out.empty() ? "" : ", ") + "column " + std::to_string(*column);
+      if (line) out.append("line ").append(std::to_string(*line));
+      if (column) {
+        sep();
+        out.append("column ").append(std::to_string(*column));
+      }
     }
-    if (row) out += std::string(out.empty() ? "" : ", ") + "row " + std::to_string(*row);
-    if (!field.empty()) out += std::string(out.empty() ? "" : ", ") + "field '" + field + "'";
+    if (row) {
+      sep();
+      out.append("row ").append(std::to_string(*row));
+    }
+    if (!field.empty()) {
+      sep();
+      out.append("field '").append(field).append("'");
+    }
     return out;
   }
 };

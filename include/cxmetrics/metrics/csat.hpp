@@ -1,0 +1,109 @@
+// Customer satisfaction (CSAT, 1–5): top-box share and mean, and the
+// mergeable accumulator.
+//
+//   satisfied  share of responses in the top `top_box` points (2 → 4–5, the
+//              usual "top-2-box"; 1 → 5 only), a proportion 0…1 with the
+//              interval of share_method (stats::proportion: Wilson by
+//              default; Jeffreys, Clopper–Pearson, Agresti–Coull or Wald).
+//              Weighted: Σw(top box)/Σw with the linearised SE and Kish's
+//              effective n (see stats/proportion.hpp).
+//   mean       mean score 1…5 with a Student t interval (stats::mean_t).
+//
+// compute_csat takes counts on the CSAT scale 1..5 whatever their own top-box
+// cut: the top box of the options decides the share (so one histogram serves
+// top-1 and top-2 reporting). Counts on any other scale are rejected.
+//
+// csat_accumulator: a regular value type (copyable, ==) holding the options
+// and a score_counts on scale::csat(top_box); add / merge / count / empty /
+// result. Merging accumulators with different options throws
+// incompatible_merge. n = 0 gives no_data estimates, never an exception.
+//
+// Header: cxmetrics/metrics/csat.hpp. Complexity: add O(1), merge and result O(5).
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "cxmetrics/core/counts.hpp"
+#include "cxmetrics/core/error.hpp"
+#include "cxmetrics/core/estimate.hpp"
+#include "cxmetrics/core/scale.hpp"
+#include "cxmetrics/stats/mean.hpp"
+#include "cxmetrics/stats/proportion.hpp"
+
+namespace cxm {
+
+struct csat_options {
+  double level = 0.95;                                    ///< 0 < level < 1
+  int top_box = 2;                                        ///< 1..4 top points count as "satisfied"
+  interval_method share_method = interval_method::wilson;  ///< a proportion interval method
+  friend bool operator==(const csat_options&, const csat_options&) = default;
+};
+
+struct csat_result {
+  estimate satisfied;  ///< top-box share, 0…1
+  estimate mean;       ///< mean score, 1…5
+  friend bool operator==(const csat_result&, const csat_result&) = default;
+};
+
+/// Throws invalid_argument for a bad level, top box or share method.
+inline void check_csat_options(const csat_options& opt) {
+  (void)scale::csat(opt.top_box);  // validates 1..4
+  // Checks level and method (a non-proportion method throws, naming the
+  // accepted ones) even when there are no responses yet.
+  (void)stats::proportion_interval(0.0, 1.0, opt.level, opt.share_method);
+}
+
+/// Top-box share and mean of CSAT counts (see the header comment).
+[[nodiscard]] inline csat_result compute_csat(const score_counts& c, const csat_options& opt = {}) {
+  check_csat_options(opt);
+  const auto& s = c.scale_of();
+  if (s.kind() != scale_kind::csat) {
+    throw invalid_argument("CSAT needs counts on the CSAT scale 1..5, got counts on the " + s.describe());
+  }
+  csat_result r;
+  const stats::proportion_options share{opt.level, opt.share_method};
+  const auto top = c.range(s.max() - opt.top_box + 1, s.max());
+  r.satisfied = c.weighted() ? stats::proportion(top, c.total(), share) : stats::proportion(top.n, c.count(), share);
+  r.mean = stats::mean_t(c, opt.level);
+  return r;
+}
+
+/// Mergeable CSAT state.
+class csat_accumulator {
+ public:
+  csat_accumulator() : csat_accumulator(csat_options{}) {}
+  /// Throws invalid_argument for unusable options.
+  explicit csat_accumulator(csat_options opt) : opt_(checked(opt)), counts_(scale::csat(opt.top_box)) {}
+
+  /// Adds one response. Throws score_out_of_scale (naming the score and `where`).
+  void add(int score, const location& where = {}) { counts_.add(score, where); }
+  /// Adds one weighted response. Throws score_out_of_scale or invalid_weight.
+  void add(int score, double weight, const location& where = {}) { counts_.add(score, weight, where); }
+
+  /// Adds `other` into this state. Throws incompatible_merge when the options differ.
+  void merge(const csat_accumulator& other) {
+    if (!(other.opt_ == opt_)) {
+      throw incompatible_merge("cannot merge CSAT accumulators with different options (level, top box or share method)");
+    }
+    counts_.merge(other.counts_);
+  }
+
+  [[nodiscard]] std::uint64_t count() const noexcept { return counts_.count(); }
+  [[nodiscard]] bool empty() const noexcept { return counts_.empty(); }
+  [[nodiscard]] csat_result result() const { return compute_csat(counts_, opt_); }
+  [[nodiscard]] const score_counts& counts() const noexcept { return counts_; }
+  [[nodiscard]] const csat_options& options() const noexcept { return opt_; }
+
+  friend bool operator==(const csat_accumulator&, const csat_accumulator&) = default;
+
+ private:
+  static const csat_options& checked(const csat_options& o) {
+    check_csat_options(o);
+    return o;
+  }
+  csat_options opt_;
+  score_counts counts_;
+};
+
+}  // namespace cxm
