@@ -5,6 +5,7 @@
 #   lib/libcxmetrics.{a,so}                    compiled part
 #   lib/cmake/cxmetrics/cxmetricsConfig.cmake  package config (+ version, targets)
 #   lib/pkgconfig/cxmetrics.pc                 pkg-config file
+#   share/doc/cxmetrics/LICENSE
 
 set(CXMETRICS_INSTALL_CMAKEDIR "${CMAKE_INSTALL_LIBDIR}/cmake/cxmetrics"
     CACHE STRING "Where cxmetricsConfig.cmake is installed, relative to the prefix")
@@ -19,14 +20,21 @@ install(TARGETS cxmetrics
         RUNTIME DESTINATION "${CMAKE_INSTALL_BINDIR}" COMPONENT cxmetrics_Runtime
         LIBRARY DESTINATION "${CMAKE_INSTALL_LIBDIR}" COMPONENT cxmetrics_Runtime
                 NAMELINK_COMPONENT cxmetrics_Development
-        ARCHIVE DESTINATION "${CMAKE_INSTALL_LIBDIR}" COMPONENT cxmetrics_Development
-        INCLUDES DESTINATION "${CMAKE_INSTALL_INCLUDEDIR}")
+        ARCHIVE DESTINATION "${CMAKE_INSTALL_LIBDIR}" COMPONENT cxmetrics_Development)
+# (The include directory reaches the exported target through the
+# INSTALL_INTERFACE of target_include_directories in CMakeLists.txt.)
 
 install(EXPORT cxmetricsTargets
         NAMESPACE cxmetrics::
         DESTINATION "${CXMETRICS_INSTALL_CMAKEDIR}"
         COMPONENT cxmetrics_Development)
 
+get_target_property(_cxm_type cxmetrics TYPE)
+if(_cxm_type STREQUAL "SHARED_LIBRARY")
+  set(CXMETRICS_LIBRARY_TYPE shared)
+else()
+  set(CXMETRICS_LIBRARY_TYPE static)
+endif()
 configure_package_config_file(
   "${PROJECT_SOURCE_DIR}/cmake/cxmetricsConfig.cmake.in"
   "${PROJECT_BINARY_DIR}/cxmetricsConfig.cmake"
@@ -50,12 +58,37 @@ install(FILES "${PROJECT_BINARY_DIR}/cxmetricsConfig.cmake"
         DESTINATION "${CXMETRICS_INSTALL_CMAKEDIR}"
         COMPONENT cxmetrics_Development)
 
+install(FILES "${PROJECT_SOURCE_DIR}/LICENSE"
+        DESTINATION "${CMAKE_INSTALL_DOCDIR}"
+        COMPONENT cxmetrics_Runtime)
+
 # pkg-config: the header-only dependencies are listed by their own .pc names
-# where Debian ships one (eigen3, nlohmann_json); Boost has no .pc file.
-if(BUILD_SHARED_LIBS)
+# where Debian ships one (eigen3, nlohmann_json); Boost has no .pc file. A
+# static libcxmetrics.a also needs its private link dependencies (Highway,
+# the thread library where it is separate) at the consumer's link; they go
+# into Requires/Libs, not the .private fields, so that the plain
+# `pkg-config --libs cxmetrics` links (the package is either static or shared).
+set(CXMETRICS_PC_REQUIRES "eigen3 nlohmann_json")
+set(CXMETRICS_PC_LIBS "")
+if(CXMETRICS_LIBRARY_TYPE STREQUAL "shared")
   set(CXMETRICS_PC_CFLAGS "-DCXMETRICS_SHARED")
 else()
   set(CXMETRICS_PC_CFLAGS "")
+  string(APPEND CXMETRICS_PC_REQUIRES " libhwy")
+  if(CMAKE_THREAD_LIBS_INIT)
+    set(CXMETRICS_PC_LIBS " ${CMAKE_THREAD_LIBS_INIT}")
+  endif()
+endif()
+# The prefix is written relative to the .pc file's own directory
+# (${pcfiledir}, understood by pkg-config and pkgconf), so the installed tree
+# stays relocatable: `cmake --install --prefix`, Conan and vcpkg all install
+# somewhere other than the configure-time CMAKE_INSTALL_PREFIX.
+if(IS_ABSOLUTE "${CMAKE_INSTALL_LIBDIR}")
+  set(CXMETRICS_PC_PREFIX "${CMAKE_INSTALL_PREFIX}")
+else()
+  file(RELATIVE_PATH _cxm_pc_up "/cxm-prefix/${CMAKE_INSTALL_LIBDIR}/pkgconfig" "/cxm-prefix")
+  string(REGEX REPLACE "/$" "" _cxm_pc_up "${_cxm_pc_up}")
+  set(CXMETRICS_PC_PREFIX "\${pcfiledir}/${_cxm_pc_up}")
 endif()
 if(IS_ABSOLUTE "${CMAKE_INSTALL_INCLUDEDIR}")
   set(CXMETRICS_PC_INCLUDEDIR "${CMAKE_INSTALL_INCLUDEDIR}")
