@@ -1,0 +1,36 @@
+// cxmetrics: the whole public API in one include.
+//
+//   #include <cxmetrics/cxmetrics.hpp>
+//
+// Each header below holds one idea and may be included on its own.
+#pragma once
+
+#include "cxmetrics/version.hpp"
+
+#include "cxmetrics/core/counts.hpp"
+#include "cxmetrics/core/error.hpp"
+#include "cxmetrics/core/estimate.hpp"
+#include "cxmetrics/core/response.hpp"
+#include "cxmetrics/core/response_table.hpp"
+#include "cxmetrics/core/scale.hpp"
+#include "cxmetrics/core/timestamp.hpp"
+
+#include "cxmetrics/stats/bootstrap.hpp"
+#include "cxmetrics/stats/compare.hpp"
+#include "cxmetrics/stats/dirichlet.hpp"
+#include "cxmetrics/stats/distributions.hpp"
+#include "cxmetrics/stats/mean.hpp"
+#include "cxmetrics/stats/multiplicity.hpp"
+#include "cxmetrics/stats/proportion.hpp"
+
+#include "cxmetrics/metrics/ces.hpp"
+#include "cxmetrics/metrics/csat.hpp"
+#include "cxmetrics/metrics/nps.hpp"
+#include "cxmetrics/metrics/resolution.hpp"
+
+#include "cxmetrics/engine/count.hpp"
+#include "cxmetrics/engine/group_by.hpp"
+#include "cxmetrics/engine/isa.hpp"
+
+#include "cxmetrics/io/csv.hpp"
+#include "cxmetrics/io/json.hpp"

@@ -1,0 +1,41 @@
+// Forward declarations of the public cxmetrics types, for headers that only
+// name them.
+#pragma once
+
+#include <cstdint>
+
+namespace cxm {
+
+class error;
+struct location;
+class scale;
+class score_counts;
+struct bin_totals;
+struct interval;
+class estimate;
+struct response;
+struct channel_id;
+class channel_set;
+enum class resolution : std::int8_t;
+class response_table;
+
+struct nps_options;
+struct nps_result;
+class nps_accumulator;
+struct csat_options;
+struct csat_result;
+class csat_accumulator;
+struct ces_options;
+struct ces_result;
+class ces_accumulator;
+struct resolution_options;
+struct resolution_result;
+class resolution_accumulator;
+
+namespace stats {
+struct comparison;
+struct proportion_options;
+enum class p_adjust : std::uint8_t;
+}  // namespace stats
+
+}  // namespace cxm
