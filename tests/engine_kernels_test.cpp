@@ -427,6 +427,135 @@ TEST_P(EngineLevel, FourOrMoreKeyColumnsMatchReference) {
   }
 }
 
+// Plain loop over the rows: the reference of every grouped test below.
+// `cell_of(i)` gives the row-major cell of row i.
+template <class CellOf>
+std::vector<engine::nps_tally> ref_grouped(std::span<const std::uint8_t> s, const scale& sc, std::size_t cells,
+                                           CellOf cell_of) {
+  std::vector<engine::nps_tally> ref(cells);
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    auto& t = ref[cell_of(i)];
+    t.detractors += s[i] <= sc.low_max();
+    t.passives += s[i] > sc.low_max() && s[i] < sc.high_min();
+    t.promoters += s[i] >= sc.high_min();
+  }
+  return ref;
+}
+
+TEST_P(EngineLevel, GroupedTallyMatchesReferenceOnTileBoundariesOffsetsAndScales) {
+  // Lengths around the kernels' tiles (256 rows) and vectors, columns that
+  // start at unaligned addresses, a scale of more than 16 points (compare
+  // path), a scale with an offset, one to three key columns of every width,
+  // and long runs of one cell (all rows on one counter copy).
+  const auto o = at_level(GetParam());
+  std::mt19937 rng(77);
+  const std::vector<scale> scales = {scale::nps(), scale::csat(), scale::custom(0, 100, 80, 40),
+                                     scale::custom(20, 30, 28, 23)};
+  for (const auto& sc : scales) {
+    for (std::size_t len : {std::size_t{0}, std::size_t{3}, std::size_t{255}, std::size_t{256}, std::size_t{257},
+                            std::size_t{511}, std::size_t{513}, std::size_t{4099}}) {
+      for (std::size_t off : {std::size_t{0}, std::size_t{1}, std::size_t{7}}) {
+        for (int pattern : {0, 3}) {
+          const auto sbuf = make_scores(len + off, sc, static_cast<std::uint32_t>(len * 7 + off), pattern);
+          std::vector<std::uint8_t> a(len + off);
+          std::vector<std::uint16_t> b(len + off);
+          std::vector<std::uint32_t> c(len + off);
+          for (std::size_t i = 0; i < a.size(); ++i) {
+            const bool run = pattern == 3;  // runs: the same keys for 1000 rows
+            const std::uint32_t r = run ? static_cast<std::uint32_t>(i / 1000) * 2654435761u : rng();
+            a[i] = static_cast<std::uint8_t>(r % 13);
+            b[i] = static_cast<std::uint16_t>((r >> 8) % 40);
+            c[i] = static_cast<std::uint32_t>((r >> 16) % 3);
+          }
+          const std::span<const std::uint8_t> s(sbuf.data() + off, len);
+          const std::span<const std::uint8_t> ka(a.data() + off, len);
+          const std::span<const std::uint16_t> kb(b.data() + off, len);
+          const std::span<const std::uint32_t> kc(c.data() + off, len);
+          const std::string where = sc.describe() + " n=" + std::to_string(len) + " offset=" + std::to_string(off) +
+                                    " pattern=" + std::to_string(pattern);
+          {  // u8 × u16: 13 × 40 cells, 16-bit index lanes, four counter copies
+            const engine::key_column keys[] = {{ka, 13, "a"}, {kb, 40, "b"}};
+            const auto ref = ref_grouped(s, sc, 13 * 40, [&](std::size_t i) { return ka[i] * 40u + kb[i]; });
+            const auto g = engine::count_nps_by(s, keys, sc, o);
+            EXPECT_TRUE(std::equal(ref.begin(), ref.end(), g.cells().begin())) << where;
+          }
+          {  // u16 × u8 × u32: 40 × 13 × 3 cells, 32-bit index lanes, one copy
+            const engine::key_column keys[] = {{kb, 40, "b"}, {ka, 13, "a"}, {kc, 3, "c"}};
+            const auto ref =
+                ref_grouped(s, sc, 40 * 13 * 3, [&](std::size_t i) { return (kb[i] * 13u + ka[i]) * 3u + kc[i]; });
+            const auto g = engine::count_nps_by(s, keys, sc, o);
+            EXPECT_TRUE(std::equal(ref.begin(), ref.end(), g.cells().begin())) << where;
+          }
+          {  // one u8 key: 39 counters in four copies
+            const engine::key_column keys[] = {{ka, 13, "a"}};
+            const auto ref = ref_grouped(s, sc, 13, [&](std::size_t i) { return std::size_t{ka[i]}; });
+            const auto g = engine::count_nps_by(s, keys, sc, o);
+            EXPECT_TRUE(std::equal(ref.begin(), ref.end(), g.cells().begin())) << where;
+          }
+        }
+      }
+    }
+  }
+}
+
+TEST_P(EngineLevel, GroupedKeysFarOutsideTheirCardinalityAreReported) {
+  // The largest value of each key width, in the vector part of a tile and in
+  // the scalar tail: the kernel must stop before such a key addresses a
+  // counter (the sanitizer build checks that nothing is written out of bounds).
+  const auto o = at_level(GetParam());
+  const std::size_t len = 1000;  // 3 whole tiles and a tail of 232 rows
+  const auto s = make_scores(len, scale::nps(), 5);
+  std::vector<std::uint8_t> channel(len);
+  std::vector<std::uint16_t> month(len);
+  std::vector<std::uint32_t> agent(len);
+  for (std::size_t i = 0; i < len; ++i) {
+    channel[i] = static_cast<std::uint8_t>(i % 8);
+    month[i] = static_cast<std::uint16_t>(i % 36);
+    agent[i] = static_cast<std::uint32_t>(i % 50);
+  }
+  for (std::size_t pos : {std::size_t{0}, std::size_t{300}, std::size_t{999}}) {
+    auto expect_key = [&](auto&& call, const char* field, const std::string& value) {
+      try {
+        call();
+        ADD_FAILURE() << "no exception for " << field << " at " << pos;
+      } catch (const invalid_value& e) {
+        EXPECT_EQ(e.where().row, pos) << field;
+        EXPECT_EQ(e.where().field, field);
+        EXPECT_NE(std::string(e.what()).find("key " + value), std::string::npos) << e.what();
+      }
+    };
+    {
+      auto c = channel;
+      c[pos] = 255;
+      const engine::key_column keys[] = {{c, 8, "channel"}, {month, 36, "month"}};
+      expect_key([&] { (void)engine::count_nps_by(s, keys, scale::nps(), o); }, "channel", "255");
+    }
+    {
+      auto m = month;
+      m[pos] = 65535;
+      const engine::key_column keys[] = {{channel, 8, "channel"}, {m, 36, "month"}};
+      expect_key([&] { (void)engine::count_nps_by(s, keys, scale::nps(), o); }, "month", "65535");
+    }
+    {
+      auto a = agent;
+      a[pos] = 4294967295u;
+      const engine::key_column keys[] = {{month, 36, "month"}, {a, 50, "agent"}};
+      expect_key([&] { (void)engine::count_nps_by(s, keys, scale::nps(), o); }, "agent", "4294967295");
+    }
+    {
+      auto bad = s;
+      bad[pos] = 255;
+      const engine::key_column keys[] = {{channel, 8, "channel"}, {month, 36, "month"}};
+      try {
+        (void)engine::count_nps_by(bad, keys, scale::nps(), o);
+        ADD_FAILURE() << "no exception for score 255 at " << pos;
+      } catch (const score_out_of_scale& e) {
+        EXPECT_EQ(e.where().row, pos);
+      }
+    }
+  }
+}
+
 TEST_P(EngineLevel, KeyOutsideItsCardinalityIsReportedWithRowAndField) {
   const auto o = at_level(GetParam());
   const std::size_t len = 5000;

@@ -28,9 +28,13 @@
 #include "cxmetrics/metrics/nps.hpp"
 #include "cxmetrics/metrics/resolution.hpp"
 
+#include "cxmetrics/engine/accumulator.hpp"
 #include "cxmetrics/engine/count.hpp"
 #include "cxmetrics/engine/group_by.hpp"
+#include "cxmetrics/engine/grouped.hpp"
 #include "cxmetrics/engine/isa.hpp"
+#include "cxmetrics/engine/metric_set.hpp"
 
 #include "cxmetrics/io/csv.hpp"
+#include "cxmetrics/io/binary.hpp"
 #include "cxmetrics/io/json.hpp"

@@ -31,6 +31,7 @@ class ces_accumulator;
 struct resolution_options;
 struct resolution_result;
 class resolution_accumulator;
+class score_histogram;
 
 namespace stats {
 struct comparison;

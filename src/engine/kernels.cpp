@@ -53,6 +53,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
+#include <type_traits>
 
 #include "engine/kernels.hpp"
 #include <hwy/cache_control.h>
@@ -524,7 +525,8 @@ bool WeightedTallyF64(const std::uint8_t* s, const double* w, std::size_t n, con
 
 // ------------------------------------------------------------------ grouped tally
 
-constexpr std::size_t kTile = 1024;
+// Rows per tile of the grouped kernels (see FusedTiles).
+constexpr std::size_t kTile = 256;
 
 // idx[i] = group of s[i] + (i mod copies) * copy_stride; returns the largest bin.
 template <class TI>
@@ -627,27 +629,54 @@ bool GroupedTiles(const std::uint8_t* HWY_RESTRICT s, const key_view* keys, std:
   return true;
 }
 
+// A key column as the fused kernel reads it: base address and log2 of its width.
+struct key_stream {
+  const std::uint8_t* data;
+  unsigned shift;  // 0, 1 or 2
+};
+
+// The keys of rows [row, row + Lanes(du)) widened to the index type. A
+// 32-bit column only reaches here with 32-bit lanes (see grouped_fn).
 template <class D>
-HWY_INLINE hn::Vec<D> LoadKey(D du, const key_view& k, std::size_t row) {
+HWY_INLINE hn::Vec<D> LoadKey(D du, const key_stream& k, std::size_t row) {
   using TI = hn::TFromD<D>;
-  if (k.width == 1) {
+  const std::uint8_t* p = k.data + (row << k.shift);
+  if (k.shift == 0) {
     const hn::Rebind<std::uint8_t, decltype(du)> d8;
-    return hn::PromoteTo(du, hn::LoadU(d8, static_cast<const std::uint8_t*>(k.data) + row));
+    return hn::PromoteTo(du, hn::LoadU(d8, p));
   }
   if constexpr (sizeof(TI) == 2) {
-    return hn::LoadU(du, static_cast<const std::uint16_t*>(k.data) + row);
+    return hn::LoadU(du, reinterpret_cast<const std::uint16_t*>(p));
   } else {
-    if (k.width == 2) {
+    if (k.shift == 1) {
       const hn::Rebind<std::uint16_t, decltype(du)> d16;
-      return hn::PromoteTo(du, hn::LoadU(d16, static_cast<const std::uint16_t*>(k.data) + row));
+      return hn::PromoteTo(du, hn::LoadU(d16, reinterpret_cast<const std::uint16_t*>(p)));
     }
-    return hn::LoadU(du, static_cast<const std::uint32_t*>(k.data) + row);
+    return hn::LoadU(du, reinterpret_cast<const std::uint32_t*>(p));
   }
 }
 
+// Group codes of the bins of a scale of at most 16 points (0 low, 1 middle,
+// 2 high), as a byte table for TableLookupBytes.
+HWY_INLINE void GroupCodes(const scale_params& p, std::uint8_t* codes) {
+  for (unsigned b = 0; b < 16; ++b) {
+    codes[b] = static_cast<std::uint8_t>(b < p.npoints ? GroupOf(b, p.low_max - p.lo, p.high_min - p.lo) : 0);
+  }
+}
+
+// Rows the grouped kernel prefetches ahead in every column (2 KiB of scores,
+// 4 KiB of 16-bit keys). Measured on AVX-512 with 8 × 36 cells: 1024 to 2048
+// rows are best; 4096 and more fall back.
+constexpr std::size_t kGroupedAheadRows = 2048;
+
 // One pass per tile for up to three key columns: the index of a row is built
-// in registers (group, copy and every key) and stored once.
-template <class TI, std::size_t NK>
+// in registers (group, copy and every key) and stored once; then scalar code
+// increments the counters of the tile. Tiles are small (kTile rows) so that
+// the loads of one tile and the increments of the previous one overlap in the
+// out-of-order window; every column is prefetched kGroupedAheadRows ahead.
+// With kTable the group of a score is one byte shuffle (scales of <= 16
+// points), otherwise two compares.
+template <class TI, std::size_t NK, bool kTable>
 bool FusedTiles(const std::uint8_t* HWY_RESTRICT s, const key_view* keys, std::size_t begin, std::size_t n,
                 const scale_params& p, std::uint32_t copies, std::uint32_t copy_stride,
                 std::uint32_t* HWY_RESTRICT counters) {
@@ -657,15 +686,32 @@ bool FusedTiles(const std::uint8_t* HWY_RESTRICT s, const key_view* keys, std::s
   const std::size_t N = hn::Lanes(du);
   const unsigned low_bin = p.low_max - p.lo;
   const unsigned high_bin = p.high_min - p.lo;
-  const V below_low = hn::Set(du, static_cast<TI>(low_bin + 1));
-  const V above_high = hn::Set(du, static_cast<TI>(high_bin - 1));
-  const V one = hn::Set(du, TI{1});
   const auto offset = hn::Set(d8, p.lo);
+  const auto last_bin = hn::Set(d8, static_cast<std::uint8_t>(p.npoints - 1));
+  // Lane l of every vector holds a row = l (mod 4) because N is a multiple of 4.
   const V copy_offsets = copies == 4 ? hn::Mul(hn::And(hn::Iota(du, 0), hn::Set(du, TI{3})),
                                                hn::Set(du, static_cast<TI>(copy_stride)))
                                      : hn::Zero(du);
+#if HWY_TARGET != HWY_SCALAR
+  // The table must span 16 bytes even where the score vector is shorter.
+  using DT = std::conditional_t<(hn::MaxLanes(d8) >= 16), decltype(d8), hn::Full128<std::uint8_t>>;
+  alignas(16) std::uint8_t codes[16];
+  GroupCodes(p, codes);
+  const auto table = hn::LoadDup128(DT(), codes);
+#else
+  static_assert(!kTable, "one-lane vectors cannot hold a table");
+#endif
+  const V low_v = hn::Set(du, static_cast<TI>(low_bin));
+  const V high_m1 = hn::Set(du, static_cast<TI>(high_bin - 1));
   V strides[NK];
-  for (std::size_t j = 0; j < NK; ++j) strides[j] = hn::Set(du, static_cast<TI>(keys[j].stride));
+  V limits[NK];
+  key_stream streams[NK];
+  for (std::size_t j = 0; j < NK; ++j) {
+    strides[j] = hn::Set(du, static_cast<TI>(keys[j].stride));
+    limits[j] = hn::Set(du, static_cast<TI>(keys[j].limit - 1));
+    streams[j].data = static_cast<const std::uint8_t*>(keys[j].data);
+    streams[j].shift = keys[j].width == 1 ? 0u : (keys[j].width == 2 ? 1u : 2u);
+  }
 
   alignas(64) TI idx[kTile];
   for (std::size_t t = 0; t < n; t += kTile) {
@@ -676,57 +722,53 @@ bool FusedTiles(const std::uint8_t* HWY_RESTRICT s, const key_view* keys, std::s
     for (std::size_t j = 0; j < NK; ++j) kmax[j] = hn::Zero(du);
     std::size_t i = 0;
     for (; i + N <= m; i += N) {
-      const auto bin8 = hn::Sub(hn::LoadU(d8, s + row + i), offset);
-      vmax = hn::Max(vmax, bin8);
-      const V bin = hn::PromoteTo(du, bin8);
-      V g = hn::IfThenElse(hn::Lt(bin, below_low), copy_offsets, hn::Add(copy_offsets, one));
-      g = hn::IfThenElse(hn::Gt(bin, above_high), hn::Add(g, one), g);
+      const std::size_t r = row + i;
+      // A step reads at most one vector (<= 64 bytes) of each column.
+      PrefetchAhead(s + r, kGroupedAheadRows);
       for (std::size_t j = 0; j < NK; ++j) {
-        const V k = LoadKey(du, keys[j], row + i);
-        kmax[j] = hn::Max(kmax[j], k);
-        g = hn::Add(g, hn::Mul(k, strides[j]));
+        PrefetchAhead(streams[j].data + (r << streams[j].shift), kGroupedAheadRows << streams[j].shift);
       }
-      hn::StoreU(g, du, idx + i);
+      const auto bin8 = hn::Sub(hn::LoadU(d8, s + r), offset);
+      vmax = hn::Max(vmax, bin8);
+      V x;
+#if HWY_TARGET != HWY_SCALAR
+      if constexpr (kTable) {
+        x = hn::Add(hn::PromoteTo(du, hn::TableLookupBytes(table, bin8)), copy_offsets);
+      } else
+#endif
+      {
+        // Masks are all ones (-1): subtracting one adds 1 to the group.
+        const V bin = hn::PromoteTo(du, bin8);
+        x = hn::Sub(hn::Sub(copy_offsets, hn::VecFromMask(du, hn::Gt(bin, low_v))),
+                    hn::VecFromMask(du, hn::Gt(bin, high_m1)));
+      }
+      for (std::size_t j = 0; j < NK; ++j) {
+        const V k = LoadKey(du, streams[j], r);
+        kmax[j] = hn::Max(kmax[j], k);
+        x = hn::Add(x, hn::Mul(k, strides[j]));
+      }
+      hn::StoreU(x, du, idx + i);
     }
-    unsigned top = MaxLane(d8, vmax);
-    std::uint32_t ktop[NK];
-    for (std::size_t j = 0; j < NK; ++j) ktop[j] = static_cast<std::uint32_t>(hn::GetLane(hn::MaxOfLanes(du, kmax[j])));
+    // Check the tile before any counter is touched: a bad key could point
+    // outside the counters.
+    bool ok = hn::AllFalse(d8, hn::Gt(vmax, last_bin));
+    for (std::size_t j = 0; j < NK; ++j) ok &= hn::AllFalse(du, hn::Gt(kmax[j], limits[j]));
     for (; i < m; ++i) {
       const unsigned bin = static_cast<std::uint8_t>(s[row + i] - p.lo);
-      top = std::max(top, bin);
+      ok &= bin < p.npoints;
       std::uint32_t x = GroupOf(bin, low_bin, high_bin) + (i % copies) * copy_stride;
       for (std::size_t j = 0; j < NK; ++j) {
         const std::uint32_t k = keys[j].width == 1   ? static_cast<const std::uint8_t*>(keys[j].data)[row + i]
                                 : keys[j].width == 2 ? static_cast<const std::uint16_t*>(keys[j].data)[row + i]
                                                      : static_cast<const std::uint32_t*>(keys[j].data)[row + i];
-        ktop[j] = std::max(ktop[j], k);
+        ok &= k < keys[j].limit;
         x += k * keys[j].stride;
       }
       idx[i] = static_cast<TI>(x);
     }
-    if (top >= p.npoints) return false;
-    for (std::size_t j = 0; j < NK; ++j) {
-      if (ktop[j] >= keys[j].limit) return false;
-    }
-    // The lines of the tile after next, requested one by one while the
-    // scalar code below counts, so that memory and counting overlap.
-    std::uintptr_t lines[(kTile / kLineBytes) * (1 + 4 * NK)];
-    std::size_t nlines = 0;
-    const std::size_t next = row + m + kTile;
-    for (std::size_t b = 0; b < kTile; b += kLineBytes) lines[nlines++] = reinterpret_cast<std::uintptr_t>(s) + next + b;
-    for (std::size_t j = 0; j < NK; ++j) {
-      const std::uintptr_t base = reinterpret_cast<std::uintptr_t>(keys[j].data) + next * keys[j].width;
-      for (std::size_t b = 0; b < kTile * keys[j].width; b += kLineBytes) lines[nlines++] = base + b;
-    }
-    const std::size_t every = std::max<std::size_t>(1, m / 4 / nlines);
-    std::size_t countdown = every;
-    std::size_t pf = 0;
+    if (!ok) return false;
     i = 0;
     for (; i + 4 <= m; i += 4) {
-      if (--countdown == 0) {
-        countdown = every;
-        if (pf < nlines) hwy::Prefetch(reinterpret_cast<const std::uint8_t*>(lines[pf++]));
-      }
       ++counters[idx[i]];
       ++counters[idx[i + 1]];
       ++counters[idx[i + 2]];
@@ -737,15 +779,24 @@ bool FusedTiles(const std::uint8_t* HWY_RESTRICT s, const key_view* keys, std::s
   return true;
 }
 
+template <class TI, bool kTable>
+bool FusedAny(const std::uint8_t* s, const key_view* keys, std::size_t nkeys, std::size_t begin, std::size_t n,
+              const scale_params& p, std::uint32_t copies, std::uint32_t copy_stride, std::uint32_t* counters) {
+  switch (nkeys) {
+    case 1: return FusedTiles<TI, 1, kTable>(s, keys, begin, n, p, copies, copy_stride, counters);
+    case 2: return FusedTiles<TI, 2, kTable>(s, keys, begin, n, p, copies, copy_stride, counters);
+    default: return FusedTiles<TI, 3, kTable>(s, keys, begin, n, p, copies, copy_stride, counters);
+  }
+}
+
 template <class TI>
 bool AnyTiles(const std::uint8_t* s, const key_view* keys, std::size_t nkeys, std::size_t begin, std::size_t n,
               const scale_params& p, std::uint32_t copies, std::uint32_t copy_stride, std::uint32_t* counters) {
-  switch (nkeys) {
-    case 1: return FusedTiles<TI, 1>(s, keys, begin, n, p, copies, copy_stride, counters);
-    case 2: return FusedTiles<TI, 2>(s, keys, begin, n, p, copies, copy_stride, counters);
-    case 3: return FusedTiles<TI, 3>(s, keys, begin, n, p, copies, copy_stride, counters);
-    default: return GroupedTiles<TI>(s, keys, nkeys, begin, n, p, copies, copy_stride, counters);
-  }
+  if (nkeys > 3) return GroupedTiles<TI>(s, keys, nkeys, begin, n, p, copies, copy_stride, counters);
+#if HWY_TARGET != HWY_SCALAR
+  if (p.npoints <= 16) return FusedAny<TI, true>(s, keys, nkeys, begin, n, p, copies, copy_stride, counters);
+#endif
+  return FusedAny<TI, false>(s, keys, nkeys, begin, n, p, copies, copy_stride, counters);
 }
 
 bool Grouped(const std::uint8_t* s, const key_view* keys, std::size_t nkeys, std::size_t begin, std::size_t n,

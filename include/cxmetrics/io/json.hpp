@@ -18,6 +18,35 @@
 //                   numeric channel_id (labels belong to a channel_set); when
 //                   reading, a built-in label ("chat") is accepted too
 //   resolution      "yes" | "no" | "unknown"
+//   nps_options     {"level":0.95,"method":"adjusted_wald","prior":0.5,
+//                    "bootstrap_replicates":2000,"seed":24301}
+//   csat_options    {"level":0.95,"top_box":2,"share_method":"wilson"}
+//   ces_options     {"level":0.95,"easy_min":5,"share_method":"wilson"}
+//   resolution_options {"level":0.95,"method":"wilson"}
+//   nps_accumulator, csat_accumulator, ces_accumulator
+//                   {"options":{...},"counts":{score_counts}}; the counts must lie
+//                   on the scale the options imply (scale::nps(),
+//                   scale::csat(top_box), scale::ces(easy_min))
+//   resolution_accumulator {"options":{...},"counts":{score_counts on the binary
+//                   scale},"unknown":N}
+//   bin_totals      {"n":..,"sum_w":..,"sum_w2":..}
+//   engine::nps_tally {"detractors":..,"passives":..,"promoters":..}
+//   engine::weighted_nps_tally {"detractors":{bin_totals},"passives":{...},
+//                    "promoters":{...}}
+//   engine::grouped_nps {"shape":[c0,c1,...],"cells":[{nps_tally},...]}: cells
+//                   row-major (last key fastest), as many as the product of
+//                   the shape; {"shape":[],"cells":[]} is the empty grouping
+//   score_histogram {"counts":{score_counts}} (on any scale)
+//   metric_set<A...> {"rows":N,"members":[{A0},{A1},...]}: the members in
+//                   order, each in its own form; rows >= every member's count
+//   group_by<Acc, Key...> {"keys":[{"kind":"dense","cardinality":4},
+//                   {"kind":"string","cardinality":0}],"prototype":{Acc},
+//                   "groups":[{"key":[0,"chat"],"state":{Acc}},...]}: one
+//                   entry per key, kind "dense" (dense_key<N>), "dense_runtime"
+//                   (dense_key<>), "uint64", "int64", "uint32", "int32" or
+//                   "string"; cardinality as group_by::shape(); the prototype
+//                   empty; groups by strictly ascending key, each state as
+//                   insert() keeps it (as in io/binary_engine.hpp)
 //   interval_method "wilson", "adjusted_wald", ... (cxm::to_string names)
 //   scale_kind      "nps" | "csat" | "ces" | "binary" | "custom"
 //
@@ -28,18 +57,31 @@
 // exception. A scale is rebuilt through its factory (scale::csat(top_box),
 // ...), so only scales the factories can make are accepted; for nps, csat,
 // ces and binary the bounds may be omitted (the defaults are used) but must
-// match when given.
+// match when given. Options and accumulators are checked like their
+// constructors (check_nps_options, ...); every key of an options object is
+// required. Counts sum to at most 2^64 − 1; weight sums are finite, >= 0 and
+// 0 where the count is 0. The same states are accepted as by
+// cxm::deserialize (io/binary.hpp, io/binary_engine.hpp). score_histogram,
+// metric_set and group_by also reject keys they do not have (so that an
+// object of another type is not taken for one) and report an error of a
+// member under their own path, e.g. 'group_by.groups[2].state.options.level'.
 //
 // Header: cxmetrics/io/json.hpp (header-only; needs nlohmann_json, which
 // cxmetrics::cxmetrics links).
 #pragma once
 
+#include <algorithm>
+#include <array>
 #include <cmath>
+#include <cstddef>
 #include <cstdint>
+#include <initializer_list>
 #include <limits>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <tuple>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -51,6 +93,15 @@
 #include "cxmetrics/core/response.hpp"
 #include "cxmetrics/core/scale.hpp"
 #include "cxmetrics/core/timestamp.hpp"
+#include "cxmetrics/engine/accumulator.hpp"
+#include "cxmetrics/engine/count.hpp"
+#include "cxmetrics/engine/group_by.hpp"
+#include "cxmetrics/engine/grouped.hpp"
+#include "cxmetrics/engine/metric_set.hpp"
+#include "cxmetrics/metrics/ces.hpp"
+#include "cxmetrics/metrics/csat.hpp"
+#include "cxmetrics/metrics/nps.hpp"
+#include "cxmetrics/metrics/resolution.hpp"
 
 namespace cxm {
 // Declared first: the serializer below must be known before any conversion of a scale.
@@ -314,54 +365,61 @@ inline void to_json(nlohmann::json& j, const score_counts& c) {
     j["sum_w2"] = std::move(w2);
   }
 }
-inline void from_json(const nlohmann::json& j, score_counts& c) {
-  namespace d = detail::json_io;
-  const std::string path = "score_counts";
-  d::guarded(path, [&] {
-    d::require_object(j, path);
-    const scale s = d::read_scale(d::required(j, "scale", path), d::join(path, "scale"));
-    const auto points = static_cast<std::size_t>(s.points());
-    auto read_array = [&](const nlohmann::json& a, const std::string& p) -> const nlohmann::json& {
-      if (!a.is_array()) d::fail(p, std::string("must be an array, got ") + d::type_of(a));
-      if (a.size() != points) {
-        d::fail(p, "has " + std::to_string(a.size()) + " entries, the " + s.describe() + " has " +
-                       std::to_string(points) + " points");
-      }
-      return a;
-    };
-    const auto& counts = read_array(d::required(j, "counts", path), d::join(path, "counts"));
-    std::vector<std::uint64_t> n(points);
+namespace detail::json_io {
+/// A score_counts object at `path` (see the header comment).
+inline score_counts read_score_counts(const json& j, const std::string& path) {
+  require_object(j, path);
+  const scale s = read_scale(required(j, "scale", path), join(path, "scale"));
+  const auto points = static_cast<std::size_t>(s.points());
+  auto read_array = [&](const json& a, const std::string& p) -> const json& {
+    if (!a.is_array()) fail(p, std::string("must be an array, got ") + type_of(a));
+    if (a.size() != points) {
+      fail(p, "has " + std::to_string(a.size()) + " entries, the " + s.describe() + " has " + std::to_string(points) +
+                  " points");
+    }
+    return a;
+  };
+  const auto& counts = read_array(required(j, "counts", path), join(path, "counts"));
+  std::vector<std::uint64_t> n(points);
+  std::uint64_t total = 0;
+  for (std::size_t b = 0; b < points; ++b) {
+    const auto p = join(path, "counts[" + std::to_string(b) + "]");
+    n[b] = to_uint64(counts[b], p);
+    if (n[b] > std::numeric_limits<std::uint64_t>::max() - total) fail(p, "makes the counts sum past 2^64 - 1");
+    total += n[b];
+  }
+  const auto* jw = member(j, "sum_w");
+  const auto* jw2 = member(j, "sum_w2");
+  std::vector<double> w;
+  std::vector<double> w2;
+  if ((jw == nullptr) != (jw2 == nullptr)) fail(path, "must have both sum_w and sum_w2 or neither");
+  if (jw != nullptr) {
+    const auto& aw = read_array(*jw, join(path, "sum_w"));
+    const auto& aw2 = read_array(*jw2, join(path, "sum_w2"));
+    w.resize(points);
+    w2.resize(points);
     for (std::size_t b = 0; b < points; ++b) {
-      n[b] = d::to_uint64(counts[b], d::join(path, "counts[" + std::to_string(b) + "]"));
-    }
-    const auto* jw = d::member(j, "sum_w");
-    const auto* jw2 = d::member(j, "sum_w2");
-    std::vector<double> w;
-    std::vector<double> w2;
-    if ((jw == nullptr) != (jw2 == nullptr)) d::fail(path, "must have both sum_w and sum_w2 or neither");
-    if (jw != nullptr) {
-      const auto& aw = read_array(*jw, d::join(path, "sum_w"));
-      const auto& aw2 = read_array(*jw2, d::join(path, "sum_w2"));
-      w.resize(points);
-      w2.resize(points);
-      for (std::size_t b = 0; b < points; ++b) {
-        const auto pw = d::join(path, "sum_w[" + std::to_string(b) + "]");
-        const auto pw2 = d::join(path, "sum_w2[" + std::to_string(b) + "]");
-        w[b] = d::to_double(aw[b], pw);
-        w2[b] = d::to_double(aw2[b], pw2);
-        if (!(w[b] >= 0.0)) d::fail(pw, "must be >= 0");
-        if (!(w2[b] >= 0.0)) d::fail(pw2, "must be >= 0");
-        if (n[b] == 0 && (w[b] != 0.0 || w2[b] != 0.0)) {
-          d::fail(d::join(path, "counts[" + std::to_string(b) + "]"), "is 0 but the bin has weight");
-        }
+      const auto pw = join(path, "sum_w[" + std::to_string(b) + "]");
+      const auto pw2 = join(path, "sum_w2[" + std::to_string(b) + "]");
+      w[b] = to_double(aw[b], pw);
+      w2[b] = to_double(aw2[b], pw2);
+      if (!(w[b] >= 0.0)) fail(pw, "must be >= 0");
+      if (!(w2[b] >= 0.0)) fail(pw2, "must be >= 0");
+      if (n[b] == 0 && (w[b] != 0.0 || w2[b] != 0.0)) {
+        fail(join(path, "counts[" + std::to_string(b) + "]"), "is 0 but the bin has weight");
       }
     }
-    try {
-      c = score_counts(s, std::move(n), std::move(w), std::move(w2));
-    } catch (const error& e) {
-      d::fail(path, "is not a valid score_counts state: " + e.reason());
-    }
-  });
+  }
+  try {
+    return score_counts(s, std::move(n), std::move(w), std::move(w2));
+  } catch (const error& e) {
+    fail(path, "is not a valid score_counts state: " + e.reason());
+  }
+}
+}  // namespace detail::json_io
+
+inline void from_json(const nlohmann::json& j, score_counts& c) {
+  detail::json_io::guarded("score_counts", [&] { c = detail::json_io::read_score_counts(j, "score_counts"); });
 }
 
 // --- interval and estimate ------------------------------------------------
@@ -556,6 +614,573 @@ inline void from_json(const nlohmann::json& j, response& r) {
       }
     }
     r = std::move(out);
+  });
+}
+
+// --- metric options and accumulators -------------------------------------------
+
+namespace detail::json_io {
+
+inline interval_method read_method(const json& j, const std::string& path) {
+  const auto& m = to_str(j, path);
+  const auto method = method_from(m);
+  if (!method) fail(path, "'" + m + "' is not an interval method");
+  return *method;
+}
+
+inline double read_level(const json& j, const std::string& path) {
+  const double level = to_double(required(j, "level", path), join(path, "level"));
+  if (!(level > 0.0 && level < 1.0)) fail(join(path, "level"), "must be in (0, 1), got " + std::to_string(level));
+  return level;
+}
+
+/// Runs a check_*_options function, reporting its invalid_argument at `path`.
+template <class F>
+void check_options(const std::string& path, F&& check) {
+  try {
+    check();
+  } catch (const invalid_argument& e) {
+    fail(path, "options are not usable: " + e.reason());
+  }
+}
+
+inline nps_options read_nps_options(const json& j, const std::string& path) {
+  require_object(j, path);
+  nps_options o;
+  o.level = read_level(j, path);
+  o.method = read_method(required(j, "method", path), join(path, "method"));
+  o.prior = to_double(required(j, "prior", path), join(path, "prior"));
+  const auto reps = to_uint64(required(j, "bootstrap_replicates", path), join(path, "bootstrap_replicates"));
+  if constexpr (sizeof(std::size_t) < sizeof(std::uint64_t)) {
+    if (reps > std::numeric_limits<std::size_t>::max()) fail(join(path, "bootstrap_replicates"), "does not fit a size_t");
+  }
+  o.bootstrap_replicates = static_cast<std::size_t>(reps);
+  o.seed = to_uint64(required(j, "seed", path), join(path, "seed"));
+  check_options(path, [&] { check_nps_options(o); });
+  return o;
+}
+
+inline csat_options read_csat_options(const json& j, const std::string& path) {
+  require_object(j, path);
+  csat_options o;
+  o.level = read_level(j, path);
+  o.top_box = to_int(required(j, "top_box", path), join(path, "top_box"));
+  o.share_method = read_method(required(j, "share_method", path), join(path, "share_method"));
+  check_options(path, [&] { check_csat_options(o); });
+  return o;
+}
+
+inline ces_options read_ces_options(const json& j, const std::string& path) {
+  require_object(j, path);
+  ces_options o;
+  o.level = read_level(j, path);
+  o.easy_min = to_int(required(j, "easy_min", path), join(path, "easy_min"));
+  o.share_method = read_method(required(j, "share_method", path), join(path, "share_method"));
+  check_options(path, [&] { check_ces_options(o); });
+  return o;
+}
+
+inline resolution_options read_resolution_options(const json& j, const std::string& path) {
+  require_object(j, path);
+  resolution_options o;
+  o.level = read_level(j, path);
+  o.method = read_method(required(j, "method", path), join(path, "method"));
+  check_options(path, [&] { check_resolution_options(o); });
+  return o;
+}
+
+/// The "counts" of an accumulator object at `path`; they must lie on `expected`.
+inline score_counts read_counts_on(const json& j, const std::string& path, const scale& expected) {
+  const auto p = join(path, "counts");
+  auto c = read_score_counts(required(j, "counts", path), p);
+  if (!(c.scale_of() == expected)) {
+    fail(join(p, "scale"), "is the " + c.scale_of().describe() + " (high from " +
+                               std::to_string(c.scale_of().high_min()) + "), but the options need the " +
+                               expected.describe() + " (high from " + std::to_string(expected.high_min()) + ")");
+  }
+  return c;
+}
+
+/// Builds an accumulator, reporting a constructor's error at `path`.
+template <class F>
+auto rebuild(const std::string& path, F&& make) -> decltype(make()) {
+  try {
+    return make();
+  } catch (const error& e) {
+    fail(path, "is not a valid state: " + e.reason());
+  }
+}
+
+}  // namespace detail::json_io
+
+inline void to_json(nlohmann::json& j, const nps_options& o) {
+  j = nlohmann::json{{"level", o.level},
+                     {"method", to_string(o.method)},
+                     {"prior", o.prior},
+                     {"bootstrap_replicates", static_cast<std::uint64_t>(o.bootstrap_replicates)},
+                     {"seed", o.seed}};
+}
+inline void from_json(const nlohmann::json& j, nps_options& o) {
+  detail::json_io::guarded("nps_options", [&] { o = detail::json_io::read_nps_options(j, "nps_options"); });
+}
+
+inline void to_json(nlohmann::json& j, const csat_options& o) {
+  j = nlohmann::json{{"level", o.level}, {"top_box", o.top_box}, {"share_method", to_string(o.share_method)}};
+}
+inline void from_json(const nlohmann::json& j, csat_options& o) {
+  detail::json_io::guarded("csat_options", [&] { o = detail::json_io::read_csat_options(j, "csat_options"); });
+}
+
+inline void to_json(nlohmann::json& j, const ces_options& o) {
+  j = nlohmann::json{{"level", o.level}, {"easy_min", o.easy_min}, {"share_method", to_string(o.share_method)}};
+}
+inline void from_json(const nlohmann::json& j, ces_options& o) {
+  detail::json_io::guarded("ces_options", [&] { o = detail::json_io::read_ces_options(j, "ces_options"); });
+}
+
+inline void to_json(nlohmann::json& j, const resolution_options& o) {
+  j = nlohmann::json{{"level", o.level}, {"method", to_string(o.method)}};
+}
+inline void from_json(const nlohmann::json& j, resolution_options& o) {
+  detail::json_io::guarded("resolution_options",
+                           [&] { o = detail::json_io::read_resolution_options(j, "resolution_options"); });
+}
+
+inline void to_json(nlohmann::json& j, const nps_accumulator& a) {
+  j = nlohmann::json{{"options", a.options()}, {"counts", a.counts()}};
+}
+inline void from_json(const nlohmann::json& j, nps_accumulator& a) {
+  namespace d = detail::json_io;
+  const std::string path = "nps_accumulator";
+  d::guarded(path, [&] {
+    d::require_object(j, path);
+    const auto o = d::read_nps_options(d::required(j, "options", path), d::join(path, "options"));
+    auto c = d::read_counts_on(j, path, scale::nps());
+    a = d::rebuild(path, [&] { return nps_accumulator(o, std::move(c)); });
+  });
+}
+
+inline void to_json(nlohmann::json& j, const csat_accumulator& a) {
+  j = nlohmann::json{{"options", a.options()}, {"counts", a.counts()}};
+}
+inline void from_json(const nlohmann::json& j, csat_accumulator& a) {
+  namespace d = detail::json_io;
+  const std::string path = "csat_accumulator";
+  d::guarded(path, [&] {
+    d::require_object(j, path);
+    const auto o = d::read_csat_options(d::required(j, "options", path), d::join(path, "options"));
+    auto c = d::read_counts_on(j, path, scale::csat(o.top_box));
+    a = d::rebuild(path, [&] { return csat_accumulator(o, std::move(c)); });
+  });
+}
+
+inline void to_json(nlohmann::json& j, const ces_accumulator& a) {
+  j = nlohmann::json{{"options", a.options()}, {"counts", a.counts()}};
+}
+inline void from_json(const nlohmann::json& j, ces_accumulator& a) {
+  namespace d = detail::json_io;
+  const std::string path = "ces_accumulator";
+  d::guarded(path, [&] {
+    d::require_object(j, path);
+    const auto o = d::read_ces_options(d::required(j, "options", path), d::join(path, "options"));
+    auto c = d::read_counts_on(j, path, scale::ces(o.easy_min));
+    a = d::rebuild(path, [&] { return ces_accumulator(o, std::move(c)); });
+  });
+}
+
+inline void to_json(nlohmann::json& j, const resolution_accumulator& a) {
+  j = nlohmann::json{{"options", a.options()}, {"counts", a.counts()}, {"unknown", a.unknown()}};
+}
+inline void from_json(const nlohmann::json& j, resolution_accumulator& a) {
+  namespace d = detail::json_io;
+  const std::string path = "resolution_accumulator";
+  d::guarded(path, [&] {
+    d::require_object(j, path);
+    const auto o = d::read_resolution_options(d::required(j, "options", path), d::join(path, "options"));
+    auto c = d::read_counts_on(j, path, scale::binary());
+    const auto pu = d::join(path, "unknown");
+    const auto unknown = d::to_uint64(d::required(j, "unknown", path), pu);
+    if (unknown > std::numeric_limits<std::uint64_t>::max() - c.count()) {
+      d::fail(pu, "makes answered + unknown responses exceed 2^64 - 1");
+    }
+    a = d::rebuild(path, [&] { return resolution_accumulator(o, std::move(c), unknown); });
+  });
+}
+
+// --- bin totals and engine tallies ---------------------------------------------
+
+namespace detail::json_io {
+
+inline bin_totals read_bin_totals(const json& j, const std::string& path) {
+  require_object(j, path);
+  bin_totals t;
+  t.n = to_uint64(required(j, "n", path), join(path, "n"));
+  const auto weight = [&](std::string_view key) {
+    const auto p = join(path, key);
+    const double v = to_double(required(j, key, path), p);
+    if (!(std::isfinite(v) && v >= 0.0)) fail(p, "must be finite and >= 0");
+    if (t.n == 0 && v != 0.0) fail(p, "is " + std::to_string(v) + " but n is 0");
+    return v;
+  };
+  t.w = weight("sum_w");
+  t.w2 = weight("sum_w2");
+  return t;
+}
+
+inline engine::nps_tally read_nps_tally(const json& j, const std::string& path) {
+  require_object(j, path);
+  engine::nps_tally t;
+  t.detractors = to_uint64(required(j, "detractors", path), join(path, "detractors"));
+  t.passives = to_uint64(required(j, "passives", path), join(path, "passives"));
+  t.promoters = to_uint64(required(j, "promoters", path), join(path, "promoters"));
+  constexpr auto max = std::numeric_limits<std::uint64_t>::max();
+  if (t.passives > max - t.detractors || t.promoters > max - t.detractors - t.passives) {
+    fail(path, "counts sum past 2^64 - 1");
+  }
+  return t;
+}
+
+}  // namespace detail::json_io
+
+inline void to_json(nlohmann::json& j, const bin_totals& t) {
+  j = nlohmann::json{{"n", t.n}, {"sum_w", t.w}, {"sum_w2", t.w2}};
+}
+inline void from_json(const nlohmann::json& j, bin_totals& t) {
+  detail::json_io::guarded("bin_totals", [&] { t = detail::json_io::read_bin_totals(j, "bin_totals"); });
+}
+
+namespace engine {
+
+inline void to_json(nlohmann::json& j, const nps_tally& t) {
+  j = nlohmann::json{{"detractors", t.detractors}, {"passives", t.passives}, {"promoters", t.promoters}};
+}
+inline void from_json(const nlohmann::json& j, nps_tally& t) {
+  ::cxm::detail::json_io::guarded("nps_tally", [&] { t = ::cxm::detail::json_io::read_nps_tally(j, "nps_tally"); });
+}
+
+inline void to_json(nlohmann::json& j, const weighted_nps_tally& t) {
+  j = nlohmann::json{{"detractors", t.detractors}, {"passives", t.passives}, {"promoters", t.promoters}};
+}
+inline void from_json(const nlohmann::json& j, weighted_nps_tally& t) {
+  namespace d = ::cxm::detail::json_io;
+  const std::string path = "weighted_nps_tally";
+  d::guarded(path, [&] {
+    d::require_object(j, path);
+    weighted_nps_tally out;
+    out.detractors = d::read_bin_totals(d::required(j, "detractors", path), d::join(path, "detractors"));
+    out.passives = d::read_bin_totals(d::required(j, "passives", path), d::join(path, "passives"));
+    out.promoters = d::read_bin_totals(d::required(j, "promoters", path), d::join(path, "promoters"));
+    constexpr auto max = std::numeric_limits<std::uint64_t>::max();
+    if (out.passives.n > max - out.detractors.n || out.promoters.n > max - out.detractors.n - out.passives.n) {
+      d::fail(path, "counts sum past 2^64 - 1");
+    }
+    t = out;
+  });
+}
+
+inline void to_json(nlohmann::json& j, const grouped_nps& g) {
+  j = nlohmann::json::object();
+  j["shape"] = std::vector<std::uint32_t>(g.shape().begin(), g.shape().end());
+  auto cells = nlohmann::json::array();
+  for (const auto& c : g.cells()) cells.push_back(c);
+  j["cells"] = std::move(cells);
+}
+inline void from_json(const nlohmann::json& j, grouped_nps& g) {
+  namespace d = ::cxm::detail::json_io;
+  const std::string path = "grouped_nps";
+  d::guarded(path, [&] {
+    d::require_object(j, path);
+    const auto ps = d::join(path, "shape");
+    const auto& js = d::required(j, "shape", path);
+    if (!js.is_array()) d::fail(ps, std::string("must be an array, got ") + d::type_of(js));
+    std::vector<std::uint32_t> shape(js.size());
+    std::uint64_t product = 1;
+    constexpr std::uint64_t cap = std::uint64_t{1} << 33;
+    for (std::size_t i = 0; i < js.size(); ++i) {
+      const auto p = d::join(path, "shape[" + std::to_string(i) + "]");
+      const auto v = d::to_uint64(js[i], p);
+      if (v > 0xFFFFFFFFu) d::fail(p, "cardinality " + std::to_string(v) + " does not fit 32 bits");
+      shape[i] = static_cast<std::uint32_t>(v);
+      product = (v != 0 && product > cap / v) ? cap : product * v;
+    }
+    const auto pc = d::join(path, "cells");
+    const auto& jc = d::required(j, "cells", path);
+    if (!jc.is_array()) d::fail(pc, std::string("must be an array, got ") + d::type_of(jc));
+    const std::size_t cells = jc.size();
+    if (shape.empty() ? (cells != 0 && cells != 1) : (cells != product)) {
+      d::fail(pc, "has " + std::to_string(cells) + " cells, but " +
+                      (shape.empty() ? std::string("a grouping without key columns has 0 (empty) or 1")
+                                     : "the product of the shape is " +
+                                           (product >= cap ? std::string("larger than 2^32") : std::to_string(product))));
+    }
+    std::vector<nps_tally> t(cells);
+    for (std::size_t i = 0; i < cells; ++i) t[i] = d::read_nps_tally(jc[i], d::join(path, "cells[" + std::to_string(i) + "]"));
+    if (shape.empty() && cells == 0) {
+      g = grouped_nps{};
+    } else {
+      g = d::rebuild(path, [&] { return grouped_nps(std::move(shape), std::move(t)); });
+    }
+  });
+}
+
+}  // namespace engine
+
+// --- engine accumulators: score_histogram, metric_set, group_by ------------------
+
+namespace detail::json_io {
+
+/// Throws unless every key of the object `j` is one of `allowed` (the
+/// composites below, so that an object of another type is not read as one).
+inline void only_keys(const json& j, std::initializer_list<std::string_view> allowed, const std::string& path) {
+  for (auto it = j.begin(); it != j.end(); ++it) {
+    if (std::find(allowed.begin(), allowed.end(), std::string_view(it.key())) == allowed.end()) {
+      fail(join(path, it.key()), "is not a key of this object");
+    }
+  }
+}
+
+inline std::int64_t to_int64(const json& v, const std::string& path) {
+  if (!v.is_number_integer()) fail(path, std::string("must be an integer, got ") + type_of(v));
+  if (v.is_number_unsigned()) {
+    const auto x = v.get<std::uint64_t>();
+    if (x > static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max())) fail(path, "is too large for an int64");
+    return static_cast<std::int64_t>(x);
+  }
+  return v.get<std::int64_t>();
+}
+
+inline const json& array_at(const json& j, std::string_view key, const std::string& path) {
+  const auto& a = required(j, key, path);
+  if (!a.is_array()) fail(join(path, key), std::string("must be an array, got ") + type_of(a));
+  return a;
+}
+
+inline std::string indexed(const std::string& path, std::size_t i) { return path + "[" + std::to_string(i) + "]"; }
+
+/// A part of a composite read with its own from_json (j.get<T>()), its error
+/// path moved under `path` ('nps_accumulator.options.level' read at
+/// 'group_by.groups[2].state' becomes 'group_by.groups[2].state.options.level').
+template <class T>
+T read_part(const json& j, const std::string& path) {
+  try {
+    return j.get<T>();
+  } catch (const serialization_error& e) {
+    const std::string& f = e.where().field;
+    const auto dot = f.find('.');
+    throw serialization_error(e.reason(), at_field(dot == std::string::npos ? path : path + f.substr(dot)));
+  }
+}
+
+/// Name of a group_by key kind, as in io/binary.hpp's key kind table.
+template <class K>
+struct key_kind {};
+template <std::uint32_t N>
+struct key_kind<dense_key<N>> {
+  static constexpr std::string_view name = N == dynamic_cardinality ? "dense_runtime" : "dense";
+};
+template <class K>
+  requires(std::is_integral_v<K> && !std::is_same_v<K, bool> && (sizeof(K) == 4 || sizeof(K) == 8))
+struct key_kind<K> {
+  static constexpr std::string_view name = sizeof(K) == 8 ? (std::is_signed_v<K> ? "int64" : "uint64")
+                                                          : (std::is_signed_v<K> ? "int32" : "uint32");
+};
+template <>
+struct key_kind<std::string> {
+  static constexpr std::string_view name = "string";
+};
+
+template <class K>
+concept json_key = requires { key_kind<K>::name; };
+
+/// One part of a group_by key (see the header comment).
+template <class K>
+typename ::cxm::detail::key_traits<K>::value_type read_key(const json& v, const std::string& path,
+                                                           std::uint32_t cardinality) {
+  using V = typename ::cxm::detail::key_traits<K>::value_type;
+  if constexpr (::cxm::detail::key_traits<K>::dense) {
+    const auto x = to_uint64(v, path);
+    if (x >= cardinality) {
+      fail(path, "dense key " + std::to_string(x) + " is not below the key's cardinality " + std::to_string(cardinality));
+    }
+    return static_cast<V>(x);
+  } else if constexpr (std::is_same_v<V, std::string>) {
+    return to_str(v, path);
+  } else if constexpr (std::is_signed_v<V>) {
+    const auto x = to_int64(v, path);
+    if (x < std::numeric_limits<V>::min() || x > std::numeric_limits<V>::max()) fail(path, "is out of the key's range");
+    return static_cast<V>(x);
+  } else {
+    const auto x = to_uint64(v, path);
+    if (x > std::numeric_limits<V>::max()) fail(path, "is out of the key's range");
+    return static_cast<V>(x);
+  }
+}
+
+}  // namespace detail::json_io
+
+inline void to_json(nlohmann::json& j, const score_histogram& h) {
+  j = nlohmann::json::object();
+  j["counts"] = h.counts();
+}
+inline void from_json(const nlohmann::json& j, score_histogram& h) {
+  namespace d = detail::json_io;
+  const std::string path = "score_histogram";
+  d::guarded(path, [&] {
+    d::require_object(j, path);
+    d::only_keys(j, {"counts"}, path);
+    h = score_histogram(d::read_score_counts(d::required(j, "counts", path), d::join(path, "counts")));
+  });
+}
+
+template <class... A>
+void to_json(nlohmann::json& j, const metric_set<A...>& s) {
+  auto members = nlohmann::json::array();
+  std::apply([&](const A&... m) { (members.push_back(nlohmann::json(m)), ...); }, s.members());
+  j = nlohmann::json::object();
+  j["rows"] = s.count();
+  j["members"] = std::move(members);
+}
+template <class... A>
+void from_json(const nlohmann::json& j, metric_set<A...>& s) {
+  namespace d = detail::json_io;
+  const std::string path = "metric_set";
+  d::guarded(path, [&] {
+    d::require_object(j, path);
+    d::only_keys(j, {"rows", "members"}, path);
+    const auto pr = d::join(path, "rows");
+    const auto rows = d::to_uint64(d::required(j, "rows", path), pr);
+    const auto pm = d::join(path, "members");
+    const auto& jm = d::array_at(j, "members", path);
+    if (jm.size() != sizeof...(A)) {
+      d::fail(pm, "has " + std::to_string(jm.size()) + " members, but this metric_set has " +
+                      std::to_string(sizeof...(A)));
+    }
+    s = [&]<std::size_t... I>(std::index_sequence<I...>) {
+      std::tuple<A...> m{d::read_part<A>(jm[I], d::indexed(pm, I))...};
+      try {
+        return std::apply([&](A&... a) { return metric_set<A...>(rows, std::move(a)...); }, m);
+      } catch (const invalid_argument& e) {
+        d::fail(pr, "does not fit the members: " + e.reason());
+      }
+    }(std::index_sequence_for<A...>{});
+  });
+}
+
+template <class Acc, class... Key>
+  requires(detail::json_io::json_key<Key> && ...)
+void to_json(nlohmann::json& j, const group_by<Acc, Key...>& g) {
+  namespace d = detail::json_io;
+  constexpr std::array<std::string_view, sizeof...(Key)> kinds{d::key_kind<Key>::name...};
+  auto keys = nlohmann::json::array();
+  for (std::size_t i = 0; i < kinds.size(); ++i) {
+    nlohmann::json k = nlohmann::json::object();
+    k["kind"] = kinds[i];
+    k["cardinality"] = g.shape()[i];
+    keys.push_back(std::move(k));
+  }
+  auto groups = nlohmann::json::array();
+  for (const auto& e : g.groups()) {
+    auto key = nlohmann::json::array();
+    std::apply([&](const auto&... part) { (key.push_back(nlohmann::json(part)), ...); }, e.first);
+    // As insert() keeps it, like the binary form (io/binary_engine.hpp).
+    Acc stored = g.prototype();
+    stored.merge(e.second.get());
+    nlohmann::json group = nlohmann::json::object();
+    group["key"] = std::move(key);
+    group["state"] = stored;
+    groups.push_back(std::move(group));
+  }
+  j = nlohmann::json::object();
+  j["keys"] = std::move(keys);
+  j["prototype"] = g.prototype();
+  j["groups"] = std::move(groups);
+}
+template <class Acc, class... Key>
+  requires(detail::json_io::json_key<Key> && ...)
+void from_json(const nlohmann::json& j, group_by<Acc, Key...>& out) {
+  namespace d = detail::json_io;
+  using grouping = group_by<Acc, Key...>;
+  constexpr std::size_t k = sizeof...(Key);
+  constexpr std::array<std::string_view, k> kinds{d::key_kind<Key>::name...};
+  constexpr std::array<std::uint32_t, k> fixed{::cxm::detail::key_traits<Key>::cardinality...};
+  const std::string path = "group_by";
+  d::guarded(path, [&] {
+    d::require_object(j, path);
+    d::only_keys(j, {"keys", "prototype", "groups"}, path);
+    const auto pk = d::join(path, "keys");
+    const auto& jk = d::array_at(j, "keys", path);
+    if (jk.size() != k) {
+      d::fail(pk, "has " + std::to_string(jk.size()) + " keys, but this group_by has " + std::to_string(k));
+    }
+    typename grouping::shape_type shape{};
+    constexpr std::uint64_t cap = std::uint64_t{max_dense_groups} + 1;
+    std::uint64_t cells = 1;
+    for (std::size_t i = 0; i < k; ++i) {
+      const auto p = d::indexed(pk, i);
+      d::require_object(jk[i], p);
+      d::only_keys(jk[i], {"kind", "cardinality"}, p);
+      const auto& kind = d::to_str(d::required(jk[i], "kind", p), d::join(p, "kind"));
+      if (kind != kinds[i]) {
+        d::fail(d::join(p, "kind"), "is '" + kind + "', but key " + std::to_string(i) + " of this group_by is a '" +
+                                        std::string(kinds[i]) + "' key");
+      }
+      const auto pc = d::join(p, "cardinality");
+      const auto c = d::to_uint64(d::required(jk[i], "cardinality", p), pc);
+      if (c > 0xFFFFFFFFu) d::fail(pc, "does not fit 32 bits");
+      shape[i] = static_cast<std::uint32_t>(c);
+      if (kind == "dense" && c != fixed[i]) {
+        d::fail(pc, "is " + std::to_string(c) + ", but key " + std::to_string(i) + " is a dense_key<" +
+                        std::to_string(fixed[i]) + ">");
+      }
+      if (kind != "dense" && kind != "dense_runtime" && c != 0) d::fail(pc, "must be 0 for a hashed key");
+      cells = (c != 0 && cells > cap / c) ? cap : cells * c;
+    }
+    if (grouping::all_dense && cells > max_dense_groups) {
+      d::fail(pk, "the cardinalities make more than " + std::to_string(max_dense_groups) + " cells (max_dense_groups)");
+    }
+    const auto pp = d::join(path, "prototype");
+    Acc proto = d::read_part<Acc>(d::required(j, "prototype", path), pp);
+    if (!proto.empty()) {
+      d::fail(pp, "counts " + std::to_string(proto.count()) +
+                      " responses, but the prototype of a group_by must be empty");
+    }
+    grouping g = d::rebuild(pp, [&] { return grouping::with_shape(std::move(proto), shape); });
+
+    const auto pg = d::join(path, "groups");
+    const auto& jg = d::array_at(j, "groups", path);
+    std::optional<typename grouping::key_type> prev;
+    std::uint64_t total = 0;
+    for (std::size_t i = 0; i < jg.size(); ++i) {
+      const auto p = d::indexed(pg, i);
+      d::require_object(jg[i], p);
+      d::only_keys(jg[i], {"key", "state"}, p);
+      const auto pkey = d::join(p, "key");
+      const auto& jkey = d::array_at(jg[i], "key", p);
+      if (jkey.size() != k) d::fail(pkey, "has " + std::to_string(jkey.size()) + " parts, this group_by's keys " + std::to_string(k));
+      auto key = [&]<std::size_t... J>(std::index_sequence<J...>) {
+        return typename grouping::key_type{
+            d::read_key<std::tuple_element_t<J, std::tuple<Key...>>>(jkey[J], d::indexed(pkey, J), shape[J])...};
+      }(std::index_sequence_for<Key...>{});
+      if (prev && !(*prev < key)) {
+        d::fail(pkey, (*prev == key ? "repeats the key of group " : "is below the key of group ") +
+                          std::to_string(i - 1) + "; groups are listed in strictly ascending key order");
+      }
+      const auto ps = d::join(p, "state");
+      Acc acc = d::read_part<Acc>(d::required(jg[i], "state", p), ps);
+      if (acc.count() > std::numeric_limits<std::uint64_t>::max() - total) d::fail(ps, "makes the groups' counts sum past 2^64 - 1");
+      total += acc.count();
+      try {
+        g.insert(key, acc);
+      } catch (const error& e) {
+        d::fail(ps, "does not fit the prototype: " + e.reason());
+      }
+      const Acc* stored = std::apply([&](const auto&... part) { return g.find(part...); }, key);
+      if (!(*stored == acc)) {
+        d::fail(ps, "changes when inserted into the prototype (e.g. unweighted counts under a weighted prototype)");
+      }
+      prev = std::move(key);
+    }
+    out = std::move(g);
   });
 }
 

@@ -17,17 +17,23 @@
 // and a score_counts on scale::csat(top_box); add / merge / count / empty /
 // result. Merging accumulators with different options throws
 // incompatible_merge. n = 0 gives no_data estimates, never an exception.
+// It satisfies cxm::accumulator (engine/accumulator.hpp) and also adds a
+// cxm::response (its csat field) or a whole score column through the
+// SIMD engine (missing answers skipped), with the same counts.
 //
 // Header: cxmetrics/metrics/csat.hpp. Complexity: add O(1), merge and result O(5).
 #pragma once
 
 #include <cstdint>
+#include <span>
 #include <string>
 
 #include "cxmetrics/core/counts.hpp"
 #include "cxmetrics/core/error.hpp"
 #include "cxmetrics/core/estimate.hpp"
+#include "cxmetrics/core/response.hpp"
 #include "cxmetrics/core/scale.hpp"
+#include "cxmetrics/engine/accumulator.hpp"
 #include "cxmetrics/stats/mean.hpp"
 #include "cxmetrics/stats/proportion.hpp"
 
@@ -72,14 +78,46 @@ inline void check_csat_options(const csat_options& opt) {
 /// Mergeable CSAT state.
 class csat_accumulator {
  public:
+  using result_type = csat_result;
+
   csat_accumulator() : csat_accumulator(csat_options{}) {}
   /// Throws invalid_argument for unusable options.
   explicit csat_accumulator(csat_options opt) : opt_(checked(opt)), counts_(scale::csat(opt.top_box)) {}
+  /// Rebuilds a state from its parts (deserialisation). Throws invalid_argument
+  /// for unusable options or counts on another scale than scale::csat(top_box).
+  csat_accumulator(csat_options opt, score_counts counts) : csat_accumulator(opt) {
+    if (!(counts.scale_of() == counts_.scale_of())) {
+      throw invalid_argument("csat_accumulator with top box " + std::to_string(opt.top_box) +
+                             " needs counts on the CSAT scale with high group from " +
+                             std::to_string(counts_.scale_of().high_min()) + ", got the " +
+                             counts.scale_of().describe() + " with high group from " +
+                             std::to_string(counts.scale_of().high_min()));
+    }
+    counts_ = std::move(counts);
+  }
 
   /// Adds one response. Throws score_out_of_scale (naming the score and `where`).
   void add(int score, const location& where = {}) { counts_.add(score, where); }
   /// Adds one weighted response. Throws score_out_of_scale or invalid_weight.
   void add(int score, double weight, const location& where = {}) { counts_.add(score, weight, where); }
+  /// Adds r.csat if present, weighted by the rule of engine/accumulator.hpp
+  /// (a weight other than 1 makes the state weighted). Throws
+  /// score_out_of_scale (field "csat") or invalid_weight (field "weight").
+  void add(const response& r, const location& where = {}) {
+    detail::add_answer(counts_, r.csat, r.weight, where, "csat");
+  }
+  /// Adds a column of scores through the engine; missing_score (255) rows are
+  /// skipped. Errors name the first bad row (engine/accumulator.hpp).
+  void add(std::span<const std::uint8_t> scores, const engine::count_options& o = {}) {
+    counts_.merge(engine::count_column(scores, counts_.scale_of(), o).counts);
+  }
+  void add(std::span<const std::uint8_t> scores, std::span<const float> weights, const engine::count_options& o = {}) {
+    counts_.merge(engine::count_column(scores, weights, counts_.scale_of(), o).counts);
+  }
+  void add(std::span<const std::uint8_t> scores, std::span<const double> weights,
+           const engine::count_options& o = {}) {
+    counts_.merge(engine::count_column(scores, weights, counts_.scale_of(), o).counts);
+  }
 
   /// Adds `other` into this state. Throws incompatible_merge when the options differ.
   void merge(const csat_accumulator& other) {

@@ -71,6 +71,9 @@
 // nps_accumulator: a regular value type (copyable, ==) holding the options
 // and a score_counts on the NPS scale; add / merge / count / empty / result.
 // Merging accumulators with different options throws incompatible_merge.
+// It satisfies cxm::accumulator (engine/accumulator.hpp) and also adds a
+// cxm::response (its nps field) or a whole score column through the
+// SIMD engine (missing answers skipped), with the same counts.
 //
 // Header: cxmetrics/metrics/nps.hpp. Complexity: add O(1), merge O(11),
 // result O(1) for wald/adjusted_wald, O(B log B) for the bootstrap,
@@ -82,12 +85,15 @@
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
+#include <span>
 #include <string>
 
 #include "cxmetrics/core/counts.hpp"
 #include "cxmetrics/core/error.hpp"
 #include "cxmetrics/core/estimate.hpp"
+#include "cxmetrics/core/response.hpp"
 #include "cxmetrics/core/scale.hpp"
+#include "cxmetrics/engine/accumulator.hpp"
 #include "cxmetrics/stats/bootstrap.hpp"
 #include "cxmetrics/stats/compare.hpp"
 #include "cxmetrics/stats/dirichlet.hpp"
@@ -300,14 +306,43 @@ struct net_parts {
 /// Mergeable NPS state: options plus a score histogram on the NPS scale.
 class nps_accumulator {
  public:
+  using result_type = nps_result;
+
   nps_accumulator() : nps_accumulator(nps_options{}) {}
   /// Throws invalid_argument for unusable options.
   explicit nps_accumulator(nps_options opt) : opt_(opt), counts_(scale::nps()) { check_nps_options(opt_); }
+  /// Rebuilds a state from its parts (deserialisation). Throws invalid_argument
+  /// for unusable options or counts on another scale than scale::nps().
+  nps_accumulator(nps_options opt, score_counts counts) : nps_accumulator(opt) {
+    if (!(counts.scale_of() == counts_.scale_of())) {
+      throw invalid_argument("nps_accumulator needs counts on the " + counts_.scale_of().describe() + ", got the " +
+                             counts.scale_of().describe());
+    }
+    counts_ = std::move(counts);
+  }
 
   /// Adds one response. Throws score_out_of_scale (naming the score and `where`).
   void add(int score, const location& where = {}) { counts_.add(score, where); }
   /// Adds one weighted response. Throws score_out_of_scale or invalid_weight.
   void add(int score, double weight, const location& where = {}) { counts_.add(score, weight, where); }
+  /// Adds r.nps if present, weighted by the rule of engine/accumulator.hpp
+  /// (a weight other than 1 makes the state weighted). Throws
+  /// score_out_of_scale (field "nps") or invalid_weight (field "weight").
+  void add(const response& r, const location& where = {}) {
+    detail::add_answer(counts_, r.nps, r.weight, where, "nps");
+  }
+  /// Adds a column of scores through the engine; missing_score (255) rows are
+  /// skipped. Errors name the first bad row (engine/accumulator.hpp).
+  void add(std::span<const std::uint8_t> scores, const engine::count_options& o = {}) {
+    counts_.merge(engine::count_column(scores, counts_.scale_of(), o).counts);
+  }
+  void add(std::span<const std::uint8_t> scores, std::span<const float> weights, const engine::count_options& o = {}) {
+    counts_.merge(engine::count_column(scores, weights, counts_.scale_of(), o).counts);
+  }
+  void add(std::span<const std::uint8_t> scores, std::span<const double> weights,
+           const engine::count_options& o = {}) {
+    counts_.merge(engine::count_column(scores, weights, counts_.scale_of(), o).counts);
+  }
 
   /// Adds `other` into this state. Throws incompatible_merge when the options differ.
   void merge(const nps_accumulator& other) {

@@ -21,11 +21,15 @@
 //               kept, since unknowns take no part in the rate
 // Merging accumulators with different options throws incompatible_merge.
 // No answered responses gives a no_data rate, never an exception.
+// It satisfies cxm::accumulator (engine/accumulator.hpp) and also adds a
+// cxm::response (its resolved field) or a whole resolved-flag column through the
+// SIMD engine (−1 counted as unknown), with the same counts.
 //
 // Header: cxmetrics/metrics/resolution.hpp. Complexity: O(1) everywhere.
 #pragma once
 
 #include <cstdint>
+#include <span>
 #include <string>
 
 #include "cxmetrics/core/counts.hpp"
@@ -33,6 +37,7 @@
 #include "cxmetrics/core/estimate.hpp"
 #include "cxmetrics/core/response.hpp"
 #include "cxmetrics/core/scale.hpp"
+#include "cxmetrics/engine/accumulator.hpp"
 #include "cxmetrics/stats/proportion.hpp"
 
 namespace cxm {
@@ -81,10 +86,27 @@ inline void check_resolution_options(const resolution_options& opt) {
 /// Mergeable resolution state: yes/no counts plus unknowns.
 class resolution_accumulator {
  public:
+  using result_type = resolution_result;
+
   resolution_accumulator() : resolution_accumulator(resolution_options{}) {}
   /// Throws invalid_argument for unusable options.
   explicit resolution_accumulator(resolution_options opt) : opt_(opt), counts_(scale::binary()) {
     check_resolution_options(opt_);
+  }
+  /// Rebuilds a state from its parts (deserialisation): yes/no counts on
+  /// scale::binary() and `unknown` unanswered responses. Throws invalid_argument
+  /// for unusable options, counts on another scale, or a total past 2^64 − 1.
+  resolution_accumulator(resolution_options opt, score_counts counts, std::uint64_t unknown)
+      : resolution_accumulator(opt) {
+    if (!(counts.scale_of() == counts_.scale_of())) {
+      throw invalid_argument("resolution_accumulator needs counts on the binary scale 0..1, got the " +
+                             counts.scale_of().describe());
+    }
+    if (unknown > UINT64_MAX - counts.count()) {
+      throw invalid_argument("resolution_accumulator: answered + unknown responses exceed 2^64 - 1");
+    }
+    counts_ = std::move(counts);
+    unknown_ = unknown;
   }
 
   /// Adds one answer. Throws invalid_value for a value that is not yes, no or unknown.
@@ -103,6 +125,35 @@ class resolution_accumulator {
       return;
     }
     counts_.add(score_of(r, where), weight, where);
+  }
+  /// Adds r.resolved, weighted by the rule of engine/accumulator.hpp (a weight
+  /// other than 1 makes the state weighted, also for an unknown answer).
+  /// Throws invalid_weight (field "weight") or invalid_value (field "resolved").
+  void add(const response& r, const location& where = {}) {
+    check_weight(r.weight, detail::with_field(where, "weight"));
+    if (r.resolved == resolution::unknown) {
+      if (r.weight != 1.0) detail::make_weighted(counts_);
+      ++unknown_;
+      return;
+    }
+    const int yes = score_of(r.resolved, detail::with_field(where, "resolved"));
+    if (r.weight != 1.0) {
+      counts_.add(yes, r.weight);
+    } else {
+      counts_.add(yes);
+    }
+  }
+  /// Adds a column of resolved flags (int8: 1 yes, 0 no, −1 unknown, as in
+  /// response_table) through the engine. Throws invalid_value naming the first
+  /// row holding another value (engine/accumulator.hpp).
+  void add(std::span<const std::int8_t> flags, const engine::count_options& o = {}) {
+    add_column(engine::count_resolved(flags, o));
+  }
+  void add(std::span<const std::int8_t> flags, std::span<const float> weights, const engine::count_options& o = {}) {
+    add_column(engine::count_resolved(flags, weights, o));
+  }
+  void add(std::span<const std::int8_t> flags, std::span<const double> weights, const engine::count_options& o = {}) {
+    add_column(engine::count_resolved(flags, weights, o));
   }
 
   /// Adds `other` into this state. Throws incompatible_merge when the options differ.
@@ -128,6 +179,11 @@ class resolution_accumulator {
   friend bool operator==(const resolution_accumulator&, const resolution_accumulator&) = default;
 
  private:
+  void add_column(const engine::column_counts& c) {
+    counts_.merge(c.counts);
+    unknown_ += c.missing;
+  }
+
   static int score_of(resolution r, const location& where) {
     switch (r) {
       case resolution::yes: return 1;

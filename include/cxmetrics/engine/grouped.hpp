@@ -1,0 +1,668 @@
+// group_by<Acc, Key...>: any accumulator, one per combination of keys.
+//
+//   // NPS per channel (8 channels) and month (a run-time number of months):
+//   cxm::group_by<cxm::nps_accumulator, cxm::dense_key<8>, cxm::dense_key<>> g(cxm::nps_accumulator{}, months);
+//   g.add(channel, month, score);                  // keys first, then what Acc::add takes
+//   g.at(3, 12).result();                          // channel 3, month 12
+//   for (const auto& [key, acc] : g.groups())      // ascending (channel, month);
+//     use(std::get<0>(key), acc.get().result());   // acc: reference_wrapper<const Acc>
+//
+//   // CSAT and resolution per agent id and segment name, from response rows:
+//   cxm::group_by<cxm::metric_set<cxm::csat_accumulator, cxm::resolution_accumulator>,
+//                 std::uint64_t, std::string> h;
+//   h.add(agent_id, segment, response, cxm::at_row(i));
+//
+// Keys. Each Key is either
+//   dense_key<N>   a small integer 0 <= k < N (channel, month index), or
+//   dense_key<>    the same with N given at construction, or
+//   any other type (std::uint64_t agent id, std::string segment, ...): regular,
+//                  totally ordered and hashable with std::hash.
+// When every key is dense the groups live in one flat array of
+// N0·N1·…·Nm cells (row-major, last key fastest, as engine/group_by.hpp; at
+// most max_dense_groups cells), created on first use; otherwise in a hash map
+// from the key tuple. A dense key outside 0..N−1 throws invalid_value.
+//
+// Order. groups() and result() list the groups by ascending key tuple
+// (std::tuple's operator<), whatever the insertion order, the storage or the
+// hash function: a dense grouping walks its array, a hashed one sorts.
+//
+// State. A group exists once a row or a part was added under its key, even
+// an input that adds no response (a response without the score read); a new
+// group starts as a copy of the prototype, an empty Acc (e.g. with options).
+// The state is (prototype, shape, groups), all reachable: prototype(),
+// shape(), groups(); with_shape() and insert() rebuild it from those parts.
+// count() sums the groups' counts; empty() is count() == 0.
+//
+// Merge and errors. merge() needs the same shape and prototypes that merge
+// (so, e.g., the same options); it throws incompatible_merge otherwise,
+// before anything changes. add() of one row is all-or-nothing: a group it
+// created is removed again when Acc::add throws. add_columns() counts into a
+// fresh grouping and merges it at the end, so an error (naming the first bad
+// row, count_options::first_row + index, and the field: the key column's
+// name, the score or weight field) changes nothing.
+//
+// Columns (all keys dense). add_columns(keys, values...) takes one
+// engine::key_column per key (cardinality equal to the grouping's) and value
+// columns in response_table's layout (missing_score 255 for a missing score).
+// For an unweighted nps_accumulator on a column without missing scores it
+// uses engine::count_nps_by, with the score as one more key so that every
+// cell keeps its 11-point histogram; otherwise a loop over the rows calls
+// Acc::add, so counts and weight sums equal those of adding the rows one by
+// one.
+//
+// Header: cxmetrics/engine/grouped.hpp. Complexity: add O(1) expected
+// (hashed) or O(1) (dense) plus Acc::add; groups() O(G log G) hashed, O(cells)
+// dense; merge O(G) merges of Acc.
+#pragma once
+
+#include <algorithm>
+#include <array>
+#include <concepts>
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <tuple>
+#include <type_traits>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+#include "cxmetrics/core/counts.hpp"
+#include "cxmetrics/core/error.hpp"
+#include "cxmetrics/core/response.hpp"
+#include "cxmetrics/core/scale.hpp"
+#include "cxmetrics/engine/accumulator.hpp"
+#include "cxmetrics/engine/count.hpp"
+#include "cxmetrics/engine/group_by.hpp"
+#include "cxmetrics/engine/metric_set.hpp"
+#include "cxmetrics/metrics/nps.hpp"
+
+namespace cxm {
+
+/// Cardinality of a dense_key<> given at construction.
+inline constexpr std::uint32_t dynamic_cardinality = 0;
+
+/// Largest number of cells of an all-dense group_by.
+inline constexpr std::size_t max_dense_groups = engine::max_groups;
+
+/// A dense key 0 <= k < Cardinality; dense_key<> takes it at construction.
+template <std::uint32_t Cardinality = dynamic_cardinality>
+struct dense_key {
+  static constexpr std::uint32_t cardinality = Cardinality;
+};
+
+namespace detail {
+
+template <class K>
+struct key_traits {
+  using value_type = K;
+  static constexpr bool dense = false;
+  static constexpr bool dynamic = false;
+  static constexpr std::uint32_t cardinality = 0;
+};
+template <std::uint32_t N>
+struct key_traits<dense_key<N>> {
+  using value_type = std::uint32_t;
+  static constexpr bool dense = true;
+  static constexpr bool dynamic = N == dynamic_cardinality;
+  static constexpr std::uint32_t cardinality = N;
+};
+
+/// A key value for messages: numbers as they are, strings quoted.
+template <class T>
+[[nodiscard]] std::string key_text(const T& v) {
+  if constexpr (std::is_integral_v<T>) {
+    return std::to_string(v);
+  } else if constexpr (std::is_convertible_v<const T&, std::string_view>) {
+    return "\"" + std::string(std::string_view(v)) + "\"";
+  } else {
+    return "(a key)";
+  }
+}
+
+/// Hash of a key tuple: std::hash of each part, combined and finalised with
+/// the SplitMix64 mixer (Steele, Lea & Flood 2014).
+struct key_tuple_hash {
+  template <class... T>
+  std::size_t operator()(const std::tuple<T...>& t) const noexcept {
+    std::uint64_t h = 0x9e3779b97f4a7c15ULL;
+    std::apply([&](const T&... v) { ((h = mix(h ^ static_cast<std::uint64_t>(std::hash<T>{}(v)))), ...); }, t);
+    return static_cast<std::size_t>(h);
+  }
+  static constexpr std::uint64_t mix(std::uint64_t x) noexcept {
+    x += 0x9e3779b97f4a7c15ULL;
+    x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
+    return x ^ (x >> 31);
+  }
+};
+
+}  // namespace detail
+
+/// A key of group_by: a dense_key, or a regular, ordered, hashable type.
+template <class K>
+concept group_key = detail::key_traits<K>::dense || (std::regular<K> && std::totally_ordered<K> && requires(const K& k) {
+                      { std::hash<K>{}(k) } -> std::convertible_to<std::size_t>;
+                    });
+
+/// One accumulator per key combination (see the header comment).
+template <accumulator Acc, group_key... Key>
+  requires(sizeof...(Key) > 0)
+class group_by {
+ public:
+  static constexpr std::size_t key_count = sizeof...(Key);
+  /// True when every key is dense (flat array storage, columnar input).
+  static constexpr bool all_dense = (detail::key_traits<Key>::dense && ...);
+  /// Number of dense_key<> keys, whose cardinality the constructor takes.
+  static constexpr std::size_t dynamic_keys = ((detail::key_traits<Key>::dynamic ? 1U : 0U) + ...);
+
+  using accumulator_type = Acc;
+  using key_type = std::tuple<typename detail::key_traits<Key>::value_type...>;
+  /// Cardinality per key; 0 for a hashed key.
+  using shape_type = std::array<std::uint32_t, key_count>;
+  /// A group: its key and its accumulator.
+  using entry = std::pair<key_type, std::reference_wrapper<const Acc>>;
+  using result_type = std::vector<std::pair<key_type, typename Acc::result_type>>;
+
+  static_assert(!all_dense || (std::size_t{detail::key_traits<Key>::dynamic ? 1U : detail::key_traits<Key>::cardinality} *
+                               ...) <= max_dense_groups,
+                "the dense keys make more than max_dense_groups cells; use a hashed key");
+
+  /// Groups of default-constructed accumulators; a dense_key<> has cardinality
+  /// 0 (no key fits) until assigned from a grouping that has one.
+  group_by() : group_by(Acc{}, static_shape(), unchecked{}) {}
+
+  /// New groups start as `prototype` (which must be empty); one cardinality
+  /// per dense_key<>, in key order. Throws invalid_argument.
+  template <class... C>
+    requires(sizeof...(C) == dynamic_keys && (std::convertible_to<C, std::uint32_t> && ...))
+  explicit group_by(Acc prototype, C... cardinalities)
+      : group_by(with_shape(std::move(prototype), fill_shape({static_cast<std::uint32_t>(cardinalities)...}))) {}
+
+  /// Rebuilds an empty grouping from its parts: the prototype (empty) and one
+  /// cardinality per key (that of a dense_key<N> is N; of a dense_key<> any,
+  /// 0 accepting no key; of a hashed key 0). Throws invalid_argument.
+  [[nodiscard]] static group_by with_shape(Acc prototype, const shape_type& shape) {
+    if (!prototype.empty()) throw invalid_argument("the prototype of a group_by must be empty");
+    for (std::size_t j = 0; j < key_count; ++j) {
+      const auto want = static_shape()[j];
+      const bool ok = !dense_at(j) ? shape[j] == 0 : dynamic_at(j) || shape[j] == want;
+      if (!ok) {
+        throw invalid_argument("key " + std::to_string(j) + " of this group_by " +
+                               (!dense_at(j) ? std::string("is hashed and takes cardinality 0")
+                                             : "has cardinality " + std::to_string(want)) +
+                               ", got " + std::to_string(shape[j]));
+      }
+    }
+    return group_by(std::move(prototype), shape, unchecked{});
+  }
+
+  // ------------------------------------------------------------- rows
+
+  /// add(k0, ..., km, input...): adds `input...` (forwarded to Acc::add) to the
+  /// group of the keys, creating it from the prototype. All-or-nothing.
+  template <class... Args>
+    requires(sizeof...(Args) > key_count)
+  void add(Args&&... args) {
+    auto all = std::forward_as_tuple(std::forward<Args>(args)...);
+    [&]<std::size_t... I, std::size_t... J>(std::index_sequence<I...>, std::index_sequence<J...>) {
+      const auto slot = acquire(make_key(std::get<I>(all)...));
+      try {
+        slot.acc->add(std::forward<std::tuple_element_t<key_count + J, std::tuple<Args&&...>>>(
+            std::get<key_count + J>(all))...);
+      } catch (...) {
+        release(slot);
+        throw;
+      }
+    }(std::make_index_sequence<key_count>{}, std::make_index_sequence<sizeof...(Args) - key_count>{});
+  }
+
+  /// Adds the parts of a group: merges `acc` into the group of `key`, creating
+  /// it when new. Throws invalid_value for a dense key out of range and
+  /// incompatible_merge when `acc` does not merge with the prototype.
+  void insert(const key_type& key, const Acc& acc) {
+    check_key(key);
+    Acc probe = prototype_;
+    probe.merge(acc);  // same options / scale as the prototype, or throws
+    const auto slot = acquire(key);
+    if (slot.created) {
+      *slot.acc = std::move(probe);
+    } else {
+      slot.acc->merge(acc);
+    }
+  }
+
+  // ------------------------------------------------------------- columns
+
+  /// Score columns: one key column per key, a column of scores (missing_score
+  /// rows create their group but add no score). See the header comment.
+  void add_columns(std::span<const engine::key_column> keys, std::span<const std::uint8_t> scores,
+                   const engine::count_options& o = {})
+    requires all_dense && requires(Acc& a, int s, const location& l) { a.add(s, l); }
+  {
+    check_key_columns(keys, scores.size());
+    if constexpr (std::same_as<Acc, nps_accumulator>) {
+      if (auto counted = count_nps_fast(keys, scores, o)) {
+        take(std::move(*counted));
+        return;
+      }
+    }
+    add_rows(keys, scores.size(), o, [&](Acc& a, std::size_t i, std::uint64_t row) {
+      if (scores[i] != engine::missing_score) a.add(static_cast<int>(scores[i]), at_row(row, o.score_field));
+    });
+  }
+  void add_columns(std::span<const engine::key_column> keys, std::span<const std::uint8_t> scores,
+                   std::span<const float> weights, const engine::count_options& o = {})
+    requires all_dense && requires(Acc& a, int s, double w, const location& l) { a.add(s, w, l); }
+  {
+    add_weighted_scores(keys, scores, weights, o);
+  }
+  void add_columns(std::span<const engine::key_column> keys, std::span<const std::uint8_t> scores,
+                   std::span<const double> weights, const engine::count_options& o = {})
+    requires all_dense && requires(Acc& a, int s, double w, const location& l) { a.add(s, w, l); }
+  {
+    add_weighted_scores(keys, scores, weights, o);
+  }
+
+  /// Response columns (response_table's layout): each row is added as a
+  /// cxm::response holding the row's nps, csat, ces, resolved and weight.
+  void add_columns(std::span<const engine::key_column> keys, const response_columns& values,
+                   const engine::count_options& o = {})
+    requires all_dense && requires(Acc& a, const response& r, const location& l) { a.add(r, l); }
+  {
+    const std::size_t rows = rows_of(values);
+    check_key_columns(keys, rows);
+    const auto load = [](std::span<const std::uint8_t> c, std::size_t i) -> std::optional<int> {
+      if (c.empty() || c[i] == engine::missing_score) return std::nullopt;
+      return static_cast<int>(c[i]);
+    };
+    response r;
+    add_rows(keys, rows, o, [&](Acc& a, std::size_t i, std::uint64_t row) {
+      r.nps = load(values.nps, i);
+      r.csat = load(values.csat, i);
+      r.ces = load(values.ces, i);
+      r.resolved = values.resolved.empty() ? resolution::unknown : static_cast<resolution>(values.resolved[i]);
+      r.weight = values.weights.empty() ? 1.0 : values.weights[i];
+      a.add(r, at_row(row));
+    });
+  }
+
+  // ------------------------------------------------------------- merge
+
+  /// Merges group by group (see the header comment). Throws incompatible_merge.
+  void merge(const group_by& other) {
+    if (shape_ != other.shape_) {
+      throw incompatible_merge("cannot merge group_by states with different key cardinalities " +
+                               shape_text(shape_) + " and " + shape_text(other.shape_));
+    }
+    {
+      Acc probe = prototype_;
+      probe.merge(other.prototype_);
+    }
+    if constexpr (all_dense) {
+      for (std::size_t i = 0; i < other.cells_.size(); ++i) {
+        if (!other.cells_[i]) continue;
+        if (cells_[i]) {
+          cells_[i]->merge(*other.cells_[i]);
+        } else {
+          cells_[i] = other.cells_[i];
+          ++groups_;
+        }
+      }
+    } else {
+      for (const auto& [key, acc] : other.cells_) {
+        const auto it = cells_.find(key);
+        if (it != cells_.end()) {
+          it->second.merge(acc);
+        } else {
+          cells_.emplace(key, acc);
+        }
+      }
+    }
+  }
+
+  // ------------------------------------------------------------- queries
+
+  /// Number of groups.
+  [[nodiscard]] std::size_t size() const noexcept {
+    if constexpr (all_dense) {
+      return groups_;
+    } else {
+      return cells_.size();
+    }
+  }
+  /// Responses added, over all groups.
+  [[nodiscard]] std::uint64_t count() const noexcept {
+    std::uint64_t n = 0;
+    for_each_group([&](const Acc& a) { n += a.count(); });
+    return n;
+  }
+  [[nodiscard]] bool empty() const noexcept { return count() == 0; }
+
+  /// The group of the keys, or nullptr (also for a dense key out of range).
+  template <class... K>
+    requires(sizeof...(K) == key_count)
+  [[nodiscard]] const Acc* find(const K&... keys) const {
+    const bool fits = [&]<std::size_t... I>(std::index_sequence<I...>) {
+      return ((!dense_at(I) || in_range(keys, shape_[I])) && ...);
+    }(std::index_sequence_for<K...>{});
+    if (!fits) return nullptr;
+    const key_type key = make_key(keys...);
+    if constexpr (all_dense) {
+      const auto& cell = cells_[flat_of(key)];
+      return cell ? &*cell : nullptr;
+    } else {
+      const auto it = cells_.find(key);
+      return it == cells_.end() ? nullptr : &it->second;
+    }
+  }
+  /// The group of the keys. Throws invalid_argument when there is none.
+  template <class... K>
+    requires(sizeof...(K) == key_count)
+  [[nodiscard]] const Acc& at(const K&... keys) const {
+    if (const Acc* a = find(keys...)) return *a;
+    std::string text;
+    std::size_t j = 0;
+    ((text += (j++ == 0 ? "" : ", ") + detail::key_text(keys)), ...);
+    throw invalid_argument("group_by has no group with key (" + text + ")");
+  }
+
+  /// Every group with its key, by ascending key.
+  [[nodiscard]] std::vector<entry> groups() const {
+    std::vector<entry> out;
+    out.reserve(size());
+    if constexpr (all_dense) {
+      for (std::size_t i = 0; i < cells_.size(); ++i) {
+        if (cells_[i]) out.emplace_back(key_of(i), std::cref(*cells_[i]));
+      }
+    } else {
+      for (const auto& [key, acc] : cells_) out.emplace_back(key, std::cref(acc));
+      std::sort(out.begin(), out.end(), [](const entry& a, const entry& b) { return a.first < b.first; });
+    }
+    return out;
+  }
+  /// Every group's result with its key, by ascending key.
+  [[nodiscard]] result_type result() const {
+    result_type out;
+    for (const auto& [key, acc] : groups()) out.emplace_back(key, acc.get().result());
+    return out;
+  }
+
+  /// The accumulator new groups start from.
+  [[nodiscard]] const Acc& prototype() const noexcept { return prototype_; }
+  /// Cardinality per key (0 for hashed keys).
+  [[nodiscard]] const shape_type& shape() const noexcept { return shape_; }
+
+  friend bool operator==(const group_by&, const group_by&) = default;
+
+ private:
+  struct unchecked {};
+  using storage = std::conditional_t<all_dense, std::vector<std::optional<Acc>>,
+                                     std::unordered_map<key_type, Acc, detail::key_tuple_hash>>;
+  struct slot {
+    Acc* acc;
+    bool created;
+    key_type key;
+  };
+
+  group_by(Acc prototype, const shape_type& shape, unchecked) : prototype_(std::move(prototype)), shape_(shape) {
+    if constexpr (all_dense) {
+      std::size_t cells = 1;
+      for (auto c : shape_) {
+        if (c != 0 && cells > max_dense_groups / c) {
+          throw invalid_argument("a dense group_by of cardinalities " + shape_text(shape_) + " has more than " +
+                                 std::to_string(max_dense_groups) + " cells; use a hashed key");
+        }
+        cells *= c;
+      }
+      cells_.resize(cells);
+    }
+  }
+
+  static constexpr shape_type static_shape() noexcept { return {detail::key_traits<Key>::cardinality...}; }
+  static constexpr bool dense_at(std::size_t j) noexcept {
+    constexpr std::array<bool, key_count> d{detail::key_traits<Key>::dense...};
+    return d[j];
+  }
+  static constexpr bool dynamic_at(std::size_t j) noexcept {
+    constexpr std::array<bool, key_count> d{detail::key_traits<Key>::dynamic...};
+    return d[j];
+  }
+  /// The static shape with the dynamic cardinalities filled in, in order.
+  static shape_type fill_shape(const std::array<std::uint32_t, dynamic_keys>& dynamic) {
+    shape_type s = static_shape();
+    std::size_t d = 0;
+    for (std::size_t j = 0; j < key_count; ++j) {
+      if (dynamic_at(j)) s[j] = dynamic[d++];
+    }
+    return s;
+  }
+  static std::string shape_text(const shape_type& s) {
+    std::string out = "(";
+    for (std::size_t j = 0; j < s.size(); ++j) out += (j == 0 ? "" : ", ") + std::to_string(s[j]);
+    return out + ")";
+  }
+
+  template <class T>
+  static bool in_range(const T& k, std::uint32_t cardinality) noexcept {
+    if constexpr (std::is_integral_v<T> && !std::is_same_v<T, bool>) {
+      return std::cmp_greater_equal(k, 0) && std::cmp_less(k, cardinality);
+    } else {
+      return false;
+    }
+  }
+
+  template <std::size_t J>
+  using part_type = std::tuple_element_t<J, key_type>;
+
+  template <std::size_t J, class T>
+  part_type<J> key_part(const T& k) const {
+    if constexpr (detail::key_traits<std::tuple_element_t<J, std::tuple<Key...>>>::dense) {
+      static_assert(std::is_integral_v<T> && !std::is_same_v<T, bool>, "a dense key must be an integer");
+      if (!in_range(k, shape_[J])) {
+        throw invalid_value("key " + detail::key_text(k) + " is not below the cardinality " +
+                                std::to_string(shape_[J]) + " of key " + std::to_string(J),
+                            at_field("key " + std::to_string(J)));
+      }
+      return static_cast<std::uint32_t>(k);
+    } else {
+      return part_type<J>(k);
+    }
+  }
+
+  template <class... K>
+  key_type make_key(const K&... keys) const {
+    return [&]<std::size_t... I>(std::index_sequence<I...>) {
+      return key_type(key_part<I>(keys)...);
+    }(std::index_sequence_for<K...>{});
+  }
+
+  void check_key(const key_type& key) const {
+    std::apply([&](const auto&... k) { (void)make_key(k...); }, key);
+  }
+
+  [[nodiscard]] std::size_t flat_of(const key_type& key) const noexcept {
+    std::size_t flat = 0;
+    [&]<std::size_t... I>(std::index_sequence<I...>) {
+      ((flat = flat * shape_[I] + std::get<I>(key)), ...);
+    }(std::make_index_sequence<key_count>{});
+    return flat;
+  }
+  [[nodiscard]] key_type key_of(std::size_t flat) const {
+    std::array<std::uint32_t, key_count> k{};
+    for (std::size_t j = key_count; j-- > 0;) {
+      k[j] = static_cast<std::uint32_t>(flat % shape_[j]);
+      flat /= shape_[j];
+    }
+    return [&]<std::size_t... I>(std::index_sequence<I...>) { return key_type(k[I]...); }(
+               std::make_index_sequence<key_count>{});
+  }
+
+  /// The group of a checked key, created from the prototype when new.
+  slot acquire(key_type key) {
+    if constexpr (all_dense) {
+      auto& cell = cells_[flat_of(key)];
+      const bool created = !cell;
+      if (created) {
+        cell.emplace(prototype_);
+        ++groups_;
+      }
+      return slot{&*cell, created, std::move(key)};
+    } else {
+      const auto [it, created] = cells_.try_emplace(key, prototype_);
+      return slot{&it->second, created, std::move(key)};
+    }
+  }
+  /// Removes the group `s` created.
+  void release(const slot& s) noexcept {
+    if (!s.created) return;
+    if constexpr (all_dense) {
+      cells_[flat_of(s.key)].reset();
+      --groups_;
+    } else {
+      cells_.erase(s.key);
+    }
+  }
+
+  template <class F>
+  void for_each_group(F&& f) const {
+    if constexpr (all_dense) {
+      for (const auto& c : cells_) {
+        if (c) f(*c);
+      }
+    } else {
+      for (const auto& [key, acc] : cells_) f(acc);
+    }
+  }
+
+  /// Moves the groups of `fresh` (same prototype and shape) into this one.
+  void take(group_by&& fresh) {
+    if (size() == 0) {
+      cells_ = std::move(fresh.cells_);
+      groups_ = fresh.groups_;
+    } else {
+      merge(fresh);
+    }
+  }
+
+  void check_key_columns(std::span<const engine::key_column> keys, std::size_t rows) const {
+    if (keys.size() != key_count) {
+      throw invalid_argument("this group_by has " + std::to_string(key_count) + " keys, got " +
+                             std::to_string(keys.size()) + " key columns");
+    }
+    for (std::size_t j = 0; j < key_count; ++j) {
+      if (keys[j].size() != rows) {
+        throw invalid_argument("key column '" + keys[j].name() + "' has " + std::to_string(keys[j].size()) +
+                                   " rows, the value columns " + std::to_string(rows),
+                               at_field(keys[j].name()));
+      }
+      if (keys[j].cardinality() != shape_[j]) {
+        throw invalid_argument("key column '" + keys[j].name() + "' has cardinality " +
+                                   std::to_string(keys[j].cardinality()) + " but key " + std::to_string(j) +
+                                   " of this group_by has " + std::to_string(shape_[j]),
+                               at_field(keys[j].name()));
+      }
+    }
+  }
+
+  /// Rows 0..rows−1 into a fresh grouping: add_row(acc, i, row number) for
+  /// the group of each row; then merged in. A row whose key is out of range
+  /// reports its value's error first (as the engine does), then the key's.
+  template <class AddRow>
+  void add_rows(std::span<const engine::key_column> keys, std::size_t rows, const engine::count_options& o,
+                AddRow add_row) {
+    group_by fresh(prototype_, shape_, unchecked{});
+    for (std::size_t i = 0; i < rows; ++i) {
+      const std::uint64_t row = o.first_row + i;
+      std::size_t flat = 0;
+      for (std::size_t j = 0; j < key_count; ++j) {
+        const std::uint32_t k = keys[j][i];
+        if (k >= shape_[j]) {
+          Acc probe = prototype_;
+          add_row(probe, i, row);
+          throw invalid_value("key " + std::to_string(k) + " is not below the cardinality " +
+                                  std::to_string(shape_[j]) + " of '" + keys[j].name() + "'",
+                              at_row(row, keys[j].name()));
+        }
+        flat = flat * shape_[j] + k;
+      }
+      auto& cell = fresh.cells_[flat];
+      if (!cell) {
+        cell.emplace(prototype_);
+        ++fresh.groups_;
+      }
+      add_row(*cell, i, row);
+    }
+    take(std::move(fresh));
+  }
+
+  template <class W>
+  void add_weighted_scores(std::span<const engine::key_column> keys, std::span<const std::uint8_t> scores,
+                           std::span<const W> weights, const engine::count_options& o) {
+    check_key_columns(keys, scores.size());
+    if (weights.size() != scores.size()) {
+      throw invalid_argument("the score column has " + std::to_string(scores.size()) + " rows but '" +
+                                 o.weight_field + "' has " + std::to_string(weights.size()),
+                             at_field(o.weight_field));
+    }
+    add_rows(keys, scores.size(), o, [&](Acc& a, std::size_t i, std::uint64_t row) {
+      const double w = static_cast<double>(weights[i]);
+      if (scores[i] == engine::missing_score) {
+        check_weight(w, at_row(row, o.weight_field));
+        return;
+      }
+      try {
+        a.add(static_cast<int>(scores[i]), w, at_row(row, o.score_field));
+      } catch (const invalid_weight& e) {
+        throw invalid_weight(e.reason(), at_row(row, o.weight_field));
+      }
+    });
+  }
+
+  /// The NPS fast path: engine::count_nps_by with the score as a last key of
+  /// cardinality 11, so each (group, score) cell counts one bin. Returns
+  /// nothing (use the row loop) for a weighted prototype, too many cells, or
+  /// a column with missing scores.
+  std::optional<group_by> count_nps_fast(std::span<const engine::key_column> keys,
+                                         std::span<const std::uint8_t> scores, const engine::count_options& o) const {
+    const auto& nps = prototype_.counts().scale_of();
+    const auto points = static_cast<std::size_t>(nps.points());
+    const std::size_t cells = cells_.size();
+    if (prototype_.counts().weighted() || cells == 0 || cells > engine::max_groups / points) return std::nullopt;
+    std::vector<engine::key_column> all(keys.begin(), keys.end());
+    all.emplace_back(scores, static_cast<std::uint32_t>(points), o.score_field);
+    std::optional<engine::grouped_nps> counted;
+    try {
+      counted.emplace(engine::count_nps_by(scores, all, nps, o));
+    } catch (const score_out_of_scale& e) {
+      const auto at = engine::detail::error_index(e, scores.size(), o);
+      if (at < scores.size() && scores[at] == engine::missing_score) return std::nullopt;
+      throw;
+    }
+    group_by fresh(prototype_, shape_, unchecked{});
+    const auto tallies = counted->cells();
+    for (std::size_t c = 0; c < cells; ++c) {
+      std::vector<std::uint64_t> n(points);
+      std::uint64_t total = 0;
+      for (std::size_t b = 0; b < points; ++b) {
+        n[b] = tallies[c * points + b].n();
+        total += n[b];
+      }
+      if (total == 0) continue;
+      fresh.cells_[c].emplace(prototype_.options(), score_counts(nps, std::move(n)));
+      ++fresh.groups_;
+    }
+    return fresh;
+  }
+
+  Acc prototype_;
+  shape_type shape_{};
+  storage cells_;
+  std::size_t groups_ = 0;  // engaged cells of a dense grouping (0 when hashed)
+};
+
+}  // namespace cxm

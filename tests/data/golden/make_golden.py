@@ -1,0 +1,169 @@
+#!/usr/bin/env python3
+"""Writes the golden files of the cxmetrics binary format (version 1).
+
+The bytes are built here from the layout documented in
+include/cxmetrics/io/binary.hpp with Python's struct (little-endian '<'
+formats) and zlib.crc32 (CRC-32/ISO-HDLC), independently of the C++ writer.
+tests/serialize_test.cpp builds the same states in C++ and requires
+cxm::serialize to reproduce these files byte for byte.
+
+Run from anywhere:  /usr/bin/python3 tests/data/golden/make_golden.py
+"""
+import os
+import struct
+import zlib
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+MAGIC = b"CXMS"
+FORMAT_VERSION = 1
+
+TAG = {
+    "scale": 0x0001,
+    "score_counts": 0x0002,
+    "nps_accumulator": 0x0010,
+    "csat_accumulator": 0x0011,
+    "ces_accumulator": 0x0012,
+    "resolution_accumulator": 0x0013,
+    "nps_tally": 0x0020,
+    "weighted_nps_tally": 0x0021,
+    "grouped_nps": 0x0022,
+    "score_histogram": 0x0014,
+    "metric_set": 0x0030,
+    "group_by": 0x0031,
+}
+KIND = {"nps": 0, "csat": 1, "ces": 2, "binary": 3, "custom": 4}
+KEY_KIND = {"dense": 0, "dense_runtime": 1, "uint64": 2, "int64": 3, "uint32": 4, "int32": 5,
+            "string": 6}
+METHOD = {"wald": 0, "adjusted_wald": 1, "wilson": 2, "jeffreys": 3, "clopper_pearson": 4,
+          "agresti_coull": 5, "t": 6, "bayes_dirichlet": 7, "bootstrap": 8, "newcombe": 9}
+
+
+def preamble_and(tag, payload, state_version=1):
+    head = MAGIC + struct.pack("<BBHII", FORMAT_VERSION, state_version, TAG[tag], len(payload),
+                               zlib.crc32(payload) & 0xFFFFFFFF)
+    return head + payload
+
+
+def scale(kind, lo, hi, high_min, low_max):
+    return struct.pack("<Biiii", KIND[kind], lo, hi, high_min, low_max)
+
+
+NPS = scale("nps", 0, 10, 9, 6)
+BINARY = scale("binary", 0, 1, 1, 0)
+
+
+def counts(scale_bytes, n, w=None, w2=None):
+    out = scale_bytes + struct.pack("<BI", 1 if w is not None else 0, len(n))
+    out += struct.pack("<%dQ" % len(n), *n)
+    if w is not None:
+        out += struct.pack("<%dd" % len(w), *w) + struct.pack("<%dd" % len(w2), *w2)
+    return out
+
+
+def nested(tag, payload, state_version=1):
+    """A member whose type the reader checks: u16 tag, u8 version, u32 length, state."""
+    return struct.pack("<HBI", TAG[tag], state_version, len(payload)) + payload
+
+
+def string(text):
+    data = text.encode("utf-8")
+    return struct.pack("<I", len(data)) + data
+
+
+# nps_options{} (level 0.95, adjusted_wald, prior 0.5, 2000 replicates, seed 0x5eed)
+NPS_OPTIONS = struct.pack("<dBdQQ", 0.95, METHOD["adjusted_wald"], 0.5, 2000, 0x5EED)
+# csat_options{} (level 0.95, top_box 2, wilson) and its scale::csat(2)
+CSAT_OPTIONS = struct.pack("<diB", 0.95, 2, METHOD["wilson"])
+CSAT2 = scale("csat", 1, 5, 4, 2)
+
+
+def nps_bins(*scores):
+    n = [0] * 11
+    for s in scores:
+        n[s] += 1
+    return n
+
+
+def group_by(keys, prototype_tag, prototype, groups):
+    """keys: [(kind, cardinality)]; groups: [(key bytes, state bytes)] in ascending key order."""
+    out = struct.pack("<I", len(keys))
+    for kind, cardinality in keys:
+        out += struct.pack("<BI", KEY_KIND[kind], cardinality)
+    out += nested(prototype_tag, prototype) + struct.pack("<I", len(groups))
+    for key, state in groups:
+        out += key + state
+    return out
+
+
+FILES = {
+    # scale::custom(-3, 3, 1, -1)
+    "scale_custom.bin": preamble_and("scale", scale("custom", -3, 3, 1, -1)),
+    # NPS scores 0, 6, 7, 9, 10, 10 (unweighted)
+    "score_counts_nps.bin": preamble_and("score_counts", counts(NPS, [1, 0, 0, 0, 0, 0, 1, 1, 0, 1, 2])),
+    # CES (easy from 5): add(2, 0.5), add(5, 1.25), add(5, 2.0)
+    "score_counts_ces_weighted.bin": preamble_and(
+        "score_counts",
+        counts(scale("ces", 1, 7, 5, 3), [0, 1, 0, 0, 2, 0, 0],
+               [0.0, 0.5, 0.0, 0.0, 3.25, 0.0, 0.0],
+               [0.0, 0.25, 0.0, 0.0, 1.25 * 1.25 + 4.0, 0.0, 0.0])),
+    # default nps_options; scores 0, 6, 7, 9, 10, 10
+    "nps_accumulator.bin": preamble_and(
+        "nps_accumulator",
+        struct.pack("<dBdQQ", 0.95, METHOD["adjusted_wald"], 0.5, 2000, 0x5EED)
+        + counts(NPS, [1, 0, 0, 0, 0, 0, 1, 1, 0, 1, 2])),
+    # csat_options{level 0.9, top_box 1, jeffreys}; add(5, 2.0), add(1, 0.5), add(4, 1.0)
+    "csat_accumulator_weighted.bin": preamble_and(
+        "csat_accumulator",
+        struct.pack("<diB", 0.9, 1, METHOD["jeffreys"])
+        + counts(scale("csat", 1, 5, 5, 1), [1, 0, 0, 1, 1],
+                 [0.5, 0.0, 0.0, 1.0, 2.0], [0.25, 0.0, 0.0, 1.0, 4.0])),
+    # ces_options{level 0.99, easy_min 6, clopper_pearson}; scores 1, 6, 7, 7
+    "ces_accumulator.bin": preamble_and(
+        "ces_accumulator",
+        struct.pack("<diB", 0.99, 6, METHOD["clopper_pearson"])
+        + counts(scale("ces", 1, 7, 6, 2), [1, 0, 0, 0, 0, 1, 2])),
+    # default resolution_options; yes, yes, no, unknown, unknown
+    "resolution_accumulator.bin": preamble_and(
+        "resolution_accumulator",
+        struct.pack("<dB", 0.95, METHOD["wilson"]) + counts(BINARY, [1, 2]) + struct.pack("<Q", 2)),
+    # nps_tally{5, 2, 9}
+    "nps_tally.bin": preamble_and("nps_tally", struct.pack("<QQQ", 5, 2, 9)),
+    # weighted_nps_tally{{2, 1.5, 1.25}, {0, 0, 0}, {1, 0.5, 0.25}}
+    "weighted_nps_tally.bin": preamble_and(
+        "weighted_nps_tally",
+        struct.pack("<QddQddQdd", 2, 1.5, 1.25, 0, 0.0, 0.0, 1, 0.5, 0.25)),
+    # grouped_nps, shape {2, 3}, cell i = {i, 2i, 3i + 1}
+    "grouped_nps.bin": preamble_and(
+        "grouped_nps",
+        struct.pack("<III", 2, 2, 3) + struct.pack("<I", 6)
+        + b"".join(struct.pack("<QQQ", i, 2 * i, 3 * i + 1) for i in range(6))),
+    # score_histogram on scale::csat(1); scores 5, 5, 2, 1
+    "score_histogram.bin": preamble_and(
+        "score_histogram", counts(scale("csat", 1, 5, 5, 1), [1, 1, 0, 0, 2])),
+    # metric_set<nps_accumulator, csat_accumulator>, default options; 4 rows:
+    # {nps 9, csat 5}, {nps 3}, {csat 4}, {} (no answer)
+    "metric_set_nps_csat.bin": preamble_and(
+        "metric_set",
+        struct.pack("<QI", 4, 2)
+        + nested("nps_accumulator", NPS_OPTIONS + counts(NPS, nps_bins(9, 3)))
+        + nested("csat_accumulator", CSAT_OPTIONS + counts(CSAT2, [0, 0, 0, 1, 1]))),
+    # group_by<nps_accumulator, dense_key<4>, std::string>, default options;
+    # (0, "chat") 10, 9; (2, "chat") 7, 8, 0; (0, "phone") 6; (3, "email") a
+    # response without an NPS answer (the group exists, empty). Groups by
+    # ascending (channel, segment).
+    "group_by_nps_dense4_string.bin": preamble_and(
+        "group_by",
+        group_by([("dense", 4), ("string", 0)], "nps_accumulator", NPS_OPTIONS + counts(NPS, nps_bins()), [
+            (struct.pack("<I", 0) + string("chat"), NPS_OPTIONS + counts(NPS, nps_bins(10, 9))),
+            (struct.pack("<I", 0) + string("phone"), NPS_OPTIONS + counts(NPS, nps_bins(6))),
+            (struct.pack("<I", 2) + string("chat"), NPS_OPTIONS + counts(NPS, nps_bins(7, 8, 0))),
+            (struct.pack("<I", 3) + string("email"), NPS_OPTIONS + counts(NPS, nps_bins())),
+        ])),
+}
+
+if __name__ == "__main__":
+    for name, data in sorted(FILES.items()):
+        with open(os.path.join(HERE, name), "wb") as f:
+            f.write(data)
+        print("%-32s %4d bytes  crc32 %08x" % (name, len(data), zlib.crc32(data[16:]) & 0xFFFFFFFF))
