@@ -37,4 +37,9 @@
 
 #include "cxmetrics/io/csv.hpp"
 #include "cxmetrics/io/binary.hpp"
+#include "cxmetrics/io/ingest.hpp"
 #include "cxmetrics/io/json.hpp"
+
+#include "cxmetrics/report/html.hpp"
+#include "cxmetrics/report/model.hpp"
+#include "cxmetrics/report/svg.hpp"

@@ -1,288 +1,219 @@
-// CSV reading of responses: see include/cxmetrics/io/csv.hpp for the format
-// and the rules; RFC 4180 for the record syntax.
+// CSV reading of responses: see include/cxmetrics/io/csv.hpp for the format,
+// the rules and the split method; RFC 4180 for the record syntax.
 #include "cxmetrics/io/csv.hpp"
 
-#include <array>
-#include <cctype>
-#include <charconv>
-#include <cmath>
-#include <fstream>
+#include <algorithm>
+#include <cstring>
 #include <istream>
-#include <optional>
-#include <system_error>
-#include <unordered_map>
 #include <utility>
 
+#include "io/csv_scan.hpp"
+#include "io/ingest_internal.hpp"
+#include "io/text_reader.hpp"
+
 namespace cxm {
+namespace detail {
 namespace {
 
+constexpr std::size_t kSlice = 32 * 1024;      // bytes scanned into the index at a time
+constexpr std::size_t kPrefixBytes = 256;      // bytes of a too-long record kept in its reject
+constexpr std::uint8_t kIgnore = 0xFF;          // a column that maps to no field
+
 // ---------------------------------------------------------------------------
-// Record syntax
+// The scalar state machine (RFC 4180 with the leniencies of csv.hpp). It is
+// the definition of the syntax: the SIMD path is used only where it agrees.
 
-// Splits a stream into records of fields (RFC 4180), block by block. Tracks
-// physical lines so each record knows the line it starts on.
-class record_reader {
- public:
-  record_reader(std::istream& in, char delimiter) : in_(in), delimiter_(delimiter), buf_(block_size) {
-    fill();
-    // A UTF-8 byte order mark (EF BB BF) before the header is not data.
-    if (len_ >= 3 && static_cast<unsigned char>(buf_[0]) == 0xEF && static_cast<unsigned char>(buf_[1]) == 0xBB &&
-        static_cast<unsigned char>(buf_[2]) == 0xBF) {
-      pos_ = 3;
-    }
-  }
-
-  // A record that was read. `error` is non-empty when the record is malformed
-  // CSV; `error_column` is then the 1-based field where the problem is.
-  struct record {
-    std::vector<std::string> fields;
-    std::uint64_t line = 0;
-    std::string error;
-    std::uint64_t error_column = 0;
-  };
-
-  // Reads the next non-empty record into `r`; false at the end of the input.
-  bool next(record& r) {
-    r.fields.clear();
-    r.error.clear();
-    r.error_column = 0;
-    r.line = line_;
-    std::string field;
-    enum class state { start, unquoted, quoted, after_quote } st = state::start;
-    bool any = false;  // any character (other than the line break) in this record
-    auto push = [&] {
-      r.fields.push_back(std::move(field));
-      field.clear();
-    };
-    for (;;) {
-      const int c = get();
-      if (c < 0) {
-        if (!any) return false;
-        if (st == state::quoted && r.error.empty()) {
-          r.error = "a quoted field is not closed before the end of the input";
-          r.error_column = r.fields.size() + 1;
-        }
-        push();
-        return true;
-      }
-      if (c == '\n' || c == '\r') {
-        const bool crlf = c == '\r' && peek() == '\n';
-        if (crlf) (void)get();
-        ++line_;
-        if (st == state::quoted) {  // a line break inside quotes is data
-          field += crlf ? "\r\n" : std::string(1, static_cast<char>(c));
-          continue;
-        }
-        if (!any) {  // an empty line
-          ++empty_lines_;
-          r.line = line_;
-          continue;
-        }
-        push();
-        return true;
-      }
-      any = true;
-      const char ch = static_cast<char>(c);
-      switch (st) {
-        case state::start:
-          if (ch == '"') {
-            st = state::quoted;
-          } else if (ch == delimiter_) {
-            push();
-          } else {
-            field += ch;
-            st = state::unquoted;
-          }
-          break;
-        case state::unquoted:
-          if (ch == delimiter_) {
-            push();
-            st = state::start;
-          } else {
-            field += ch;  // a quote here is a literal character
-          }
-          break;
-        case state::quoted:
-          if (ch == '"') {
-            st = state::after_quote;
-          } else {
-            field += ch;
-          }
-          break;
-        case state::after_quote:
-          if (ch == '"') {  // "" inside quotes is one quote
-            field += '"';
-            st = state::quoted;
-          } else if (ch == delimiter_) {
-            push();
-            st = state::start;
-          } else {
-            if (r.error.empty()) {
-              r.error = std::string("text after the closing quote of a quoted field (a quote inside a quoted field "
-                                    "must be doubled)");
-              r.error_column = r.fields.size() + 1;
-            }
-            field += ch;
-            st = state::unquoted;
-          }
-          break;
-      }
-    }
-  }
-
-  [[nodiscard]] std::uint64_t empty_lines() const noexcept { return empty_lines_; }
-  [[nodiscard]] bool failed() const { return in_.bad(); }
-
- private:
-  static constexpr std::size_t block_size = 1 << 16;
-
-  void fill() {
-    pos_ = 0;
-    len_ = 0;
-    if (!in_.good()) return;
-    in_.read(buf_.data(), static_cast<std::streamsize>(buf_.size()));
-    len_ = static_cast<std::size_t>(in_.gcount());
-  }
-  int get() {
-    if (pos_ == len_) fill();
-    if (pos_ == len_) return -1;
-    return static_cast<unsigned char>(buf_[pos_++]);
-  }
-  int peek() {
-    if (pos_ == len_) fill();
-    if (pos_ == len_) return -1;
-    return static_cast<unsigned char>(buf_[pos_]);
-  }
-
-  std::istream& in_;
-  char delimiter_;
-  std::vector<char> buf_;
-  std::size_t pos_ = 0;
-  std::size_t len_ = 0;
-  std::uint64_t line_ = 1;
-  std::uint64_t empty_lines_ = 0;
+struct sm_fields {
+  std::vector<std::string> fields;
+  std::string error;
+  std::uint64_t error_column = 0;
 };
 
-// ---------------------------------------------------------------------------
-// Field values
+struct sm_result {
+  std::size_t end = 0;        // first byte after the record and its line break
+  std::size_t length = 0;     // bytes before the line break (or the end of input)
+  std::uint64_t lines = 0;    // line breaks passed, the record's own included
+  bool empty = false;         // an empty line
+  bool incomplete = false;    // the record does not end in the usable bytes
+  bool too_long = false;      // longer than max_bytes (fields then incomplete)
+};
 
-std::string_view trim(std::string_view s) noexcept {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
-}
-
-std::string lower_trimmed(std::string_view s) {
-  std::string out(trim(s));
-  for (auto& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
-
-bool is_integer_text(std::string_view t) noexcept {
-  std::size_t i = (!t.empty() && (t.front() == '+' || t.front() == '-')) ? 1 : 0;
-  if (i == t.size()) return false;
-  for (; i < t.size(); ++i) {
-    if (t[i] < '0' || t[i] > '9') return false;
-  }
-  return true;
-}
-
-// Parses a whole string as a double (from_chars, general format); a leading
-// '+' is allowed. `ec` tells out-of-range apart from not-a-number.
-bool parse_double(std::string_view t, double& out, std::errc& ec) {
-  if (!t.empty() && t.front() == '+') t.remove_prefix(1);
-  if (t.empty()) {
-    ec = std::errc::invalid_argument;
-    return false;
-  }
-  const auto res = std::from_chars(t.data(), t.data() + t.size(), out);
-  ec = res.ec;
-  return res.ec == std::errc() && res.ptr == t.data() + t.size();
-}
-
-// A score: empty (missing), an integer on the scale, or an error.
-std::optional<int> parse_score(std::string_view raw, const scale& s, const location& where) {
-  const auto t = trim(raw);
-  if (t.empty()) return std::nullopt;
-  if (is_integer_text(t)) {
-    long long v = 0;
-    const auto digits = t.front() == '+' ? t.substr(1) : t;
-    const auto res = std::from_chars(digits.data(), digits.data() + digits.size(), v);
-    if (res.ec != std::errc()) {  // more digits than a long long holds
-      throw score_out_of_scale("score " + std::string(t) + " is outside the " + s.describe(), where);
+sm_result sm_record(const window_view& w, std::size_t pos, char delimiter, std::size_t max_bytes, sm_fields& rec) {
+  enum class state : std::uint8_t { start, unquoted, quoted, after_quote };
+  state st = state::start;
+  rec.fields.clear();
+  rec.error.clear();
+  rec.error_column = 0;
+  std::string field;
+  sm_result r;
+  bool any = false;
+  bool too_long = false;
+  const char* buf = w.buf;
+  auto push = [&] {
+    rec.fields.push_back(std::move(field));
+    field.clear();
+  };
+  std::size_t i = pos;
+  for (;;) {
+    if (i >= w.usable) {
+      if (!w.eof) {
+        r.incomplete = true;
+        return r;
+      }
+      if (st == state::quoted && rec.error.empty()) {
+        rec.error = "a quoted field is not closed before the end of the input";
+        rec.error_column = rec.fields.size() + 1;
+      }
+      push();
+      r.end = i;
+      r.length = i - pos;
+      r.too_long = r.length > max_bytes;
+      return r;
     }
-    s.check(v, where);
-    return static_cast<int>(v);
-  }
-  std::string dotted(t);
-  for (auto& c : dotted) {
-    if (c == ',') c = '.';
-  }
-  double d = 0.0;
-  std::errc ec{};
-  if ((parse_double(dotted, d, ec) && std::isfinite(d)) || ec == std::errc::result_out_of_range) {
-    throw invalid_value("score '" + std::string(t) + "' is not an integer (scores are whole points of the " +
-                            s.describe() + ")",
-                        where);
-  }
-  throw parse_error("score '" + std::string(t) + "' is not a number", where);
-}
-
-// A weight: empty (missing), or a finite number >= 0.
-std::optional<double> parse_weight(std::string_view raw, char decimal_point, const location& where) {
-  const auto t = trim(raw);
-  if (t.empty()) return std::nullopt;
-  std::string text(t);
-  if (decimal_point == ',') {
-    for (auto& c : text) {
-      if (c == ',') c = '.';
+    const char c = buf[i];
+    if (c == '\n' || c == '\r') {
+      const std::size_t at = i;
+      ++i;
+      const bool crlf = c == '\r' && i < w.size && buf[i] == '\n';
+      if (crlf) ++i;
+      ++r.lines;
+      if (st == state::quoted) {  // a line break inside quotes is data
+        if (at - pos > max_bytes) too_long = true;
+        if (!too_long) {
+          if (crlf) {
+            field += "\r\n";
+          } else {
+            field += c;
+          }
+        }
+        continue;
+      }
+      if (!any) {
+        r.empty = true;
+        r.end = i;
+        return r;
+      }
+      push();
+      r.end = i;
+      r.length = at - pos;
+      r.too_long = r.length > max_bytes;
+      return r;
+    }
+    ++i;
+    any = true;
+    if (i - pos > max_bytes) too_long = true;
+    switch (st) {
+      case state::start:
+        if (c == '"') {
+          st = state::quoted;
+        } else if (c == delimiter) {
+          push();
+        } else {
+          if (!too_long) field += c;
+          st = state::unquoted;
+        }
+        break;
+      case state::unquoted:
+        if (c == delimiter) {
+          push();
+          st = state::start;
+        } else if (!too_long) {
+          field += c;  // a quote here is a literal character
+        }
+        break;
+      case state::quoted:
+        if (c == '"') {
+          st = state::after_quote;
+        } else if (!too_long) {
+          field += c;
+        }
+        break;
+      case state::after_quote:
+        if (c == '"') {  // "" inside quotes is one quote
+          if (!too_long) field += '"';
+          st = state::quoted;
+        } else if (c == delimiter) {
+          push();
+          st = state::start;
+        } else {
+          if (rec.error.empty()) {
+            rec.error =
+                "text after the closing quote of a quoted field (a quote inside a quoted field must be doubled)";
+            rec.error_column = rec.fields.size() + 1;
+          }
+          if (!too_long) field += c;
+          st = state::unquoted;
+        }
+        break;
     }
   }
-  double w = 0.0;
-  std::errc ec{};
-  if (!parse_double(text, w, ec)) {
-    if (ec == std::errc::result_out_of_range) {
-      throw invalid_weight("weight " + std::string(t) + " is outside the range of a double", where);
-    }
-    throw parse_error("weight '" + std::string(t) + "' is not a number", where);
-  }
-  check_weight(w, where);
-  return w;
 }
 
-// ---------------------------------------------------------------------------
-// Rows
-
-void check_options(const csv_options& o) {
-  if (o.delimiter == '"' || o.delimiter == '\n' || o.delimiter == '\r' || o.delimiter == '\0') {
-    throw invalid_argument(std::string("CSV delimiter must not be a quote, a line break or NUL"), at_field("delimiter"));
-  }
-  if (o.decimal_point != '.' && o.decimal_point != ',') {
-    throw invalid_argument(std::string("decimal point must be '.' or ','"), at_field("decimal_point"));
-  }
-  for (std::size_t a = 0; a < csv_field_count; ++a) {
-    const auto fa = static_cast<csv_field>(a);
-    const auto na = lower_trimmed(o.columns.name_of(fa));
-    if (na.empty()) continue;
-    for (std::size_t b = a + 1; b < csv_field_count; ++b) {
-      const auto fb = static_cast<csv_field>(b);
-      if (na == lower_trimmed(o.columns.name_of(fb))) {
-        throw invalid_argument("fields '" + std::string(to_string(fa)) + "' and '" + to_string(fb) +
-                                   "' are both mapped to the column name '" + na + "'",
-                               at_field("columns"));
+// The same state machine fed in pieces, keeping nothing: for records too long to hold.
+class csv_skipper final : public record_skipper {
+ public:
+  explicit csv_skipper(char delimiter) : delimiter_(delimiter) {}
+  bool feed(const char* p, std::size_t n, std::size_t& used, std::uint64_t& lines) override {
+    for (std::size_t i = 0; i < n; ++i) {
+      const char c = p[i];
+      if (pending_cr_) {
+        pending_cr_ = false;
+        if (c == '\n') {  // the LF of a CRLF, already counted
+          if (cr_ends_) {
+            used = i + 1;
+            return true;
+          }
+          continue;
+        }
+        if (cr_ends_) {
+          used = i;
+          return true;
+        }
+      }
+      if (c == '\r' || c == '\n') {
+        ++lines;
+        const bool ends = st_ != state::quoted;
+        if (ends) length_ = fed_ + i;
+        if (c == '\r') {
+          pending_cr_ = true;
+          cr_ends_ = ends;
+          continue;
+        }
+        if (ends) {
+          used = i + 1;
+          return true;
+        }
+        continue;
+      }
+      switch (st_) {
+        case state::start: st_ = c == '"' ? state::quoted : (c == delimiter_ ? state::start : state::unquoted); break;
+        case state::unquoted:
+          if (c == delimiter_) st_ = state::start;
+          break;
+        case state::quoted:
+          if (c == '"') st_ = state::after_quote;
+          break;
+        case state::after_quote:
+          st_ = c == '"' ? state::quoted : (c == delimiter_ ? state::start : state::unquoted);
+          break;
       }
     }
+    fed_ += n;
+    if (!pending_cr_ || !cr_ends_) length_ = fed_;
+    used = n;
+    return false;
   }
-}
+  std::uint64_t length() const noexcept override { return length_; }
 
-std::string list_columns(const std::vector<std::string>& header) {
-  std::string out;
-  for (const auto& h : header) {
-    if (!out.empty()) out += ", ";
-    out += "'" + h + "'";
-  }
-  return out.empty() ? std::string("(none)") : out;
-}
+ private:
+  enum class state : std::uint8_t { start, unquoted, quoted, after_quote };
+  char delimiter_;
+  state st_ = state::start;
+  bool pending_cr_ = false;
+  bool cr_ends_ = false;
+  std::uint64_t fed_ = 0;
+  std::uint64_t length_ = 0;
+};
 
 std::string join(const std::vector<std::string>& fields, char delimiter) {
   std::string out;
@@ -293,212 +224,427 @@ std::string join(const std::vector<std::string>& fields, char delimiter) {
   return out;
 }
 
-class row_parser {
- public:
-  row_parser(const csv_options& options, std::string source, std::vector<std::optional<csv_field>> column_field,
-             csv_result& result)
-      : options_(options), source_(std::move(source)), column_field_(std::move(column_field)), result_(result) {}
+// ---------------------------------------------------------------------------
+// The CSV format of the window driver
 
-  // Turns one record into a response and appends it; throws the typed error
-  // (located in the file) of the first problem found, changing nothing.
-  void process(const record_reader::record& rec) {
-    if (!rec.error.empty()) {
-      const auto c = rec.error_column;
-      const bool named = c >= 1 && c <= column_field_.size() && column_field_[c - 1];
-      throw parse_error(rec.error, in_file(source_, rec.line, c, named ? to_string(*column_field_[c - 1]) : ""));
-    }
-    if (rec.fields.size() != column_field_.size()) {
-      throw parse_error("the row has " + std::to_string(rec.fields.size()) + " fields, the header has " +
-                            std::to_string(column_field_.size()),
-                        in_file(source_, rec.line));
-    }
-    response r;
-    std::array<bool, csv_field_count> missing{};
-    std::optional<std::string> new_channel;  // a label an open set will learn when the row is accepted
-    bool weight_given = false;
-    auto& table = result_.table;
-    for (std::size_t i = 0; i < rec.fields.size(); ++i) {
-      if (!column_field_[i]) continue;
-      const auto f = *column_field_[i];
-      const std::string& raw = rec.fields[i];
-      const auto where = in_file(source_, rec.line, i + 1, to_string(f));
-      const bool blank = trim(raw).empty();
-      missing[static_cast<std::size_t>(f)] = blank;
-      switch (f) {
-        case csv_field::id: r.id = raw; break;
-        case csv_field::agent: r.agent = raw; break;
-        case csv_field::segment: r.segment = raw; break;
-        case csv_field::why: r.why = raw; break;
-        case csv_field::nps: r.nps = parse_score(raw, table.nps_scale(), where); break;
-        case csv_field::csat: r.csat = parse_score(raw, table.csat_scale(), where); break;
-        case csv_field::ces: r.ces = parse_score(raw, table.ces_scale(), where); break;
-        case csv_field::timestamp:
-          if (!blank) {
-            r.time = parse_timestamp(raw, where);
-            response_table::check_time(*r.time, where);
-          }
-          break;
-        case csv_field::resolved: r.resolved = parse_resolution(raw, where); break;
-        case csv_field::weight:
-          if (auto w = parse_weight(raw, options_.decimal_point, where)) {
-            r.weight = *w;
-            weight_given = true;
-          }
-          break;
-        case csv_field::channel: {
-          const std::string_view label = blank ? std::string_view("other") : std::string_view(raw);
-          if (auto id = find_channel(label)) {
-            r.channel = *id;
-          } else if (table.channel_labels().mode() == channel_set::policy::closed) {
-            if (blank) {
-              throw unknown_channel("channel is empty and the closed channel set has no 'other' to put it in", where);
-            }
-            (void)table.channel_of(label, where);  // throws unknown_channel listing the known labels
-          } else {
-            new_channel = std::string(label);
-          }
-          break;
-        }
+class csv_worker final : public text_worker {
+ public:
+  csv_worker(const row_plan& plan, std::size_t columns) : text_worker(plan), unescaped(columns) {}
+  std::vector<std::uint32_t> idx;
+  std::vector<std::uint32_t> qnl;
+  std::vector<std::uint8_t> hi;  // per 64-byte block from the scan origin: has a byte >= 0x80
+  std::vector<std::string> unescaped;  // per column
+  sm_fields rec;
+};
+
+class csv_format final : public text_format {
+ public:
+  explicit csv_format(const ingest_options& o)
+      : delimiter_(o.delimiter), max_(o.max_record_bytes), simd_(o.simd), kernels_(active_csv_kernels()) {}
+
+  void set_columns(const std::vector<std::optional<response_field>>& cols) {
+    fields_ = cols;
+    kinds_.clear();
+    for (const auto& f : cols) kinds_.push_back(f ? static_cast<std::uint8_t>(*f) : kIgnore);
+  }
+
+  std::unique_ptr<text_worker> make_worker(const row_plan& plan) const override {
+    return std::make_unique<csv_worker>(plan, kinds_.size());
+  }
+
+  measure_result measure(const char* buf, std::size_t b, std::size_t e) const override {
+    byte_counts c;
+    kernels_.count(reinterpret_cast<const std::uint8_t*>(buf) + b, e - b, &c);
+    measure_result m;
+    m.quote_odd = (c.quotes & 1U) != 0;
+    m.ends_with_cr = e > b && buf[e - 1] == '\r';
+    m.terms = c.lf + c.cr - c.crlf - (m.ends_with_cr ? 1 : 0);
+    return m;
+  }
+
+  std::size_t usable_end(const char* buf, std::size_t size, bool eof) const override {
+    // A CR at the very end of an unfinished window may be the first half of
+    // a CRLF: records ending there wait for the next window.
+    return (!eof && size > 0 && buf[size - 1] == '\r') ? size - 1 : size;
+  }
+
+  std::size_t first_record_start(const window_view& w, std::size_t b, bool inside, std::uint64_t& line) const override {
+    if (b >= w.usable) return npos;
+    const char* buf = w.buf;
+    if (!inside && (buf[b - 1] == '\n' || (buf[b - 1] == '\r' && buf[b] != '\n'))) return b;
+    bool in = inside;
+    for (std::size_t i = b; i < w.usable; ++i) {
+      const char c = buf[i];
+      if (c == '"') {
+        in = !in;
+      } else if (c == '\n' || c == '\r') {
+        if (c == '\r' && i + 1 < w.size && buf[i + 1] == '\n') ++i;
+        ++line;
+        if (!in) return i + 1;
       }
     }
-    if (new_channel) r.channel = table.channel_of(*new_channel);
-    table.append(r);
-    if (weight_given) table.mark_weighted();
-    for (std::size_t f = 0; f < csv_field_count; ++f) {
-      if (missing[f]) ++result_.summary.missing_by_field[to_string(static_cast<csv_field>(f))];
-    }
+    return npos;
+  }
+
+  parse_result parse(const window_view& w, std::size_t s, std::size_t stop, std::uint64_t line,
+                     text_worker& worker) const override {
+    auto& wk = static_cast<csv_worker&>(worker);
+    return simd_ ? parse_fast(w, s, stop, line, wk) : parse_scalar(w, s, stop, line, wk);
+  }
+
+  std::unique_ptr<record_skipper> make_skipper() const override { return std::make_unique<csv_skipper>(delimiter_); }
+
+  std::string too_long_reason(std::size_t max_bytes) const override {
+    return "the record is longer than " + std::to_string(max_bytes) +
+           " bytes (max_record_bytes); is a quote never closed?";
   }
 
  private:
-  std::optional<channel_id> find_channel(std::string_view label) {
-    const auto it = channel_cache_.find(std::string(label));
-    if (it != channel_cache_.end()) return channel_id{it->second};
-    auto id = result_.table.channel_labels().find(label);
-    if (id) channel_cache_.emplace(std::string(label), id->value);
-    return id;
+  // Applies a record the state machine read.
+  void apply_sm(const window_view& w, std::size_t pos, const sm_result& r, std::uint64_t line, csv_worker& wk) const {
+    row_builder& rb = wk.builder;
+    rb.begin(line);
+    const sm_fields& rec = wk.rec;
+    if (r.too_long) {
+      rb.fail(reject_cause::record_too_long, too_long_reason(max_),
+              std::string(w.buf + pos, std::min(kPrefixBytes, r.length)), 0);
+    } else if (!rec.error.empty()) {
+      const std::uint64_t c = rec.error_column;
+      const std::optional<response_field> f = (c >= 1 && c <= fields_.size()) ? fields_[c - 1] : std::nullopt;
+      rb.fail(reject_cause::malformed_csv, rec.error, rec.fields[c - 1], c, f);
+    } else if (rec.fields.size() != kinds_.size()) {
+      rb.fail(reject_cause::field_count,
+              "the row has " + std::to_string(rec.fields.size()) + " fields, the header has " +
+                  std::to_string(kinds_.size()),
+              join(rec.fields, delimiter_), 0);
+    } else {
+      for (std::size_t c = 0; c < kinds_.size(); ++c) {
+        if (kinds_[c] != kIgnore) rb.text(static_cast<response_field>(kinds_[c]), rec.fields[c], c + 1);
+      }
+    }
+    rb.end();
   }
 
-  const csv_options& options_;
-  std::string source_;
-  std::vector<std::optional<csv_field>> column_field_;
-  csv_result& result_;
-  std::unordered_map<std::string, std::uint16_t> channel_cache_;  // raw label → id
+  // One record (or empty line) at pos by the state machine; false when incomplete.
+  bool sm_step(const window_view& w, std::size_t& pos, std::uint64_t& line, csv_worker& wk) const {
+    const sm_result r = sm_record(w, pos, delimiter_, max_, wk.rec);
+    if (r.incomplete) return false;
+    if (r.empty) {
+      wk.builder.empty_line();
+    } else {
+      apply_sm(w, pos, r, line, wk);
+    }
+    pos = r.end;
+    line += r.lines;
+    return true;
+  }
+
+  parse_result parse_scalar(const window_view& w, std::size_t pos, std::size_t stop, std::uint64_t line,
+                            csv_worker& wk) const {
+    parse_result res;
+    while (pos < stop) {
+      if (pos >= w.usable) {
+        res.incomplete = !w.eof;
+        break;
+      }
+      if (!sm_step(w, pos, line, wk)) {
+        res.incomplete = true;
+        break;
+      }
+    }
+    res.end = pos;
+    res.line = line;
+    return res;
+  }
+
+  parse_result parse_fast(const window_view& w, std::size_t pos, std::size_t stop, std::uint64_t line,
+                          csv_worker& wk) const {
+    const char* buf = w.buf;
+    const auto* ubuf = reinterpret_cast<const std::uint8_t*>(buf);
+    const std::size_t ncols = kinds_.size();
+    const auto delim = static_cast<std::uint8_t>(delimiter_);
+    row_builder& rb = wk.builder;
+    auto& idx = wk.idx;
+    auto& qnl = wk.qnl;
+    auto& hi = wk.hi;
+    std::size_t n = 0, j = 0, qn = 0, qj = 0;
+    std::size_t scan_pos = pos;
+    std::size_t origin = pos;  // where the scan started (blocks of hi count from here)
+    scan_state st;
+    bool stopped = false;  // an anomaly stopped the scan
+    const int next_byte = w.usable < w.size ? static_cast<int>(ubuf[w.usable]) : (w.eof ? -1 : -2);
+
+    auto reset_scan = [&](std::size_t at) {
+      n = j = qn = qj = 0;
+      scan_pos = at;
+      origin = at;
+      st = scan_state{};
+      stopped = false;
+    };
+    auto scan_more = [&]() -> bool {
+      if (stopped || scan_pos >= w.usable) return false;
+      if (j > 0) {
+        std::memmove(idx.data(), idx.data() + j, (n - j) * sizeof(std::uint32_t));
+        n -= j;
+        j = 0;
+      }
+      if (qj > 0) {
+        std::memmove(qnl.data(), qnl.data() + qj, (qn - qj) * sizeof(std::uint32_t));
+        qn -= qj;
+        qj = 0;
+      }
+      const std::size_t end = std::min(w.usable, scan_pos + kSlice);
+      const std::size_t room = end - scan_pos + 72;
+      if (idx.size() < n + room) idx.resize(n + room);
+      if (qnl.size() < qn + room) qnl.resize(qn + room);
+      const std::size_t block = (scan_pos - origin) / 64;
+      if (hi.size() < block + room / 64 + 2) hi.resize(block + room / 64 + 2);
+      scan_out out;
+      kernels_.scan(ubuf, scan_pos, end, end == w.usable ? next_byte : static_cast<int>(ubuf[end]), delim, &st,
+                    idx.data() + n, qnl.data() + qn, hi.data() + block, &out);
+      n += out.n_idx;
+      qn += out.n_qnl;
+      stopped = out.anomaly;
+      scan_pos = out.stop;
+      return true;
+    };
+
+    parse_result res;
+    while (pos < stop) {
+      if (pos >= w.usable) {
+        res.incomplete = !w.eof;
+        break;
+      }
+      while (j < n && idx[j] < pos) ++j;
+      while (qj < qn && qnl[qj] < pos) ++qj;
+      while (n - j < 1 && scan_more()) {
+      }
+      if (n > j) {
+        const std::size_t t0 = idx[j];
+        if (ubuf[t0] != delim && (t0 == pos || (t0 == pos + 1 && ubuf[t0] == '\n' && ubuf[pos] == '\r'))) {
+          rb.empty_line();  // an empty line (LF, CRLF or lone CR)
+          ++line;
+          pos = t0 + 1;
+          ++j;
+          continue;
+        }
+      }
+      while (n - j < ncols && scan_more()) {
+      }
+      if (n - j >= ncols) {
+        const std::size_t t = idx[j + ncols - 1];
+        const bool ends = ubuf[t] != delim;
+        const std::size_t first_break = (ends && ubuf[t] == '\n' && t > pos && ubuf[t - 1] == '\r') ? t - 1 : t;
+        if (ends && first_break - pos <= max_) {
+          bool ascii = true;
+          for (std::size_t b = (pos - origin) / 64, last = (t - origin) / 64; b <= last; ++b) ascii = ascii && hi[b] == 0;
+          rb.begin(line, ascii);
+          std::size_t fs = pos;
+          bool shape = true;  // the first ncols - 1 structurals are delimiters
+          for (std::size_t c = 0; c < ncols; ++c) {
+            const std::size_t fe = idx[j + c];
+            if (c + 1 < ncols && ubuf[fe] != delim) {
+              shape = false;
+              break;
+            }
+            const std::uint8_t kind = kinds_[c];
+            if (kind != kIgnore) {
+              const std::size_t e = c + 1 == ncols ? first_break : fe;
+              std::string_view v(buf + fs, e - fs);
+              if (!v.empty() && v.front() == '"') {
+                // The scan checked the quoting: "...", inner quotes doubled.
+                v = std::string_view(buf + fs + 1, e - fs - 2);
+                if (std::memchr(v.data(), '"', v.size()) != nullptr) {
+                  std::string& u = wk.unescaped[c];
+                  u.clear();
+                  for (std::size_t i = 0; i < v.size(); ++i) {
+                    u += v[i];
+                    if (v[i] == '"') ++i;
+                  }
+                  v = u;
+                }
+              }
+              rb.text(static_cast<response_field>(kind), v, c + 1);
+            }
+            fs = fe + 1;
+          }
+          if (shape) {
+            rb.end();
+            ++line;
+            while (qj < qn && qnl[qj] < t) {
+              ++qj;
+              ++line;
+            }
+            pos = t + 1;
+            j += ncols;
+            continue;
+          }
+          rb.abandon();  // fewer fields than the header: the state machine reports it
+        }
+      }
+      // The state machine: wrong field count, too long, an anomaly, or the
+      // last record of the input.
+      const bool was_stopped = stopped;
+      if (!sm_step(w, pos, line, wk)) {
+        res.incomplete = true;
+        break;
+      }
+      // The index stays valid up to an anomaly; past one, scan again.
+      if (was_stopped || pos > scan_pos) reset_scan(pos);
+    }
+    res.end = pos;
+    res.line = line;
+    return res;
+  }
+
+  char delimiter_;
+  std::size_t max_;
+  bool simd_;
+  const csv_kernels& kernels_;
+  std::vector<std::optional<response_field>> fields_;
+  std::vector<std::uint8_t> kinds_;
 };
 
-}  // namespace
+// ---------------------------------------------------------------------------
+// Reading
 
-std::string_view error_kind(int error_id) noexcept {
-  switch (error_id) {
-    case score_out_of_scale::code: return "score_out_of_scale";
-    case invalid_weight::code: return "invalid_weight";
-    case unknown_channel::code: return "unknown_channel";
-    case malformed_timestamp::code: return "malformed_timestamp";
-    case invalid_value::code: return "invalid_value";
-    case invalid_argument::code: return "invalid_argument";
-    case incompatible_merge::code: return "incompatible_merge";
-    case parse_error::code: return "parse_error";
-    case serialization_error::code: return "serialization_error";
-    default: return "unknown";
-  }
-}
+ingest_report stream_csv(byte_source& src, std::string source, const ingest_options& o, const ingest_sink& sink) {
+  check_options(o);
+  session ses(o, sink, std::move(source), ingest_format::csv);
+  csv_format format(o);
+  text_reader rd(ses, src, format);
 
-csv_result read_responses_csv(std::istream& in, std::string_view source_name, const csv_options& options) {
-  check_options(options);
-  const std::string source(source_name);
-  csv_result result{response_table(options.scales, options.channels), {}, {}, {}, {}};
-  record_reader reader(in, options.delimiter);
-  record_reader::record rec;
-
-  // Header.
-  if (!reader.next(rec)) {
-    if (reader.failed()) throw parse_error("reading the input failed", in_file(source, 1));
-    throw parse_error("the input is empty: there is no header row", in_file(source, 1));
+  // A UTF-8 byte order mark (EF BB BF) before the header is not data.
+  while (rd.size() < 3 && rd.fill_more(1 << 16)) {
   }
-  if (!rec.error.empty()) throw parse_error("header row: " + rec.error, in_file(source, rec.line, rec.error_column));
-  result.header = rec.fields;
-  const auto header_line = rec.line;
-  std::vector<std::optional<csv_field>> column_field(rec.fields.size());
-  std::array<std::optional<std::size_t>, csv_field_count> field_column{};
-  for (std::size_t i = 0; i < rec.fields.size(); ++i) {
-    const auto name = lower_trimmed(rec.fields[i]);
-    for (std::size_t f = 0; f < csv_field_count; ++f) {
-      const auto field = static_cast<csv_field>(f);
-      const auto wanted = lower_trimmed(options.columns.name_of(field));
-      if (wanted.empty() || wanted != name) continue;
-      if (field_column[f]) {
-        throw parse_error("column '" + rec.fields[i] + "' appears twice in the header (columns " +
-                              std::to_string(*field_column[f] + 1) + " and " + std::to_string(i + 1) + ")",
-                          in_file(source, header_line, i + 1, to_string(field)));
-      }
-      field_column[f] = i;
-      column_field[i] = field;
-    }
-    if (!column_field[i]) result.ignored_columns.push_back(rec.fields[i]);
-  }
-  auto present = [&](csv_field f) { return field_column[static_cast<std::size_t>(f)].has_value(); };
-  if (!present(csv_field::nps) && !present(csv_field::csat) && !present(csv_field::ces)) {
-    throw parse_error("no score column: the header needs at least one of '" + options.columns.nps + "', '" +
-                          options.columns.csat + "', '" + options.columns.ces +
-                          "'; columns found: " + list_columns(result.header),
-                      in_file(source, header_line));
-  }
-  for (const auto f : options.required) {
-    if (!present(f)) {
-      throw parse_error("required column '" + options.columns.name_of(f) + "' (field '" + to_string(f) +
-                            "') is missing; columns found: " + list_columns(result.header),
-                        in_file(source, header_line, std::nullopt, to_string(f)));
-    }
-  }
-  for (std::size_t f = 0; f < csv_field_count; ++f) {
-    if (field_column[f]) result.summary.missing_by_field[to_string(static_cast<csv_field>(f))] = 0;
+  if (rd.size() >= 3 && static_cast<unsigned char>(rd.data()[0]) == 0xEF &&
+      static_cast<unsigned char>(rd.data()[1]) == 0xBB && static_cast<unsigned char>(rd.data()[2]) == 0xBF) {
+    rd.consume(3, 1);
   }
 
-  // Data rows.
-  row_parser parser(options, source, std::move(column_field), result);
-  auto& summary = result.summary;
-  while (reader.next(rec)) {
-    ++summary.rows_read;
-    if (options.errors == on_error::strict) {
-      parser.process(rec);
-      ++summary.accepted;
+  // The header: the first non-empty record.
+  sm_fields rec;
+  std::size_t pos = 0;
+  std::uint64_t line = 1;
+  std::uint64_t empty = 0;
+  std::uint64_t header_line = 1;
+  for (;;) {
+    window_view w;
+    w.buf = rd.data();
+    w.size = rd.size();
+    w.eof = rd.at_eof();
+    w.usable = format.usable_end(w.buf, w.size, w.eof);
+    if (pos >= w.usable) {
+      if (w.eof) throw parse_error("the input is empty: there is no header row", in_file(ses.source(), 1));
+      (void)rd.fill_more(std::max<std::size_t>(1 << 16, rd.size()));
       continue;
     }
-    try {
-      parser.process(rec);
-      ++summary.accepted;
-    } catch (const error& e) {
-      csv_reject rj;
-      rj.line = rec.line;
-      rj.column = e.where().column.value_or(0);
-      rj.field = e.where().field;
-      if (rj.column >= 1 && rj.column <= rec.fields.size()) {
-        rj.value = rec.fields[rj.column - 1];
-      } else {
-        rj.value = join(rec.fields, options.delimiter);  // a row-level problem: keep the whole row
+    const sm_result r = sm_record(w, pos, o.delimiter, o.max_record_bytes, rec);
+    if (r.incomplete) {
+      if (rd.size() - pos > o.max_record_bytes) {
+        throw parse_error("the header row is longer than " + std::to_string(o.max_record_bytes) +
+                              " bytes (max_record_bytes)",
+                          in_file(ses.source(), line));
       }
-      rj.reason = e.reason();
-      rj.error_id = e.id();
-      ++summary.rejected;
-      ++summary.rejected_by_reason[std::string(error_kind(e.id()))];
-      result.rejects.push_back(std::move(rj));
+      (void)rd.fill_more(std::max<std::size_t>(1 << 16, rd.size()));
+      continue;
     }
+    if (r.empty) {
+      ++empty;
+      line += r.lines;
+      pos = r.end;
+      continue;
+    }
+    if (r.too_long) {
+      throw parse_error("the header row is longer than " + std::to_string(o.max_record_bytes) +
+                            " bytes (max_record_bytes)",
+                        in_file(ses.source(), line));
+    }
+    if (!rec.error.empty()) throw parse_error("header row: " + rec.error, in_file(ses.source(), line, rec.error_column));
+    header_line = line;
+    line += r.lines;
+    pos = r.end;
+    break;
   }
-  if (reader.failed()) {
-    throw parse_error("reading the input failed after " + std::to_string(summary.rows_read) + " rows",
-                      in_file(source, header_line));
-  }
-  summary.empty_lines = reader.empty_lines();
+  rd.consume(pos, line);
+  ses.add_empty_lines(empty);
+  header_mapping m = map_header(rec.fields, o, ses.source(), header_line, "column");
+  ses.set_present(m.present);
+  format.set_columns(m.column_field);
+  ses.set_header(rec.fields, std::move(m.ignored));
+  rd.run();
+  return ses.finish();
+}
+
+}  // namespace
+}  // namespace detail
+
+ingest_options to_ingest_options(const csv_options& options) {
+  ingest_options o;
+  o.format = ingest_format::csv;
+  o.delimiter = options.delimiter;
+  o.decimal_point = options.decimal_point;
+  o.errors = options.errors;
+  o.columns = options.columns;
+  o.required = options.required;
+  o.scales = options.scales;
+  o.channels = options.channels;
+  return o;
+}
+
+ingest_report stream_responses_csv(const std::filesystem::path& file, const ingest_options& options,
+                                   const ingest_sink& sink) {
+  auto src = detail::open_file_source(file);
+  return detail::stream_csv(*src, file.string(), options, sink);
+}
+
+ingest_report stream_responses_csv(std::istream& in, std::string_view source, const ingest_options& options,
+                                   const ingest_sink& sink) {
+  auto src = detail::stream_source(in);
+  return detail::stream_csv(*src, std::string(source), options, sink);
+}
+
+ingest_report stream_responses_csv_text(std::string_view text, std::string_view source, const ingest_options& options,
+                                        const ingest_sink& sink) {
+  auto src = detail::memory_source(text);
+  return detail::stream_csv(*src, std::string(source), options, sink);
+}
+
+namespace {
+
+csv_result collect(const csv_options& options,
+                   const std::function<ingest_report(const ingest_options&, const ingest_sink&)>& read) {
+  csv_result result{response_table(options.scales, options.channels), {}, {}, {}, {}};
+  ingest_sink sink;
+  sink.on_batch = [&result](const response_batch& b) { b.append_to(result.table); };
+  sink.on_reject = [&result](const ingest_reject& r) {
+    csv_reject c;
+    c.line = r.line;
+    c.column = r.column;
+    c.field = r.field;
+    c.value = r.value;
+    c.reason = r.reason;
+    c.error_id = r.error_id;
+    result.rejects.push_back(std::move(c));
+  };
+  ingest_report rep = read(to_ingest_options(options), sink);
+  result.summary = std::move(rep.summary);
+  result.header = std::move(rep.header);
+  result.ignored_columns = std::move(rep.ignored_columns);
   return result;
 }
 
+}  // namespace
+
+csv_result read_responses_csv(std::istream& in, std::string_view source, const csv_options& options) {
+  return collect(options, [&](const ingest_options& o, const ingest_sink& s) {
+    return stream_responses_csv(in, source, o, s);
+  });
+}
+
 csv_result read_responses_csv(const std::filesystem::path& file, const csv_options& options) {
-  std::ifstream in(file, std::ios::binary);
-  if (!in) {
-    location where;
-    where.file = file.string();
-    throw parse_error("cannot open the file for reading", where);
-  }
-  return read_responses_csv(in, file.string(), options);
+  return collect(options,
+                 [&](const ingest_options& o, const ingest_sink& s) { return stream_responses_csv(file, o, s); });
 }
 
 }  // namespace cxm

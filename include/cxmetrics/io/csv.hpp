@@ -31,11 +31,13 @@
 //   channel         a label of the table's channel set (cxm::channel_set rules);
 //                   a closed set rejects others → unknown_channel. An empty
 //                   channel is "other" (a closed set without "other" rejects it).
-//   resolved        cxm::parse_resolution → invalid_value; empty is unknown.
+//   resolved        yes/y/true/1, no/n/false/0, unknown/na/n/a/- (any case,
+//                   surrounding blanks ignored) → invalid_value; empty is unknown.
 //   weight          a finite number >= 0 ("1.25", "2", "1e-1"; with
 //                   decimal_point ',' also "1,25") → invalid_weight for NaN,
 //                   infinities and negatives, parse_error when not a number.
 //   id, agent, segment, why   kept verbatim.
+// Text that is not UTF-8 (RFC 3629) in any of these fields → parse_error.
 // A row whose field count differs from the header's, or that is malformed
 // CSV, is a parse_error reject.
 //
@@ -44,7 +46,32 @@
 //   [cxm.score_out_of_scale.101] survey.csv:7:6, field 'nps': score 11 is outside the NPS scale 0..10
 //
 // Lines and columns are 1-based; a reject's line is the line where its row
-// starts (a quoted field may span lines). Complexity: linear in the input.
+// starts (a quoted field may span lines; every LF, CRLF or lone CR is one
+// physical line, inside quotes too). Complexity: linear in the input.
+//
+// Implementation (shared with the streaming API below, see io/ingest.hpp):
+// the text is read in windows of threads × chunk_bytes; SIMD code (Highway,
+// run-time dispatch) finds quotes, delimiters and line breaks 64 bytes at a
+// time, marks quoted bytes with a prefix XOR of the quote mask (Langdale &
+// Lemire 2019) and writes the positions of the structural bytes to an index
+// the field parsers walk. Fields are parsed without locale or streams:
+// integers and ISO timestamps by hand, decimals by one exact division
+// (Clinger 1990) or std::from_chars. A record whose quoting the parity cannot
+// describe (a quote inside an unquoted field, text after a closing quote, a
+// quote never closed) is parsed by the scalar state machine above, so the
+// results are the same as the state machine's on every input.
+//
+// Splitting for threads: chunk k starts at byte b_k of the window. A first
+// parallel pass counts quotes (mod 2) and line breaks per chunk; a prefix over
+// the chunks gives whether b_k lies inside quotes and its line number; thread
+// k then starts at the first record boundary after b_k under that state —
+// so a quoted line break across a chunk boundary is never taken for a record
+// end. When malformed quoting earlier in the window makes the parity wrong,
+// the delivery step sees that chunk k did not start where chunk k-1 ended and
+// parses it again from the true boundary (Ge et al., "Speculative Distributed
+// CSV Data Parsing for Big Data Analytics", SIGMOD 2019: speculate, then
+// validate in order). Results, rejects, dictionary ids and channel ids are
+// identical for every thread count and chunk size.
 //
 // Header: cxmetrics/io/csv.hpp; implemented in src/io/csv.cpp.
 #pragma once
@@ -61,72 +88,18 @@
 #include "cxmetrics/core/response.hpp"
 #include "cxmetrics/core/response_table.hpp"
 #include "cxmetrics/export.hpp"
+#include "cxmetrics/io/ingest.hpp"
 
 namespace cxm {
 
-/// The response fields a CSV column can hold.
-enum class csv_field : std::uint8_t { id, timestamp, channel, agent, segment, nps, csat, ces, resolved, weight, why };
+/// The response fields a CSV column can hold (the same as response_field).
+using csv_field = response_field;
 
 /// Number of csv_field values.
-inline constexpr std::size_t csv_field_count = 11;
+inline constexpr std::size_t csv_field_count = response_field_count;
 
-/// The field's name as used in rejects, locations and missing_by_field.
-[[nodiscard]] constexpr const char* to_string(csv_field f) noexcept {
-  switch (f) {
-    case csv_field::id: return "id";
-    case csv_field::timestamp: return "timestamp";
-    case csv_field::channel: return "channel";
-    case csv_field::agent: return "agent";
-    case csv_field::segment: return "segment";
-    case csv_field::nps: return "nps";
-    case csv_field::csat: return "csat";
-    case csv_field::ces: return "ces";
-    case csv_field::resolved: return "resolved";
-    case csv_field::weight: return "weight";
-    case csv_field::why: return "why";
-  }
-  return "id";
-}
-
-/// Header names of the columns of each field. An empty name means the field
-/// is never read from the file.
-struct csv_columns {
-  std::string id = "id";
-  std::string timestamp = "timestamp";
-  std::string channel = "channel";
-  std::string agent = "agent";
-  std::string segment = "segment";
-  std::string nps = "nps";
-  std::string csat = "csat";
-  std::string ces = "ces";
-  std::string resolved = "resolved";
-  std::string weight = "weight";
-  std::string why = "why";
-
-  /// The header name of a field.
-  [[nodiscard]] const std::string& name_of(csv_field f) const noexcept {
-    switch (f) {
-      case csv_field::id: return id;
-      case csv_field::timestamp: return timestamp;
-      case csv_field::channel: return channel;
-      case csv_field::agent: return agent;
-      case csv_field::segment: return segment;
-      case csv_field::nps: return nps;
-      case csv_field::csat: return csat;
-      case csv_field::ces: return ces;
-      case csv_field::resolved: return resolved;
-      case csv_field::weight: return weight;
-      case csv_field::why: return why;
-    }
-    return id;
-  }
-};
-
-/// What to do with a bad row.
-enum class on_error : std::uint8_t {
-  skip,    ///< record a csv_reject and go on
-  strict,  ///< throw the row's typed error (with file, line, column, field)
-};
+/// Header names of the columns of each field (see column_map).
+using csv_columns = column_map;
 
 /// How to read a CSV file of responses.
 struct csv_options {
@@ -148,19 +121,6 @@ struct csv_reject {
                              ///< fields joined by the delimiter
   std::string reason;        ///< what was wrong, without id and location
   int error_id = 0;          ///< cxm error id, e.g. score_out_of_scale::code
-};
-
-/// Counts that account for every data row.
-struct ingest_summary {
-  std::uint64_t rows_read = 0;    ///< data rows (header and empty lines excluded)
-  std::uint64_t accepted = 0;     ///< rows appended to the table
-  std::uint64_t rejected = 0;     ///< rows in rejects; rows_read == accepted + rejected
-  std::uint64_t empty_lines = 0;  ///< lines skipped because they were empty
-  /// Rejects per error kind ("score_out_of_scale", "parse_error", ...).
-  std::map<std::string, std::uint64_t> rejected_by_reason;
-  /// Accepted rows whose field was empty, per field name, for every field
-  /// whose column is present (0 when none was empty).
-  std::map<std::string, std::uint64_t> missing_by_field;
 };
 
 /// The table of accepted rows, every reject, and the counts.
@@ -185,5 +145,19 @@ struct csv_result {
 /// (e.g. "stdin" or a URL).
 [[nodiscard]] CXMETRICS_API csv_result read_responses_csv(std::istream& in, std::string_view source,
                                                          const csv_options& options = {});
+
+/// The ingest_options equivalent of csv_options (one thread, default chunks).
+[[nodiscard]] CXMETRICS_API ingest_options to_ingest_options(const csv_options& options);
+
+/// Streams CSV responses from a file to `sink` (see io/ingest.hpp).
+CXMETRICS_API ingest_report stream_responses_csv(const std::filesystem::path& file, const ingest_options& options,
+                                                 const ingest_sink& sink);
+/// Same from a stream (read sequentially; threads still parse in parallel);
+/// `source` names it in rejects and errors.
+CXMETRICS_API ingest_report stream_responses_csv(std::istream& in, std::string_view source,
+                                                 const ingest_options& options, const ingest_sink& sink);
+/// Same from text in memory.
+CXMETRICS_API ingest_report stream_responses_csv_text(std::string_view text, std::string_view source,
+                                                      const ingest_options& options, const ingest_sink& sink);
 
 }  // namespace cxm

@@ -1,0 +1,452 @@
+// Streaming ingestion of survey responses: options, the column mapping, rejects,
+// the summary, and the columnar batches a reader delivers.
+//
+// Every reader (CSV and JSON Lines here; SPSS/Stata/SAS in io/readstat.hpp)
+// turns an input into a sequence of response_batch values handed to an
+// ingest_sink in input order, plus one ingest_reject for every row that cannot
+// be used. Memory stays bounded whatever the input size: a reader holds one
+// window of input (threads × chunk_bytes, plus the longest record) and the
+// batches of that window, never the whole file.
+//
+//   cxm::ingest_options o;
+//   o.threads = 2;
+//   cxm::ingest_sink sink;
+//   sink.on_batch = [&](const cxm::response_batch& b) { /* b.nps(), b.channel(), ... */ };
+//   sink.on_reject = cxm::reject_csv_writer(rejects_file);
+//   const cxm::ingest_report r = cxm::stream_responses("survey.csv", o, sink);
+//   // r.summary.rows_read == r.summary.accepted + r.summary.rejected
+//
+// or, when the table fits in memory: `auto t = cxm::read_responses("survey.sav");`
+//
+// Field rules (the same for every format; an empty field, blanks only, JSON
+// null or a system-missing value is "missing": counted per field in
+// ingest_summary::missing_by_field, never a reject):
+//
+//   field      accepted                                   reject cause
+//   ---------  -----------------------------------------  ----------------------------------
+//   nps/csat/  an integer on the table's scale, blanks     score_out_of_scale; not_an_integer
+//   ces        around it and a sign allowed ("+9", " 7")   ("7.0", "7,5" in text); not_a_number
+//                                                          (JSON numbers and .sav values that
+//                                                          are whole, e.g. 9.0, are accepted)
+//   timestamp  cxm::parse_timestamp forms: ISO 8601 with   malformed_timestamp
+//              'Z' or an offset, a plain date, Unix
+//              seconds; date-formatted numbers in .sav,
+//              .dta and SAS files
+//   channel    a label of the channel set; empty is        unknown_channel (closed set only)
+//              "other"; an open set learns new labels
+//              from accepted rows, in order of first use
+//   resolved   a token of options.resolved (default        invalid_flag
+//              yes/y/true/1, no/n/false/0, unknown/na/
+//              n/a/-), case-insensitive; JSON true/false
+//   weight     a finite number >= 0 (decimal_point ','     invalid_weight (NaN, infinite,
+//              reads "0,87")                               negative, out of range); not_a_number
+//   id, agent, kept verbatim (segment/agent interned in    invalid_utf8 (also for every
+//   segment,   the batch's dictionaries)                   other field whose text is not
+//   why                                                    UTF-8)
+//
+// Row-level causes: field_count (CSV row with another number of fields than
+// the header), malformed_csv (text after a closing quote, a quote never
+// closed), malformed_json (a JSON Lines line that is not one JSON object),
+// record_too_long (a record longer than max_record_bytes, e.g. after a quote
+// that is never closed). Each cause maps to one cxm error id (core/error.hpp):
+// see reject_error_id(). In strict mode (on_error::strict) the first reject,
+// in input order, is thrown as that typed error, with file, line, column and
+// field; the sink has then received exactly the rows before it.
+//
+// Positions: line is 1-based and physical: every LF, CRLF or lone CR counts,
+// also inside quoted fields; a reject names the line where its row starts.
+// Column is the 1-based field number in CSV, the 1-based byte column in JSON
+// Lines, the 1-based variable number in SPSS/Stata/SAS files (where "line" is
+// the 1-based row). Column 0 means the whole row.
+//
+// Determinism: the batches' rows, the rejects, the dictionaries' ids and the
+// channel ids are the same for every thread count and chunk size (batch
+// boundaries may differ).
+//
+// Header: cxmetrics/io/ingest.hpp; compiled part in src/io/.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <iosfwd>
+#include <map>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <nlohmann/json_fwd.hpp>
+
+#include "cxmetrics/core/error.hpp"
+#include "cxmetrics/core/response.hpp"
+#include "cxmetrics/core/response_table.hpp"
+#include "cxmetrics/export.hpp"
+
+namespace cxm {
+
+// ---------------------------------------------------------------------------
+// Fields and their columns
+
+/// The response fields an input column can hold.
+enum class response_field : std::uint8_t { id, timestamp, channel, agent, segment, nps, csat, ces, resolved, weight, why };
+
+/// Number of response_field values.
+inline constexpr std::size_t response_field_count = 11;
+
+/// The field's name as used in rejects, locations, mapping files and missing_by_field.
+[[nodiscard]] constexpr const char* to_string(response_field f) noexcept {
+  switch (f) {
+    case response_field::id: return "id";
+    case response_field::timestamp: return "timestamp";
+    case response_field::channel: return "channel";
+    case response_field::agent: return "agent";
+    case response_field::segment: return "segment";
+    case response_field::nps: return "nps";
+    case response_field::csat: return "csat";
+    case response_field::ces: return "ces";
+    case response_field::resolved: return "resolved";
+    case response_field::weight: return "weight";
+    case response_field::why: return "why";
+  }
+  return "id";
+}
+
+/// The field of a name ("nps", "why", ...; exact, lower case), if any.
+[[nodiscard]] CXMETRICS_API std::optional<response_field> field_from_name(std::string_view name) noexcept;
+
+/// Input column (CSV header name, JSON key, SPSS/Stata/SAS variable name) of
+/// each field. Names match case-insensitively with surrounding blanks ignored.
+/// An empty name means the field is never read.
+struct column_map {
+  std::string id = "id";
+  std::string timestamp = "timestamp";
+  std::string channel = "channel";
+  std::string agent = "agent";
+  std::string segment = "segment";
+  std::string nps = "nps";
+  std::string csat = "csat";
+  std::string ces = "ces";
+  std::string resolved = "resolved";
+  std::string weight = "weight";
+  std::string why = "why";
+
+  /// The column name of a field.
+  [[nodiscard]] const std::string& name_of(response_field f) const noexcept {
+    switch (f) {
+      case response_field::id: return id;
+      case response_field::timestamp: return timestamp;
+      case response_field::channel: return channel;
+      case response_field::agent: return agent;
+      case response_field::segment: return segment;
+      case response_field::nps: return nps;
+      case response_field::csat: return csat;
+      case response_field::ces: return ces;
+      case response_field::resolved: return resolved;
+      case response_field::weight: return weight;
+      case response_field::why: return why;
+    }
+    return id;
+  }
+  /// The column name of a field, for changing it.
+  [[nodiscard]] std::string& name_of(response_field f) noexcept {
+    return const_cast<std::string&>(static_cast<const column_map&>(*this).name_of(f));
+  }
+};
+
+/// Tokens of the resolved field (compared case-insensitively after trimming
+/// blanks). An empty field is always unknown. A token may be in one list only.
+struct resolved_vocabulary {
+  std::vector<std::string> yes{"yes", "y", "true", "1"};
+  std::vector<std::string> no{"no", "n", "false", "0"};
+  std::vector<std::string> unknown{"unknown", "na", "n/a", "-"};
+};
+
+/// What to do with a bad row.
+enum class on_error : std::uint8_t {
+  skip,    ///< record a reject and go on
+  strict,  ///< throw the row's typed error (with file, line, column, field)
+};
+
+/// Input formats. The SPSS, Stata and SAS ones need ReadStat (io/readstat.hpp).
+enum class ingest_format : std::uint8_t { csv, jsonl, sav, por, dta, sas7bdat, xport };
+
+/// "csv", "jsonl", "sav", "por", "dta", "sas7bdat", "xport".
+[[nodiscard]] CXMETRICS_API std::string_view to_string(ingest_format f) noexcept;
+
+/// The format of a name as to_string() writes it (also "tsv" → csv, "ndjson"
+/// and "json" → jsonl, "zsav" → sav, "xpt" → xport); nullopt when unknown.
+[[nodiscard]] CXMETRICS_API std::optional<ingest_format> format_from_name(std::string_view name) noexcept;
+
+/// The format a file name's extension names (".csv", ".tsv", ".txt" → csv;
+/// ".jsonl", ".ndjson" → jsonl; ".sav", ".zsav" → sav; ".por"; ".dta";
+/// ".sas7bdat"; ".xpt" → xport; case-insensitive). Throws invalid_argument
+/// naming the file for any other extension.
+[[nodiscard]] CXMETRICS_API ingest_format format_of_path(const std::filesystem::path& file);
+
+// ---------------------------------------------------------------------------
+// Options
+
+/// How to read responses.
+struct ingest_options {
+  /// Input format; empty means from the file extension (format_of_path).
+  std::optional<ingest_format> format;
+  char delimiter = ',';              ///< CSV field separator (',', ';', '\t', ...); not '"', CR, LF or NUL
+  char decimal_point = '.';          ///< '.' or ','; for weights in text (CSV, JSON strings)
+  on_error errors = on_error::skip;  ///< skip bad rows (reporting them) or throw the first
+  column_map columns;                ///< input column of each field
+  std::vector<response_field> required;  ///< fields whose column must exist (besides one score column)
+  table_scales scales;               ///< scales of the scores
+  channel_set channels = channel_set{};  ///< channel labels; a closed set rejects others
+  resolved_vocabulary resolved;      ///< tokens of the resolved field
+  bool validate_utf8 = true;         ///< reject text that is not UTF-8 (RFC 3629)
+  /// CSV only: find fields with the SIMD structural index (true) or parse
+  /// every record with the scalar state machine (false). Same results; the
+  /// switch exists for differential tests.
+  bool simd = true;
+
+  /// Worker threads for CSV and JSON Lines, including the calling one;
+  /// 0 means std::thread::hardware_concurrency().
+  unsigned threads = 1;
+  /// Bytes each thread parses per window (>= 1). A window reads
+  /// threads × chunk_bytes new bytes; memory is about twice that plus the
+  /// longest record.
+  std::size_t chunk_bytes = std::size_t{1} << 20;
+  /// Longest record accepted (bytes, >= 1). A longer one (e.g. after a quote
+  /// that is never closed) becomes one record_too_long reject and reading goes
+  /// on after it, without holding it in memory.
+  std::size_t max_record_bytes = std::size_t{64} << 20;
+  /// Rows per batch for SPSS/Stata/SAS files.
+  std::size_t batch_rows = 65536;
+  /// SAS value-label catalog (.sas7bcat) for a .sas7bdat file; empty for none.
+  std::filesystem::path sas_catalog;
+};
+
+/// Reads a JSON mapping file into options (starting from `base`):
+///
+///   {
+///     "format": "csv",                          (optional) csv | jsonl | sav | ...
+///     "delimiter": ";",                         one character; "tab" or "\t" for a tab
+///     "decimal_point": ",",
+///     "columns": {"nps": "Q1 Recommend", "csat": "Q2", "why": ""},
+///     "required": ["nps", "timestamp"],
+///     "resolved": {"yes": ["kyllä", "k"], "no": ["ei", "e"], "unknown": ["eos"]},
+///     "channels": ["phone", "chat", "email"],   a closed set of exactly these
+///     "strict": false,
+///     "csat_top_box": 2, "ces_easy_min": 5
+///   }
+///
+/// Every key is optional; "columns" changes only the fields it names; a
+/// "resolved" list replaces the default list of that kind. An unknown key,
+/// a wrong type or a bad value throws invalid_argument naming the key (field
+/// 'mapping.<key>'); text that is not JSON throws parse_error.
+[[nodiscard]] CXMETRICS_API ingest_options load_mapping(const std::filesystem::path& file,
+                                                        const ingest_options& base = {});
+/// Same for mapping text; `source` names it in errors.
+[[nodiscard]] CXMETRICS_API ingest_options mapping_from_json(std::string_view json_text,
+                                                             const ingest_options& base = {},
+                                                             std::string_view source = "mapping");
+
+// ---------------------------------------------------------------------------
+// Rejects and counts
+
+/// Why a row was rejected (finer than the error id).
+enum class reject_cause : std::uint8_t {
+  score_out_of_scale,   ///< score_out_of_scale (101)
+  not_an_integer,       ///< invalid_value (105): "7.0", "7,5", 9.5
+  not_a_number,         ///< parse_error (301): "abc" for a score or weight
+  malformed_timestamp,  ///< malformed_timestamp (104)
+  unknown_channel,      ///< unknown_channel (103)
+  invalid_flag,         ///< invalid_value (105): resolved flag not in the vocabulary
+  invalid_weight,       ///< invalid_weight (102): NaN, infinite, negative, out of range
+  invalid_utf8,         ///< parse_error (301)
+  invalid_value,        ///< invalid_value (105): any other value (a JSON object where a value belongs, ...)
+  field_count,          ///< parse_error (301): CSV row with the wrong number of fields
+  malformed_csv,        ///< parse_error (301): quoting error
+  malformed_json,       ///< parse_error (301): the line is not one JSON object
+  record_too_long,      ///< parse_error (301): record longer than max_record_bytes
+};
+
+/// Number of reject_cause values.
+inline constexpr std::size_t reject_cause_count = 13;
+
+/// "score_out_of_scale", "not_an_integer", ... (the enumerator names).
+[[nodiscard]] CXMETRICS_API std::string_view to_string(reject_cause c) noexcept;
+
+/// The cxm error id a cause is reported with (see the enum's comments).
+[[nodiscard]] CXMETRICS_API int reject_error_id(reject_cause c) noexcept;
+
+/// A row that could not be used, with everything needed to find and fix it.
+struct ingest_reject {
+  std::string file;          ///< input name
+  std::uint64_t line = 0;    ///< where the row starts (see the header comment)
+  std::uint64_t column = 0;  ///< bad field's column; 0 for the whole row
+  std::string field;         ///< field name, e.g. "nps"; empty for a row-level problem or an unmapped column
+  std::string value;         ///< text of the bad field (a row-level problem: the row, its fields joined
+                             ///< by the delimiter); bytes that are not UTF-8 are written as \xHH
+  std::string reason;        ///< what was wrong, without id and location
+  int error_id = 0;          ///< cxm error id, e.g. score_out_of_scale::code
+  reject_cause cause = reject_cause::invalid_value;
+
+  /// Where it is, as a cxm::location (column and field only when known).
+  [[nodiscard]] CXMETRICS_API location where() const;
+  /// "[cxm.<kind>.<id>] file:line:column, field 'x': reason" — the message
+  /// the typed error has.
+  [[nodiscard]] CXMETRICS_API std::string message() const;
+  /// Throws the typed cxm error (score_out_of_scale, parse_error, ...).
+  [[noreturn]] CXMETRICS_API void raise() const;
+
+  friend bool operator==(const ingest_reject&, const ingest_reject&) = default;
+};
+
+/// Counts that account for every row.
+struct ingest_summary {
+  std::uint64_t rows_read = 0;    ///< data rows (header and empty lines excluded)
+  std::uint64_t accepted = 0;     ///< rows delivered in batches
+  std::uint64_t rejected = 0;     ///< rows reported as rejects; rows_read == accepted + rejected
+  std::uint64_t empty_lines = 0;  ///< lines skipped because they were empty (blank lines in JSON Lines)
+  /// Rejects per error kind ("score_out_of_scale", "parse_error", ...).
+  std::map<std::string, std::uint64_t> rejected_by_reason;
+  /// Accepted rows whose field was empty, per field name, for every field
+  /// whose column is present (0 when none was empty).
+  std::map<std::string, std::uint64_t> missing_by_field;
+  /// Rejects per reject_cause name ("not_a_number", "field_count", ...).
+  std::map<std::string, std::uint64_t> rejected_by_cause;
+  /// Bytes of input read (0 for SPSS/Stata/SAS files).
+  std::uint64_t bytes_read = 0;
+};
+
+/// {"rows_read":..,"accepted":..,"rejected":..,"empty_lines":..,
+///  "rejected_by_reason":{..},"rejected_by_cause":{..},"missing_by_field":{..},"bytes_read":..}
+CXMETRICS_API void to_json(nlohmann::json& j, const ingest_summary& s);
+/// {"file","line","column","field","value","reason","error_id","cause"}
+CXMETRICS_API void to_json(nlohmann::json& j, const ingest_reject& r);
+
+/// Writes rejects as CSV (RFC 4180), one row each, after a header row
+/// `file,line,column,field,cause,error_id,reason,value`. Usable directly as
+/// ingest_sink::on_reject. The stream must outlive the writer.
+class CXMETRICS_API reject_csv_writer {
+ public:
+  explicit reject_csv_writer(std::ostream& out, bool header = true);
+  void operator()(const ingest_reject& r) const;
+
+ private:
+  std::ostream* out_;
+};
+
+// ---------------------------------------------------------------------------
+// Batches
+
+namespace detail {
+struct batch_access;
+}
+
+/// Accepted rows of one chunk of the input, column by column (the layout of
+/// response_table, with text held in flat buffers). Every column has size()
+/// entries whether or not the input had it (missing values then).
+/// Segment and agent ids index segments() / agents(), channel ids
+/// channel_labels(); those dictionaries belong to the reader, only grow, and
+/// are valid while the sink runs.
+class CXMETRICS_API response_batch {
+ public:
+  response_batch() = default;
+
+  [[nodiscard]] std::size_t size() const noexcept { return nps_.size(); }
+  [[nodiscard]] bool empty() const noexcept { return nps_.empty(); }
+  /// Index of the first row among all accepted rows of the input (0-based).
+  [[nodiscard]] std::uint64_t first_row() const noexcept { return first_row_; }
+
+  // Columns, as in response_table: scores or response_table::missing_score;
+  // Unix seconds or response_table::missing_time; cxm::resolution values.
+  [[nodiscard]] std::span<const std::uint8_t> nps() const noexcept { return nps_; }
+  [[nodiscard]] std::span<const std::uint8_t> csat() const noexcept { return csat_; }
+  [[nodiscard]] std::span<const std::uint8_t> ces() const noexcept { return ces_; }
+  [[nodiscard]] std::span<const std::int64_t> time() const noexcept { return time_; }
+  [[nodiscard]] std::span<const std::uint16_t> channel() const noexcept { return channel_; }
+  [[nodiscard]] std::span<const std::uint32_t> segment() const noexcept { return segment_; }
+  [[nodiscard]] std::span<const std::uint32_t> agent() const noexcept { return agent_; }
+  [[nodiscard]] std::span<const double> weight() const noexcept { return weight_; }
+  [[nodiscard]] std::span<const std::int8_t> resolved() const noexcept { return resolved_; }
+  /// Line (CSV, JSON Lines) or row (SPSS/Stata/SAS) where each row starts.
+  [[nodiscard]] std::span<const std::uint64_t> line() const noexcept { return line_; }
+  /// Response id and free text of row i (no bounds check).
+  [[nodiscard]] std::string_view id(std::size_t i) const noexcept { return text_at(id_text_, id_end_, i); }
+  [[nodiscard]] std::string_view why(std::size_t i) const noexcept { return text_at(why_text_, why_end_, i); }
+
+  /// True when some row of the batch had a weight given.
+  [[nodiscard]] bool weighted() const noexcept { return weighted_; }
+
+  [[nodiscard]] const channel_set& channel_labels() const noexcept { return *channels_; }
+  [[nodiscard]] const string_dictionary& segments() const noexcept { return *segments_; }
+  [[nodiscard]] const string_dictionary& agents() const noexcept { return *agents_; }
+
+  /// Row i as a response (no bounds check beyond the dictionaries').
+  [[nodiscard]] response row(std::size_t i) const;
+  /// Appends every row to `table` (which must have the reader's scales and a
+  /// channel set that knows this batch's channel labels: build it with the
+  /// same options and pass each batch in order); marks it weighted when the
+  /// batch is.
+  void append_to(response_table& table) const;
+
+ private:
+  friend struct detail::batch_access;
+  static std::string_view text_at(const std::string& text, const std::vector<std::uint64_t>& end,
+                                  std::size_t i) noexcept {
+    const std::uint64_t b = i == 0 ? 0 : end[i - 1];
+    return std::string_view(text.data() + b, static_cast<std::size_t>(end[i] - b));
+  }
+
+  std::uint64_t first_row_ = 0;
+  bool weighted_ = false;
+  std::vector<std::uint8_t> nps_, csat_, ces_;
+  std::vector<std::int64_t> time_;
+  std::vector<std::uint16_t> channel_;
+  std::vector<std::uint32_t> segment_, agent_;
+  std::vector<double> weight_;
+  std::vector<std::int8_t> resolved_;
+  std::vector<std::uint64_t> line_;
+  std::string id_text_, why_text_;
+  std::vector<std::uint64_t> id_end_, why_end_;
+  const channel_set* channels_ = nullptr;
+  const string_dictionary* segments_ = nullptr;
+  const string_dictionary* agents_ = nullptr;
+};
+
+/// Where a reader delivers its output, in input order. Either may be empty.
+/// A handler may throw; reading then stops and the exception propagates.
+struct ingest_sink {
+  std::function<void(const response_batch&)> on_batch;
+  std::function<void(const ingest_reject&)> on_reject;
+};
+
+/// What a streaming read reports at the end.
+struct ingest_report {
+  ingest_format format = ingest_format::csv;
+  ingest_summary summary;
+  std::vector<std::string> header;           ///< CSV header, JSON keys of the first object, or variable names
+  std::vector<std::string> ignored_columns;  ///< names in header that map to no field
+};
+
+/// Everything read into memory.
+struct ingest_result {
+  response_table table;
+  std::vector<ingest_reject> rejects;
+  ingest_report report;
+};
+
+/// Streams a file of responses to `sink`; the format is options.format or the
+/// file's extension. Throws parse_error when the file cannot be opened or its
+/// header is unusable (naming the columns found), invalid_argument for bad
+/// options or a format this build cannot read, and in strict mode the first
+/// reject's error.
+CXMETRICS_API ingest_report stream_responses(const std::filesystem::path& file, const ingest_options& options,
+                                             const ingest_sink& sink);
+
+/// Reads a whole file into a response_table (the table's scales and channel
+/// set come from the options), keeping every reject.
+[[nodiscard]] CXMETRICS_API ingest_result read_responses(const std::filesystem::path& file,
+                                                         const ingest_options& options = {});
+
+}  // namespace cxm

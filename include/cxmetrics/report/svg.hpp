@@ -1,0 +1,216 @@
+// SVG charts for reports: axes with nice ticks, legends, tooltips, a
+// colour-blind-safe palette, byte-identical output for identical input.
+//
+// Numbers and text
+//   nice_number / nice_ticks  Heckbert's "loose labeling" (P. S. Heckbert,
+//                    "Nice numbers for graph labels", in A. S. Glassner (ed.),
+//                    Graphics Gems, Academic Press 1990, pp. 61–63):
+//                      range = nice(hi − lo, round = false)
+//                      step  = nice(range / (target − 1), round = true)
+//                      ticks = floor(lo/step)·step, …, ceil(hi/step)·step
+//                    where nice(x) picks 1, 2, 5 or 10 times a power of ten
+//                    (rounding: f < 1.5 → 1, < 3 → 2, < 7 → 5, else 10;
+//                    ceiling: f <= 1 → 1, <= 2 → 2, <= 5 → 5, else 10, for
+//                    x = f·10^e, 1 <= f < 10). Each tick is computed as the
+//                    integer k·m divided or multiplied by an exact power of
+//                    ten (step = m·10^e), so 0.3 is the double nearest 0.3,
+//                    not 3·0.1; a bound within 1e-9 steps of a tick snaps to
+//                    it. A zero range is widened by 10 % of |lo| (by 1 when
+//                    lo = 0) on each side first.
+//   format_fixed     fixed-point text with a given number of decimals by
+//                    std::to_chars: correctly rounded, independent of the
+//                    C/C++ locale; "-0.0" is written "0.0"; non-finite values
+//                    are "NaN", "inf", "-inf".
+//   xml_escape       text for XML/HTML content and attribute values: & < > "
+//                    and ' become entities; bytes that are not valid UTF-8, C0
+//                    controls other than tab/LF/CR, and U+FFFE/U+FFFF (none of
+//                    which XML 1.0 allows) become U+FFFD.
+//
+// Palette: the eight colours of Okabe & Ito (2008), "Color Universal Design
+// (CUD): How to make figures and presentations that are friendly to
+// colorblind people", https://jfly.uni-koeln.de/color/ — distinguishable
+// under protanopia, deuteranopia and tritanopia. Detractors / passives /
+// promoters are vermillion / yellow / bluish green; estimates blue; thin
+// periods orange; bars sky blue. Shape backs colour up wherever a colour
+// carries meaning (triangles up/down for significance, hollow circles for
+// thin periods).
+//
+// Charts. Every render_* function takes a plain data struct and returns one
+// standalone SVG 1.1 document (xmlns set, no XML declaration, so it can be
+// inlined in HTML5 or written to a .svg file): a viewBox of width 760 (it
+// scales to its container: width 100 %, height auto in CSS), a title, axis
+// labels, a legend where colours or shapes carry meaning. Every data mark
+// carries a class starting "mark " (see each function) and a <title> child
+// with its exact value, interval and n (tooltips in browsers). Labels longer
+// than their column are shortened with "…" (the tooltip keeps the full
+// text). Values are in display units (points, percent, mean score): the
+// struct's `unit` is appended in tooltips, `decimals` sets axis and label
+// precision and tooltips show one decimal more. Marks of missing values
+// (NaN) are not drawn; a chart without any value says "no data". Output is a
+// pure function of the input (no clocks, no ids, no locale).
+//
+// Header: cxmetrics/report/svg.hpp; implemented in src/report/svg.cpp.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <limits>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "cxmetrics/export.hpp"
+
+namespace cxm::report {
+
+/// Ticks of an axis: the axis runs from lower to upper (both ticks).
+struct tick_scale {
+  double lower = 0.0;         ///< first tick, <= the data minimum
+  double upper = 0.0;         ///< last tick, >= the data maximum
+  double step = 0.0;          ///< distance between ticks: 1, 2 or 5 times a power of ten
+  int decimals = 0;           ///< decimals that show every tick exactly (max(0, −log10 step))
+  std::vector<double> ticks;  ///< lower, lower + step, …, upper
+};
+
+/// Heckbert's nice number near x > 0: 1, 2, 5 or 10 times a power of ten,
+/// rounded (`round`) or the smallest such number >= x. Throws
+/// invalid_argument unless x is finite and > 0.
+[[nodiscard]] CXMETRICS_API double nice_number(double x, bool round);
+
+/// About `target` nice ticks covering [lo, hi] (Heckbert's loose labeling,
+/// see the header comment). Throws invalid_argument for non-finite bounds,
+/// lo > hi or target < 2.
+[[nodiscard]] CXMETRICS_API tick_scale nice_ticks(double lo, double hi, int target = 5);
+
+/// `v` with exactly `decimals` (0…17) decimals, '.' as decimal point,
+/// whatever the locale. Throws invalid_argument for decimals outside 0…17.
+[[nodiscard]] CXMETRICS_API std::string format_fixed(double v, int decimals);
+
+/// A level as a percentage without needless decimals: "95" for 0.95,
+/// "99.5" for 0.995 (at most 4 decimals).
+[[nodiscard]] CXMETRICS_API std::string format_level(double level);
+
+/// `text` made safe for XML/HTML content and attribute values (see the
+/// header comment): entities for & < > " ', U+FFFD for what XML forbids.
+[[nodiscard]] CXMETRICS_API std::string xml_escape(std::string_view text);
+
+/// The Okabe–Ito colours (Okabe & Ito 2008), as CSS hex colours.
+namespace okabe_ito {
+inline constexpr const char* black = "#000000";
+inline constexpr const char* orange = "#E69F00";
+inline constexpr const char* sky_blue = "#56B4E9";
+inline constexpr const char* bluish_green = "#009E73";
+inline constexpr const char* yellow = "#F0E442";
+inline constexpr const char* blue = "#0072B2";
+inline constexpr const char* vermillion = "#D55E00";
+inline constexpr const char* reddish_purple = "#CC79A7";
+/// All eight, in the order of Okabe & Ito's figure.
+inline constexpr std::array<const char*, 8> all{black, orange, sky_blue, bluish_green, yellow, blue, vermillion,
+                                                reddish_purple};
+}  // namespace okabe_ito
+
+// ---------------------------------------------------------------------------
+// Stacked 100 % bars: the low / middle / high shares of each group.
+
+/// One group: the amount (count, or Σw when weighted) of each category.
+struct stacked_row {
+  std::string label;
+  double low = 0.0;     ///< e.g. detractors
+  double middle = 0.0;  ///< e.g. passives
+  double high = 0.0;    ///< e.g. promoters
+  std::uint64_t n = 0;  ///< responses in the group
+};
+
+struct stacked_bar_chart {
+  std::string id;     ///< written as data-chart="id" on the <svg> (omitted when empty)
+  std::string title;
+  std::string axis_label = "share of responses (%)";
+  std::array<std::string, 3> categories{"Detractors (0-6)", "Passives (7-8)", "Promoters (9-10)"};
+  bool weighted = false;  ///< amounts are weight sums (tooltips say so)
+  std::vector<stacked_row> rows;
+};
+
+/// One horizontal bar per row, 0…100 %, split into low / middle / high.
+/// Marks: <rect class="mark bar seg-low|seg-mid|seg-high"> per category with
+/// a positive amount; a row whose amounts sum to 0 gets no bar ("no
+/// responses"). Tooltip: "label: category 23.45% (991 of 4230, n = 4230)".
+/// Throws invalid_argument for a negative or non-finite amount.
+[[nodiscard]] CXMETRICS_API std::string render_stacked_bars(const stacked_bar_chart& chart);
+
+// ---------------------------------------------------------------------------
+// Estimates with intervals per group (dots with whiskers, or bars).
+
+/// One group's estimate, in display units. NaN means "not available".
+struct interval_row {
+  std::string label;
+  double value = std::numeric_limits<double>::quiet_NaN();
+  double lower = std::numeric_limits<double>::quiet_NaN();  ///< interval; drawn only when both bounds are finite
+  double upper = std::numeric_limits<double>::quiet_NaN();
+  std::uint64_t n = 0;
+  double difference = std::numeric_limits<double>::quiet_NaN();  ///< value − comparison group (the rest)
+  double p_value = std::numeric_limits<double>::quiet_NaN();     ///< (adjusted) p-value of the difference
+};
+
+struct interval_chart {
+  std::string id;          ///< data-chart attribute (omitted when empty)
+  std::string title;
+  std::string axis_label;  ///< the value axis
+  std::string unit;        ///< appended to values in tooltips and the reference label ("", "%")
+  int decimals = 1;        ///< 0…10
+  double level = 0.95;     ///< interval level, for legends and tooltips
+  double alpha = 0.05;     ///< a row is significant when p_value < alpha
+  double reference = std::numeric_limits<double>::quiet_NaN();  ///< reference line (e.g. all groups); NaN: none
+  std::string reference_label = "all";
+  std::string comparison_label = "the rest";  ///< what `difference` compares with
+  std::string p_label = "p";   ///< name of p_value in legends and tooltips (e.g. "Holm-adjusted p")
+  std::string group_label;     ///< title of the group axis (bar chart only; omitted when empty)
+  std::vector<interval_row> rows;
+};
+
+/// Dot-and-whisker chart, one row per group, value axis horizontal (nice
+/// ticks over every value, bound and the reference), a dashed reference
+/// line. Marks: <circle class="mark dot"> per row with a value; <path
+/// class="mark whisker"> per row with an interval; <path class="mark sig
+/// up|down"> (a triangle, blue up / vermillion down) per row with
+/// p_value < alpha, pointing the way of `difference`.
+[[nodiscard]] CXMETRICS_API std::string render_interval_dots(const interval_chart& chart);
+
+/// Vertical bars from 0 with whiskers, one per group (the value axis always
+/// includes 0), and a dashed reference line. Marks: <rect class="mark bar">
+/// per row with a non-zero value; <path class="mark whisker"> per row with
+/// an interval. alpha and p_value only enter the tooltips.
+[[nodiscard]] CXMETRICS_API std::string render_interval_bars(const interval_chart& chart);
+
+// ---------------------------------------------------------------------------
+// A metric over consecutive periods with its interval band.
+
+struct series_point {
+  std::string label;  ///< e.g. "2024-03"
+  double value = std::numeric_limits<double>::quiet_NaN();
+  double lower = std::numeric_limits<double>::quiet_NaN();
+  double upper = std::numeric_limits<double>::quiet_NaN();
+  std::uint64_t n = 0;
+};
+
+struct series_chart {
+  std::string id;  ///< data-chart attribute (omitted when empty)
+  std::string title;
+  std::string axis_label;           ///< the value axis
+  std::string x_label = "month";
+  std::string metric = "value";     ///< name of the line in the legend and tooltips
+  std::string unit;
+  int decimals = 1;                 ///< 0…10
+  double level = 0.95;
+  std::uint64_t thin_below = 100;   ///< a point with n < thin_below is "thin"
+  std::vector<series_point> points;  ///< consecutive periods, equally spaced
+};
+
+/// Line with an interval band. Marks: <path class="mark band"> per run of
+/// consecutive points with an interval; <polyline class="mark line"> per run
+/// of at least two consecutive points with a value; <circle class="mark
+/// point"> per point with a value and n >= thin_below, <circle class="mark
+/// point thin"> (hollow, orange) per point with a value and n < thin_below.
+/// A point without a value breaks line and band.
+[[nodiscard]] CXMETRICS_API std::string render_band_series(const series_chart& chart);
+
+}  // namespace cxm::report

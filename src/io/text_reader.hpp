@@ -1,0 +1,143 @@
+// Internal: the window/thread driver of the line-oriented readers (CSV, JSON
+// Lines). Not installed.
+//
+// The input is read in windows. A window is the carry (the unfinished record
+// of the previous window, starting at a record boundary) followed by
+// threads × chunk bytes of new input; chunk k covers [b_k, b_{k+1}) (chunk 0
+// also holds the carry). A window runs in four phases, the parallel ones on
+// every thread, the serial ones on one (std::barrier completion):
+//
+//   A (parallel)  thread k reads its slice (pread: positional sources) and
+//                 measures chunk k: quotes mod 2 and line breaks
+//   B (serial)    prefix over the chunks: whether each b_k is inside quotes
+//                 and its line number (two-state transition per chunk: the
+//                 parity of quotes decides the state at the chunk's end; cf.
+//                 Stehle & Jacobsen, ParPaRaw, PVLDB 13(5), 2020, which keeps
+//                 one state-machine transition vector per chunk)
+//   C (parallel)  thread k finds the first record start at or after b_k in
+//                 that state and parses the records that start in chunk k
+//                 (they may run past b_{k+1}; the bytes are there)
+//   D (serial)    delivery in chunk order. Chunk k's result is used only if
+//                 it started where chunk k-1 truly ended (same byte, same
+//                 line); otherwise (quote parity disagreed with the CSV state
+//                 machine because of malformed quoting earlier) chunk k is
+//                 parsed again from the true position, so the output never
+//                 depends on the split — the speculate-then-validate scheme of
+//                 Ge et al., "Speculative Distributed CSV Data Parsing for Big
+//                 Data Analytics", SIGMOD 2019, with the quote-parity prefix as
+//                 the speculation. The unfinished tail becomes the next carry.
+//
+// A record longer than max_record_bytes is streamed past (format skipper) and
+// reported as one record_too_long reject.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "io/ingest_internal.hpp"
+
+namespace cxm::detail {
+
+/// A window as the formats see it: bytes [0, size) are readable (and 64
+/// zero bytes after them); records may only end before `usable`; `eof`
+/// says the input ends at `size`.
+struct window_view {
+  const char* buf = nullptr;
+  std::size_t size = 0;
+  std::size_t usable = 0;
+  bool eof = false;
+};
+
+struct measure_result {
+  std::uint64_t terms = 0;    ///< line breaks (LF, lone CR; a CR at the last byte not counted)
+  bool quote_odd = false;     ///< odd number of '"'
+  bool ends_with_cr = false;  ///< the last byte is a CR
+};
+
+struct parse_result {
+  std::size_t start = 0;     ///< where parsing began
+  std::uint64_t line0 = 0;   ///< line at start
+  std::size_t end = 0;       ///< first record start not parsed
+  std::uint64_t line = 0;    ///< line at end
+  bool incomplete = false;   ///< a record that starts before the stop does not end in the usable bytes
+  bool valid = false;
+};
+
+/// Per-thread state of a format (chunk output, builder, scratch).
+class text_worker {
+ public:
+  explicit text_worker(const row_plan& plan) : builder(plan) { builder.attach(&out); }
+  virtual ~text_worker() = default;
+  text_worker(const text_worker&) = delete;
+  text_worker& operator=(const text_worker&) = delete;
+  chunk_out out;
+  row_builder builder;
+};
+
+/// Finds the end of one record fed in pieces (for records too long to hold).
+class record_skipper {
+ public:
+  virtual ~record_skipper() = default;
+  /// Consumes bytes of the record; true when it ended, `used` then says how
+  /// many bytes (terminator included). `lines` counts line breaks passed.
+  virtual bool feed(const char* p, std::size_t n, std::size_t& used, std::uint64_t& lines) = 0;
+  /// Bytes of the record before its line break (or before the end of input).
+  [[nodiscard]] virtual std::uint64_t length() const noexcept = 0;
+};
+
+class text_format {
+ public:
+  virtual ~text_format() = default;
+  [[nodiscard]] virtual std::unique_ptr<text_worker> make_worker(const row_plan& plan) const = 0;
+  [[nodiscard]] virtual measure_result measure(const char* buf, std::size_t b, std::size_t e) const = 0;
+  /// Bytes of a window of `size` bytes that records may end in.
+  [[nodiscard]] virtual std::size_t usable_end(const char* buf, std::size_t size, bool eof) const = 0;
+  /// First record start at or after b (b > 0), given whether b is inside
+  /// quotes; advances `line` to it. npos when there is none before usable.
+  [[nodiscard]] virtual std::size_t first_record_start(const window_view& w, std::size_t b, bool inside,
+                                                       std::uint64_t& line) const = 0;
+  /// Parses the records that start in [s, stop); s is a record start at `line`.
+  virtual parse_result parse(const window_view& w, std::size_t s, std::size_t stop, std::uint64_t line,
+                             text_worker& worker) const = 0;
+  [[nodiscard]] virtual std::unique_ptr<record_skipper> make_skipper() const = 0;
+  /// Reason of a record_too_long reject.
+  [[nodiscard]] virtual std::string too_long_reason(std::size_t max_bytes) const = 0;
+};
+
+/// The input buffer and the driver.
+class text_reader {
+ public:
+  text_reader(session& s, byte_source& src, const text_format& format);
+
+  // Prologue helpers (serial, before run()).
+  /// Reads up to n more bytes into the buffer; false when nothing was read.
+  bool fill_more(std::size_t n);
+  [[nodiscard]] const char* data() const noexcept { return buf_.data(); }
+  [[nodiscard]] std::size_t size() const noexcept { return len_; }
+  [[nodiscard]] bool at_eof() const noexcept { return eof_; }
+  /// Drops the first n bytes; the buffer then starts at a record boundary at `line`.
+  void consume(std::size_t n, std::uint64_t line);
+  [[nodiscard]] std::uint64_t line() const noexcept { return line_; }
+
+  /// Reads the rest of the input, delivering every chunk to the session.
+  void run();
+
+ private:
+  struct window_state;
+  void ensure_capacity(std::size_t n);
+  void skip_long_record(std::uint64_t line);
+
+  session& session_;
+  byte_source& src_;
+  const text_format& format_;
+  std::vector<char> buf_;
+  std::size_t len_ = 0;
+  std::uint64_t file_next_ = 0;  ///< input offset of the next unread byte
+  std::uint64_t line_ = 1;       ///< line at buf_[0]
+  bool eof_ = false;
+};
+
+}  // namespace cxm::detail

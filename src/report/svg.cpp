@@ -1,0 +1,808 @@
+// SVG charts: see include/cxmetrics/report/svg.hpp for what each chart draws
+// and the sources of the tick and palette choices.
+#include "cxmetrics/report/svg.hpp"
+
+#include <algorithm>
+#include <array>
+#include <charconv>
+#include <cmath>
+#include <cstddef>
+#include <limits>
+#include <string>
+#include <string_view>
+#include <system_error>
+#include <utility>
+#include <vector>
+
+#include "cxmetrics/core/error.hpp"
+#include "cxmetrics/core/estimate.hpp"
+#include "report/text.hpp"
+
+namespace cxm::report {
+namespace {
+
+using detail::clean_text;
+using detail::code_points;
+using detail::shorten;
+
+// ---------------------------------------------------------------------------
+// Exact powers of ten (10^k for 0 <= k <= 22 is exact in binary64).
+
+double pow10_exact(int k) {
+  double p = 1.0;
+  for (int i = 0; i < k; ++i) p *= 10.0;
+  return p;
+}
+
+// x·10^k with one rounding when |k| <= 22 (10^k is exact there).
+double times_pow10(double x, int k) {
+  if (k >= 0 && k <= 22) return x * pow10_exact(k);
+  if (k < 0 && k >= -22) return x / pow10_exact(-k);
+  return x * std::pow(10.0, k);  // far outside any chart's range
+}
+
+// x = f·10^e with 1 <= f < 10 (x finite, > 0).
+void decompose(double x, double& f, int& e) {
+  e = static_cast<int>(std::floor(std::log10(x)));
+  f = times_pow10(x, -e);
+  // log10 may be off by one ulp next to exact powers of ten.
+  if (f >= 10.0) {
+    f /= 10.0;
+    ++e;
+  } else if (f < 1.0) {
+    f *= 10.0;
+    --e;
+  }
+}
+
+// Heckbert's choice of 1, 2, 5 or 10 for a fraction 1 <= f < 10.
+double nice_fraction(double f, bool round) {
+  if (round) return f < 1.5 ? 1.0 : f < 3.0 ? 2.0 : f < 7.0 ? 5.0 : 10.0;
+  return f <= 1.0 ? 1.0 : f <= 2.0 ? 2.0 : f <= 5.0 ? 5.0 : 10.0;
+}
+
+// ---------------------------------------------------------------------------
+// Text
+
+// Width of a text in a sans-serif face at `size` px: 0.6 em per code point,
+// a slight overestimate for Latin text (deterministic, no font metrics).
+double text_width(std::string_view text, double size) {
+  return 0.6 * size * static_cast<double>(code_points(clean_text(text)));
+}
+
+// A coordinate: at most two decimals, trailing zeros removed.
+std::string num(double v) {
+  std::string s = format_fixed(v, 2);
+  while (!s.empty() && s.back() == '0') s.pop_back();
+  if (!s.empty() && s.back() == '.') s.pop_back();
+  if (s == "-0") s = "0";
+  return s;
+}
+
+std::string level_text(double level) { return format_level(level); }
+
+std::string with_unit(const std::string& value, const std::string& unit) {
+  if (unit.empty()) return value;
+  if (unit == "%") return value + "%";
+  return value + " " + unit;
+}
+
+// Signed difference: "+3.21", "-0.50", "0.00".
+std::string signed_text(double v, int decimals) {
+  std::string s = format_fixed(v, decimals);
+  if (!s.empty() && s[0] != '-' && s.find_first_of("123456789") != std::string::npos) s.insert(s.begin(), '+');
+  return s;
+}
+
+std::string p_text(double p) {
+  if (p < 0.0001) return "< 0.0001";
+  return format_fixed(p, 4);
+}
+
+std::string count_text(std::uint64_t n) { return std::to_string(n); }
+
+void check_decimals(int decimals, const char* chart) {
+  if (decimals < 0 || decimals > 10) {
+    throw invalid_argument(std::string(chart) + ": decimals must be in 0..10, got " + std::to_string(decimals),
+                           at_field("decimals"));
+  }
+}
+
+double lerp(double v, double d0, double d1, double p0, double p1) {
+  return p0 + (v - d0) / (d1 - d0) * (p1 - p0);
+}
+
+// ---------------------------------------------------------------------------
+// Document assembly
+
+constexpr double width = 760.0;
+constexpr double margin = 16.0;
+constexpr const char* font_stack = "Arial, 'Liberation Sans', Helvetica, sans-serif";
+constexpr const char* text_colour = "#1a1a1a";
+constexpr const char* muted_colour = "#555555";
+constexpr const char* grid_colour = "#e6e6e6";
+constexpr const char* axis_colour = "#888888";
+
+// An attribute value: escaped text in double quotes.
+std::string q(std::string_view v) { return "\"" + xml_escape(v) + "\""; }
+std::string qn(double v) { return "\"" + num(v) + "\""; }
+
+// <text> with escaped content; `extra` holds further attributes (already safe).
+void text_el(std::string& out, double x, double y, std::string_view content, std::string_view extra = {}) {
+  out += "<text x=" + qn(x) + " y=" + qn(y);
+  if (!extra.empty()) {
+    out += ' ';
+    out += extra;
+  }
+  out += '>';
+  out += xml_escape(content);
+  out += "</text>\n";
+}
+
+void line_el(std::string& out, double x1, double y1, double x2, double y2, std::string_view extra) {
+  out += "<line x1=" + qn(x1) + " y1=" + qn(y1) + " x2=" + qn(x2) + " y2=" + qn(y2) + " " + std::string(extra) +
+         "/>\n";
+}
+
+// Opening of a mark element whose <title> follows: `<tag attrs><title>tip</title></tag>`.
+void mark_el(std::string& out, std::string_view tag, std::string_view attrs, std::string_view tip) {
+  out += '<';
+  out += tag;
+  out += ' ';
+  out += attrs;
+  out += "><title>";
+  out += xml_escape(tip);
+  out += "</title></";
+  out += tag;
+  out += ">\n";
+}
+
+std::string finish(const std::string& id, const std::string& title, double height, const std::string& body) {
+  std::string out;
+  out.reserve(body.size() + 512);
+  out += "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 " + num(width) + " " + num(height) +
+         "\" width=" + qn(width) + " height=" + qn(height) + " role=\"img\" aria-label=" + q(title);
+  if (!id.empty()) out += " data-chart=" + q(id);
+  out += " font-family=" + q(font_stack) + " font-size=\"12\" fill=" + q(text_colour) + ">\n";
+  out += "<title>" + xml_escape(title) + "</title>\n";
+  out += "<rect class=\"bg\" x=\"0\" y=\"0\" width=" + qn(width) + " height=" + qn(height) + " fill=\"#ffffff\"/>\n";
+  text_el(out, margin, 24, title, "class=\"chart-title\" font-size=\"15\" font-weight=\"bold\"");
+  out += body;
+  out += "</svg>\n";
+  return out;
+}
+
+// Legend entries: a symbol and a label, laid out left to right, wrapping.
+enum class symbol { swatch, hollow_swatch, line, dashed, dot, hollow_dot, whisker, up, down };
+
+struct legend_item {
+  symbol sym;
+  std::string colour;
+  std::string label;
+};
+
+// Draws the legend starting at baseline y; returns the baseline after it.
+double legend(std::string& out, const std::vector<legend_item>& items, double y) {
+  if (items.empty()) return y - 20;
+  double x = margin;
+  for (const auto& it : items) {
+    const double w = 18 + 6 + text_width(it.label, 12) + 18;
+    if (x > margin && x + w > width - margin) {
+      x = margin;
+      y += 20;
+    }
+    const double cy = y - 4;
+    const std::string c = q(it.colour);
+    out += "<g class=\"legend\">";
+    switch (it.sym) {
+      case symbol::swatch:
+        out += "<rect x=" + qn(x) + " y=" + qn(cy - 6) + " width=\"18\" height=\"12\" fill=" + c + "/>";
+        break;
+      case symbol::hollow_swatch:
+        out += "<rect x=" + qn(x) + " y=" + qn(cy - 6) + " width=\"18\" height=\"12\" fill=" + c +
+               " fill-opacity=\"0.35\"/>";
+        break;
+      case symbol::line:
+        out += "<line x1=" + qn(x) + " y1=" + qn(cy) + " x2=" + qn(x + 18) + " y2=" + qn(cy) + " stroke=" + c +
+               " stroke-width=\"2\"/>";
+        break;
+      case symbol::dashed:
+        out += "<line x1=" + qn(x) + " y1=" + qn(cy) + " x2=" + qn(x + 18) + " y2=" + qn(cy) + " stroke=" + c +
+               " stroke-width=\"1.5\" stroke-dasharray=\"4 3\"/>";
+        break;
+      case symbol::dot:
+        out += "<circle cx=" + qn(x + 9) + " cy=" + qn(cy) + " r=\"4.5\" fill=" + c + "/>";
+        break;
+      case symbol::hollow_dot:
+        out += "<circle cx=" + qn(x + 9) + " cy=" + qn(cy) + " r=\"4.5\" fill=\"#ffffff\" stroke=" + c +
+               " stroke-width=\"2\"/>";
+        break;
+      case symbol::whisker:
+        out += "<path d=\"M" + num(x + 1) + "," + num(cy) + "H" + num(x + 17) + "M" + num(x + 1) + "," + num(cy - 5) +
+               "V" + num(cy + 5) + "M" + num(x + 17) + "," + num(cy - 5) + "V" + num(cy + 5) + "\" stroke=" + c +
+               " stroke-width=\"1.5\" fill=\"none\"/>";
+        break;
+      case symbol::up:
+        out += "<path d=\"M" + num(x + 9) + "," + num(cy - 6) + "L" + num(x + 15) + "," + num(cy + 5) + "L" +
+               num(x + 3) + "," + num(cy + 5) + "Z\" fill=" + c + "/>";
+        break;
+      case symbol::down:
+        out += "<path d=\"M" + num(x + 9) + "," + num(cy + 6) + "L" + num(x + 15) + "," + num(cy - 5) + "L" +
+               num(x + 3) + "," + num(cy - 5) + "Z\" fill=" + c + "/>";
+        break;
+    }
+    out += "<text x=" + qn(x + 24) + " y=" + qn(y) + ">" + xml_escape(it.label) + "</text></g>\n";
+    x += w;
+  }
+  return y;
+}
+
+// Horizontal value axis under a plot: gridlines, tick labels, axis title.
+// Returns the baseline of the axis title.
+double value_axis_x(std::string& out, const tick_scale& t, double x0, double x1, double top, double bottom,
+                    const std::string& label) {
+  for (double v : t.ticks) {
+    const double x = lerp(v, t.lower, t.upper, x0, x1);
+    line_el(out, x, top, x, bottom, "class=\"grid\" stroke=\"" + std::string(grid_colour) + "\"");
+    text_el(out, x, bottom + 16, format_fixed(v, t.decimals),
+            "class=\"tick\" text-anchor=\"middle\" font-size=\"11\" fill=\"" + std::string(muted_colour) + "\"");
+  }
+  line_el(out, x0, bottom, x1, bottom, "class=\"axis\" stroke=\"" + std::string(axis_colour) + "\"");
+  const double y = bottom + 34;
+  if (!label.empty()) text_el(out, (x0 + x1) / 2, y, label, "class=\"axis-label\" text-anchor=\"middle\"");
+  return y;
+}
+
+// Vertical value axis left of a plot: gridlines, tick labels, rotated title.
+void value_axis_y(std::string& out, const tick_scale& t, double x0, double x1, double top, double bottom,
+                  const std::string& label) {
+  for (double v : t.ticks) {
+    const double y = lerp(v, t.lower, t.upper, bottom, top);
+    line_el(out, x0, y, x1, y, "class=\"grid\" stroke=\"" + std::string(grid_colour) + "\"");
+    text_el(out, x0 - 6, y + 4, format_fixed(v, t.decimals),
+            "class=\"tick\" text-anchor=\"end\" font-size=\"11\" fill=\"" + std::string(muted_colour) + "\"");
+  }
+  line_el(out, x0, top, x0, bottom, "class=\"axis\" stroke=\"" + std::string(axis_colour) + "\"");
+  if (!label.empty()) {
+    text_el(out, -(top + bottom) / 2, 18, label,
+            "class=\"axis-label\" transform=\"rotate(-90)\" text-anchor=\"middle\"");
+  }
+}
+
+// Nice ticks over the finite values in `v` (and 0 when `with_zero`); false
+// when there is none.
+bool domain_of(const std::vector<double>& v, bool with_zero, int target, tick_scale& out) {
+  double lo = std::numeric_limits<double>::infinity();
+  double hi = -lo;
+  for (double x : v) {
+    if (!std::isfinite(x)) continue;
+    lo = std::min(lo, x);
+    hi = std::max(hi, x);
+  }
+  if (!(lo <= hi)) return false;
+  if (with_zero) {
+    lo = std::min(lo, 0.0);
+    hi = std::max(hi, 0.0);
+  }
+  out = nice_ticks(lo, hi, target);
+  return true;
+}
+
+std::string no_data_chart(const std::string& id, const std::string& title) {
+  std::string body;
+  text_el(body, width / 2, 70, "no data", "class=\"no-data\" text-anchor=\"middle\" fill=\"#555555\"");
+  return finish(id, title, 96, body);
+}
+
+bool has_interval(const interval_row& r) { return std::isfinite(r.lower) && std::isfinite(r.upper); }
+
+// The tooltip of a group's estimate.
+std::string row_tip(const interval_chart& c, const interval_row& r) {
+  const int d = c.decimals + 1;
+  std::string s = r.label + ": ";
+  s += std::isfinite(r.value) ? with_unit(format_fixed(r.value, d), c.unit) : std::string("no value");
+  if (has_interval(r)) {
+    s += ", " + level_text(c.level) + "% interval [" + format_fixed(r.lower, d) + ", " + format_fixed(r.upper, d) +
+         "]";
+  }
+  s += ", n = " + count_text(r.n);
+  if (std::isfinite(r.difference)) s += "; vs " + c.comparison_label + ": " + signed_text(r.difference, d);
+  if (!std::isnan(r.p_value)) {
+    s += ", " + c.p_label + " = " + p_text(r.p_value);
+    if (r.p_value < c.alpha) s += " (significant at " + format_fixed(c.alpha, 2) + ")";
+  }
+  return s;
+}
+
+void check_interval_chart(const interval_chart& c, const char* name) {
+  check_decimals(c.decimals, name);
+  check_level(c.level);
+  if (!(c.alpha > 0.0 && c.alpha < 1.0)) {
+    throw invalid_argument(std::string(name) + ": alpha must be in (0, 1), got " + std::to_string(c.alpha),
+                           at_field("alpha"));
+  }
+}
+
+}  // namespace
+
+// ---------------------------------------------------------------------------
+// Numbers and text
+
+double nice_number(double x, bool round) {
+  if (!(std::isfinite(x) && x > 0.0)) {
+    throw invalid_argument("nice_number needs a finite x > 0, got " + format_fixed(x, 6));
+  }
+  double f = 0.0;
+  int e = 0;
+  decompose(x, f, e);
+  return times_pow10(nice_fraction(f, round), e);
+}
+
+tick_scale nice_ticks(double lo, double hi, int target) {
+  if (!std::isfinite(lo) || !std::isfinite(hi)) {
+    throw invalid_argument("nice_ticks needs finite bounds, got [" + format_fixed(lo, 6) + ", " + format_fixed(hi, 6) +
+                           "]");
+  }
+  if (lo > hi) {
+    throw invalid_argument("nice_ticks needs lo <= hi, got [" + format_fixed(lo, 6) + ", " + format_fixed(hi, 6) + "]");
+  }
+  if (target < 2) {
+    throw invalid_argument("nice_ticks needs a target of at least 2 ticks, got " + std::to_string(target));
+  }
+  if (hi - lo <= 0.0) {
+    const double pad = lo == 0.0 ? 1.0 : 0.1 * std::fabs(lo);
+    lo -= pad;
+    hi += pad;
+  }
+  const double range = nice_number(hi - lo, false);
+  double f = 0.0;
+  int e = 0;
+  decompose(range / static_cast<double>(target - 1), f, e);
+  double m = nice_fraction(f, true);
+  if (m == 10.0) {
+    m = 1.0;
+    ++e;
+  }
+  tick_scale t;
+  t.step = times_pow10(m, e);
+  t.decimals = std::max(0, -e);
+  const double k_lo = std::floor(lo / t.step + 1e-9);
+  const double k_hi = std::ceil(hi / t.step - 1e-9);
+  for (double k = k_lo; k <= k_hi; k += 1.0) t.ticks.push_back(times_pow10(k * m, e) + 0.0);
+  t.lower = t.ticks.front();
+  t.upper = t.ticks.back();
+  return t;
+}
+
+std::string format_fixed(double v, int decimals) {
+  if (decimals < 0 || decimals > 17) {
+    throw invalid_argument("format_fixed: decimals must be in 0..17, got " + std::to_string(decimals));
+  }
+  if (std::isnan(v)) return "NaN";
+  if (std::isinf(v)) return v > 0 ? "inf" : "-inf";
+  char buf[400];
+  const auto r = std::to_chars(buf, buf + sizeof buf, v, std::chars_format::fixed, decimals);
+  if (r.ec != std::errc{}) throw invalid_argument("format_fixed: value does not fit the buffer");
+  std::string s(buf, r.ptr);
+  if (!s.empty() && s[0] == '-' && s.find_first_of("123456789") == std::string::npos) s.erase(0, 1);
+  return s;
+}
+
+std::string format_level(double level) {
+  const double pct = level * 100.0;
+  for (int d = 0; d < 4; ++d) {
+    const double scale = pow10_exact(d);
+    if (std::fabs(std::round(pct * scale) - pct * scale) < 1e-7) return format_fixed(pct, d);
+  }
+  return format_fixed(pct, 4);
+}
+
+std::string xml_escape(std::string_view text) {
+  const std::string clean = clean_text(text);
+  std::string out;
+  out.reserve(clean.size() + clean.size() / 8);
+  for (char c : clean) {
+    switch (c) {
+      case '&': out += "&amp;"; break;
+      case '<': out += "&lt;"; break;
+      case '>': out += "&gt;"; break;
+      case '"': out += "&quot;"; break;
+      case '\'': out += "&#39;"; break;
+      default: out += c; break;
+    }
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------------------
+// Stacked 100 % bars
+
+std::string render_stacked_bars(const stacked_bar_chart& c) {
+  const std::array<const char*, 3> fills{okabe_ito::vermillion, okabe_ito::yellow, okabe_ito::bluish_green};
+  const std::array<const char*, 3> classes{"mark bar seg-low", "mark bar seg-mid", "mark bar seg-high"};
+  for (std::size_t i = 0; i < c.rows.size(); ++i) {
+    const auto& r = c.rows[i];
+    const std::array<std::pair<double, const char*>, 3> parts{
+        {{r.low, "low"}, {r.middle, "middle"}, {r.high, "high"}}};
+    for (const auto& [v, name] : parts) {
+      if (!(std::isfinite(v) && v >= 0.0)) {
+        throw invalid_argument("stacked bar amounts must be finite and >= 0, got " + format_fixed(v, 6),
+                               at_row(i, name));
+      }
+    }
+  }
+  if (c.rows.empty()) return no_data_chart(c.id, c.title);
+
+  std::string body;
+  std::vector<legend_item> items;
+  for (std::size_t k = 0; k < 3; ++k) items.push_back({symbol::swatch, fills[k], c.categories[k]});
+  const double legend_y = legend(body, items, 48);
+
+  double label_w = 40;
+  for (const auto& r : c.rows) label_w = std::max(label_w, text_width(r.label, 12));
+  label_w = std::min(label_w, 180.0);
+  const auto max_chars = static_cast<std::size_t>(180.0 / (0.6 * 12));
+  const double x0 = margin + label_w + 10;
+  const double x1 = width - margin - 72;
+  const double top = legend_y + 16;
+  const double row_h = 22;
+  const double gap = 8;
+  const double bottom = top + static_cast<double>(c.rows.size()) * (row_h + gap) - gap + 6;
+
+  const auto ticks = nice_ticks(0.0, 100.0, 6);
+  const double axis_y = value_axis_x(body, ticks, x0, x1, top - 4, bottom, c.axis_label);
+
+  for (std::size_t i = 0; i < c.rows.size(); ++i) {
+    const auto& r = c.rows[i];
+    const double y = top + static_cast<double>(i) * (row_h + gap);
+    const double cy = y + row_h / 2;
+    text_el(body, x0 - 8, cy + 4, shorten(r.label, max_chars), "class=\"label\" text-anchor=\"end\"");
+    text_el(body, width - margin, cy + 4, "n = " + count_text(r.n),
+            "class=\"n\" text-anchor=\"end\" font-size=\"11\" fill=\"#555555\"");
+    const std::array<double, 3> amount{r.low, r.middle, r.high};
+    const double total = r.low + r.middle + r.high;
+    if (!(total > 0.0)) {
+      text_el(body, x0 + 6, cy + 4, "no responses", "class=\"no-data\" font-style=\"italic\" fill=\"#555555\"");
+      continue;
+    }
+    // Boundaries from cumulative amounts: the last one is total itself (same
+    // additions in the same order), so every bar ends exactly at x1.
+    double before = 0.0;
+    for (std::size_t k = 0; k < 3; ++k) {
+      const double after = before + amount[k];
+      if (!(amount[k] > 0.0)) {
+        before = after;
+        continue;
+      }
+      const double share = amount[k] / total;
+      const double xa = lerp(before, 0.0, total, x0, x1);
+      const double xb = lerp(after, 0.0, total, x0, x1);
+      before = after;
+      const int ad = c.weighted ? 1 : 0;
+      std::string tip = r.label + ": " + c.categories[k] + " " + format_fixed(100.0 * share, 2) + "% (" +
+                        format_fixed(amount[k], ad) + " of " + format_fixed(total, ad) +
+                        (c.weighted ? " by weight" : "") + ", n = " + count_text(r.n) + ")";
+      mark_el(body, "rect",
+              "class=" + q(classes[k]) + " x=" + qn(xa) + " y=" + qn(y) + " width=" + qn(std::max(xb - xa, 0.0)) +
+                  " height=" + qn(row_h) + " fill=" + q(fills[k]),
+              tip);
+      if (xb - xa >= 30) {
+        text_el(body, (xa + xb) / 2, cy + 4, format_fixed(100.0 * share, 0) + "%",
+                "class=\"seg-label\" text-anchor=\"middle\" font-size=\"11\" fill=\"#000000\" pointer-events=\"none\"");
+      }
+    }
+  }
+  return finish(c.id, c.title, axis_y + 14, body);
+}
+
+// ---------------------------------------------------------------------------
+// Dots with whiskers
+
+std::string render_interval_dots(const interval_chart& c) {
+  check_interval_chart(c, "interval chart");
+  std::vector<double> all{c.reference};
+  for (const auto& r : c.rows) {
+    all.push_back(r.value);
+    if (has_interval(r)) {
+      all.push_back(r.lower);
+      all.push_back(r.upper);
+    }
+  }
+  tick_scale ticks;
+  if (c.rows.empty() || !domain_of(all, false, 6, ticks)) return no_data_chart(c.id, c.title);
+
+  const int d = c.decimals;
+  const std::string lvl = level_text(c.level);
+  const std::string alpha = format_fixed(c.alpha, 2);
+  std::string body;
+  std::vector<legend_item> items{{symbol::dot, okabe_ito::black, "estimate"},
+                                 {symbol::whisker, okabe_ito::black, lvl + "% interval"}};
+  if (std::isfinite(c.reference)) {
+    items.push_back({symbol::dashed, muted_colour,
+                     c.reference_label + " = " + with_unit(format_fixed(c.reference, d), c.unit)});
+  }
+  items.push_back(
+      {symbol::up, okabe_ito::blue, "higher than " + c.comparison_label + " (" + c.p_label + " < " + alpha + ")"});
+  items.push_back({symbol::down, okabe_ito::vermillion, "lower than " + c.comparison_label});
+  const double legend_y = legend(body, items, 48);
+
+  double label_w = 40;
+  for (const auto& r : c.rows) label_w = std::max(label_w, text_width(r.label, 12));
+  label_w = std::min(label_w, 180.0);
+  const auto max_chars = static_cast<std::size_t>(180.0 / (0.6 * 12));
+  const double x0 = margin + label_w + 10;
+  const double x1 = width - margin - 72 - 24;
+  const double top = legend_y + 16;
+  const double row_h = 26;
+  const double bottom = top + static_cast<double>(c.rows.size()) * row_h;
+  const auto x_of = [&](double v) { return lerp(v, ticks.lower, ticks.upper, x0, x1); };
+
+  const double axis_y = value_axis_x(body, ticks, x0, x1, top, bottom, c.axis_label);
+  if (std::isfinite(c.reference)) {
+    const double xr = x_of(c.reference);
+    body += "<line class=\"ref\" x1=" + qn(xr) + " y1=" + qn(top - 4) + " x2=" + qn(xr) + " y2=" + qn(bottom) +
+            " stroke=\"#555555\" stroke-width=\"1.5\" stroke-dasharray=\"4 3\"><title>" +
+            xml_escape(c.reference_label + ": " + with_unit(format_fixed(c.reference, d + 1), c.unit)) +
+            "</title></line>\n";
+  }
+  for (std::size_t i = 0; i < c.rows.size(); ++i) {
+    const auto& r = c.rows[i];
+    const double cy = top + (static_cast<double>(i) + 0.5) * row_h;
+    text_el(body, x0 - 8, cy + 4, shorten(r.label, max_chars), "class=\"label\" text-anchor=\"end\"");
+    text_el(body, width - margin, cy + 4, "n = " + count_text(r.n),
+            "class=\"n\" text-anchor=\"end\" font-size=\"11\" fill=\"#555555\"");
+    if (!std::isfinite(r.value)) {
+      text_el(body, x0 + 6, cy + 4, "no data", "class=\"no-data\" font-style=\"italic\" fill=\"#555555\"");
+      continue;
+    }
+    const std::string tip = row_tip(c, r);
+    const bool sig = !std::isnan(r.p_value) && r.p_value < c.alpha;
+    const double dir = std::isfinite(r.difference) ? r.difference
+                       : std::isfinite(c.reference) ? r.value - c.reference
+                                                    : 0.0;
+    const bool up = dir >= 0.0;
+    const char* colour = !sig ? okabe_ito::black : up ? okabe_ito::blue : okabe_ito::vermillion;
+    if (has_interval(r)) {
+      const double xl = x_of(r.lower);
+      const double xh = x_of(r.upper);
+      mark_el(body, "path",
+              "class=\"mark whisker\" d=\"M" + num(xl) + "," + num(cy) + "H" + num(xh) + "M" + num(xl) + "," +
+                  num(cy - 5) + "V" + num(cy + 5) + "M" + num(xh) + "," + num(cy - 5) + "V" + num(cy + 5) +
+                  "\" stroke=\"#000000\" stroke-width=\"1.5\" fill=\"none\"",
+              tip);
+    }
+    mark_el(body, "circle",
+            "class=\"mark dot\" cx=" + qn(x_of(r.value)) + " cy=" + qn(cy) + " r=\"5\" fill=" + q(colour) +
+                " stroke=\"#ffffff\" stroke-width=\"1\"",
+            tip);
+    if (sig) {
+      const double xs = x1 + 14;
+      const std::string d_attr = up ? "M" + num(xs) + "," + num(cy - 6) + "L" + num(xs + 6) + "," + num(cy + 5) + "L" +
+                                          num(xs - 6) + "," + num(cy + 5) + "Z"
+                                    : "M" + num(xs) + "," + num(cy + 6) + "L" + num(xs + 6) + "," + num(cy - 5) + "L" +
+                                          num(xs - 6) + "," + num(cy - 5) + "Z";
+      mark_el(body, "path",
+              std::string("class=\"mark sig ") + (up ? "up" : "down") + "\" d=\"" + d_attr + "\" fill=" + q(colour),
+              tip);
+    }
+  }
+  return finish(c.id, c.title, axis_y + 14, body);
+}
+
+// ---------------------------------------------------------------------------
+// Bars with whiskers
+
+std::string render_interval_bars(const interval_chart& c) {
+  check_interval_chart(c, "bar chart");
+  std::vector<double> all{c.reference};
+  for (const auto& r : c.rows) {
+    all.push_back(r.value);
+    if (has_interval(r)) {
+      all.push_back(r.lower);
+      all.push_back(r.upper);
+    }
+  }
+  tick_scale ticks;
+  if (c.rows.empty() || !domain_of(all, true, 6, ticks)) return no_data_chart(c.id, c.title);
+
+  const int d = c.decimals;
+  std::string body;
+  std::vector<legend_item> items{{symbol::swatch, okabe_ito::sky_blue, "estimate"},
+                                 {symbol::whisker, okabe_ito::black, level_text(c.level) + "% interval"}};
+  if (std::isfinite(c.reference)) {
+    items.push_back({symbol::dashed, muted_colour,
+                     c.reference_label + " = " + with_unit(format_fixed(c.reference, d), c.unit)});
+  }
+  const double legend_y = legend(body, items, 48);
+
+  const double x0 = 64;
+  const double x1 = width - margin;
+  const double top = legend_y + 24;
+  const double bottom = top + 220;
+  const auto k = static_cast<double>(c.rows.size());
+  const double band = (x1 - x0) / k;
+  const double bw = std::min(64.0, 0.6 * band);
+  const auto max_chars = static_cast<std::size_t>(std::max(3.0, (band - 4) / (0.6 * 11)));
+  const auto y_of = [&](double v) { return lerp(v, ticks.lower, ticks.upper, bottom, top); };
+
+  value_axis_y(body, ticks, x0, x1, top, bottom, c.axis_label);
+  const double y0 = y_of(0.0);
+  if (ticks.lower < 0.0) line_el(body, x0, y0, x1, y0, "class=\"zero\" stroke=\"#888888\"");
+  for (std::size_t i = 0; i < c.rows.size(); ++i) {
+    const auto& r = c.rows[i];
+    const double cx = x0 + (static_cast<double>(i) + 0.5) * band;
+    text_el(body, cx, bottom + 16, shorten(r.label, max_chars), "class=\"label\" text-anchor=\"middle\"");
+    text_el(body, cx, bottom + 30, "n = " + count_text(r.n),
+            "class=\"n\" text-anchor=\"middle\" font-size=\"10\" fill=\"#555555\"");
+    if (!std::isfinite(r.value)) {
+      text_el(body, cx, bottom - 8, "no data",
+              "class=\"no-data\" text-anchor=\"middle\" font-style=\"italic\" font-size=\"11\" fill=\"#555555\"");
+      continue;
+    }
+    const std::string tip = row_tip(c, r);
+    const double yv = y_of(r.value);
+    double label_y = std::min(yv, y0);
+    if (r.value != 0.0) {
+      mark_el(body, "rect",
+              "class=\"mark bar\" x=" + qn(cx - bw / 2) + " y=" + qn(std::min(yv, y0)) + " width=" + qn(bw) +
+                  " height=" + qn(std::fabs(y0 - yv)) + " fill=" + q(okabe_ito::sky_blue),
+              tip);
+    }
+    if (has_interval(r)) {
+      const double yl = y_of(r.lower);
+      const double yh = y_of(r.upper);
+      mark_el(body, "path",
+              "class=\"mark whisker\" d=\"M" + num(cx) + "," + num(yh) + "V" + num(yl) + "M" + num(cx - 6) + "," +
+                  num(yh) + "H" + num(cx + 6) + "M" + num(cx - 6) + "," + num(yl) + "H" + num(cx + 6) +
+                  "\" stroke=\"#000000\" stroke-width=\"1.5\" fill=\"none\"",
+              tip);
+      label_y = std::min(label_y, yh);
+    }
+    text_el(body, cx, label_y - 5, with_unit(format_fixed(r.value, d), c.unit),
+            "class=\"value\" text-anchor=\"middle\" font-size=\"11\" font-weight=\"bold\"");
+  }
+  if (std::isfinite(c.reference)) {
+    const double yr = y_of(c.reference);
+    body += "<line class=\"ref\" x1=" + qn(x0) + " y1=" + qn(yr) + " x2=" + qn(x1) + " y2=" + qn(yr) +
+            " stroke=\"#555555\" stroke-width=\"1.5\" stroke-dasharray=\"4 3\"><title>" +
+            xml_escape(c.reference_label + ": " + with_unit(format_fixed(c.reference, d + 1), c.unit)) +
+            "</title></line>\n";
+  }
+  double end_y = bottom + 30;
+  if (!c.group_label.empty()) {
+    end_y = bottom + 48;
+    text_el(body, (x0 + x1) / 2, end_y, c.group_label, "class=\"axis-label\" text-anchor=\"middle\"");
+  }
+  return finish(c.id, c.title, end_y + 12, body);
+}
+
+// ---------------------------------------------------------------------------
+// Line with interval band
+
+std::string render_band_series(const series_chart& c) {
+  check_decimals(c.decimals, "series chart");
+  check_level(c.level);
+  std::vector<double> all;
+  for (const auto& p : c.points) {
+    all.push_back(p.value);
+    if (std::isfinite(p.lower) && std::isfinite(p.upper)) {
+      all.push_back(p.lower);
+      all.push_back(p.upper);
+    }
+  }
+  tick_scale ticks;
+  if (c.points.empty() || !domain_of(all, false, 6, ticks)) return no_data_chart(c.id, c.title);
+
+  const int d = c.decimals + 1;
+  const std::string lvl = level_text(c.level);
+  const std::string thin = "fewer than " + count_text(c.thin_below) + " responses";
+  std::string body;
+  const std::vector<legend_item> items{{symbol::line, okabe_ito::blue, c.metric},
+                                       {symbol::hollow_swatch, okabe_ito::sky_blue, lvl + "% interval"},
+                                       {symbol::hollow_dot, okabe_ito::orange, thin}};
+  const double legend_y = legend(body, items, 48);
+
+  const double x0 = 64;
+  const double x1 = width - 20;
+  const double top = legend_y + 16;
+  const double bottom = top + 240;
+  const std::size_t m = c.points.size();
+  const double step = (x1 - x0) / static_cast<double>(m);
+  const auto x_of = [&](std::size_t i) { return x0 + (static_cast<double>(i) + 0.5) * step; };
+  const auto y_of = [&](double v) { return lerp(v, ticks.lower, ticks.upper, bottom, top); };
+  const auto has_ci = [&](std::size_t i) {
+    return std::isfinite(c.points[i].lower) && std::isfinite(c.points[i].upper);
+  };
+  const auto has_value = [&](std::size_t i) { return std::isfinite(c.points[i].value); };
+
+  value_axis_y(body, ticks, x0, x1, top, bottom, c.axis_label);
+  line_el(body, x0, bottom, x1, bottom, "class=\"axis\" stroke=\"#888888\"");
+
+  // Period labels: every stride-th, so that they do not overlap.
+  std::size_t longest = 1;
+  for (const auto& p : c.points) longest = std::max(longest, code_points(clean_text(p.label)));
+  const double label_w = 0.6 * 11 * static_cast<double>(longest) + 10;
+  const auto stride = static_cast<std::size_t>(std::max(1.0, std::ceil(label_w / step)));
+  for (std::size_t i = 0; i < m; ++i) {
+    line_el(body, x_of(i), bottom, x_of(i), bottom + 4, "class=\"tick-mark\" stroke=\"#888888\"");
+    if (i % stride == 0) {
+      text_el(body, x_of(i), bottom + 16, c.points[i].label,
+              "class=\"tick\" text-anchor=\"middle\" font-size=\"11\" fill=\"#555555\"");
+    }
+  }
+  const double end_y = bottom + 36;
+  if (!c.x_label.empty()) text_el(body, (x0 + x1) / 2, end_y, c.x_label, "class=\"axis-label\" text-anchor=\"middle\"");
+
+  // Runs of consecutive points with an interval (band) and with a value (line).
+  const auto runs = [&](auto pred) {
+    std::vector<std::pair<std::size_t, std::size_t>> out;  // [first, last]
+    for (std::size_t i = 0; i < m;) {
+      if (!pred(i)) {
+        ++i;
+        continue;
+      }
+      std::size_t j = i;
+      while (j + 1 < m && pred(j + 1)) ++j;
+      out.emplace_back(i, j);
+      i = j + 1;
+    }
+    return out;
+  };
+  for (const auto& [a, b] : runs(has_ci)) {
+    std::string path;
+    if (a == b) {
+      const double x = x_of(a);
+      path = "M" + num(x - 4) + "," + num(y_of(c.points[a].upper)) + "H" + num(x + 4) + "V" +
+             num(y_of(c.points[a].lower)) + "H" + num(x - 4) + "Z";
+    } else {
+      for (std::size_t i = a; i <= b; ++i) {
+        path += (i == a ? "M" : "L") + num(x_of(i)) + "," + num(y_of(c.points[i].upper));
+      }
+      for (std::size_t i = b + 1; i-- > a;) path += "L" + num(x_of(i)) + "," + num(y_of(c.points[i].lower));
+      path += "Z";
+    }
+    const std::string span = a == b ? c.points[a].label : c.points[a].label + " to " + c.points[b].label;
+    mark_el(body, "path",
+            "class=\"mark band\" d=\"" + path + "\" fill=" + q(okabe_ito::sky_blue) +
+                " fill-opacity=\"0.35\" stroke=\"none\"",
+            lvl + "% interval of " + c.metric + ", " + span);
+  }
+  for (const auto& [a, b] : runs(has_value)) {
+    if (a == b) continue;
+    std::string pts;
+    for (std::size_t i = a; i <= b; ++i) {
+      if (i > a) pts += ' ';
+      pts += num(x_of(i)) + "," + num(y_of(c.points[i].value));
+    }
+    mark_el(body, "polyline",
+            "class=\"mark line\" points=\"" + pts + "\" fill=\"none\" stroke=" + q(okabe_ito::blue) +
+                " stroke-width=\"2\" stroke-linejoin=\"round\"",
+            c.metric + ", " + c.points[a].label + " to " + c.points[b].label);
+  }
+  for (std::size_t i = 0; i < m; ++i) {
+    if (!has_value(i)) continue;
+    const auto& p = c.points[i];
+    std::string tip = p.label + ": " + c.metric + " " + with_unit(format_fixed(p.value, d), c.unit);
+    if (has_ci(i)) {
+      tip += ", " + lvl + "% interval [" + format_fixed(p.lower, d) + ", " + format_fixed(p.upper, d) + "]";
+    }
+    tip += ", n = " + count_text(p.n);
+    const bool is_thin = p.n < c.thin_below;
+    if (is_thin) tip += " (thin: " + thin + ")";
+    const std::string pos = "cx=" + qn(x_of(i)) + " cy=" + qn(y_of(p.value));
+    if (is_thin) {
+      mark_el(body, "circle",
+              "class=\"mark point thin\" " + pos + " r=\"4.5\" fill=\"#ffffff\" stroke=" + q(okabe_ito::orange) +
+                  " stroke-width=\"2\"",
+              tip);
+    } else {
+      mark_el(body, "circle",
+              "class=\"mark point\" " + pos + " r=\"3.5\" fill=" + q(okabe_ito::blue) +
+                  " stroke=\"#ffffff\" stroke-width=\"1\"",
+              tip);
+    }
+  }
+  return finish(c.id, c.title, end_y + 12, body);
+}
+
+}  // namespace cxm::report

@@ -1,0 +1,944 @@
+// Ingestion (io/ingest.hpp, io/csv.hpp, io/jsonl.hpp, io/readstat.hpp): the
+// RFC 4180 edges, every reject reason with its line, column, field and value,
+// strict mode, missing fields, the mapping file, decimal comma, the same
+// output for every chunk size, thread count, instruction-set level and for the
+// scalar state machine, and the same responses read from CSV, JSON Lines and
+// SPSS .sav (written here with ReadStat's writer).
+//
+// Expected values are written by hand from the input texts. Unix times come
+// from Python's datetime (printed values quoted next to them), for example
+//   /usr/bin/python3 -c "from datetime import datetime; print(int(datetime.fromisoformat(
+//       '2024-03-05T14:07:09+00:00').timestamp()))"            → 1709647629
+// and the epochs of SPSS and Stata/SAS from
+//   /usr/bin/python3 -c "from datetime import date; print((date(1970,1,1)-date(1582,10,14)).days,
+//       (date(1970,1,1)-date(1960,1,1)).days)"                  → 141428 3653
+#include <gtest/gtest.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <optional>
+#include <sstream>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "cxmetrics/engine/isa.hpp"
+#include "cxmetrics/io/csv.hpp"
+#include "cxmetrics/io/ingest.hpp"
+#include "cxmetrics/io/jsonl.hpp"
+#include "cxmetrics/io/readstat.hpp"
+
+#ifdef CXMETRICS_TEST_READSTAT
+#include <readstat.h>
+#endif
+
+namespace {
+
+using namespace cxm;
+
+// Everything a read delivered, in order.
+struct outcome {
+  std::vector<response> rows;
+  std::vector<std::uint64_t> lines;
+  std::vector<ingest_reject> rejects;
+  ingest_report report;
+  std::vector<std::string> channel_names;  // the reader's channel labels after the read
+  std::string canon;                       // all of it as one string, for comparing reads
+};
+
+std::string canon_row(const response_batch& b, std::size_t i) {
+  std::ostringstream s;
+  s << b.first_row() + i << '|' << b.line()[i] << '|' << b.id(i) << '|' << int(b.nps()[i]) << ',' << int(b.csat()[i])
+    << ',' << int(b.ces()[i]) << '|' << b.time()[i] << '|' << b.channel()[i] << ':'
+    << b.channel_labels().name(channel_id{b.channel()[i]}) << '|' << b.segment()[i] << ':'
+    << b.segments().name(b.segment()[i]) << '|' << b.agent()[i] << ':' << b.agents().name(b.agent()[i]) << '|';
+  char w[40];
+  std::snprintf(w, sizeof w, "%a", b.weight()[i]);
+  s << w << '|' << int(b.resolved()[i]) << '|' << b.why(i) << '\n';
+  return s.str();
+}
+
+enum class fmt { csv, jsonl };
+
+outcome read(fmt f, std::string_view text, const ingest_options& o = {}) {
+  outcome out;
+  ingest_sink sink;
+  const channel_set* labels = nullptr;
+  sink.on_batch = [&](const response_batch& b) {
+    for (std::size_t i = 0; i < b.size(); ++i) {
+      out.rows.push_back(b.row(i));
+      out.lines.push_back(b.line()[i]);
+      out.canon += canon_row(b, i);
+    }
+    labels = &b.channel_labels();
+    out.channel_names = labels->names();
+  };
+  sink.on_reject = [&](const ingest_reject& r) {
+    out.rejects.push_back(r);
+    out.canon += "R " + r.message() + " | value=" + r.value + " | cause=" + std::string(to_string(r.cause)) + '\n';
+  };
+  out.report = f == fmt::csv ? stream_responses_csv_text(text, "t", o, sink) : stream_responses_jsonl_text(text, "t", o, sink);
+  const auto& s = out.report.summary;
+  out.canon += "S " + std::to_string(s.rows_read) + ' ' + std::to_string(s.accepted) + ' ' + std::to_string(s.rejected) +
+               ' ' + std::to_string(s.empty_lines);
+  for (const auto& [k, n] : s.missing_by_field) out.canon += ' ' + k + '=' + std::to_string(n);
+  for (const auto& [k, n] : s.rejected_by_cause) out.canon += ' ' + k + '=' + std::to_string(n);
+  return out;
+}
+
+void expect_balanced(const ingest_summary& s) {
+  EXPECT_EQ(s.rows_read, s.accepted + s.rejected);
+  std::uint64_t by_reason = 0, by_cause = 0;
+  for (const auto& [k, n] : s.rejected_by_reason) by_reason += n;
+  for (const auto& [k, n] : s.rejected_by_cause) by_cause += n;
+  EXPECT_EQ(by_reason, s.rejected);
+  EXPECT_EQ(by_cause, s.rejected);
+}
+
+// Reads `text` with every chunk size of the task (1, 2, 3, 7, 64 bytes and
+// the default), 1 to 4 threads, and the scalar state machine, and checks
+// that each read delivers exactly what the reference (default options) does.
+void expect_same_everywhere(fmt f, std::string_view text, const ingest_options& base) {
+  ingest_options ref_o = base;
+  const outcome ref = read(f, text, ref_o);
+  expect_balanced(ref.report.summary);
+  for (std::size_t chunk : {std::size_t{1}, std::size_t{2}, std::size_t{3}, std::size_t{7}, std::size_t{64},
+                            std::size_t{1} << 20}) {
+    for (unsigned threads : {1U, 2U, 3U, 4U}) {
+      for (bool simd : {true, false}) {
+        ingest_options o = base;
+        o.chunk_bytes = chunk;
+        o.threads = threads;
+        o.simd = simd;
+        SCOPED_TRACE("chunk " + std::to_string(chunk) + ", threads " + std::to_string(threads) + ", simd " +
+                     std::to_string(simd));
+        EXPECT_EQ(read(f, text, o).canon, ref.canon);
+      }
+    }
+  }
+}
+
+std::filesystem::path temp_file(const std::string& name, std::string_view content) {
+  const auto dir = std::filesystem::temp_directory_path() / "cxm_ingest_test";
+  std::filesystem::create_directories(dir);
+  const auto p = dir / name;
+  std::ofstream out(p, std::ios::binary);
+  out.write(content.data(), static_cast<std::streamsize>(content.size()));
+  return p;
+}
+
+// ---------------------------------------------------------------------------
+// CSV syntax
+
+// Lines: BOM+header 1, q1 2, empty 3, q2 4, q3 5-6, empty 7, q4 8-9, q5 10
+// (ends in a lone CR), q6 11 (no final line break).
+const std::string kEdges =
+    "\xEF\xBB\xBFid,nps,why\r\n"
+    "q1,10,\"fast, friendly\"\r\n"
+    "\r\n"
+    "q2,9,\"she said \"\"no problem\"\"\"\n"
+    "q3,8,\"line one\nline two\"\n"
+    "\n"
+    "q4,7,\"crlf\r\ninside\"\r\n"
+    "q5,6,\"\"\r"
+    "q6,5,plain";
+
+TEST(IngestCsv, Rfc4180EdgesByHand) {
+  const outcome r = read(fmt::csv, kEdges);
+  ASSERT_TRUE(r.rejects.empty()) << r.rejects[0].message();
+  EXPECT_EQ(r.report.header, (std::vector<std::string>{"id", "nps", "why"}));
+  ASSERT_EQ(r.rows.size(), 6U);
+  const std::vector<std::string> ids{"q1", "q2", "q3", "q4", "q5", "q6"};
+  const std::vector<int> nps{10, 9, 8, 7, 6, 5};
+  const std::vector<std::string> why{"fast, friendly", "she said \"no problem\"", "line one\nline two",
+                                     "crlf\r\ninside", "", "plain"};
+  const std::vector<std::uint64_t> lines{2, 4, 5, 8, 10, 11};
+  for (std::size_t i = 0; i < 6; ++i) {
+    EXPECT_EQ(r.rows[i].id, ids[i]);
+    EXPECT_EQ(r.rows[i].nps, nps[i]);
+    EXPECT_EQ(r.rows[i].why, why[i]);
+    EXPECT_EQ(r.lines[i], lines[i]);
+  }
+  const auto& s = r.report.summary;
+  EXPECT_EQ(s.rows_read, 6U);
+  EXPECT_EQ(s.empty_lines, 2U);
+  EXPECT_EQ(s.missing_by_field.at("why"), 1U);
+  EXPECT_EQ(s.bytes_read, kEdges.size());
+}
+
+TEST(IngestCsv, EveryChunkSizeThreadCountAndTheStateMachineAgree) {
+  expect_same_everywhere(fmt::csv, kEdges, {});
+}
+
+TEST(IngestCsv, QuotedLineBreaksAcrossChunkBoundaries) {
+  // A 90-byte quoted comment with 9 line breaks: with 7- and 64-byte chunks
+  // and 2-4 threads, chunk boundaries fall inside it, where a chunk must
+  // start inside quotes. Lines: header 1, a 2, b 3-12, c 13.
+  std::string note = "\"";
+  for (int i = 0; i < 9; ++i) note += "part, " + std::to_string(i) + "\n";
+  note += "end\"";
+  const std::string text = "id,nps,why\na,1,x\nb,2," + note + "\nc,3,y\n";
+  const outcome r = read(fmt::csv, text);
+  ASSERT_EQ(r.rows.size(), 3U);
+  EXPECT_EQ(r.rows[1].why, note.substr(1, note.size() - 2));
+  EXPECT_EQ(r.lines, (std::vector<std::uint64_t>{2, 3, 13}));
+  expect_same_everywhere(fmt::csv, text, {});
+}
+
+TEST(IngestCsv, StrayQuotesFollowTheStateMachineWhateverTheSplit) {
+  // A quote inside an unquoted field is a literal (row 2) and flips quote
+  // parity for everything after it, so the speculative chunk starts are
+  // wrong and must be parsed again; text after a closing quote is a reject.
+  const std::string text =
+      "nps,why\n"
+      "9,5\" screen\n"          // 2: literal quote
+      "8,\"a,b\"\n"             // 3
+      "7,\"x\"y,z\n"            // 4: malformed (text after the closing quote)
+      "6,\"line\nbreak\"\n"     // 5-6
+      "5, \"lead\"\n"           // 7: literal quotes after a blank
+      "4,last\n";               // 8
+  const outcome r = read(fmt::csv, text);
+  ASSERT_EQ(r.rows.size(), 5U);
+  EXPECT_EQ(r.rows[0].why, "5\" screen");
+  EXPECT_EQ(r.rows[1].why, "a,b");
+  EXPECT_EQ(r.rows[2].why, "line\nbreak");
+  EXPECT_EQ(r.rows[3].why, " \"lead\"");
+  EXPECT_EQ(r.rows[4].why, "last");
+  EXPECT_EQ(r.lines, (std::vector<std::uint64_t>{2, 3, 5, 7, 8}));
+  ASSERT_EQ(r.rejects.size(), 1U);
+  EXPECT_EQ(r.rejects[0].line, 4U);
+  EXPECT_EQ(r.rejects[0].column, 2U);
+  EXPECT_EQ(r.rejects[0].field, "why");
+  EXPECT_EQ(r.rejects[0].value, "xy");
+  EXPECT_EQ(r.rejects[0].cause, reject_cause::malformed_csv);
+  expect_same_everywhere(fmt::csv, text, {});
+}
+
+TEST(IngestCsv, EveryInstructionSetLevelGivesTheSameOutput) {
+  const outcome ref = read(fmt::csv, kEdges);
+  for (const auto level : engine::available_isas()) {
+    engine::force_isa(level);
+    SCOPED_TRACE(std::string(engine::to_string(level)));
+    ingest_options o;
+    o.chunk_bytes = 7;
+    o.threads = 2;
+    EXPECT_EQ(read(fmt::csv, kEdges, o).canon, ref.canon);
+  }
+  engine::force_isa(std::nullopt);
+}
+
+TEST(IngestCsv, StreamFileAndMemorySourcesAgree) {
+  const outcome mem = read(fmt::csv, kEdges);
+  const auto path = temp_file("edges.csv", kEdges);
+  std::string from_file, from_stream;
+  for (int k = 0; k < 2; ++k) {
+    std::string& dst = k == 0 ? from_file : from_stream;
+    ingest_sink sink;
+    sink.on_batch = [&](const response_batch& b) {
+      for (std::size_t i = 0; i < b.size(); ++i) dst += canon_row(b, i);
+    };
+    ingest_options o;
+    o.threads = 2;
+    o.chunk_bytes = 3;
+    if (k == 0) {
+      (void)stream_responses_csv(path, o, sink);
+    } else {
+      std::ifstream in(path, std::ios::binary);
+      (void)stream_responses_csv(in, "t", o, sink);
+    }
+  }
+  const std::string rows_only = mem.canon.substr(0, mem.canon.find("S "));
+  EXPECT_EQ(from_file, rows_only);
+  EXPECT_EQ(from_stream, rows_only);
+}
+
+// ---------------------------------------------------------------------------
+// Rejects
+
+// Closed channel set {phone, chat, email}: ids 0, 1, 2.
+const std::string kRejects =
+    "id,timestamp,channel,agent,nps,csat,resolved,weight,why\n"    // 1
+    "ok1,2024-03-05T14:07:09Z,chat,ann,9,5,yes,1.25,fine\n"        // 2 accepted
+    "b01,2024-03-05,chat,ann,11,5,yes,1,x\n"                        // 3
+    "b02,2024-03-05,chat,ann,7.0,5,yes,1,x\n"                       // 4
+    "b03,2024-03-05,chat,ann,abc,5,yes,1,x\n"                       // 5
+    "b04,2024-13-01,chat,ann,9,5,yes,1,x\n"                         // 6
+    "b05,2024-03-05,fax,ann,9,5,yes,1,x\n"                          // 7
+    "b06,2024-03-05,chat,ann,9,5,maybe,1,x\n"                       // 8
+    "b07,2024-03-05,chat,ann,9,5,yes,-1,x\n"                        // 9
+    "b08,2024-03-05,chat,ann,9,5,yes,NaN,x\n"                       // 10
+    "b09,2024-03-05,chat,ann,9,5,yes,inf,x\n"                       // 11
+    "b10,2024-03-05,chat,ann,9,5,yes,1e999,x\n"                     // 12
+    "b11,2024-03-05,chat,ann,9,5,yes,heavy,x\n"                     // 13
+    "b12,2024-03-05,chat,\xFF\xFE,9,5,yes,1,x\n"                    // 14
+    "b13,2024-03-05,chat,ann,9,5,yes\n"                             // 15
+    "b14,2024-03-05,chat,ann,9,5,yes,1,x,extra\n"                   // 16
+    "b15,2024-03-05,chat,ann,9,\"5\"x,yes,1,x\n"                    // 17
+    "ok2,,email,,0,,no,,\n"                                          // 18 accepted
+    "b16,2024-03-05,chat,ann,9,5,yes,1,\"never closed\n";           // 19
+
+ingest_options closed_channels() {
+  ingest_options o;
+  o.channels = channel_set::closed_of({"phone", "chat", "email"});
+  return o;
+}
+
+TEST(IngestCsv, EveryRejectReasonWithLineColumnFieldValue) {
+  const outcome r = read(fmt::csv, kRejects, closed_channels());
+  const auto& s = r.report.summary;
+  EXPECT_EQ(s.rows_read, 18U);
+  EXPECT_EQ(s.accepted, 2U);
+  EXPECT_EQ(s.rejected, 16U);
+  expect_balanced(s);
+  struct want {
+    std::uint64_t line, column;
+    const char* field;
+    const char* value;
+    int id;
+    reject_cause cause;
+  };
+  const std::vector<want> w{
+      {3, 5, "nps", "11", score_out_of_scale::code, reject_cause::score_out_of_scale},
+      {4, 5, "nps", "7.0", invalid_value::code, reject_cause::not_an_integer},
+      {5, 5, "nps", "abc", parse_error::code, reject_cause::not_a_number},
+      {6, 2, "timestamp", "2024-13-01", malformed_timestamp::code, reject_cause::malformed_timestamp},
+      {7, 3, "channel", "fax", unknown_channel::code, reject_cause::unknown_channel},
+      {8, 7, "resolved", "maybe", invalid_value::code, reject_cause::invalid_flag},
+      {9, 8, "weight", "-1", invalid_weight::code, reject_cause::invalid_weight},
+      {10, 8, "weight", "NaN", invalid_weight::code, reject_cause::invalid_weight},
+      {11, 8, "weight", "inf", invalid_weight::code, reject_cause::invalid_weight},
+      {12, 8, "weight", "1e999", invalid_weight::code, reject_cause::invalid_weight},
+      {13, 8, "weight", "heavy", parse_error::code, reject_cause::not_a_number},
+      {14, 4, "agent", "\\xFF\\xFE", parse_error::code, reject_cause::invalid_utf8},
+      {15, 0, "", "b13,2024-03-05,chat,ann,9,5,yes", parse_error::code, reject_cause::field_count},
+      {16, 0, "", "b14,2024-03-05,chat,ann,9,5,yes,1,x,extra", parse_error::code, reject_cause::field_count},
+      {17, 6, "csat", "5x", parse_error::code, reject_cause::malformed_csv},
+      {19, 9, "why", "never closed\n", parse_error::code, reject_cause::malformed_csv},
+  };
+  ASSERT_EQ(r.rejects.size(), w.size());
+  for (std::size_t i = 0; i < w.size(); ++i) {
+    SCOPED_TRACE("reject " + std::to_string(i));
+    const auto& x = r.rejects[i];
+    EXPECT_EQ(x.file, "t");
+    EXPECT_EQ(x.line, w[i].line);
+    EXPECT_EQ(x.column, w[i].column);
+    EXPECT_EQ(x.field, w[i].field);
+    EXPECT_EQ(x.value, w[i].value);
+    EXPECT_EQ(x.error_id, w[i].id);
+    EXPECT_EQ(x.cause, w[i].cause);
+  }
+  EXPECT_EQ(r.rejects[0].reason, "score 11 is outside the NPS scale 0..10");
+  EXPECT_EQ(r.rejects[2].reason, "score 'abc' is not a number");
+  EXPECT_EQ(r.rejects[6].reason, "weight -1.000000 is negative");
+  EXPECT_EQ(r.rejects[7].reason, "weight is NaN");
+  EXPECT_EQ(r.rejects[8].reason, "weight is infinite (inf)");
+  EXPECT_EQ(r.rejects[9].reason, "weight 1e999 is outside the range of a double");
+  EXPECT_EQ(r.rejects[11].reason, "agent is not valid UTF-8 (byte 0xFF at offset 0)");
+  EXPECT_EQ(r.rejects[12].reason, "the row has 7 fields, the header has 9");
+  EXPECT_EQ(r.rejects[0].message(), "[cxm.score_out_of_scale.101] t:3:5, field 'nps': score 11 is outside the NPS scale 0..10");
+
+  const std::map<std::string, std::uint64_t> by_reason{{"score_out_of_scale", 1}, {"invalid_value", 2},
+                                                       {"parse_error", 7},        {"malformed_timestamp", 1},
+                                                       {"unknown_channel", 1},    {"invalid_weight", 4}};
+  EXPECT_EQ(s.rejected_by_reason, by_reason);
+  const std::map<std::string, std::uint64_t> by_cause{
+      {"score_out_of_scale", 1}, {"not_an_integer", 1}, {"not_a_number", 2}, {"malformed_timestamp", 1},
+      {"unknown_channel", 1},    {"invalid_flag", 1},   {"invalid_weight", 4}, {"invalid_utf8", 1},
+      {"field_count", 2},        {"malformed_csv", 2}};
+  EXPECT_EQ(s.rejected_by_cause, by_cause);
+  // Empty optional fields of accepted rows are missing, counted per field.
+  const std::map<std::string, std::uint64_t> missing{{"id", 0},       {"timestamp", 1}, {"channel", 0},
+                                                     {"agent", 1},    {"nps", 0},       {"csat", 1},
+                                                     {"resolved", 0}, {"weight", 1},    {"why", 1}};
+  EXPECT_EQ(s.missing_by_field, missing);
+
+  ASSERT_EQ(r.rows.size(), 2U);
+  const response& a = r.rows[0];
+  EXPECT_EQ(a.id, "ok1");
+  ASSERT_TRUE(a.time.has_value());
+  EXPECT_EQ(a.time->time_since_epoch().count(), 1709647629);  // datetime 2024-03-05T14:07:09+00:00
+  EXPECT_EQ(a.channel.value, 1);                               // chat in {phone, chat, email}
+  EXPECT_EQ(a.agent, "ann");
+  EXPECT_EQ(a.nps, 9);
+  EXPECT_EQ(a.csat, 5);
+  EXPECT_EQ(a.resolved, resolution::yes);
+  EXPECT_EQ(a.weight, 1.25);
+  EXPECT_EQ(a.why, "fine");
+  const response& b = r.rows[1];
+  EXPECT_EQ(b.id, "ok2");
+  EXPECT_FALSE(b.time.has_value());
+  EXPECT_EQ(b.channel.value, 2);
+  EXPECT_EQ(b.agent, "");
+  EXPECT_EQ(b.nps, 0);
+  EXPECT_FALSE(b.csat.has_value());
+  EXPECT_EQ(b.resolved, resolution::no);
+  EXPECT_EQ(b.weight, 1.0);
+  EXPECT_EQ(b.why, "");
+  EXPECT_EQ(r.lines, (std::vector<std::uint64_t>{2, 18}));
+
+  expect_same_everywhere(fmt::csv, kRejects, closed_channels());
+}
+
+TEST(IngestCsv, RecordsLongerThanTheLimitBecomeOneRejectEach) {
+  // max_record_bytes 30: row 3 has 43 bytes; the quoted field of row 4 runs
+  // over lines 4-8 (a never-ending quote would do the same). Either the
+  // record ends in the window being parsed, or the reader streams past it:
+  // the output must not depend on which (chunk sizes 1 to 64).
+  const std::string text =
+      "id,nps,why\n"                                   // 1
+      "a,1,short\n"                                    // 2
+      "b,2,this line is far too long for the limit\n"  // 3
+      "c,3,\"quoted\nover\nfive\nlines\nok\"\n"        // 4-8
+      "d,4,fine\n";                                    // 9
+  ingest_options o;
+  o.max_record_bytes = 30;
+  const outcome r = read(fmt::csv, text, o);
+  ASSERT_EQ(r.rows.size(), 2U);
+  EXPECT_EQ(r.rows[0].id, "a");
+  EXPECT_EQ(r.rows[1].id, "d");
+  EXPECT_EQ(r.lines, (std::vector<std::uint64_t>{2, 9}));
+  ASSERT_EQ(r.rejects.size(), 2U);
+  EXPECT_EQ(r.rejects[0].line, 3U);
+  EXPECT_EQ(r.rejects[0].cause, reject_cause::record_too_long);
+  EXPECT_EQ(r.rejects[0].value, "b,2,this line is far too long for the limit");
+  EXPECT_EQ(r.rejects[1].line, 4U);
+  EXPECT_EQ(r.rejects[1].value, "c,3,\"quoted\nover\nfive\nlines\nok\"");
+  EXPECT_EQ(r.rejects[1].column, 0U);
+  EXPECT_EQ(r.rejects[1].error_id, parse_error::code);
+  expect_same_everywhere(fmt::csv, text, o);
+}
+
+TEST(IngestCsv, StrictStopsAtTheFirstRejectAfterDeliveringTheRowsBeforeIt) {
+  ingest_options o = closed_channels();
+  o.errors = on_error::strict;
+  for (unsigned threads : {1U, 2U}) {
+    o.threads = threads;
+    o.chunk_bytes = threads == 1 ? std::size_t{1} << 20 : 5;
+    std::vector<std::string> ids;
+    ingest_sink sink;
+    sink.on_batch = [&](const response_batch& b) {
+      for (std::size_t i = 0; i < b.size(); ++i) ids.emplace_back(b.id(i));
+    };
+    try {
+      (void)stream_responses_csv_text(kRejects, "t.csv", o, sink);
+      FAIL() << "no exception";
+    } catch (const score_out_of_scale& e) {
+      EXPECT_STREQ(e.what(),
+                   "[cxm.score_out_of_scale.101] t.csv:3:5, field 'nps': score 11 is outside the NPS scale 0..10");
+      EXPECT_EQ(e.where().line, 3U);
+    }
+    EXPECT_EQ(ids, (std::vector<std::string>{"ok1"}));
+  }
+  // The typed error of each kind.
+  EXPECT_THROW((void)stream_responses_csv_text("nps,weight\n5,-1\n", "t", o, {}), invalid_weight);
+  EXPECT_THROW((void)stream_responses_csv_text("nps,resolved\n5,maybe\n", "t", o, {}), invalid_value);
+  EXPECT_THROW((void)stream_responses_csv_text("nps,channel\n5,fax\n", "t", o, {}), unknown_channel);
+  EXPECT_THROW((void)stream_responses_csv_text("nps,timestamp\n5,2024-02-30\n", "t", o, {}), malformed_timestamp);
+  EXPECT_THROW((void)stream_responses_csv_text("nps\n5,6\n", "t", o, {}), parse_error);
+}
+
+TEST(IngestCsv, MissingRequiredColumnListsTheColumnsFound) {
+  ingest_options o;
+  o.required = {response_field::timestamp, response_field::channel};
+  try {
+    (void)stream_responses_csv_text("id,nps,Kanava\nr1,9,chat\n", "t.csv", o, {});
+    FAIL() << "no exception";
+  } catch (const parse_error& e) {
+    EXPECT_STREQ(e.what(),
+                 "[cxm.parse_error.301] t.csv:1, field 'timestamp': required column 'timestamp' (field 'timestamp') "
+                 "is missing; columns found: 'id', 'nps', 'Kanava'");
+  }
+  try {
+    (void)stream_responses_csv_text("id;channel\nr1;chat\n", "t.csv", {}, {});
+    FAIL() << "no exception";
+  } catch (const parse_error& e) {
+    EXPECT_EQ(e.reason(), "no score column: the header needs at least one of 'nps', 'csat', 'ces'; columns found: "
+                          "'id;channel'");
+  }
+}
+
+TEST(IngestCsv, DecimalCommaWithSemicolonsAndTabs) {
+  ingest_options o;
+  o.delimiter = ';';
+  o.decimal_point = ',';
+  const std::string text = "id;nps;weight;why\nr1;9;0,87;\"a; b\"\nr2;8; 1,5 ;x\nr3;7;2;y\nr4;6;0.5;z\n";
+  const outcome r = read(fmt::csv, text, o);
+  ASSERT_EQ(r.rows.size(), 3U);
+  EXPECT_EQ(r.rows[0].weight, 0.87);
+  EXPECT_EQ(r.rows[0].why, "a; b");
+  EXPECT_EQ(r.rows[1].weight, 1.5);
+  EXPECT_EQ(r.rows[2].weight, 2.0);
+  ASSERT_EQ(r.rejects.size(), 1U);  // "0.5" is not a number when the decimal point is ','
+  EXPECT_EQ(r.rejects[0].line, 5U);
+  EXPECT_EQ(r.rejects[0].cause, reject_cause::not_a_number);
+  expect_same_everywhere(fmt::csv, text, o);
+
+  ingest_options t;
+  t.delimiter = '\t';
+  const outcome tab = read(fmt::csv, "nps\tcsat\twhy\n9\t5\t\"a\tb\"\n10\t\t\n", t);
+  ASSERT_EQ(tab.rows.size(), 2U);
+  EXPECT_EQ(tab.rows[0].why, "a\tb");
+  EXPECT_FALSE(tab.rows[1].csat.has_value());
+}
+
+TEST(IngestCsv, TimestampForms) {
+  // Python datetime: 2024-03-05T14:07:09Z 1709647629, +02:00 1709640429,
+  // 2024-03-05 1709596800, 2023-12-31T23:30:00-01:00 1704069000.
+  const outcome r = read(fmt::csv,
+                         "nps,timestamp\n1,2024-03-05T14:07:09Z\n2,2024-03-05T14:07:09+02:00\n3,2024-03-05\n"
+                         "4,1709647629\n5,2023-12-31T23:30:00-01:00\n6,2024-03-05 14:07:09\n7,2024-02-29T23:59:60Z\n");
+  ASSERT_EQ(r.rows.size(), 7U);
+  const std::vector<std::int64_t> want{1709647629, 1709640429, 1709596800, 1709647629, 1704069000, 1709647629,
+                                       1709251199};  // 23:59:60 counts as 23:59:59: 2024-02-29T23:59:59Z
+  for (std::size_t i = 0; i < want.size(); ++i) EXPECT_EQ(r.rows[i].time->time_since_epoch().count(), want[i]) << i;
+}
+
+TEST(IngestCsv, ChannelsLearnedInOrderOfFirstAcceptedUse) {
+  // An open set learns kiosk (row 2) but not fax (row 3 is rejected); with
+  // any split, ids follow the order of first accepted use.
+  const std::string text = "channel,nps\nkiosk,9\nfax,11\nsms,8\nKiosk,7\n,6\nphone,5\n";
+  const outcome r = read(fmt::csv, text);
+  ASSERT_EQ(r.rows.size(), 5U);
+  EXPECT_EQ(r.rows[0].channel.value, 6U);  // after the 6 built-in channels
+  EXPECT_EQ(r.rows[1].channel.value, 7U);  // sms
+  EXPECT_EQ(r.rows[2].channel.value, 6U);  // Kiosk == kiosk
+  EXPECT_EQ(r.rows[3].channel, channels::other);
+  EXPECT_EQ(r.rows[4].channel, channels::phone);
+  EXPECT_EQ(r.channel_names,
+            (std::vector<std::string>{"phone", "chat", "email", "face_to_face", "web", "other", "kiosk", "sms"}));
+  EXPECT_EQ(r.report.summary.missing_by_field.at("channel"), 1U);
+  expect_same_everywhere(fmt::csv, text, {});
+}
+
+TEST(IngestCsv, RandomInputsAgreeAcrossSplits) {
+  // Seeded random text over an alphabet rich in structure (quotes, both
+  // delimiters, CR, LF, digits, a non-ASCII byte): 40 inputs of 300 bytes.
+  std::uint64_t state = 20240305;
+  auto next = [&state] {
+    state = state * 6364136223846793005ULL + 1442695040888963407ULL;
+    return static_cast<unsigned>(state >> 33);
+  };
+  const char alphabet[] = {'"', ',', ';', '\r', '\n', '9', '1', '0', 'a', ' ', '.', '\xC3', '\xA4', '-', 'x', '"'};
+  for (int k = 0; k < 40; ++k) {
+    std::string text = "id,nps,why,weight\n";
+    for (int i = 0; i < 300; ++i) text += alphabet[next() % sizeof alphabet];
+    ingest_options o;
+    o.max_record_bytes = k % 3 == 0 ? 20 : std::size_t{1} << 20;
+    SCOPED_TRACE("input " + std::to_string(k));
+    expect_same_everywhere(fmt::csv, text, o);
+  }
+}
+
+// ---------------------------------------------------------------------------
+// Mapping file
+
+TEST(IngestMapping, JsonMappingRenamesColumnsAndSetsVocabularyChannelsAndDelimiter) {
+  const std::string mapping = R"({
+    "delimiter": ";",
+    "decimal_point": ",",
+    "columns": {"timestamp": "Aika", "channel": "Kanava", "nps": "Suositus", "csat": "Tyytyväisyys",
+                "resolved": "Ratkaistu", "weight": "Paino"},
+    "required": ["timestamp"],
+    "resolved": {"yes": ["kyllä", "k"], "no": ["ei", "e"]},
+    "channels": ["puhelin", "chat", "sähköposti"]
+  })";
+  const auto path = temp_file("mapping.json", mapping);
+  const ingest_options o = load_mapping(path);
+  EXPECT_EQ(o.delimiter, ';');
+  EXPECT_EQ(o.decimal_point, ',');
+  EXPECT_EQ(o.columns.nps, "Suositus");
+  EXPECT_EQ(o.columns.id, "id");  // not named: unchanged
+  const std::string text =
+      "Aika;Kanava;Suositus;Tyytyväisyys;Ratkaistu;Paino\n"
+      "2024-03-05;puhelin;9;4;Kyllä;0,87\n"
+      "2024-03-05;Sähköposti;3;;ei;1\n"
+      "2024-03-05;chat;8;5;K;2,5\n"
+      "2024-03-05;faksi;8;5;k;1\n"
+      "2024-03-05;chat;8;5;yes;1\n";
+  const outcome r = read(fmt::csv, text, o);
+  ASSERT_EQ(r.rows.size(), 3U);
+  EXPECT_EQ(r.rows[0].channel.value, 0U);
+  EXPECT_EQ(r.rows[0].resolved, resolution::yes);
+  EXPECT_EQ(r.rows[0].weight, 0.87);
+  EXPECT_EQ(r.rows[1].channel.value, 2U);  // "Sähköposti" matches "sähköposti"
+  EXPECT_EQ(r.rows[1].resolved, resolution::no);
+  EXPECT_FALSE(r.rows[1].csat.has_value());
+  EXPECT_EQ(r.rows[2].resolved, resolution::yes);
+  EXPECT_EQ(r.rows[2].weight, 2.5);
+  ASSERT_EQ(r.rejects.size(), 2U);
+  EXPECT_EQ(r.rejects[0].cause, reject_cause::unknown_channel);
+  EXPECT_EQ(r.rejects[0].line, 5U);
+  EXPECT_EQ(r.rejects[1].cause, reject_cause::invalid_flag);  // "yes" is not in the Finnish vocabulary
+  EXPECT_EQ(r.rejects[1].line, 6U);
+  EXPECT_THROW((void)read(fmt::csv, "Kanava;Suositus\npuhelin;9\n", o), parse_error);  // Aika is required
+
+  // Mistakes in a mapping name the key.
+  try {
+    (void)mapping_from_json(R"({"colums": {}})");
+    FAIL() << "no exception";
+  } catch (const invalid_argument& e) {
+    EXPECT_EQ(e.where().field, "mapping.colums");
+  }
+  try {
+    (void)mapping_from_json(R"({"columns": {"score": "x"}})");
+    FAIL() << "no exception";
+  } catch (const invalid_argument& e) {
+    EXPECT_EQ(e.where().field, "mapping.columns.score");
+  }
+  EXPECT_THROW((void)mapping_from_json(R"({"delimiter": ";;"})"), invalid_argument);
+  EXPECT_THROW((void)mapping_from_json(R"({"resolved": {"yes": ["x"], "no": ["x"]}})"), invalid_argument);
+  EXPECT_THROW((void)mapping_from_json("{"), parse_error);
+  EXPECT_EQ(mapping_from_json(R"({"delimiter": "tab", "strict": true, "format": "jsonl"})").delimiter, '\t');
+}
+
+// ---------------------------------------------------------------------------
+// JSON Lines
+
+TEST(IngestJsonl, ValuesAndRejectsWithByteColumns) {
+  const std::vector<std::string> lines{
+      R"({"id":"j1","nps":9,"csat":4,"resolved":true,"weight":0.5,"timestamp":1709647629})",  // 1 ok
+      R"({"id":"j2","nps":9.5})",                                                            // 2
+      R"({"id":"j3","nps":})",                                                               // 3
+      R"([1,2])",                                                                            // 4
+      R"({"id":"j5","nps":9} x)",                                                            // 5
+      R"({"id":"j6","nps":{"a":[1]}})",                                                      // 6
+      R"({"id":"j7","why":"\ud800"})",                                                       // 7
+      "{\"id\":\"j8\",\"agent\":\"\xFF\"}",                                                  // 8
+      "   ",                                                                                 // 9 blank
+      R"({"id":"j10","nps":"7","channel":null,"csat":null,"why":"a\nb \u00e4\ud83d\ude00"})",  // 10 ok
+      R"({"id":"j11","nps":9,"NPS":8})",                                                     // 11
+      R"({"id":"j12","nps":10.0,"resolved":"n","weight":"1,5"})",                           // 12
+      R"({"id":"j13","nps":1e1,"ces":7,"resolved":false,"timestamp":"2024-03-05"})",        // 13 ok
+  };
+  std::string text;
+  for (const auto& l : lines) text += l + "\r\n";
+  const outcome r = read(fmt::jsonl, text);
+  EXPECT_EQ(r.report.header, (std::vector<std::string>{"id", "nps", "csat", "resolved", "weight", "timestamp"}));
+  ASSERT_EQ(r.rows.size(), 3U);
+  EXPECT_EQ(r.rows[0].id, "j1");
+  EXPECT_EQ(r.rows[0].nps, 9);
+  EXPECT_EQ(r.rows[0].csat, 4);
+  EXPECT_EQ(r.rows[0].resolved, resolution::yes);
+  EXPECT_EQ(r.rows[0].weight, 0.5);
+  EXPECT_EQ(r.rows[0].time->time_since_epoch().count(), 1709647629);
+  EXPECT_EQ(r.rows[1].id, "j10");
+  EXPECT_EQ(r.rows[1].nps, 7);
+  EXPECT_EQ(r.rows[1].channel, channels::other);
+  EXPECT_FALSE(r.rows[1].csat.has_value());
+  EXPECT_EQ(r.rows[1].why, "a\nb \xC3\xA4\xF0\x9F\x98\x80");  // U+00E4, U+1F600 in UTF-8
+  EXPECT_EQ(r.rows[2].nps, 10);                              // 1e1 is the whole number 10
+  EXPECT_EQ(r.rows[2].ces, 7);
+  EXPECT_EQ(r.rows[2].resolved, resolution::no);
+  EXPECT_EQ(r.rows[2].time->time_since_epoch().count(), 1709596800);  // datetime 2024-03-05T00:00:00+00:00
+  EXPECT_EQ(r.lines, (std::vector<std::uint64_t>{1, 10, 13}));
+  EXPECT_EQ(r.report.summary.empty_lines, 1U);
+
+  auto col = [&](std::size_t line, std::string_view what) {
+    return static_cast<std::uint64_t>(lines[line - 1].find(what) + 1);
+  };
+  struct want {
+    std::uint64_t line, column;
+    const char* field;
+    reject_cause cause;
+  };
+  const std::vector<want> w{
+      {2, col(2, "9.5"), "nps", reject_cause::not_an_integer},
+      {3, col(3, "}"), "", reject_cause::malformed_json},
+      {4, 1, "", reject_cause::malformed_json},
+      {5, col(5, "x"), "", reject_cause::malformed_json},
+      {6, col(6, "{\"a\""), "nps", reject_cause::invalid_value},
+      {7, col(7, "\"}"), "", reject_cause::malformed_json},
+      {8, col(8, "\xFF"), "", reject_cause::invalid_utf8},
+      {11, col(11, "8"), "nps", reject_cause::malformed_json},
+      {12, col(12, "\"1,5\""), "weight", reject_cause::not_a_number},
+  };
+  ASSERT_EQ(r.rejects.size(), w.size());
+  for (std::size_t i = 0; i < w.size(); ++i) {
+    SCOPED_TRACE("reject " + std::to_string(i));
+    EXPECT_EQ(r.rejects[i].line, w[i].line);
+    EXPECT_EQ(r.rejects[i].column, w[i].column);
+    EXPECT_EQ(r.rejects[i].field, w[i].field);
+    EXPECT_EQ(r.rejects[i].cause, w[i].cause);
+  }
+  EXPECT_EQ(r.rejects[0].value, "9.5");
+  EXPECT_EQ(r.rejects[3].value, lines[4]);  // a malformed line is kept whole, without its CRLF
+  expect_balanced(r.report.summary);
+  expect_same_everywhere(fmt::jsonl, text, {});
+}
+
+TEST(IngestJsonl, FirstObjectIsTheHeaderForRequiredFields) {
+  ingest_options o;
+  o.required = {response_field::timestamp};
+  try {
+    (void)stream_responses_jsonl_text("not json\n{\"nps\":9,\"Kanava\":\"chat\"}\n", "t.jsonl", o, {});
+    FAIL() << "no exception";
+  } catch (const parse_error& e) {
+    EXPECT_STREQ(e.what(),
+                 "[cxm.parse_error.301] t.jsonl:2, field 'timestamp': required key 'timestamp' (field 'timestamp') is "
+                 "missing; keys found: 'nps', 'Kanava'");
+  }
+  // No object at all: every line is a reject, nothing is required of a header.
+  const outcome r = read(fmt::jsonl, "1\n[]\n", o);
+  EXPECT_EQ(r.report.summary.rejected, 2U);
+}
+
+// ---------------------------------------------------------------------------
+// The same responses as CSV, JSON Lines and SPSS .sav
+
+struct sample {
+  const char* id;
+  const char* iso;        // timestamp (UTC)
+  std::int64_t epoch;     // the same, Unix seconds (Python datetime)
+  int channel;            // 1 phone, 2 chat, 3 email (value labels in the .sav)
+  int segment;            // 1 consumer, 2 b2b
+  const char* agent;
+  std::optional<int> nps, csat;
+  int resolved;           // 1 yes, 0 no
+  double weight;
+  const char* why;
+};
+
+const std::vector<sample> kSample{
+    {"r1", "2024-03-05T14:07:09Z", 1709647629, 1, 1, "ann", 9, 5, 1, 1.25, "quick, friendly"},
+    {"r2", "2024-01-15T08:00:00Z", 1705305600, 2, 2, "bob", 3, std::nullopt, 0, 0.5, "waited \"forever\""},
+    {"r3", "2024-02-29T23:59:59Z", 1709251199, 3, 1, "ann", 10, 4, 1, 2.0, "line one\nline two"},
+    {"r4", "2024-01-01T00:00:00Z", 1704067200, 2, 2, "cem", 7, 1, 0, 1.0, ""},
+    {"r5", "2024-03-05T14:07:09Z", 1709647629, 1, 2, "bob", std::nullopt, 3, 1, 0.75, "ok"},
+};
+const char* const kChannelName[] = {"", "phone", "chat", "email"};
+const char* const kSegmentName[] = {"", "consumer", "b2b"};
+
+std::string sample_csv() {
+  std::string t = "id,timestamp,channel,segment,agent,nps,csat,resolved,weight,why\n";
+  for (const auto& s : kSample) {
+    std::string why = s.why;
+    std::string q = "\"";
+    for (char c : why) q += c == '"' ? std::string("\"\"") : std::string(1, c);
+    q += "\"";
+    char w[32];
+    std::snprintf(w, sizeof w, "%g", s.weight);
+    t += std::string(s.id) + ',' + s.iso + ',' + kChannelName[s.channel] + ',' + kSegmentName[s.segment] + ',' +
+         s.agent + ',' + (s.nps ? std::to_string(*s.nps) : "") + ',' + (s.csat ? std::to_string(*s.csat) : "") + ',' +
+         (s.resolved ? "yes" : "no") + ',' + w + ',' + q + '\n';
+  }
+  return t;
+}
+
+std::string sample_jsonl() {
+  std::string t;
+  for (const auto& s : kSample) {
+    nlohmann::ordered_json j;
+    j["id"] = s.id;
+    j["timestamp"] = s.iso;
+    j["channel"] = kChannelName[s.channel];
+    j["segment"] = kSegmentName[s.segment];
+    j["agent"] = s.agent;
+    j["nps"] = s.nps ? nlohmann::ordered_json(*s.nps) : nlohmann::ordered_json(nullptr);
+    j["csat"] = s.csat ? nlohmann::ordered_json(*s.csat) : nlohmann::ordered_json(nullptr);
+    j["resolved"] = s.resolved == 1;
+    j["weight"] = s.weight;
+    j["why"] = s.why;
+    t += j.dump() + '\n';
+  }
+  return t;
+}
+
+// Rows without their line numbers, dictionaries resolved to names.
+std::vector<std::string> rows_of(const std::vector<response>& rows, const std::vector<std::string>& channels) {
+  std::vector<std::string> out;
+  for (const auto& r : rows) {
+    std::ostringstream s;
+    s << r.id << '|' << (r.nps ? *r.nps : -1) << '|' << (r.csat ? *r.csat : -1) << '|'
+      << (r.time ? r.time->time_since_epoch().count() : -1) << '|' << channels.at(r.channel.value) << '|' << r.segment
+      << '|' << r.agent << '|' << r.weight << '|' << static_cast<int>(r.resolved) << '|' << r.why;
+    out.push_back(s.str());
+  }
+  return out;
+}
+
+std::vector<std::string> sample_expected() {
+  std::vector<std::string> out;
+  for (const auto& s : kSample) {
+    std::ostringstream x;
+    x << s.id << '|' << (s.nps ? *s.nps : -1) << '|' << (s.csat ? *s.csat : -1) << '|' << s.epoch << '|'
+      << kChannelName[s.channel] << '|' << kSegmentName[s.segment] << '|' << s.agent << '|' << s.weight << '|'
+      << s.resolved << '|' << s.why;
+    out.push_back(x.str());
+  }
+  return out;
+}
+
+TEST(IngestFormats, CsvAndJsonLinesGiveTheSameResponses) {
+  const outcome c = read(fmt::csv, sample_csv());
+  const outcome j = read(fmt::jsonl, sample_jsonl());
+  ASSERT_TRUE(c.rejects.empty());
+  ASSERT_TRUE(j.rejects.empty()) << j.rejects[0].message();
+  EXPECT_EQ(rows_of(c.rows, c.channel_names), sample_expected());
+  EXPECT_EQ(rows_of(j.rows, j.channel_names), sample_expected());
+  EXPECT_EQ(c.report.summary.missing_by_field, j.report.summary.missing_by_field);
+  EXPECT_EQ(c.report.summary.missing_by_field.at("nps"), 1U);
+  EXPECT_EQ(c.report.summary.missing_by_field.at("csat"), 1U);
+  EXPECT_EQ(c.report.summary.missing_by_field.at("why"), 1U);
+}
+
+#ifdef CXMETRICS_TEST_READSTAT
+
+ssize_t write_to_file(const void* data, size_t len, void* ctx) {
+  return static_cast<ssize_t>(std::fwrite(data, 1, len, static_cast<std::FILE*>(ctx)));
+}
+
+// Writes kSample as SPSS .sav: channel and segment numeric with value labels,
+// timestamp numeric DATETIME (seconds since 1582-10-14), resolved numeric
+// 1/0 labelled yes/no, nps with 99 declared user-missing (r5 holds 99),
+// csat system-missing where absent.
+std::filesystem::path write_sample_sav() {
+  const auto dir = std::filesystem::temp_directory_path() / "cxm_ingest_test";
+  std::filesystem::create_directories(dir);
+  const auto path = dir / "sample.sav";
+  std::FILE* f = std::fopen(path.c_str(), "wb");
+  readstat_writer_t* w = readstat_writer_init();
+  readstat_set_data_writer(w, &write_to_file);
+  readstat_label_set_t* ch = readstat_add_label_set(w, READSTAT_TYPE_DOUBLE, "channels");
+  for (int i = 1; i <= 3; ++i) readstat_label_double_value(ch, i, kChannelName[i]);
+  readstat_label_set_t* seg = readstat_add_label_set(w, READSTAT_TYPE_DOUBLE, "segments");
+  for (int i = 1; i <= 2; ++i) readstat_label_double_value(seg, i, kSegmentName[i]);
+  readstat_label_set_t* yn = readstat_add_label_set(w, READSTAT_TYPE_DOUBLE, "yesno");
+  readstat_label_double_value(yn, 1, "Yes");
+  readstat_label_double_value(yn, 0, "No");
+  readstat_variable_t* v_id = readstat_add_variable(w, "id", READSTAT_TYPE_STRING, 8);
+  readstat_variable_t* v_ts = readstat_add_variable(w, "timestamp", READSTAT_TYPE_DOUBLE, 0);
+  readstat_variable_set_format(v_ts, "DATETIME20");
+  readstat_variable_t* v_ch = readstat_add_variable(w, "channel", READSTAT_TYPE_DOUBLE, 0);
+  readstat_variable_set_label_set(v_ch, ch);
+  readstat_variable_t* v_seg = readstat_add_variable(w, "segment", READSTAT_TYPE_DOUBLE, 0);
+  readstat_variable_set_label_set(v_seg, seg);
+  readstat_variable_t* v_agent = readstat_add_variable(w, "agent", READSTAT_TYPE_STRING, 8);
+  readstat_variable_t* v_nps = readstat_add_variable(w, "nps", READSTAT_TYPE_DOUBLE, 0);
+  readstat_variable_add_missing_double_value(v_nps, 99);
+  readstat_variable_t* v_csat = readstat_add_variable(w, "csat", READSTAT_TYPE_DOUBLE, 0);
+  readstat_variable_t* v_res = readstat_add_variable(w, "resolved", READSTAT_TYPE_DOUBLE, 0);
+  readstat_variable_set_label_set(v_res, yn);
+  readstat_variable_t* v_w = readstat_add_variable(w, "weight", READSTAT_TYPE_DOUBLE, 0);
+  readstat_variable_t* v_why = readstat_add_variable(w, "why", READSTAT_TYPE_STRING, 40);
+  EXPECT_EQ(readstat_begin_writing_sav(w, f, static_cast<long>(kSample.size())), READSTAT_OK);
+  for (const auto& s : kSample) {
+    readstat_begin_row(w);
+    readstat_insert_string_value(w, v_id, s.id);
+    readstat_insert_double_value(w, v_ts, static_cast<double>(s.epoch) + 141428.0 * 86400.0);
+    readstat_insert_double_value(w, v_ch, s.channel);
+    readstat_insert_double_value(w, v_seg, s.segment);
+    readstat_insert_string_value(w, v_agent, s.agent);
+    readstat_insert_double_value(w, v_nps, s.nps ? *s.nps : 99.0);
+    if (s.csat) {
+      readstat_insert_double_value(w, v_csat, *s.csat);
+    } else {
+      readstat_insert_missing_value(w, v_csat);
+    }
+    readstat_insert_double_value(w, v_res, s.resolved);
+    readstat_insert_double_value(w, v_w, s.weight);
+    readstat_insert_string_value(w, v_why, s.why);
+    readstat_end_row(w);
+  }
+  EXPECT_EQ(readstat_end_writing(w), READSTAT_OK);
+  readstat_writer_free(w);
+  std::fclose(f);
+  return path;
+}
+
+TEST(IngestFormats, SpssSavGivesTheSameResponsesWithValueLabels) {
+  ASSERT_TRUE(has_readstat());
+  const auto path = write_sample_sav();
+  ingest_options o;
+  o.batch_rows = 2;  // several batches
+  const ingest_result r = read_responses(path, o);
+  ASSERT_TRUE(r.rejects.empty()) << r.rejects[0].message();
+  EXPECT_EQ(r.report.format, ingest_format::sav);
+  std::vector<response> rows;
+  for (std::size_t i = 0; i < r.table.size(); ++i) rows.push_back(r.table.row(i));
+  EXPECT_EQ(rows_of(rows, r.table.channel_labels().names()), sample_expected());
+  const outcome c = read(fmt::csv, sample_csv());
+  EXPECT_EQ(r.report.summary.missing_by_field, c.report.summary.missing_by_field);
+  EXPECT_EQ(r.report.header, (std::vector<std::string>{"id", "timestamp", "channel", "segment", "agent", "nps", "csat",
+                                                       "resolved", "weight", "why"}));
+  // The same through the streaming API, and rejects name the row and variable.
+  const auto bad = write_sample_sav();
+  ingest_options strict_scale;
+  strict_scale.scales.csat = scale::custom(1, 4, 4, 1);  // csat 5 of r1 is out of this scale
+  const ingest_result s = read_responses(bad, strict_scale);
+  ASSERT_EQ(s.rejects.size(), 1U);
+  EXPECT_EQ(s.rejects[0].line, 1U);    // row 1
+  EXPECT_EQ(s.rejects[0].column, 7U);  // variable 7: csat
+  EXPECT_EQ(s.rejects[0].field, "csat");
+  EXPECT_EQ(s.rejects[0].value, "5");
+  ingest_options need;
+  need.required = {response_field::ces};
+  try {
+    (void)read_responses(bad, need);
+    FAIL() << "no exception";
+  } catch (const parse_error& e) {
+    EXPECT_NE(std::string(e.what()).find("variables found: 'id', 'timestamp', 'channel'"), std::string::npos) << e.what();
+  }
+}
+
+#endif  // CXMETRICS_TEST_READSTAT
+
+TEST(IngestFormats, ReadResponsesChoosesTheReaderByExtension) {
+  const auto csv = temp_file("s.csv", sample_csv());
+  const auto jsonl = temp_file("s.jsonl", sample_jsonl());
+  const ingest_result a = read_responses(csv);
+  const ingest_result b = read_responses(jsonl);
+  EXPECT_EQ(a.report.format, ingest_format::csv);
+  EXPECT_EQ(b.report.format, ingest_format::jsonl);
+  EXPECT_EQ(a.table.size(), kSample.size());
+  EXPECT_EQ(b.table.size(), kSample.size());
+  EXPECT_TRUE(a.table.weighted());
+  EXPECT_THROW((void)format_of_path("x.xlsx"), invalid_argument);
+  EXPECT_EQ(format_of_path("A.SAV"), ingest_format::sav);
+  EXPECT_EQ(format_of_path("a.ndjson"), ingest_format::jsonl);
+  EXPECT_EQ(format_of_path("a.tsv"), ingest_format::csv);
+  ingest_options o;
+  o.format = ingest_format::xport;
+  if (!has_readstat()) {
+    EXPECT_THROW((void)read_responses(csv, o), invalid_argument);
+  }
+  EXPECT_THROW((void)read_responses(std::filesystem::path("/nonexistent/x.csv")), parse_error);
+}
+
+// ---------------------------------------------------------------------------
+// Output helpers
+
+TEST(IngestOutput, RejectFileAndSummaryJson) {
+  ingest_reject r;
+  r.file = "a.csv";
+  r.line = 7;
+  r.column = 3;
+  r.field = "why";
+  r.value = "say \"hi\", ok\nbye";
+  r.reason = "x";
+  r.error_id = parse_error::code;
+  r.cause = reject_cause::malformed_csv;
+  std::ostringstream out;
+  reject_csv_writer writer(out);
+  writer(r);
+  EXPECT_EQ(out.str(),
+            "file,line,column,field,cause,error_id,reason,value\n"
+            "a.csv,7,3,why,malformed_csv,301,x,\"say \"\"hi\"\", ok\nbye\"\n");
+  EXPECT_THROW(r.raise(), parse_error);
+
+  ingest_summary s;
+  s.rows_read = 3;
+  s.accepted = 2;
+  s.rejected = 1;
+  s.rejected_by_cause["not_a_number"] = 1;
+  const nlohmann::json j = s;
+  EXPECT_EQ(j.at("rows_read"), 3);
+  EXPECT_EQ(j.at("rejected_by_cause").at("not_a_number"), 1);
+  EXPECT_EQ(field_from_name("why"), response_field::why);
+  EXPECT_FALSE(field_from_name("comment").has_value());
+}
+
+}  // namespace
