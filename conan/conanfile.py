@@ -108,6 +108,7 @@ class CxmetricsConan(ConanFile):
         toolchain.cache_variables["CXMETRICS_BUILD_TESTS"] = False
         toolchain.cache_variables["CXMETRICS_BUILD_EXAMPLES"] = False
         toolchain.cache_variables["CXMETRICS_BUILD_BENCHMARKS"] = False
+        toolchain.cache_variables["CXMETRICS_BUILD_TOOLS"] = False
         toolchain.cache_variables["CXMETRICS_INSTALL"] = True
         toolchain.generate()
         deps = CMakeDeps(self)

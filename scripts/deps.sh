@@ -9,7 +9,7 @@ packages=(
   g++ clang libclang-rt-14-dev
   libeigen3-dev libboost-math-dev nlohmann-json3-dev
   libgtest-dev libgmock-dev libbenchmark-dev
-  libhwy-dev libreadstat-dev
+  libhwy-dev libcli11-dev libreadstat-dev
   python3 chromium fonts-liberation
 )
 

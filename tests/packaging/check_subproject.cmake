@@ -4,7 +4,7 @@
 # examples and benchmarks default to OFF (PROJECT_IS_TOP_LEVEL), it adds no
 # install rules of its own, and it must not have added any subdirectory.
 function(cxmetrics_check_subproject dir)
-  foreach(option CXMETRICS_BUILD_TESTS CXMETRICS_BUILD_EXAMPLES CXMETRICS_BUILD_BENCHMARKS CXMETRICS_INSTALL)
+  foreach(option CXMETRICS_BUILD_TESTS CXMETRICS_BUILD_EXAMPLES CXMETRICS_BUILD_BENCHMARKS CXMETRICS_BUILD_TOOLS CXMETRICS_INSTALL)
     if(NOT DEFINED ${option})
       message(FATAL_ERROR "cxmetrics did not define the option ${option}")
     endif()

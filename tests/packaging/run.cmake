@@ -207,7 +207,7 @@ if(STEP STREQUAL "install")
   # the installed files must not depend on it (relocatable package).
   cxm_run(COMMAND "${CMAKE_COMMAND}" -S "${SOURCE_DIR}" -B "${build}" ${common_args}
           "-DBUILD_SHARED_LIBS=${shared}" -DCXMETRICS_BUILD_TESTS=OFF -DCXMETRICS_BUILD_EXAMPLES=OFF
-          -DCXMETRICS_BUILD_BENCHMARKS=OFF "-DCXMETRICS_WARNINGS_AS_ERRORS=${WERROR}"
+          -DCXMETRICS_BUILD_BENCHMARKS=OFF -DCXMETRICS_BUILD_TOOLS=OFF "-DCXMETRICS_WARNINGS_AS_ERRORS=${WERROR}"
           -DCMAKE_EXPORT_COMPILE_COMMANDS=ON "-DCMAKE_INSTALL_PREFIX=${WORK_DIR}/unused-prefix")
   cxm_run(COMMAND "${CMAKE_COMMAND}" --build "${build}" --config "${BUILD_TYPE}" --parallel ${JOBS})
   cxm_run(COMMAND "${CMAKE_COMMAND}" --install "${build}" --config "${BUILD_TYPE}" --prefix "${PREFIX}")

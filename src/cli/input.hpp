@@ -1,0 +1,49 @@
+// Reading responses for the subcommands that take a FILE: the flags they
+// share (format, delimiter, decimal comma, column names, mapping file,
+// strict mode, rejects file, threads) and a streaming read with a progress
+// line and a rejects file.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "cli/cli.hpp"
+#include "cxmetrics/io/ingest.hpp"
+
+namespace cxm::cli {
+
+struct input_args {
+  std::string file;
+  std::string format;         // empty: from the extension
+  std::string delimiter;      // "," ";" "tab" ...
+  bool decimal_comma = false;
+  std::string mapping;        // JSON mapping file
+  std::vector<std::string> columns;  // field=column pairs
+  std::vector<std::string> channels; // a closed channel set
+  bool strict = false;
+  std::string rejects;        // rejects CSV file
+  unsigned threads = 1;
+  std::size_t chunk_bytes = std::size_t{1} << 20;
+};
+
+/// Adds FILE and the input flags to a subcommand.
+void add_input_flags(CLI::App& sub, input_args& a);
+
+/// The ingest options the flags ask for. Throws failure(usage) for bad flags.
+[[nodiscard]] ingest_options make_ingest_options(const input_args& a);
+
+/// Streams the file to `on_batch`, writing rejects to --rejects, showing a
+/// progress line on a terminal (unless --quiet), and turning I/O problems into
+/// failure(io_failure). In strict mode the first reject is thrown as its
+/// typed error.
+ingest_report read_input(const input_args& a, const context& ctx,
+                         const std::function<void(const response_batch&)>& on_batch,
+                         std::vector<ingest_reject>* keep_rejects = nullptr, std::size_t keep_max = 0);
+
+/// The ingest summary as a table (rows read, accepted, rejected by reason,
+/// missing per field).
+[[nodiscard]] table ingest_table(const ingest_report& r);
+
+}  // namespace cxm::cli
