@@ -314,6 +314,21 @@ std::string row_tip(const interval_chart& c, const interval_row& r) {
   return s;
 }
 
+// The value axis of an interval chart: the reference, every value and every
+// finite interval end (and zero for bars). False when there is nothing to show.
+bool interval_domain(const interval_chart& c, bool with_zero, tick_scale& ticks) {
+  if (c.rows.empty()) return false;
+  std::vector<double> all{c.reference};
+  for (const auto& r : c.rows) {
+    all.push_back(r.value);
+    if (has_interval(r)) {
+      all.push_back(r.lower);
+      all.push_back(r.upper);
+    }
+  }
+  return domain_of(all, with_zero, 6, ticks);
+}
+
 void check_interval_chart(const interval_chart& c, const char* name) {
   check_decimals(c.decimals, name);
   check_level(c.level);
@@ -500,16 +515,8 @@ std::string render_stacked_bars(const stacked_bar_chart& c) {
 
 std::string render_interval_dots(const interval_chart& c) {
   check_interval_chart(c, "interval chart");
-  std::vector<double> all{c.reference};
-  for (const auto& r : c.rows) {
-    all.push_back(r.value);
-    if (has_interval(r)) {
-      all.push_back(r.lower);
-      all.push_back(r.upper);
-    }
-  }
   tick_scale ticks;
-  if (c.rows.empty() || !domain_of(all, false, 6, ticks)) return no_data_chart(c.id, c.title);
+  if (!interval_domain(c, false, ticks)) return no_data_chart(c.id, c.title);
 
   const int d = c.decimals;
   const std::string lvl = level_text(c.level);
@@ -594,16 +601,8 @@ std::string render_interval_dots(const interval_chart& c) {
 
 std::string render_interval_bars(const interval_chart& c) {
   check_interval_chart(c, "bar chart");
-  std::vector<double> all{c.reference};
-  for (const auto& r : c.rows) {
-    all.push_back(r.value);
-    if (has_interval(r)) {
-      all.push_back(r.lower);
-      all.push_back(r.upper);
-    }
-  }
   tick_scale ticks;
-  if (c.rows.empty() || !domain_of(all, true, 6, ticks)) return no_data_chart(c.id, c.title);
+  if (!interval_domain(c, true, ticks)) return no_data_chart(c.id, c.title);
 
   const int d = c.decimals;
   std::string body;
