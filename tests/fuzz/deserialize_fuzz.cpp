@@ -48,7 +48,16 @@ void check(std::span<const std::byte> in, const char* type) {
   }
   if (!(cxm::deserialize<T>(out) == x)) die(type, "second round trip differs");
   const nlohmann::json j = x;
-  if (!(cxm::parse_json<T>(j.dump()) == x)) die(type, "JSON round trip differs");
+  std::string text;
+  try {
+    text = j.dump();
+  } catch (const nlohmann::json::type_error& e) {
+    // The binary form takes any bytes as a string key; JSON text needs UTF-8,
+    // and dump() says so with type_error 316 (io/binary_engine.hpp, "Keys").
+    if (e.id == 316) return;
+    throw;
+  }
+  if (!(cxm::parse_json<T>(text) == x)) die(type, "JSON round trip differs");
 }
 
 template <class T>
