@@ -1052,6 +1052,7 @@ class memory_bytes final : public byte_source {
     return k;
   }
   std::size_t read(char*, std::size_t) override { return 0; }
+  std::optional<std::uint64_t> size_hint() const noexcept override { return data_.size(); }
 
  private:
   std::string_view data_;

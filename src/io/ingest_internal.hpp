@@ -691,6 +691,9 @@ class byte_source {
   virtual std::size_t read_at(std::uint64_t offset, char* dst, std::size_t n) = 0;
   /// Reads the next up to n bytes; fewer only at the end. Sequential only.
   virtual std::size_t read(char* dst, std::size_t n) = 0;
+  /// The number of bytes the source holds, when known in advance: windows
+  /// are then no larger than the input needs.
+  [[nodiscard]] virtual std::optional<std::uint64_t> size_hint() const noexcept { return std::nullopt; }
 };
 
 /// A file; positional when it is a regular file. Throws parse_error naming

@@ -96,9 +96,17 @@ void text_reader::run() {
   std::vector<std::unique_ptr<text_worker>> workers;
   for (unsigned k = 0; k < threads; ++k) workers.push_back(format_.make_worker(session_.plan()));
 
+  // A chunk larger than the input would only allocate and clear memory: an
+  // input of known size gets chunks just large enough to hold it in one
+  // window (never larger than asked; the output does not depend on it).
+  std::size_t base_chunk = o.chunk_bytes;
+  if (const auto n = src_.size_hint()) {
+    base_chunk = static_cast<std::size_t>(
+        std::min<std::uint64_t>(base_chunk, std::max<std::uint64_t>(*n / threads + 1, 4096)));
+  }
   window_state st;
   st.threads = threads;
-  st.chunk = o.chunk_bytes;
+  st.chunk = base_chunk;
   st.positional = src_.positional();
   st.got.assign(threads, 0);
   st.begin.assign(threads, 0);
@@ -228,7 +236,7 @@ void text_reader::run() {
     }
     // No complete record in the window: read more next time (keeps the cost
     // of long records linear).
-    st.chunk = progress == 0 ? std::min(st.chunk * 2, std::max(o.chunk_bytes, o.max_record_bytes)) : o.chunk_bytes;
+    st.chunk = progress == 0 ? std::min(st.chunk * 2, std::max(o.chunk_bytes, o.max_record_bytes)) : base_chunk;
     prepare();
   };
 
