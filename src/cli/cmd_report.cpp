@@ -55,16 +55,7 @@ void run_report(report_args& a, const context& ctx) {
   mo.thin_below = a.thin_below;
   auto model = report::build_report_model(table, mo);
   model.ingest = summary.summary;
-  for (const auto& r : rejects) {
-    csv_reject c;
-    c.line = r.line;
-    c.column = r.column;
-    c.field = r.field;
-    c.value = r.value;
-    c.reason = r.reason;
-    c.error_id = r.error_id;
-    model.rejects.push_back(std::move(c));
-  }
+  for (const auto& r : rejects) model.rejects.push_back(to_csv_reject(r));
   const std::string text = a.format == "html" ? report::render_html(model) : report::render_markdown(model);
   if (a.output.empty() || a.output == "-") {
     *ctx.out << text;

@@ -617,16 +617,7 @@ csv_result collect(const csv_options& options,
   csv_result result{response_table(options.scales, options.channels), {}, {}, {}, {}};
   ingest_sink sink;
   sink.on_batch = [&result](const response_batch& b) { b.append_to(result.table); };
-  sink.on_reject = [&result](const ingest_reject& r) {
-    csv_reject c;
-    c.line = r.line;
-    c.column = r.column;
-    c.field = r.field;
-    c.value = r.value;
-    c.reason = r.reason;
-    c.error_id = r.error_id;
-    result.rejects.push_back(std::move(c));
-  };
+  sink.on_reject = [&result](const ingest_reject& r) { result.rejects.push_back(to_csv_reject(r)); };
   ingest_report rep = read(to_ingest_options(options), sink);
   result.summary = std::move(rep.summary);
   result.header = std::move(rep.header);

@@ -123,6 +123,11 @@ struct csv_reject {
   int error_id = 0;          ///< cxm error id, e.g. score_out_of_scale::code
 };
 
+/// The csv_reject of a reject of the streaming readers (io/ingest.hpp).
+[[nodiscard]] inline csv_reject to_csv_reject(const ingest_reject& r) {
+  return csv_reject{r.line, r.column, r.field, r.value, r.reason, r.error_id};
+}
+
 /// The table of accepted rows, every reject, and the counts.
 struct csv_result {
   response_table table;
