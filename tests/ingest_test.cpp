@@ -22,6 +22,7 @@
 #include <sstream>
 #include <string>
 #include <string_view>
+#include <thread>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -68,7 +69,10 @@ outcome read(fmt f, std::string_view text, const ingest_options& o = {}) {
   outcome out;
   ingest_sink sink;
   const channel_set* labels = nullptr;
+  // Whatever the thread count, the sink runs on the calling thread.
+  const auto caller = std::this_thread::get_id();
   sink.on_batch = [&](const response_batch& b) {
+    EXPECT_EQ(std::this_thread::get_id(), caller);
     for (std::size_t i = 0; i < b.size(); ++i) {
       out.rows.push_back(b.row(i));
       out.lines.push_back(b.line()[i]);
@@ -78,6 +82,7 @@ outcome read(fmt f, std::string_view text, const ingest_options& o = {}) {
     out.channel_names = labels->names();
   };
   sink.on_reject = [&](const ingest_reject& r) {
+    EXPECT_EQ(std::this_thread::get_id(), caller);
     out.rejects.push_back(r);
     out.canon += "R " + r.message() + " | value=" + r.value + " | cause=" + std::string(to_string(r.cause)) + '\n';
   };

@@ -843,8 +843,13 @@ void row_builder::end() {
 // Session
 
 session::session(const ingest_options& options, const ingest_sink& sink, std::string source, ingest_format format)
-    : options_(options), sink_(sink), source_(std::move(source)), channels_(options.channels), plan_(options) {
-  plan_.channels = &channels_;
+    : options_(options),
+      sink_(sink),
+      source_(std::move(source)),
+      channels_(options.channels),
+      parse_channels_(options.channels),
+      plan_(options) {
+  plan_.channels = &parse_channels_;
   report_.format = format;
 }
 
@@ -948,6 +953,11 @@ void session::deliver(chunk_out& c) {
   if (n > 0 && sink_.on_batch) sink_.on_batch(b);
   for (auto& r : c.rejects) emit(std::move(r));
   c.rejects.clear();
+}
+
+void session::sync_parse_channels() {
+  // Labels are only ever appended, so equal sizes mean equal sets.
+  if (parse_channels_.size() != channels_.size()) parse_channels_ = channels_;
 }
 
 ingest_report session::finish() { return std::move(report_); }

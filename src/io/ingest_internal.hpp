@@ -640,6 +640,12 @@ class session {
   void deliver(chunk_out& c);
   /// Delivers a reject that belongs to no chunk (a record too long to hold).
   void deliver_reject(pending_reject r);
+  /// Brings the channel set the parsers read (plan().channels) up to the
+  /// labels delivery has learnt. Call only while no chunk is parsed or
+  /// delivered: parsers read that copy while deliver() extends the session's
+  /// own set, so the two never race. A stale copy only means that a label
+  /// learnt meanwhile is looked up again at delivery (same id).
+  void sync_parse_channels();
 
   /// The final report.
   [[nodiscard]] ingest_report finish();
@@ -652,6 +658,7 @@ class session {
   const ingest_sink& sink_;
   std::string source_;
   channel_set channels_;
+  channel_set parse_channels_;  ///< what plan_.channels points to
   string_dictionary segments_;
   string_dictionary agents_;
   row_plan plan_;

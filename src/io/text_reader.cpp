@@ -2,6 +2,8 @@
 #include "io/text_reader.hpp"
 
 #include <algorithm>
+#include <array>
+#include <atomic>
 #include <barrier>
 #include <cstring>
 #include <exception>
@@ -13,6 +15,9 @@ namespace {
 constexpr std::size_t kPadding = 64;           // zero bytes after the data (SIMD blocks read past the end)
 constexpr std::size_t kPrefixBytes = 256;      // bytes of a too-long record kept in its reject
 constexpr std::size_t kSkipRead = 1 << 16;     // read size while skipping a too-long record
+// Pieces per thread in a window: threads claim pieces as they finish, so
+// uneven pieces (and the calling thread's delivery) even out.
+constexpr std::size_t kPiecesPerThread = 4;
 }  // namespace
 
 text_reader::text_reader(session& s, byte_source& src, const text_format& format)
@@ -72,11 +77,16 @@ void text_reader::skip_long_record(std::uint64_t line) {
 
 struct text_reader::window_state {
   unsigned threads = 1;
-  std::size_t chunk = 1;
+  std::size_t max_pieces = 1;  // pieces per window at most (threads × kPiecesPerThread)
+  std::size_t chunk = 1;       // new bytes per thread and window
+  std::size_t piece = 1;       // new bytes per piece
+  std::size_t pieces = 1;      // pieces of new input per window
   std::size_t carry = 0;
-  std::size_t nchunks = 0;
+  std::size_t npieces = 0;     // pieces that hold bytes of this window
   bool positional = false;
   bool done = false;
+  bool skip_pending = false;   // a record too long to hold starts the buffer
+  unsigned set = 0;            // output set parsed into in this window
   window_view w;
   std::vector<std::size_t> got;
   std::vector<std::size_t> begin;
@@ -84,17 +94,24 @@ struct text_reader::window_state {
   std::vector<char> inside;
   std::vector<std::uint64_t> line_at;
   std::vector<parse_result> res;
-  std::vector<std::exception_ptr> errors;
-  std::size_t chunk_begin(unsigned k) const noexcept { return k == 0 ? 0 : carry + k * chunk; }
-  std::size_t chunk_stop(std::size_t k) const noexcept { return k + 1 < nchunks ? begin[k + 1] : w.size; }
+  std::vector<std::exception_ptr> errors;  // per thread
+  std::array<std::vector<std::size_t>, 2> ready;  // per set: pieces to deliver, in order
+  std::atomic<std::size_t> next_a{0};
+  std::atomic<std::size_t> next_c{0};
+  std::size_t piece_begin(std::size_t k) const noexcept { return k == 0 ? 0 : carry + k * piece; }
+  std::size_t piece_stop(std::size_t k) const noexcept { return k + 1 < npieces ? begin[k + 1] : w.size; }
+  void set_chunk(std::size_t c) noexcept {
+    chunk = c;
+    const std::size_t per = threads == 1 ? 1 : std::min<std::size_t>(kPiecesPerThread, c);
+    piece = c / per;
+    pieces = threads * per;
+  }
 };
 
 void text_reader::run() {
   const ingest_options& o = session_.options();
   unsigned threads = o.threads == 0 ? std::max(1U, std::thread::hardware_concurrency()) : o.threads;
   threads = std::min(threads, 256U);
-  std::vector<std::unique_ptr<text_worker>> workers;
-  for (unsigned k = 0; k < threads; ++k) workers.push_back(format_.make_worker(session_.plan()));
 
   // A chunk larger than the input would only allocate and clear memory: an
   // input of known size gets chunks just large enough to hold it in one
@@ -106,55 +123,61 @@ void text_reader::run() {
   }
   window_state st;
   st.threads = threads;
-  st.chunk = base_chunk;
+  st.max_pieces = threads == 1 ? 1 : std::size_t{threads} * kPiecesPerThread;
+  st.set_chunk(base_chunk);
   st.positional = src_.positional();
-  st.got.assign(threads, 0);
-  st.begin.assign(threads, 0);
-  st.m.assign(threads, measure_result{});
-  st.inside.assign(threads, 0);
-  st.line_at.assign(threads, 0);
-  st.res.assign(threads, parse_result{});
+  st.got.assign(st.max_pieces, 0);
+  st.begin.assign(st.max_pieces, 0);
+  st.m.assign(st.max_pieces, measure_result{});
+  st.inside.assign(st.max_pieces, 0);
+  st.line_at.assign(st.max_pieces, 0);
+  st.res.assign(st.max_pieces, parse_result{});
   st.errors.assign(threads, nullptr);
 
-  // Sequential sources are filled by the calling thread before each window.
+  // Two output sets when threads > 1: one window is delivered from one
+  // while the next is parsed into the other.
+  const std::size_t nsets = threads == 1 ? 1 : 2;
+  std::vector<std::unique_ptr<text_worker>> workers;
+  for (std::size_t k = 0; k < nsets * st.max_pieces; ++k) workers.push_back(format_.make_worker(session_.plan()));
+  auto worker = [&](unsigned set, std::size_t k) -> text_worker& { return *workers[set * st.max_pieces + k]; };
+
+  // Sequential sources are read whole before the window's pieces are measured.
   auto serial_fill = [&] {
-    st.carry = len_;
-    ensure_capacity(len_ + st.threads * st.chunk);
     std::fill(st.got.begin(), st.got.end(), 0);
     if (eof_) return;
-    const std::size_t want = st.threads * st.chunk;
+    const std::size_t want = st.pieces * st.piece;
     const std::size_t got = src_.read(buf_.data() + len_, want);
-    for (unsigned k = 0; k < st.threads; ++k) {
-      const std::size_t lo = k * st.chunk;
-      st.got[k] = got > lo ? std::min(st.chunk, got - lo) : 0;
+    for (std::size_t k = 0; k < st.pieces; ++k) {
+      const std::size_t lo = k * st.piece;
+      st.got[k] = got > lo ? std::min(st.piece, got - lo) : 0;
     }
   };
   auto prepare = [&] {
     st.carry = len_;
-    ensure_capacity(len_ + st.threads * st.chunk);
+    ensure_capacity(len_ + st.pieces * st.piece);
     if (!st.positional) serial_fill();
   };
 
-  // Phase A: read own slice (positional) and measure own chunk.
-  auto phase_a = [&](unsigned k) {
+  // Phase A: read piece k (positional sources) and measure it.
+  auto phase_a = [&](std::size_t k) {
     if (st.positional) {
       st.got[k] = eof_ ? 0
-                       : src_.read_at(file_next_ + static_cast<std::uint64_t>(k) * st.chunk,
-                                      buf_.data() + st.carry + k * st.chunk, st.chunk);
+                       : src_.read_at(file_next_ + static_cast<std::uint64_t>(k) * st.piece,
+                                      buf_.data() + st.carry + k * st.piece, st.piece);
     }
-    // Only chunks followed by another need measuring (the last one's state
+    // Only pieces followed by another need measuring (the last one's state
     // is never used); contiguity is checked in phase B.
-    if (k + 1 < st.threads && st.got[k] == st.chunk) {
-      st.m[k] = format_.measure(buf_.data(), st.chunk_begin(k), st.carry + (k + 1) * st.chunk);
+    if (k + 1 < st.pieces && st.got[k] == st.piece) {
+      st.m[k] = format_.measure(buf_.data(), st.piece_begin(k), st.carry + (k + 1) * st.piece);
     }
   };
   // Phase B: window size, prefix of quote states and lines.
   auto phase_b = [&] {
     std::size_t size = st.carry;
     bool eof = eof_;
-    for (unsigned k = 0; k < st.threads; ++k) {
+    for (std::size_t k = 0; k < st.pieces; ++k) {
       size += st.got[k];
-      if (st.got[k] < st.chunk) {
+      if (st.got[k] < st.piece) {
         eof = true;
         break;
       }
@@ -168,30 +191,30 @@ void text_reader::run() {
     st.w.size = size;
     st.w.eof = eof;
     st.w.usable = format_.usable_end(buf_.data(), size, eof);
-    st.nchunks = 0;
-    for (unsigned k = 0; k < st.threads; ++k) {
-      const std::size_t b = st.chunk_begin(k);
+    st.npieces = 0;
+    for (std::size_t k = 0; k < st.pieces; ++k) {
+      const std::size_t b = st.piece_begin(k);
       if (k > 0 && b >= size) break;
       st.begin[k] = b;
-      ++st.nchunks;
+      ++st.npieces;
     }
-    if (size == 0) st.nchunks = 0;
+    if (size == 0) st.npieces = 0;
     st.inside[0] = 0;
     st.line_at[0] = line_;
-    for (std::size_t k = 1; k < st.nchunks; ++k) {
+    for (std::size_t k = 1; k < st.npieces; ++k) {
       const auto& m = st.m[k - 1];
       st.inside[k] = static_cast<char>(st.inside[k - 1] ^ (m.quote_odd ? 1 : 0));
       st.line_at[k] = st.line_at[k - 1] + m.terms + ((m.ends_with_cr && buf_[st.begin[k]] != '\n') ? 1 : 0);
     }
     for (auto& r : st.res) r.valid = false;
   };
-  // Phase C: parse the records that start in own chunk, from the speculated start.
-  auto phase_c = [&](unsigned k) {
-    if (k >= st.nchunks) return;
-    text_worker& wk = *workers[k];
+  // Phase C: parse the records that start in piece k, from the speculated start.
+  auto phase_c = [&](std::size_t k) {
+    if (k >= st.npieces) return;
+    text_worker& wk = worker(st.set, k);
     wk.out.clear();
     std::uint64_t line = st.line_at[k];
-    const std::size_t stop = st.chunk_stop(k);
+    const std::size_t stop = st.piece_stop(k);
     const std::size_t s = k == 0 ? 0 : format_.first_record_start(st.w, st.begin[k], st.inside[k] != 0, line);
     parse_result r;
     if (s != npos && s < stop) {
@@ -202,25 +225,45 @@ void text_reader::run() {
     r.line0 = line;
     st.res[k] = r;
   };
-  // Phase D: validate the speculation, deliver in order, keep the carry.
+  // Delivery of a parsed window, in piece order (on the calling thread).
+  auto deliver = [&](unsigned set) {
+    auto& ready = st.ready[set];
+    for (const std::size_t k : ready) session_.deliver(worker(set, k).out);
+    ready.clear();
+  };
+  // Phase D: validate the speculation and keep the carry. Piece k's result
+  // is used only if it started where piece k-1 truly ended; otherwise it is
+  // parsed again from there. The pieces to deliver are listed in the set.
   auto phase_d = [&] {
+    if (st.npieces == 0) {
+      if (eof_) {
+        st.done = true;
+      } else {
+        prepare();
+      }
+      return;
+    }
     std::size_t pos = 0;
     std::uint64_t line = line_;
-    for (std::size_t k = 0; k < st.nchunks; ++k) {
-      const std::size_t stop = st.chunk_stop(k);
-      if (pos >= stop) continue;  // a record spans the whole chunk
+    auto& ready = st.ready[st.set];
+    ready.clear();
+    for (std::size_t k = 0; k < st.npieces; ++k) {
+      const std::size_t stop = st.piece_stop(k);
+      if (pos >= stop) continue;  // a record spans the whole piece
       parse_result& r = st.res[k];
-      text_worker& wk = *workers[k];
+      text_worker& wk = worker(st.set, k);
       if (!(r.valid && r.start == pos && r.line0 == line)) {
         wk.out.clear();
         r = format_.parse(st.w, pos, stop, line, wk);
         r.valid = true;
       }
-      session_.deliver(wk.out);
+      ready.push_back(k);
       pos = r.end;
       line = r.line;
       if (r.incomplete) break;
     }
+    // No delivery runs now: the parsers may see the labels learnt so far.
+    session_.sync_parse_channels();
     if (st.w.eof) {
       st.done = true;
       return;
@@ -228,15 +271,27 @@ void text_reader::run() {
     const std::size_t progress = pos;
     consume(pos, line);
     if (st.w.usable > progress && st.w.usable - progress > o.max_record_bytes) {
-      skip_long_record(line);
-      if (eof_ && len_ == 0) {
-        st.done = true;
-        return;
-      }
+      // Skipped by the calling thread, after this window's delivery (its
+      // reject comes after those rows).
+      st.skip_pending = true;
+      return;
     }
     // No complete record in the window: read more next time (keeps the cost
     // of long records linear).
-    st.chunk = progress == 0 ? std::min(st.chunk * 2, std::max(o.chunk_bytes, o.max_record_bytes)) : base_chunk;
+    st.set_chunk(progress == 0 ? std::min(st.chunk * 2, std::max(o.chunk_bytes, o.max_record_bytes)) : base_chunk);
+    if (nsets == 2) st.set ^= 1U;
+    prepare();
+  };
+  auto skip = [&] {
+    deliver(st.set);
+    skip_long_record(line_);
+    st.skip_pending = false;
+    if (eof_ && len_ == 0) {
+      st.done = true;
+      return;
+    }
+    st.set_chunk(base_chunk);
+    if (nsets == 2) st.set ^= 1U;
     prepare();
   };
 
@@ -245,82 +300,86 @@ void text_reader::run() {
     while (!st.done) {
       phase_a(0);
       phase_b();
-      if (st.nchunks == 0) {
-        if (eof_) break;
-        prepare();
-        continue;
-      }
       phase_c(0);
       phase_d();
+      deliver(st.set);  // the only set; phase_d did not switch
+      if (st.skip_pending) skip();
     }
     return;
   }
 
+  // Several threads. Each window takes two barriers: after phase A (whose
+  // completion runs phase B) and after phase C (whose completion runs phase
+  // D). Pieces are claimed from a counter, so a thread that finishes early
+  // takes more. The calling thread first delivers the previous window (the
+  // other output set) and then joins the parsing: delivery overlaps parsing
+  // and never holds the other threads at a barrier.
   auto check_errors = [&]() noexcept {
     for (const auto& e : st.errors) {
       if (e) st.done = true;
     }
   };
-  auto completion_b = [&]() noexcept {
+  auto serial = [&](auto&& phase) noexcept {
     check_errors();
     if (st.done) return;
     try {
-      phase_b();
+      phase();
     } catch (...) {
-      st.errors[0] = std::current_exception();
+      st.errors[0] = st.errors[0] ? st.errors[0] : std::current_exception();
       st.done = true;
     }
   };
-  std::barrier<decltype(completion_b)> after_a(threads, completion_b);
-  std::barrier<> after_c(threads);
-  std::barrier<> after_d(threads);
-  auto body = [&](unsigned k) {
+  auto after_a_done = [&]() noexcept {
+    serial(phase_b);
+    st.next_c.store(0, std::memory_order_relaxed);
+  };
+  auto after_c_done = [&]() noexcept {
+    serial(phase_d);
+    st.next_a.store(0, std::memory_order_relaxed);
+  };
+  std::barrier<decltype(after_a_done)> after_a(threads, after_a_done);
+  std::barrier<decltype(after_c_done)> after_c(threads, after_c_done);
+  std::barrier<> after_skip(threads);
+  auto run_thread = [&](unsigned t) {
     for (;;) {
       try {
-        phase_a(k);
+        for (std::size_t k; (k = st.next_a.fetch_add(1, std::memory_order_relaxed)) < st.pieces;) phase_a(k);
       } catch (...) {
-        st.errors[k] = std::current_exception();
+        st.errors[t] = std::current_exception();
       }
       after_a.arrive_and_wait();
       if (st.done) return;
-      if (st.nchunks == 0 && !eof_) {
-        // Nothing read and not at the end: cannot happen for a regular
-        // source, but keep the threads in step.
-        after_c.arrive_and_wait();
-        if (k == 0) prepare();
-        after_d.arrive_and_wait();
-        continue;
-      }
       try {
-        phase_c(k);
+        if (t == 0) deliver(st.set ^ 1U);
+        for (std::size_t k; (k = st.next_c.fetch_add(1, std::memory_order_relaxed)) < st.npieces;) phase_c(k);
       } catch (...) {
-        st.errors[k] = std::current_exception();
+        st.errors[t] = std::current_exception();
       }
       after_c.arrive_and_wait();
-      if (k == 0) {
-        check_errors();
-        if (st.nchunks == 0) st.done = true;
-        if (!st.done) {
+      if (st.done) return;
+      if (st.skip_pending) {
+        if (t == 0) {
           try {
-            phase_d();
+            skip();
           } catch (...) {
             st.errors[0] = std::current_exception();
             st.done = true;
           }
         }
+        after_skip.arrive_and_wait();
+        if (st.done) return;
       }
-      after_d.arrive_and_wait();
-      if (st.done) return;
     }
   };
   std::vector<std::thread> pool;
   pool.reserve(threads - 1);
-  for (unsigned k = 1; k < threads; ++k) pool.emplace_back(body, k);
-  body(0);
-  for (auto& t : pool) t.join();
+  for (unsigned t = 1; t < threads; ++t) pool.emplace_back(run_thread, t);
+  run_thread(0);
+  for (auto& th : pool) th.join();
   for (const auto& e : st.errors) {
     if (e) std::rethrow_exception(e);
   }
+  deliver(st.set);  // the last window
 }
 
 }  // namespace cxm::detail

@@ -2,30 +2,38 @@
 // Lines). Not installed.
 //
 // The input is read in windows. A window is the carry (the unfinished record
-// of the previous window, starting at a record boundary) followed by
-// threads × chunk bytes of new input; chunk k covers [b_k, b_{k+1}) (chunk 0
-// also holds the carry). A window runs in four phases, the parallel ones on
+// of the previous window, starting at a record boundary) followed by new
+// input cut into pieces (threads × 4 pieces of chunk_bytes / 4 with several
+// threads, one piece of chunk_bytes with one); piece k covers [b_k, b_{k+1})
+// (piece 0 also holds the carry). Threads claim pieces from a counter, so
+// uneven pieces even out. A window runs in four phases, the parallel ones on
 // every thread, the serial ones on one (std::barrier completion):
 //
-//   A (parallel)  thread k reads its slice (pread: positional sources) and
-//                 measures chunk k: quotes mod 2 and line breaks
-//   B (serial)    prefix over the chunks: whether each b_k is inside quotes
-//                 and its line number (two-state transition per chunk: the
-//                 parity of quotes decides the state at the chunk's end; cf.
+//   A (parallel)  read a piece (pread: positional sources) and measure it:
+//                 quotes mod 2 and line breaks
+//   B (serial)    prefix over the pieces: whether each b_k is inside quotes
+//                 and its line number (two-state transition per piece: the
+//                 parity of quotes decides the state at the piece's end; cf.
 //                 Stehle & Jacobsen, ParPaRaw, PVLDB 13(5), 2020, which keeps
 //                 one state-machine transition vector per chunk)
-//   C (parallel)  thread k finds the first record start at or after b_k in
-//                 that state and parses the records that start in chunk k
-//                 (they may run past b_{k+1}; the bytes are there)
-//   D (serial)    delivery in chunk order. Chunk k's result is used only if
-//                 it started where chunk k-1 truly ended (same byte, same
+//   C (parallel)  find the first record start at or after b_k in that state
+//                 and parse the records that start in piece k (they may run
+//                 past b_{k+1}; the bytes are there)
+//   D (serial)    validation in piece order. Piece k's result is used only if
+//                 it started where piece k-1 truly ended (same byte, same
 //                 line); otherwise (quote parity disagreed with the CSV state
-//                 machine because of malformed quoting earlier) chunk k is
+//                 machine because of malformed quoting earlier) piece k is
 //                 parsed again from the true position, so the output never
 //                 depends on the split — the speculate-then-validate scheme of
 //                 Ge et al., "Speculative Distributed CSV Data Parsing for Big
 //                 Data Analytics", SIGMOD 2019, with the quote-parity prefix as
 //                 the speculation. The unfinished tail becomes the next carry.
+//
+// Parsed pieces own their output (rows, dictionaries, rejects), so the window
+// buffer is free again after D. Delivery to the session (and the sink) runs
+// on the calling thread during phase C of the next window, from the other of
+// two output sets, before that thread claims pieces: the serial delivery
+// overlaps parsing instead of holding the other threads at a barrier.
 //
 // A record longer than max_record_bytes is streamed past (format skipper) and
 // reported as one record_too_long reject.

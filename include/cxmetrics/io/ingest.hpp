@@ -208,11 +208,14 @@ struct ingest_options {
   bool simd = true;
 
   /// Worker threads for CSV and JSON Lines, including the calling one;
-  /// 0 means std::thread::hardware_concurrency().
+  /// 0 means std::thread::hardware_concurrency(). The sink is always called
+  /// on the calling thread, in input order.
   unsigned threads = 1;
   /// Bytes each thread parses per window (>= 1). A window reads
-  /// threads × chunk_bytes new bytes; memory is about twice that plus the
-  /// longest record.
+  /// threads × chunk_bytes new bytes (rounded down to whole pieces of
+  /// chunk_bytes / 4 when threads > 1); memory is about twice that plus the
+  /// longest record, and with threads > 1 the batches of two windows (one is
+  /// delivered while the next is parsed).
   std::size_t chunk_bytes = std::size_t{1} << 20;
   /// Longest record accepted (bytes, >= 1). A longer one (e.g. after a quote
   /// that is never closed) becomes one record_too_long reject and reading goes
