@@ -446,6 +446,40 @@ TEST(IngestCsv, StrictStopsAtTheFirstRejectAfterDeliveringTheRowsBeforeIt) {
   EXPECT_THROW((void)stream_responses_csv_text("nps\n5,6\n", "t", o, {}), parse_error);
 }
 
+TEST(IngestCsv, StrictStopsAtARecordTooLongWhateverTheSplit) {
+  // Rows 2-3 fit; row 4 is longer than the limit, row 5 would fit. Whether the
+  // long record ends inside a window or is streamed past, strict mode throws
+  // at line 4 after the sink has received exactly rows 2 and 3.
+  const std::string text =
+      "id,nps\n"
+      "a,1\n"
+      "b,2\n"
+      "c,3333333333333333333333333333333333333333\n"
+      "d,4\n";
+  ingest_options o;
+  o.errors = on_error::strict;
+  o.max_record_bytes = 20;
+  for (unsigned threads : {1U, 2U, 3U}) {
+    for (std::size_t chunk : {std::size_t{1}, std::size_t{4}, std::size_t{9}, std::size_t{1} << 20}) {
+      o.threads = threads;
+      o.chunk_bytes = chunk;
+      SCOPED_TRACE("threads " + std::to_string(threads) + ", chunk " + std::to_string(chunk));
+      std::vector<std::string> ids;
+      ingest_sink sink;
+      sink.on_batch = [&](const response_batch& b) {
+        for (std::size_t i = 0; i < b.size(); ++i) ids.emplace_back(b.id(i));
+      };
+      try {
+        (void)stream_responses_csv_text(text, "t.csv", o, sink);
+        ADD_FAILURE() << "no exception";
+      } catch (const parse_error& e) {
+        EXPECT_EQ(e.where().line, 4U);
+      }
+      EXPECT_EQ(ids, (std::vector<std::string>{"a", "b"}));
+    }
+  }
+}
+
 TEST(IngestCsv, MissingRequiredColumnListsTheColumnsFound) {
   ingest_options o;
   o.required = {response_field::timestamp, response_field::channel};

@@ -6,7 +6,9 @@
 // ingest_sink in input order, plus one ingest_reject for every row that cannot
 // be used. Memory stays bounded whatever the input size: a reader holds one
 // window of input (threads × chunk_bytes, plus the longest record) and the
-// batches of that window, never the whole file.
+// batches of that window (of two with several threads: one is delivered while
+// the next is parsed), never the whole file. The sink runs on the calling
+// thread.
 //
 //   cxm::ingest_options o;
 //   o.threads = 2;
