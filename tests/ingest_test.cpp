@@ -14,6 +14,7 @@
 //       (date(1970,1,1)-date(1960,1,1)).days)"                  → 141428 3653
 #include <gtest/gtest.h>
 
+#include <cctype>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -534,6 +535,62 @@ TEST(IngestCsv, TimestampForms) {
   const std::vector<std::int64_t> want{1709647629, 1709640429, 1709596800, 1709647629, 1704069000, 1709647629,
                                        1709251199};  // 23:59:60 counts as 23:59:59: 2024-02-29T23:59:59Z
   for (std::size_t i = 0; i < want.size(); ++i) EXPECT_EQ(r.rows[i].time->time_since_epoch().count(), want[i]) << i;
+}
+
+TEST(IngestCsv, ResolvedTokensOfAnyVocabularyInAnyCase) {
+  // The default vocabulary, and one of 40 tokens per kind (too many for the
+  // one-probe table of short tokens, so the other lookup runs): every token
+  // in three casings, with blanks around, and texts one byte away from a
+  // token, which are rejects. Expected values come from the lists.
+  auto check = [](const resolved_vocabulary& v) {
+    std::map<std::string, resolution> want;
+    for (const auto& t : v.yes) want[t] = resolution::yes;
+    for (const auto& t : v.no) want[t] = resolution::no;
+    for (const auto& t : v.unknown) want[t] = resolution::unknown;
+    std::string text = "nps,resolved\n";
+    std::vector<std::pair<std::string, std::optional<resolution>>> rows;
+    for (const auto& [tok, r] : want) {
+      std::string upper = tok, mixed = tok;
+      for (auto& c : upper) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+      for (std::size_t i = 0; i < mixed.size(); i += 2) mixed[i] = upper[i];
+      for (const auto& form : {tok, upper, " " + mixed + "\t"}) rows.emplace_back(form, r);
+      for (const auto& near : {tok + "x", tok.substr(1) + "q", "x" + tok}) {
+        if (want.count(near) == 0 && !near.empty()) rows.emplace_back(near, std::nullopt);
+      }
+    }
+    for (const auto& [field, r] : rows) text += "5," + field + "\n";
+    ingest_options o;
+    o.resolved = v;
+    const outcome out = read(fmt::csv, text, o);
+    std::size_t accepted = 0, rejected = 0;
+    for (std::size_t i = 0; i < rows.size(); ++i) {
+      const std::uint64_t line = i + 2;
+      if (rows[i].second) {
+        ASSERT_LT(accepted, out.rows.size());
+        EXPECT_EQ(out.lines[accepted], line) << rows[i].first;
+        EXPECT_EQ(out.rows[accepted].resolved, *rows[i].second) << rows[i].first;
+        ++accepted;
+      } else {
+        ASSERT_LT(rejected, out.rejects.size());
+        EXPECT_EQ(out.rejects[rejected].line, line) << rows[i].first;
+        EXPECT_EQ(out.rejects[rejected].cause, reject_cause::invalid_flag) << rows[i].first;
+        ++rejected;
+      }
+    }
+    EXPECT_EQ(out.rows.size(), accepted);
+    EXPECT_EQ(out.rejects.size(), rejected);
+  };
+  check(resolved_vocabulary{});
+  resolved_vocabulary big;
+  big.yes.clear();
+  big.no.clear();
+  big.unknown.clear();
+  for (int i = 0; i < 40; ++i) {
+    big.yes.push_back("y" + std::to_string(i * 7));
+    big.no.push_back("nein" + std::to_string(i));
+    big.unknown.push_back("unbekannt" + std::to_string(i));  // longer than 8 bytes
+  }
+  check(big);
 }
 
 TEST(IngestCsv, ChannelsLearnedInOrderOfFirstAcceptedUse) {

@@ -243,6 +243,39 @@ void batch_access::truncate(response_batch& b, std::size_t n) {
   b.why_text_.resize(n == 0 ? 0 : static_cast<std::size_t>(b.why_end_[n - 1]));
 }
 
+void batch_access::grow(response_batch& b) {
+  const std::size_t n = std::max<std::size_t>(1024, 2 * b.nps_.size());
+  b.nps_.resize(n);
+  b.csat_.resize(n);
+  b.ces_.resize(n);
+  b.time_.resize(n);
+  b.channel_.resize(n);
+  b.segment_.resize(n);
+  b.agent_.resize(n);
+  b.weight_.resize(n);
+  b.resolved_.resize(n);
+  b.line_.resize(n);
+  b.id_end_.resize(n);
+  b.why_end_.resize(n);
+}
+
+void batch_access::seal(response_batch& b, std::size_t n, std::size_t id_bytes, std::size_t why_bytes) {
+  b.nps_.resize(n);
+  b.csat_.resize(n);
+  b.ces_.resize(n);
+  b.time_.resize(n);
+  b.channel_.resize(n);
+  b.segment_.resize(n);
+  b.agent_.resize(n);
+  b.weight_.resize(n);
+  b.resolved_.resize(n);
+  b.line_.resize(n);
+  b.id_end_.resize(n);
+  b.why_end_.resize(n);
+  b.id_text_.resize(id_bytes);
+  b.why_text_.resize(why_bytes);
+}
+
 }  // namespace detail
 
 response response_batch::row(std::size_t i) const {
@@ -390,6 +423,9 @@ void local_dict::grow() {
 
 void chunk_out::clear() {
   batch_access::clear(batch);
+  rows = 0;
+  id_bytes = 0;
+  why_bytes = 0;
   agents.clear();
   segments.clear();
   channels.clear();
@@ -471,6 +507,31 @@ row_plan::row_plan(const ingest_options& o)
     pt.value = static_cast<std::int8_t>(t.value);
     packed.push_back(pt);
   }
+  // Odd multipliers from a SplitMix64 sequence (Steele, Lea & Flood, OOPSLA
+  // 2014) until one puts every distinct token in a slot of its own; with the
+  // default dozen tokens in 64 slots about one in three does.
+  std::uint64_t seed = 0x9E3779B97F4A7C15ULL;
+  for (int attempt = 0; attempt < 256 && packed.size() <= token_slot.size() / 2 && token_mul == 0; ++attempt) {
+    std::uint64_t z = (seed += 0x9E3779B97F4A7C15ULL);
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
+    const std::uint64_t mul = (z ^ (z >> 31)) | 1U;
+    std::array<packed_token, std::size_t{1} << token_bits> slots{};
+    bool ok = true;
+    for (const auto& pt : packed) {
+      packed_token& sl = slots[token_hash(pt.word, pt.len, mul)];
+      if (sl.len == 0) {
+        sl = pt;
+      } else if (sl.len != pt.len || sl.word != pt.word) {
+        ok = false;  // two tokens in one slot (the same token twice is fine)
+        break;
+      }
+    }
+    if (ok) {
+      token_slot = slots;
+      token_mul = mul;
+    }
+  }
   vocabulary_text = "yes (" + describe_tokens(tokens, resolution::yes) + "), no (" +
                     describe_tokens(tokens, resolution::no) + ") or unknown (" +
                     describe_tokens(tokens, resolution::unknown) + ")";
@@ -487,7 +548,7 @@ void row_builder::fail(reject_cause cause, std::string reason, std::string value
   r.value = escape_non_utf8(value);
   r.reason = std::move(reason);
   r.cause = cause;
-  r.accepted_before = out_->batch.size();
+  r.accepted_before = out_->rows;
   out_->rejects.push_back(std::move(r));
 }
 
@@ -816,23 +877,25 @@ void row_builder::end() {
     use = static_cast<std::int32_t>(cc.used.size());
     cc.used.push_back(channel_entry_);
   }
+  // One room check per row, then plain stores (seal() trims the columns).
   response_batch& b = o.batch;
-  batch_access::nps(b).push_back(nps_);
-  batch_access::csat(b).push_back(csat_);
-  batch_access::ces(b).push_back(ces_);
-  batch_access::time(b).push_back(time_);
-  batch_access::channel(b).push_back(static_cast<std::uint16_t>(use));
-  batch_access::segment(b).push_back(segment_.empty() ? 0U : o.segments.intern(segment_));
-  batch_access::agent(b).push_back(agent_.empty() ? 0U : o.agents.intern(agent_));
-  batch_access::weight(b).push_back(weight_);
-  batch_access::resolved(b).push_back(resolved_);
-  batch_access::line(b).push_back(line_);
-  auto& idt = batch_access::id_text(b);
-  idt.append(id_.data(), id_.size());
-  batch_access::id_end(b).push_back(idt.size());
-  auto& wt = batch_access::why_text(b);
-  wt.append(why_.data(), why_.size());
-  batch_access::why_end(b).push_back(wt.size());
+  const std::size_t r = o.rows;
+  if (r == batch_access::room(b)) batch_access::grow(b);
+  batch_access::nps(b)[r] = nps_;
+  batch_access::csat(b)[r] = csat_;
+  batch_access::ces(b)[r] = ces_;
+  batch_access::time(b)[r] = time_;
+  batch_access::channel(b)[r] = static_cast<std::uint16_t>(use);
+  batch_access::segment(b)[r] = segment_.empty() ? 0U : o.segments.intern(segment_);
+  batch_access::agent(b)[r] = agent_.empty() ? 0U : o.agents.intern(agent_);
+  batch_access::weight(b)[r] = weight_;
+  batch_access::resolved(b)[r] = resolved_;
+  batch_access::line(b)[r] = line_;
+  o.id_bytes = batch_access::put_text(batch_access::id_text(b), o.id_bytes, id_);
+  batch_access::id_end(b)[r] = o.id_bytes;
+  o.why_bytes = batch_access::put_text(batch_access::why_text(b), o.why_bytes, why_);
+  batch_access::why_end(b)[r] = o.why_bytes;
+  o.rows = r + 1;
   if (weight_given_) batch_access::set_weighted(b);
   for (std::uint16_t m = missing_; m != 0; m = static_cast<std::uint16_t>(m & (m - 1))) {
     ++o.missing[static_cast<std::size_t>(std::countr_zero(m))];
@@ -893,6 +956,7 @@ void session::deliver_reject(pending_reject r) {
 }
 
 void session::deliver(chunk_out& c) {
+  c.seal();
   response_batch& b = c.batch;
   const bool strict = options_.errors == on_error::strict && !c.rejects.empty();
   if (strict) batch_access::truncate(b, static_cast<std::size_t>(c.rejects.front().accepted_before));

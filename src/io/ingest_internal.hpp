@@ -13,6 +13,7 @@
 //                  std::istream
 #pragma once
 
+#include <algorithm>
 #include <array>
 #include <cstddef>
 #include <cstdint>
@@ -62,20 +63,35 @@ struct batch_access {
   }
   /// Keeps the first n rows.
   static void truncate(response_batch& b, std::size_t n);
-  static std::vector<std::uint8_t>& nps(response_batch& b) { return b.nps_; }
-  static std::vector<std::uint8_t>& csat(response_batch& b) { return b.csat_; }
-  static std::vector<std::uint8_t>& ces(response_batch& b) { return b.ces_; }
-  static std::vector<std::int64_t>& time(response_batch& b) { return b.time_; }
-  static std::vector<std::uint16_t>& channel(response_batch& b) { return b.channel_; }
-  static std::vector<std::uint32_t>& segment(response_batch& b) { return b.segment_; }
-  static std::vector<std::uint32_t>& agent(response_batch& b) { return b.agent_; }
-  static std::vector<double>& weight(response_batch& b) { return b.weight_; }
-  static std::vector<std::int8_t>& resolved(response_batch& b) { return b.resolved_; }
-  static std::vector<std::uint64_t>& line(response_batch& b) { return b.line_; }
-  static std::string& id_text(response_batch& b) { return b.id_text_; }
-  static std::string& why_text(response_batch& b) { return b.why_text_; }
-  static std::vector<std::uint64_t>& id_end(response_batch& b) { return b.id_end_; }
-  static std::vector<std::uint64_t>& why_end(response_batch& b) { return b.why_end_; }
+  /// Rows the numeric columns have room for (rows past those stored are
+  /// unwritten scratch until seal()).
+  [[nodiscard]] static std::size_t room(const response_batch& b) noexcept { return b.nps_.size(); }
+  /// Doubles the room of every numeric column (at least 1024 rows).
+  static void grow(response_batch& b);
+  /// Trims every column to the first n rows stored, with id_bytes and
+  /// why_bytes bytes of text: the batch's size() is then n.
+  static void seal(response_batch& b, std::size_t n, std::size_t id_bytes, std::size_t why_bytes);
+  static detail::column<std::uint8_t>& nps(response_batch& b) { return b.nps_; }
+  static detail::column<std::uint8_t>& csat(response_batch& b) { return b.csat_; }
+  static detail::column<std::uint8_t>& ces(response_batch& b) { return b.ces_; }
+  static detail::column<std::int64_t>& time(response_batch& b) { return b.time_; }
+  static detail::column<std::uint16_t>& channel(response_batch& b) { return b.channel_; }
+  static detail::column<std::uint32_t>& segment(response_batch& b) { return b.segment_; }
+  static detail::column<std::uint32_t>& agent(response_batch& b) { return b.agent_; }
+  static detail::column<double>& weight(response_batch& b) { return b.weight_; }
+  static detail::column<std::int8_t>& resolved(response_batch& b) { return b.resolved_; }
+  static detail::column<std::uint64_t>& line(response_batch& b) { return b.line_; }
+  static detail::column<char>& id_text(response_batch& b) { return b.id_text_; }
+  static detail::column<char>& why_text(response_batch& b) { return b.why_text_; }
+  static detail::column<std::uint64_t>& id_end(response_batch& b) { return b.id_end_; }
+  static detail::column<std::uint64_t>& why_end(response_batch& b) { return b.why_end_; }
+  /// Writes s at byte `at` of text (growing it when short); returns the end.
+  static std::size_t put_text(detail::column<char>& text, std::size_t at, std::string_view s) {
+    if (s.empty()) return at;
+    if (text.size() - at < s.size()) text.resize(std::max(text.size() * 2, at + s.size() + 4096));
+    std::memcpy(text.data() + at, s.data(), s.size());
+    return at + s.size();
+  }
   static void set_weighted(response_batch& b) { b.weighted_ = true; }
   static void bind(response_batch& b, std::uint64_t first_row, const channel_set* c, const string_dictionary* s,
                    const string_dictionary* a) {
@@ -407,9 +423,15 @@ struct channel_cache {
   }
 };
 
-/// One chunk's accepted rows, rejects and counts.
+/// One chunk's accepted rows, rejects and counts. The row builder writes
+/// into the batch's columns ahead of their size; seal() trims them, and
+/// must come before anything reads the batch.
 struct chunk_out {
   response_batch batch;
+  std::size_t rows = 0;       ///< accepted rows stored in batch
+  std::size_t id_bytes = 0;   ///< bytes of id text stored
+  std::size_t why_bytes = 0;  ///< bytes of free text stored
+  void seal() { batch_access::seal(batch, rows, id_bytes, why_bytes); }
   local_dict agents;
   local_dict segments;
   channel_cache channels;
@@ -443,6 +465,15 @@ struct row_plan {
     std::int8_t value = 0;
   };
   std::vector<packed_token> packed;  ///< tokens of at most 8 bytes
+  /// The packed tokens placed by a multiplicative hash with no two in one
+  /// slot, when token_mul != 0: a lookup is then one probe, with no loop
+  /// whose length depends on the token.
+  static constexpr unsigned token_bits = 6;
+  std::array<packed_token, std::size_t{1} << token_bits> token_slot{};
+  std::uint64_t token_mul = 0;
+  [[nodiscard]] static std::size_t token_hash(std::uint64_t word, std::size_t len, std::uint64_t mul) noexcept {
+    return static_cast<std::size_t>(((word ^ len) * mul) >> (64 - token_bits));
+  }
   std::string vocabulary_text;   ///< for messages
   bool closed_channels = false;
 };
@@ -518,6 +549,14 @@ class row_builder {
         if (s.empty() || s.size() > 8) break;
         std::uint64_t w = pack_upto8(s.data(), s.size());
         w |= ascii_upper_mask(w) >> 2;  // capitals to lower case
+        if (plan_.token_mul != 0) {
+          const auto& t = plan_.token_slot[row_plan::token_hash(w, s.size(), plan_.token_mul)];
+          if (t.len == s.size() && t.word == w) {
+            resolved_ = t.value;
+            return;
+          }
+          break;
+        }
         for (const auto& t : plan_.packed) {
           if (t.len == s.size() && t.word == w) {
             resolved_ = t.value;

@@ -153,7 +153,7 @@ int on_value_label(const char* val_labels, readstat_value_t value, const char* l
 void end_row(reader_ctx& c) {
   if (c.row < 0) return;
   c.rb->end();
-  if (c.out->batch.size() + c.out->rejects.size() >= c.batch_rows) {
+  if (c.out->rows + c.out->rejects.size() >= c.batch_rows) {
     c.ses->deliver(*c.out);
     c.out->clear();
   }

@@ -74,10 +74,13 @@
 #include <functional>
 #include <iosfwd>
 #include <map>
+#include <memory>
 #include <optional>
 #include <span>
 #include <string>
 #include <string_view>
+#include <type_traits>
+#include <utility>
 #include <vector>
 
 #include <nlohmann/json_fwd.hpp>
@@ -346,7 +349,33 @@ class CXMETRICS_API reject_csv_writer {
 
 namespace detail {
 struct batch_access;
-}
+
+/// std::allocator, except that value-initialisation default-initialises:
+/// resize() leaves trivial elements unwritten. A reader sizes a batch's
+/// columns ahead of the rows it stores and trims them before delivery, so
+/// the room it has not used yet is never zero-filled.
+template <class T>
+struct default_init_allocator : std::allocator<T> {
+  using value_type = T;
+  default_init_allocator() noexcept = default;
+  template <class U>
+  default_init_allocator(const default_init_allocator<U>&) noexcept {}  // NOLINT(google-explicit-constructor)
+  template <class U>
+  struct rebind {
+    using other = default_init_allocator<U>;
+  };
+  template <class U>
+  void construct(U* p) noexcept(std::is_nothrow_default_constructible_v<U>) {
+    ::new (static_cast<void*>(p)) U;
+  }
+  template <class U, class... A>
+  void construct(U* p, A&&... args) {
+    ::new (static_cast<void*>(p)) U(std::forward<A>(args)...);
+  }
+};
+template <class T>
+using column = std::vector<T, default_init_allocator<T>>;
+}  // namespace detail
 
 /// Accepted rows of one chunk of the input, column by column (the layout of
 /// response_table, with text held in flat buffers). Every column has size()
@@ -397,7 +426,7 @@ class CXMETRICS_API response_batch {
 
  private:
   friend struct detail::batch_access;
-  static std::string_view text_at(const std::string& text, const std::vector<std::uint64_t>& end,
+  static std::string_view text_at(const detail::column<char>& text, const detail::column<std::uint64_t>& end,
                                   std::size_t i) noexcept {
     const std::uint64_t b = i == 0 ? 0 : end[i - 1];
     return std::string_view(text.data() + b, static_cast<std::size_t>(end[i] - b));
@@ -405,15 +434,15 @@ class CXMETRICS_API response_batch {
 
   std::uint64_t first_row_ = 0;
   bool weighted_ = false;
-  std::vector<std::uint8_t> nps_, csat_, ces_;
-  std::vector<std::int64_t> time_;
-  std::vector<std::uint16_t> channel_;
-  std::vector<std::uint32_t> segment_, agent_;
-  std::vector<double> weight_;
-  std::vector<std::int8_t> resolved_;
-  std::vector<std::uint64_t> line_;
-  std::string id_text_, why_text_;
-  std::vector<std::uint64_t> id_end_, why_end_;
+  detail::column<std::uint8_t> nps_, csat_, ces_;
+  detail::column<std::int64_t> time_;
+  detail::column<std::uint16_t> channel_;
+  detail::column<std::uint32_t> segment_, agent_;
+  detail::column<double> weight_;
+  detail::column<std::int8_t> resolved_;
+  detail::column<std::uint64_t> line_;
+  detail::column<char> id_text_, why_text_;
+  detail::column<std::uint64_t> id_end_, why_end_;
   const channel_set* channels_ = nullptr;
   const string_dictionary* segments_ = nullptr;
   const string_dictionary* agents_ = nullptr;
