@@ -15,11 +15,13 @@
 #include <gtest/gtest.h>
 
 #include <cctype>
+#include <chrono>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <map>
 #include <optional>
+#include <random>
 #include <sstream>
 #include <string>
 #include <string_view>
@@ -591,6 +593,64 @@ TEST(IngestCsv, ResolvedTokensOfAnyVocabularyInAnyCase) {
     big.unknown.push_back("unbekannt" + std::to_string(i));  // longer than 8 bytes
   }
   check(big);
+}
+
+TEST(IngestCsv, TimestampsAgreeWithTheGeneralParserAndTheCalendar) {
+  // The reader reads "YYYY-MM-DD" and "YYYY-MM-DDTHH:MM:SSZ" on a fast path
+  // of its own. Over random dates and times, impossible ones included, every
+  // row must come out as cxm::parse_timestamp reads its text alone, and the
+  // possible ones as std::chrono's calendar counts them.
+  std::mt19937_64 rng(20261206);
+  auto pick = [&](int lo, int hi) { return static_cast<int>(lo + static_cast<int>(rng() % static_cast<unsigned>(hi - lo + 1))); };
+  std::string text = "nps,timestamp\n";
+  std::vector<std::string> stamps;
+  for (int i = 0; i < 4000; ++i) {
+    const int y = i % 5 == 0 ? pick(1900, 2200) : pick(1968, 2102);
+    const int mo = pick(0, 13), d = pick(0, 32), hh = pick(0, 25), mm = pick(0, 60), ss = pick(0, 61);
+    char buf[40];
+    if (i % 3 == 0) {
+      std::snprintf(buf, sizeof buf, "%04d-%02d-%02d", y, mo, d);
+    } else {
+      std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02dZ", y, mo, d, hh, mm, ss);
+    }
+    stamps.emplace_back(buf);
+    text += "5," + stamps.back() + "\n";
+  }
+  const outcome r = read(fmt::csv, text);
+  std::size_t accepted = 0, rejected = 0, checked_by_calendar = 0;
+  for (std::size_t i = 0; i < stamps.size(); ++i) {
+    const std::string& st = stamps[i];
+    std::optional<std::int64_t> want;
+    try {
+      want = parse_timestamp(st).time_since_epoch().count();
+    } catch (const error&) {
+    }
+    if (!want) {
+      ASSERT_LT(rejected, r.rejects.size());
+      EXPECT_EQ(r.rejects[rejected].line, i + 2) << st;
+      EXPECT_EQ(r.rejects[rejected].cause, reject_cause::malformed_timestamp) << st;
+      ++rejected;
+      continue;
+    }
+    ASSERT_LT(accepted, r.rows.size());
+    ASSERT_TRUE(r.rows[accepted].time.has_value()) << st;
+    EXPECT_EQ(r.rows[accepted].time->time_since_epoch().count(), *want) << st;
+    int y = 0, mo = 0, d = 0, hh = 0, mm = 0, ss = 0;
+    std::sscanf(st.c_str(), "%d-%d-%dT%d:%d:%d", &y, &mo, &d, &hh, &mm, &ss);
+    const std::chrono::year_month_day ymd{std::chrono::year{y}, std::chrono::month{static_cast<unsigned>(mo)},
+                                          std::chrono::day{static_cast<unsigned>(d)}};
+    if (ymd.ok() && hh < 24 && mm < 60 && ss < 60) {
+      const auto t = std::chrono::sys_days{ymd} + std::chrono::hours{hh} + std::chrono::minutes{mm} +
+                     std::chrono::seconds{ss};
+      EXPECT_EQ(r.rows[accepted].time->time_since_epoch().count(), t.time_since_epoch().count()) << st;
+      ++checked_by_calendar;
+    }
+    ++accepted;
+  }
+  EXPECT_EQ(r.rows.size(), accepted);
+  EXPECT_EQ(r.rejects.size(), rejected);
+  EXPECT_GT(checked_by_calendar, 1000U);
+  EXPECT_GT(rejected, 1000U);
 }
 
 TEST(IngestCsv, ChannelsLearnedInOrderOfFirstAcceptedUse) {

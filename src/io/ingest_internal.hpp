@@ -351,10 +351,13 @@ CXM_HOT_INLINE bool fast_timestamp(std::string_view t, std::int64_t& out) noexce
   constexpr std::uint64_t kDateDigits = 0x0080800080808080ULL;  // YYYY-MM-: bytes 0-3, 5-6
   const std::uint64_t a = load_u64(p);
   if ((ascii_digit_mask(a) & kDateDigits) != kDateDigits || ((a >> 32) & 0xFF) != '-' || (a >> 56) != '-') return false;
-  const std::uint64_t da = a - 0x0030300030303030ULL;  // digits to values (no borrows: each is >= '0')
-  const int y = static_cast<int>((da & 0xFF) * 1000 + ((da >> 8) & 0xFF) * 100 + ((da >> 16) & 0xFF) * 10 +
-                                 ((da >> 24) & 0xFF));
-  const int mo = static_cast<int>(((da >> 40) & 0xFF) * 10 + ((da >> 48) & 0xFF));
+  // Digit values with the separators zeroed, then each byte plus ten times
+  // the one before it: byte i holds the two-digit number at i, i + 1 (no
+  // carries: every byte stays below 100).
+  const std::uint64_t da = (a - 0x0030300030303030ULL) & 0x00FFFF00FFFFFFFFULL;
+  const std::uint64_t pa = da * 10 + (da >> 8);
+  const int y = static_cast<int>((pa & 0xFF) * 100 + ((pa >> 16) & 0xFF));
+  const int mo = static_cast<int>((pa >> 40) & 0xFF);
   int d = 0;
   int secs_of_day = 0;
   if (n == 10) {
@@ -367,11 +370,12 @@ CXM_HOT_INLINE bool fast_timestamp(std::string_view t, std::int64_t& out) noexce
         (ascii_digit_mask(c) & 0x00808000ULL) != 0x00808000ULL || (c & 0xFF) != ':' || (c >> 24) != 'Z') {
       return false;
     }
-    const std::uint64_t db = b - 0x3030003030003030ULL;
+    const std::uint64_t db = (b - 0x3030003030003030ULL) & 0xFFFF00FFFF00FFFFULL;
+    const std::uint64_t pb = db * 10 + (db >> 8);
     const std::uint64_t dc = c - 0x00303000ULL;
-    d = static_cast<int>((db & 0xFF) * 10 + ((db >> 8) & 0xFF));
-    const int hh = static_cast<int>(((db >> 24) & 0xFF) * 10 + ((db >> 32) & 0xFF));
-    const int mm = static_cast<int>(((db >> 48) & 0xFF) * 10 + ((db >> 56) & 0xFF));
+    d = static_cast<int>(pb & 0xFF);
+    const int hh = static_cast<int>((pb >> 24) & 0xFF);
+    const int mm = static_cast<int>((pb >> 48) & 0xFF);
     const int ss = static_cast<int>(((dc >> 8) & 0xFF) * 10 + ((dc >> 16) & 0xFF));
     if (hh > 23 || mm > 59 || ss > 60) return false;
     secs_of_day = hh * 3600 + mm * 60 + (ss == 60 ? 59 : ss);  // a leap second counts as :59
