@@ -15,6 +15,12 @@
 //   ingest/threads:N   cxm::stream_responses_csv with every column parsed,
 //                      feeding a sink that counts NPS, CSAT and resolution per
 //                      channel and calendar month
+//   ingest/two_readers_at_once
+//                      two one-thread reads of the file at the same time, on
+//                      two threads sharing nothing, each timed alone; MB/s is
+//                      the sum of their speeds: what two cores give this work
+//                      with no coordination, the bound for ingest/threads:2
+//                      (slower/faster: how far apart the two reads finished)
 //   duckdb/threads:N   DuckDB's read_csv with every column typed and the same
 //                      GROUP BY (benchmarks/duckdb_baseline.mjs run by node in
 //                      a child process; its own timer around the query). Only
@@ -24,7 +30,8 @@
 //
 // Counters: MB/s (10^6 bytes of file per second), Mresp/s (10^6 responses per
 // second), %ceiling (share of the ceiling's median MB/s in this run),
-// x1thread (two-thread runs: speed over the one-thread median in this run)
+// x1thread (two-thread runs and the pair: speed over the one-thread median in
+// this run), %pair (ingest/threads:2 as a share of the pair's median MB/s)
 // and xDuckDB (cxm over DuckDB's median at the same thread count, this run;
 // DuckDB's cases run first so the ratio is there).
 //
@@ -48,6 +55,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "cxmetrics/core/response_table.hpp"
@@ -273,8 +281,11 @@ void report(benchmark::State& st, const std::string& key, double seconds, std::u
     if (key != one_key) {
       if (auto one = median_rate(one_key)) st.counters["x1thread"] = mbps / *one;
     }
-    if (!duck) {
+    if (!duck && key != "ingest/pair") {
       if (auto d = median_rate("duckdb/" + key.substr(key.find('/') + 1))) st.counters["xDuckDB"] = mbps / *d;
+    }
+    if (key == "ingest/2") {
+      if (auto pair = median_rate("ingest/pair")) st.counters["%pair"] = 100.0 * mbps / *pair;
     }
   }
 }
@@ -303,6 +314,39 @@ void ingest_case(benchmark::State& st, unsigned threads) {
     }
     st.counters["NPS"] = t.nps_total();
     report(st, "ingest/" + std::to_string(threads), s, rep.summary.accepted);
+  }
+}
+
+// Two one-thread reads of the whole file at once, each on a thread of its
+// own with nothing shared: what two cores of this machine give this work when
+// no reader coordinates them, the bound for a two-thread reader. Each read is
+// timed on its own thread and the pair's speed is the sum of the two speeds
+// (the vCPUs here may run at different speeds; the slower one's finish is
+// not the measure). The iteration time reported is the time that sum implies
+// for one file.
+void pair_case(benchmark::State& st) {
+  for (auto _ : st) {
+    tally t[2];
+    cxm::ingest_report rep[2];
+    double secs[2] = {0, 0};
+    auto one = [&](int k) {
+      const auto t0 = std::chrono::steady_clock::now();
+      rep[k] = ingest(g_file, 1, t[k]);
+      secs[k] = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    };
+    std::thread other(one, 1);
+    one(0);
+    other.join();
+    for (const auto& r : rep) {
+      if (r.summary.accepted != g_rows || r.summary.rejected != 0) {
+        st.SkipWithError("the file did not read back whole");
+        return;
+      }
+    }
+    const double s = 1.0 / (1.0 / secs[0] + 1.0 / secs[1]);  // per file at the summed speed
+    st.SetIterationTime(s);
+    report(st, "ingest/pair", s, rep[0].summary.accepted);
+    st.counters["slower/faster"] = std::max(secs[0], secs[1]) / std::min(secs[0], secs[1]);
   }
 }
 
@@ -426,6 +470,12 @@ int main(int argc, char** argv) {
         ->Iterations(1);
   }
   for (unsigned threads : {1U, 2U}) {
+    if (threads == 2) {
+      benchmark::RegisterBenchmark("ingest/two_readers_at_once", pair_case)
+          ->UseManualTime()
+          ->Unit(benchmark::kMillisecond)
+          ->Iterations(1);
+    }
     benchmark::RegisterBenchmark(("ingest/threads:" + std::to_string(threads)).c_str(),
                                  [threads](benchmark::State& st) { ingest_case(st, threads); })
         ->UseManualTime()

@@ -183,7 +183,7 @@ class local_dict {
     return std::string_view(bytes_.data() + b, static_cast<std::size_t>(ends_[id] - b));
   }
   /// Id of s, adding it when new.
-  std::uint32_t intern(std::string_view s) {
+  CXM_HOT_INLINE std::uint32_t intern(std::string_view s) {
     const key k = key_of(s);
     std::uint64_t j = k.hash >> shift_;
     for (;;) {
@@ -194,7 +194,7 @@ class local_dict {
     }
   }
   /// Id of s, or 0xFFFFFFFF when absent.
-  [[nodiscard]] std::uint32_t find(std::string_view s) const noexcept {
+  [[nodiscard]] CXM_HOT_INLINE std::uint32_t find(std::string_view s) const noexcept {
     const key k = key_of(s);
     std::uint64_t j = k.hash >> shift_;
     for (;;) {
@@ -227,7 +227,7 @@ class local_dict {
   }
   // Two words that, with the length, determine keys up to 16 bytes (and
   // the first 16 bytes of longer ones); overlapping loads, no byte loop.
-  static key key_of(std::string_view s) noexcept {
+  CXM_HOT_INLINE static key key_of(std::string_view s) noexcept {
     key k;
     const char* p = s.data();
     const std::size_t n = s.size();
