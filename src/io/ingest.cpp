@@ -225,8 +225,7 @@ void reject_csv_writer::operator()(const ingest_reject& r) const {
 
 namespace detail {
 
-void batch_access::truncate(response_batch& b, std::size_t n) {
-  if (n >= b.size()) return;
+void batch_access::resize_rows(response_batch& b, std::size_t n) {
   b.nps_.resize(n);
   b.csat_.resize(n);
   b.ces_.resize(n);
@@ -239,39 +238,19 @@ void batch_access::truncate(response_batch& b, std::size_t n) {
   b.line_.resize(n);
   b.id_end_.resize(n);
   b.why_end_.resize(n);
+}
+
+void batch_access::truncate(response_batch& b, std::size_t n) {
+  if (n >= b.size()) return;
+  resize_rows(b, n);
   b.id_text_.resize(n == 0 ? 0 : static_cast<std::size_t>(b.id_end_[n - 1]));
   b.why_text_.resize(n == 0 ? 0 : static_cast<std::size_t>(b.why_end_[n - 1]));
 }
 
-void batch_access::grow(response_batch& b) {
-  const std::size_t n = std::max<std::size_t>(1024, 2 * b.nps_.size());
-  b.nps_.resize(n);
-  b.csat_.resize(n);
-  b.ces_.resize(n);
-  b.time_.resize(n);
-  b.channel_.resize(n);
-  b.segment_.resize(n);
-  b.agent_.resize(n);
-  b.weight_.resize(n);
-  b.resolved_.resize(n);
-  b.line_.resize(n);
-  b.id_end_.resize(n);
-  b.why_end_.resize(n);
-}
+void batch_access::grow(response_batch& b) { resize_rows(b, std::max<std::size_t>(1024, 2 * b.nps_.size())); }
 
 void batch_access::seal(response_batch& b, std::size_t n, std::size_t id_bytes, std::size_t why_bytes) {
-  b.nps_.resize(n);
-  b.csat_.resize(n);
-  b.ces_.resize(n);
-  b.time_.resize(n);
-  b.channel_.resize(n);
-  b.segment_.resize(n);
-  b.agent_.resize(n);
-  b.weight_.resize(n);
-  b.resolved_.resize(n);
-  b.line_.resize(n);
-  b.id_end_.resize(n);
-  b.why_end_.resize(n);
+  resize_rows(b, n);
   b.id_text_.resize(id_bytes);
   b.why_text_.resize(why_bytes);
 }

@@ -66,6 +66,8 @@ struct batch_access {
   /// Rows the numeric columns have room for (rows past those stored are
   /// unwritten scratch until seal()).
   [[nodiscard]] static std::size_t room(const response_batch& b) noexcept { return b.nps_.size(); }
+  /// Sets the row count of every column but the two text buffers.
+  static void resize_rows(response_batch& b, std::size_t n);
   /// Doubles the room of every numeric column (at least 1024 rows).
   static void grow(response_batch& b);
   /// Trims every column to the first n rows stored, with id_bytes and
