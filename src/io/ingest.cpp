@@ -18,6 +18,7 @@
 
 #include "cxmetrics/core/counts.hpp"
 #include "cxmetrics/core/timestamp.hpp"
+#include "cxmetrics/engine/grouped.hpp"  // key_tuple_hash::mix
 #include "cxmetrics/io/csv.hpp"  // error_kind is declared (CXMETRICS_API) there
 #include "io/ingest_internal.hpp"
 
@@ -486,15 +487,12 @@ row_plan::row_plan(const ingest_options& o)
     pt.value = static_cast<std::int8_t>(t.value);
     packed.push_back(pt);
   }
-  // Odd multipliers from a SplitMix64 sequence (Steele, Lea & Flood, OOPSLA
-  // 2014) until one puts every distinct token in a slot of its own; with the
+  // Odd multipliers from the SplitMix64 mixer the grouped engine hashes keys
+  // with, until one puts every distinct token in a slot of its own; with the
   // default dozen tokens in 64 slots about one in three does.
-  std::uint64_t seed = 0x9E3779B97F4A7C15ULL;
-  for (int attempt = 0; attempt < 256 && packed.size() <= token_slot.size() / 2 && token_mul == 0; ++attempt) {
-    std::uint64_t z = (seed += 0x9E3779B97F4A7C15ULL);
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
-    const std::uint64_t mul = (z ^ (z >> 31)) | 1U;
+  for (std::uint64_t attempt = 0; attempt < 256 && packed.size() <= token_slot.size() / 2 && token_mul == 0;
+       ++attempt) {
+    const std::uint64_t mul = key_tuple_hash::mix(attempt) | 1U;
     std::array<packed_token, std::size_t{1} << token_bits> slots{};
     bool ok = true;
     for (const auto& pt : packed) {

@@ -80,7 +80,6 @@
 #include <string>
 #include <string_view>
 #include <type_traits>
-#include <utility>
 #include <vector>
 
 #include <nlohmann/json_fwd.hpp>
@@ -364,13 +363,11 @@ struct default_init_allocator : std::allocator<T> {
   struct rebind {
     using other = default_init_allocator<U>;
   };
+  /// Default-initialises; construction with arguments is std::allocator_traits'
+  /// own (std::construct_at), as for std::allocator.
   template <class U>
   void construct(U* p) noexcept(std::is_nothrow_default_constructible_v<U>) {
     ::new (static_cast<void*>(p)) U;
-  }
-  template <class U, class... A>
-  void construct(U* p, A&&... args) {
-    ::new (static_cast<void*>(p)) U(std::forward<A>(args)...);
   }
 };
 template <class T>
