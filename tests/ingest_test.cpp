@@ -12,6 +12,7 @@
 // and the epochs of SPSS and Stata/SAS from
 //   /usr/bin/python3 -c "from datetime import date; print((date(1970,1,1)-date(1582,10,14)).days,
 //       (date(1970,1,1)-date(1960,1,1)).days)"                  → 141428 3653
+#include <algorithm>
 #include <gtest/gtest.h>
 
 #include <cctype>
@@ -51,7 +52,11 @@ struct outcome {
   std::vector<ingest_reject> rejects;
   ingest_report report;
   std::vector<std::string> channel_names;  // the reader's channel labels after the read
-  std::string canon;                       // all of it as one string, for comparing reads
+  // All of it as one string, for comparing reads: the rows in order, then
+  // the rejects in order, then the summary. A batch's rows come before the
+  // rejects found among them, so how rows and rejects interleave depends on
+  // the chunks; read() checks what does not (see below).
+  std::string canon;
 };
 
 std::string canon_row(const response_batch& b, std::size_t i) {
@@ -72,6 +77,8 @@ outcome read(fmt f, std::string_view text, const ingest_options& o = {}) {
   outcome out;
   ingest_sink sink;
   const channel_set* labels = nullptr;
+  std::string rejects_canon;
+  std::vector<std::size_t> rows_before_reject;
   // Whatever the thread count, the sink runs on the calling thread.
   const auto caller = std::this_thread::get_id();
   sink.on_batch = [&](const response_batch& b) {
@@ -87,9 +94,17 @@ outcome read(fmt f, std::string_view text, const ingest_options& o = {}) {
   sink.on_reject = [&](const ingest_reject& r) {
     EXPECT_EQ(std::this_thread::get_id(), caller);
     out.rejects.push_back(r);
-    out.canon += "R " + r.message() + " | value=" + r.value + " | cause=" + std::string(to_string(r.cause)) + '\n';
+    rows_before_reject.push_back(out.rows.size());
+    rejects_canon += "R " + r.message() + " | value=" + r.value + " | cause=" + std::string(to_string(r.cause)) + '\n';
   };
   out.report = f == fmt::csv ? stream_responses_csv_text(text, "t", o, sink) : stream_responses_jsonl_text(text, "t", o, sink);
+  // Rows come in line order, and a reject only after every row of an earlier line.
+  EXPECT_TRUE(std::is_sorted(out.lines.begin(), out.lines.end()));
+  for (std::size_t k = 0; k < out.rejects.size(); ++k) {
+    const auto earlier = std::lower_bound(out.lines.begin(), out.lines.end(), out.rejects[k].line) - out.lines.begin();
+    EXPECT_LE(static_cast<std::size_t>(earlier), rows_before_reject[k]) << "reject of line " << out.rejects[k].line;
+  }
+  out.canon += "--\n" + rejects_canon;
   const auto& s = out.report.summary;
   out.canon += "S " + std::to_string(s.rows_read) + ' ' + std::to_string(s.accepted) + ' ' + std::to_string(s.rejected) +
                ' ' + std::to_string(s.empty_lines);
@@ -259,7 +274,7 @@ TEST(IngestCsv, StreamFileAndMemorySourcesAgree) {
       (void)stream_responses_csv(in, "t", o, sink);
     }
   }
-  const std::string rows_only = mem.canon.substr(0, mem.canon.find("S "));
+  const std::string rows_only = mem.canon.substr(0, mem.canon.find("--\n"));
   EXPECT_EQ(from_file, rows_only);
   EXPECT_EQ(from_stream, rows_only);
 }
@@ -418,6 +433,29 @@ TEST(IngestCsv, RecordsLongerThanTheLimitBecomeOneRejectEach) {
   EXPECT_EQ(r.rejects[1].column, 0U);
   EXPECT_EQ(r.rejects[1].error_id, parse_error::code);
   expect_same_everywhere(fmt::csv, text, o);
+
+  // The same records after 84 KB of rows, so that the first read (64 KiB)
+  // does not hold the whole input and small windows really stream past them;
+  // plus a record of 300 bytes, whose reject shows its first 256.
+  const std::string long_why(296, 'x');
+  std::string padded = "id,nps,why\n";
+  for (int i = 0; i < 7000; ++i) padded += "p,5,padding\n";
+  padded += text.substr(text.find('\n') + 1) + "e,5," + long_why + "\n";
+  const outcome ref = read(fmt::csv, padded, o);
+  ASSERT_EQ(ref.rejects.size(), 3U);
+  EXPECT_EQ(ref.rejects[0].value, "b,2,this line is far too long for the limit");
+  EXPECT_EQ(ref.rejects[1].value, "c,3,\"quoted\nover\nfive\nlines\nok\"");
+  EXPECT_EQ(ref.rejects[2].value, ("e,5," + long_why).substr(0, 256));
+  EXPECT_EQ(ref.rejects[2].line, 7000U + 10U);
+  for (std::size_t chunk : {std::size_t{7}, std::size_t{64}, std::size_t{300}}) {
+    for (unsigned threads : {1U, 2U}) {
+      ingest_options small = o;
+      small.chunk_bytes = chunk;
+      small.threads = threads;
+      SCOPED_TRACE("chunk " + std::to_string(chunk) + ", threads " + std::to_string(threads));
+      EXPECT_EQ(read(fmt::csv, padded, small).canon, ref.canon);
+    }
+  }
 }
 
 TEST(IngestCsv, StrictStopsAtTheFirstRejectAfterDeliveringTheRowsBeforeIt) {

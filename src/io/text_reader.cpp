@@ -7,6 +7,7 @@
 #include <barrier>
 #include <cstring>
 #include <exception>
+#include <limits>
 #include <thread>
 
 namespace cxm::detail {
@@ -18,6 +19,12 @@ constexpr std::size_t kSkipRead = 1 << 16;     // read size while skipping a too
 // Pieces per thread in a window: threads claim pieces as they finish, so
 // uneven pieces (and the calling thread's delivery) even out.
 constexpr std::size_t kPiecesPerThread = 4;
+// The pipeline: pieces in flight per thread, and the bytes read past a piece
+// for its last record (doubled while that record does not end in them, up
+// to the most; a longer record goes to the window driver).
+constexpr std::size_t kSlotsPerThread = 4;
+constexpr std::size_t kOverlap = 4096;
+constexpr std::size_t kMaxOverlap = std::size_t{1} << 18;
 }  // namespace
 
 text_reader::text_reader(session& s, byte_source& src, const text_format& format)
@@ -37,9 +44,16 @@ bool text_reader::fill_more(std::size_t n) {
   if (got < n) eof_ = true;
   len_ += got;
   file_next_ += got;
-  session_.add_bytes(got);
+  count_to(file_next_);
   std::memset(buf_.data() + len_, 0, kPadding);
   return got > 0;
+}
+
+void text_reader::count_to(std::uint64_t offset) {
+  if (offset > counted_) {
+    session_.add_bytes(offset - counted_);
+    counted_ = offset;
+  }
 }
 
 void text_reader::consume(std::size_t n, std::uint64_t line) {
@@ -51,7 +65,10 @@ void text_reader::consume(std::size_t n, std::uint64_t line) {
 }
 
 void text_reader::skip_long_record(std::uint64_t line) {
-  // The record starts at buf_[0] and is longer than max_record_bytes.
+  // The record starts at buf_[0] and is longer than max_record_bytes. Its
+  // reject shows its first kPrefixBytes, however few bytes the window holds.
+  while (len_ < kPrefixBytes && fill_more(kPrefixBytes - len_)) {
+  }
   const std::string prefix(buf_.data(), std::min(kPrefixBytes, len_));
   auto skipper = format_.make_skipper();
   std::size_t used = 0;
@@ -108,19 +125,37 @@ struct text_reader::window_state {
   }
 };
 
+namespace {
+// A chunk larger than the input would only allocate and clear memory: an
+// input of known size gets chunks just large enough to hold it in one window
+// (never larger than asked; the output does not depend on it).
+std::size_t chunk_for(const ingest_options& o, const byte_source& src, unsigned threads) {
+  std::size_t chunk = o.chunk_bytes;
+  if (const auto n = src.size_hint()) {
+    chunk = static_cast<std::size_t>(std::min<std::uint64_t>(chunk, std::max<std::uint64_t>(*n / threads + 1, 4096)));
+  }
+  return chunk;
+}
+}  // namespace
+
 void text_reader::run() {
   const ingest_options& o = session_.options();
   unsigned threads = o.threads == 0 ? std::max(1U, std::thread::hardware_concurrency()) : o.threads;
   threads = std::min(threads, 256U);
-
-  // A chunk larger than the input would only allocate and clear memory: an
-  // input of known size gets chunks just large enough to hold it in one
-  // window (never larger than asked; the output does not depend on it).
-  std::size_t base_chunk = o.chunk_bytes;
-  if (const auto n = src_.size_hint()) {
-    base_chunk = static_cast<std::size_t>(
-        std::min<std::uint64_t>(base_chunk, std::max<std::uint64_t>(*n / threads + 1, 4096)));
+  if (threads > 1 && src_.positional()) {
+    const std::size_t chunk = chunk_for(o, src_, threads);
+    for (;;) {
+      if (run_pipeline(threads, chunk)) return;
+      // Handed back at file_next_: one thread parses past that place.
+      if (run_windows(1, file_next_)) return;
+    }
   }
+  (void)run_windows(threads, std::numeric_limits<std::uint64_t>::max());
+}
+
+bool text_reader::run_windows(unsigned threads, std::uint64_t until) {
+  const ingest_options& o = session_.options();
+  const std::size_t base_chunk = chunk_for(o, src_, threads);
   window_state st;
   st.threads = threads;
   st.max_pieces = threads == 1 ? 1 : std::size_t{threads} * kPiecesPerThread;
@@ -182,8 +217,8 @@ void text_reader::run() {
         break;
       }
     }
-    session_.add_bytes(size - st.carry);
     file_next_ += size - st.carry;
+    count_to(file_next_);
     len_ = size;
     eof_ = eof;
     std::memset(buf_.data() + size, 0, kPadding);
@@ -304,8 +339,9 @@ void text_reader::run() {
       phase_d();
       deliver(st.set);  // the only set; phase_d did not switch
       if (st.skip_pending) skip();
+      if (!st.done && file_next_ - len_ > until) return false;
     }
-    return;
+    return true;
   }
 
   // Several threads. Each window takes two barriers: after phase A (whose
@@ -380,6 +416,215 @@ void text_reader::run() {
     if (e) std::rethrow_exception(e);
   }
   deliver(st.set);  // the last window
+  return true;
+}
+
+namespace {
+/// One piece of the pipeline in a slot of the ring.
+struct piece_slot {
+  std::vector<char> buf;      // [lead byte] piece, overlap; kPadding zero bytes after
+  std::uint64_t origin = 0;   // input offset of buf[0]
+  std::size_t lead = 0;       // 1 when buf[0] is the byte before the piece
+  std::size_t stop = 0;       // records that start before buf[stop] are the piece's
+  bool last = false;          // the input ends in this piece
+  window_view w;
+  parse_result res;           // offsets in buf
+  std::unique_ptr<text_worker> worker;
+  std::atomic<std::uint64_t> parsed{0};  // index + 1 of the piece parsed here
+};
+}  // namespace
+
+bool text_reader::run_pipeline(unsigned threads, std::size_t chunk) {
+  constexpr std::uint64_t none = std::numeric_limits<std::uint64_t>::max();
+  const std::size_t piece = chunk / std::min<std::size_t>(kPiecesPerThread, chunk);
+  const std::size_t nslots = std::size_t{threads} * kSlotsPerThread;
+  const std::uint64_t base = file_next_ - len_;  // a record boundary, outside quotes, at line_
+  std::vector<std::unique_ptr<piece_slot>> slots;
+  for (std::size_t k = 0; k < nslots; ++k) {
+    slots.push_back(std::make_unique<piece_slot>());
+    slots.back()->worker = format_.make_worker(session_.plan());
+  }
+  auto slot = [&](std::uint64_t i) -> piece_slot& { return *slots[static_cast<std::size_t>(i % nslots)]; };
+  session_.sync_parse_channels();  // nothing is parsed or delivered yet
+
+  std::atomic<std::uint64_t> next{0};          // next piece to claim
+  std::atomic<std::uint64_t> delivered{0};     // pieces validated (and delivered) in order
+  std::atomic<std::uint64_t> chain{0};         // pieces whose end state is published
+  std::atomic<std::uint64_t> end_piece{none};  // the piece the input ends in, once known
+  std::atomic<bool> stop{false};
+  std::atomic<std::uint64_t> signal{0};        // changes on every event a thread may wait for
+  bool chain_inside = false;                   // state at the start of piece `chain`
+  std::uint64_t chain_line = line_;
+  std::vector<std::exception_ptr> errors(threads);
+
+  auto wake = [&] {
+    signal.fetch_add(1);
+    signal.notify_all();
+  };
+  // Waits until ready() holds; false when the pipeline stops first. The
+  // signal is read before the condition, so a change in between ends the wait.
+  auto wait_for = [&](auto&& ready) -> bool {
+    for (;;) {
+      const std::uint64_t seen = signal.load();
+      if (stop.load()) return false;
+      if (ready()) return true;
+      signal.wait(seen);
+    }
+  };
+  auto lower_end = [&](std::uint64_t i) {
+    std::uint64_t e = end_piece.load();
+    while (i < e && !end_piece.compare_exchange_weak(e, i)) {
+    }
+    wake();
+  };
+
+  // Read, measure, take the start state from the chain, publish the end
+  // state, parse.
+  auto process = [&](std::uint64_t i) {
+    piece_slot& s = slot(i);
+    s.lead = i == 0 ? 0 : 1;
+    s.origin = base + i * piece - s.lead;
+    const std::size_t want = s.lead + piece + kOverlap;
+    if (s.buf.size() < want + kPadding) s.buf.resize(want + kPadding);
+    std::size_t got = src_.read_at(s.origin, s.buf.data(), want);
+    bool eof = got < want;
+    const std::size_t own = got > s.lead ? std::min(piece, got - s.lead) : 0;
+    if (i > 0 && own == 0) {  // past the end of the input
+      lower_end(i - 1);
+      return;
+    }
+    s.last = eof && got - s.lead <= piece;
+    if (s.last) lower_end(i);
+    std::memset(s.buf.data() + got, 0, kPadding);
+    measure_result m;
+    if (!s.last) m = format_.measure(s.buf.data(), s.lead, s.lead + piece);
+
+    if (!wait_for([&] { return chain.load() == i; })) return;
+    const bool inside = chain_inside;
+    std::uint64_t line = chain_line;
+    const bool crlf_across = m.ends_with_cr && s.lead + piece < got && s.buf[s.lead + piece] == '\n';
+    chain_inside = inside != m.quote_odd;
+    chain_line = line + m.terms + ((m.ends_with_cr && !crlf_across) ? 1 : 0);
+    chain.store(i + 1);
+    wake();
+
+    s.stop = s.last ? got : s.lead + piece;
+    s.w = window_view{s.buf.data(), got, format_.usable_end(s.buf.data(), got, eof), eof};
+    text_worker& wk = *s.worker;
+    wk.out.clear();
+    const std::size_t start = i == 0 ? 0 : format_.first_record_start(s.w, s.lead, inside, line);
+    parse_result r;
+    if (start != npos && start < s.stop) {
+      r = format_.parse(s.w, start, s.stop, line, wk);
+      // The piece's last record runs past the bytes read: read more.
+      while (r.incomplete && !eof && got - s.lead - piece < kMaxOverlap) {
+        const std::size_t more = std::max(got - s.lead - piece, kOverlap);
+        s.buf.resize(got + more + kPadding);
+        const std::size_t g = src_.read_at(s.origin + got, s.buf.data() + got, more);
+        got += g;
+        eof = g < more;
+        std::memset(s.buf.data() + got, 0, kPadding);
+        s.w = window_view{s.buf.data(), got, format_.usable_end(s.buf.data(), got, eof), eof};
+        const parse_result more_r = format_.parse(s.w, r.end, s.stop, r.line, wk);
+        r.end = more_r.end;
+        r.line = more_r.line;
+        r.incomplete = more_r.incomplete;
+      }
+      r.valid = true;
+    }
+    r.start = start;
+    r.line0 = line;
+    s.res = r;
+    s.parsed.store(i + 1);
+    wake();
+  };
+
+  // Validation and delivery in piece order (calling thread only).
+  std::uint64_t at = base;  // the first record start not delivered
+  std::uint64_t at_line = line_;
+  bool finished = false;    // the input is done
+  auto next_parsed = [&] {
+    const std::uint64_t d = delivered.load();
+    return slot(d).parsed.load() == d + 1;
+  };
+  auto deliver_next = [&] {
+    const std::uint64_t d = delivered.load();
+    piece_slot& s = slot(d);
+    bool handover = false;
+    if (at < s.origin + s.stop) {  // else a record of an earlier piece spans this one
+      const parse_result& r = s.res;
+      if (r.valid && s.origin + r.start == at && r.line0 == at_line) {
+        session_.deliver(s.worker->out);
+        at = s.origin + r.end;
+        at_line = r.line;
+        handover = r.incomplete;
+      } else {
+        handover = true;
+      }
+    }
+    finished = !handover && s.last;
+    delivered.store(d + 1);
+    if (handover || finished) stop.store(true);
+    wake();
+  };
+  auto deliver_ready = [&] {
+    while (!stop.load() && next_parsed()) deliver_next();
+  };
+  auto lead_thread = [&] {
+    for (;;) {
+      deliver_ready();
+      if (stop.load()) return;
+      const std::uint64_t i = next.fetch_add(1);
+      if (i > end_piece.load()) {  // all claimed: deliver the rest as it is parsed
+        while (wait_for(next_parsed)) deliver_ready();
+        return;
+      }
+      while (i >= delivered.load() + nslots) {  // the ring is full: deliver
+        if (!wait_for(next_parsed)) return;
+        deliver_ready();
+      }
+      if (stop.load()) return;
+      process(i);
+    }
+  };
+  auto helper = [&](unsigned t) {
+    try {
+      for (;;) {
+        if (stop.load()) return;
+        const std::uint64_t i = next.fetch_add(1);
+        if (i > end_piece.load()) return;
+        if (!wait_for([&] { return i < delivered.load() + nslots || i > end_piece.load(); })) return;
+        if (i > end_piece.load()) return;
+        process(i);
+      }
+    } catch (...) {
+      errors[t] = std::current_exception();
+      stop.store(true);
+      wake();
+    }
+  };
+
+  std::vector<std::thread> pool;
+  pool.reserve(threads - 1);
+  try {
+    for (unsigned t = 1; t < threads; ++t) pool.emplace_back(helper, t);
+    lead_thread();
+  } catch (...) {
+    errors[0] = std::current_exception();
+  }
+  stop.store(true);
+  wake();
+  for (auto& th : pool) th.join();
+  for (const auto& e : errors) {
+    if (e) std::rethrow_exception(e);
+  }
+  // Everything before `at` is delivered; the rest is read again from there.
+  len_ = 0;
+  file_next_ = at;
+  line_ = at_line;
+  count_to(at);
+  eof_ = finished;
+  return finished;
 }
 
 }  // namespace cxm::detail

@@ -35,6 +35,23 @@
 // two output sets, before that thread claims pieces: the serial delivery
 // overlaps parsing instead of holding the other threads at a barrier.
 //
+// Positional sources (regular files, memory) read by several threads take a
+// pipeline instead, with no barrier: the same four steps, per piece rather
+// than per window. Pieces are numbered from the first record boundary and
+// claimed in order; each thread reads its own piece (plus the byte before it
+// and an overlap after it, extended until the piece's last record ends),
+// measures it, then waits only until the piece before has published the quote
+// state and line at their shared edge, publishes its own end state (the
+// prefix of phase B as a chain: a piece's wait is about one read and measure
+// of the one before, never a parse) and parses. The calling thread validates
+// and delivers pieces in order as they are parsed (phase D); a ring of
+// threads × 4 pieces bounds the pieces in flight. Whatever the validation
+// cannot use (a speculation that disagrees with the state machine, a record
+// longer than the overlap may grow) hands the input back, at the last
+// validated record boundary, to the window driver on one thread, which
+// parses past that place before the pipeline starts again from a record
+// boundary.
+//
 // A record longer than max_record_bytes is streamed past (format skipper) and
 // reported as one record_too_long reject.
 #pragma once
@@ -135,6 +152,15 @@ class text_reader {
 
  private:
   struct window_state;
+  /// The window driver. Returns true when the input is done; false once the
+  /// record boundary at buf_[0] lies past file offset `until`.
+  bool run_windows(unsigned threads, std::uint64_t until);
+  /// The pipeline (positional sources, threads > 1), from the record
+  /// boundary at buf_[0]. Returns true when the input is done; false when it
+  /// handed the input back (buf_ then empty at a record boundary).
+  bool run_pipeline(unsigned threads, std::size_t base_chunk);
+  /// Counts the input up to file offset `offset` as read (once).
+  void count_to(std::uint64_t offset);
   void ensure_capacity(std::size_t n);
   void skip_long_record(std::uint64_t line);
 
@@ -144,6 +170,7 @@ class text_reader {
   std::vector<char> buf_;
   std::size_t len_ = 0;
   std::uint64_t file_next_ = 0;  ///< input offset of the next unread byte
+  std::uint64_t counted_ = 0;    ///< input offset up to which bytes are in the summary
   std::uint64_t line_ = 1;       ///< line at buf_[0]
   bool eof_ = false;
 };

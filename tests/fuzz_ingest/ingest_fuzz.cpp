@@ -6,15 +6,21 @@
 //   * nothing lost: rows_read == accepted + rejected, the rejects delivered
 //     equal `rejected`, the counts per reason and per cause add up to it,
 //     and the batches' first_row values run on without a gap;
-//   * the same output (rows, rejects, summary, header, or the same error)
-//     from the reference read (one thread, one big chunk, and for CSV the
-//     scalar state machine only) and from the SIMD path at an instruction-set
-//     level chosen by byte 1 and from several threads with tiny chunks;
+//   * the same output (the rows in order, the rejects in order, summary,
+//     header, or the same error) from the reference read (one thread, one big
+//     chunk, and for CSV the scalar state machine only) and from the SIMD
+//     path at an instruction-set level chosen by byte 1 and from several
+//     threads with tiny chunks. Rows and rejects are compared as two
+//     sequences: a batch's rows come before the rejects found among them, so
+//     how the two interleave depends on the chunks. What does not is checked
+//     instead: rows come in line order, and a reject only after every row of
+//     an earlier line;
 //   * JSON Lines: a line is rejected as malformed exactly when nlohmann/json
 //     (an independent parser) does not accept it as one object.
 // Any difference aborts. Built as libFuzzer target `ingest_fuzz` (clang,
 // -DCXMETRICS_BUILD_FUZZERS=ON) and as `ingest_fuzz_replay`, a plain program
 // that runs every file of a corpus directory (CXMETRICS_FUZZ_REPLAY_MAIN).
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <cstdio>
@@ -24,6 +30,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -41,7 +48,7 @@ namespace {
 }
 
 struct outcome {
-  std::string text;  // canonical form of everything delivered
+  std::string text;  // canonical form of everything delivered: rows, rejects, summary
   std::vector<cxm::ingest_reject> rejects;
   bool threw = false;
 };
@@ -61,21 +68,43 @@ std::string canon_row(const cxm::response_batch& b, std::size_t i) {
   return s;
 }
 
+// Rows in line order, and no reject before a row of an earlier line.
+void check_order(const std::vector<std::uint64_t>& row_lines,
+                 const std::vector<std::pair<std::uint64_t, std::size_t>>& rejects_after) {
+  for (std::size_t i = 1; i < row_lines.size(); ++i) {
+    if (row_lines[i] <= row_lines[i - 1]) fail("rows are not delivered in line order");
+  }
+  for (const auto& [line, rows_before] : rejects_after) {
+    const auto earlier = static_cast<std::size_t>(std::lower_bound(row_lines.begin(), row_lines.end(), line) -
+                                                  row_lines.begin());
+    if (earlier > rows_before) {
+      fail("the reject of line " + std::to_string(line) + " came before a row of an earlier line");
+    }
+  }
+}
+
 outcome run(bool jsonl, std::string_view text, const cxm::ingest_options& o) {
   outcome out;
   std::uint64_t next_row = 0;
   std::uint64_t rows = 0;
+  std::string rows_text, rejects_text;
+  std::vector<std::uint64_t> row_lines;
+  std::vector<std::pair<std::uint64_t, std::size_t>> rejects_after;  // line, rows delivered before it
   cxm::ingest_sink sink;
   sink.on_batch = [&](const cxm::response_batch& b) {
     if (b.first_row() != next_row) fail("batch first_row skips rows");
-    for (std::size_t i = 0; i < b.size(); ++i) out.text += canon_row(b, i);
+    for (std::size_t i = 0; i < b.size(); ++i) {
+      rows_text += canon_row(b, i);
+      row_lines.push_back(b.line()[i]);
+    }
     next_row += b.size();
     rows += b.size();
   };
   sink.on_reject = [&](const cxm::ingest_reject& r) {
-    out.text += "R|" + r.file + '|' + std::to_string(r.line) + '|' + std::to_string(r.column) + '|' + r.field + '|' +
-                r.value + '|' + r.reason + '|' + std::to_string(r.error_id) + '|' +
-                std::string(cxm::to_string(r.cause)) + '\n';
+    rejects_text += "R|" + r.file + '|' + std::to_string(r.line) + '|' + std::to_string(r.column) + '|' + r.field +
+                    '|' + r.value + '|' + r.reason + '|' + std::to_string(r.error_id) + '|' +
+                    std::string(cxm::to_string(r.cause)) + '\n';
+    rejects_after.emplace_back(r.line, row_lines.size());
     out.rejects.push_back(r);
   };
   try {
@@ -98,6 +127,8 @@ outcome run(bool jsonl, std::string_view text, const cxm::ingest_options& o) {
     out.text += std::string("E|") + e.what();
     out.threw = true;
   }
+  check_order(row_lines, rejects_after);
+  out.text = rows_text + "--\n" + rejects_text + out.text;  // then the summary or the error
   return out;
 }
 

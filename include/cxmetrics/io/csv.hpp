@@ -61,17 +61,23 @@
 // quote never closed) is parsed by the scalar state machine above, so the
 // results are the same as the state machine's on every input.
 //
-// Splitting for threads: chunk k starts at byte b_k of the window. A first
-// parallel pass counts quotes (mod 2) and line breaks per chunk; a prefix over
-// the chunks gives whether b_k lies inside quotes and its line number; thread
-// k then starts at the first record boundary after b_k under that state —
-// so a quoted line break across a chunk boundary is never taken for a record
-// end. When malformed quoting earlier in the window makes the parity wrong,
-// the delivery step sees that chunk k did not start where chunk k-1 ended and
-// parses it again from the true boundary (Ge et al., "Speculative Distributed
-// CSV Data Parsing for Big Data Analytics", SIGMOD 2019: speculate, then
-// validate in order). Results, rejects, dictionary ids and channel ids are
-// identical for every thread count and chunk size.
+// Splitting for threads: the input after the header is cut into pieces of
+// chunk_bytes / 4 at fixed offsets b_k. A thread reads piece k (and a little
+// past it, for the record that crosses b_{k+1}), counts its quotes (mod 2)
+// and line breaks, and takes from the piece before it whether b_k lies inside
+// quotes and b_k's line number: a chain of prefix states, each published as
+// soon as its piece is counted, so a piece waits for its predecessor's read
+// and count, never its parse. Piece k then starts at the first record
+// boundary after b_k under that state, so a quoted line break across a piece
+// boundary is never taken for a record end. When malformed quoting makes the
+// parity disagree with the state machine, the in-order delivery step sees
+// that piece k did not start where piece k-1 ended; it parses from the true
+// boundary on one thread and then splits again (Ge et al., "Speculative
+// Distributed CSV Data Parsing for Big Data Analytics", SIGMOD 2019:
+// speculate, then validate in order). Results, rejects, dictionary ids and
+// channel ids are identical for every thread count and chunk size; only how
+// the rows and rejects group into batches differs (a batch's rows come before
+// the rejects found among them).
 //
 // Header: cxmetrics/io/csv.hpp; implemented in src/io/csv.cpp.
 #pragma once

@@ -6,9 +6,10 @@
 // ingest_sink in input order, plus one ingest_reject for every row that cannot
 // be used. Memory stays bounded whatever the input size: a reader holds one
 // window of input (threads × chunk_bytes, plus the longest record) and the
-// batches of that window (of two with several threads: one is delivered while
-// the next is parsed), never the whole file. The sink runs on the calling
-// thread.
+// batches of that window, or with several threads on a file or in memory, at
+// most threads × 4 pieces of chunk_bytes / 4 and their batches; never the
+// whole file. The sink runs on the calling thread. Rows and rejects come in
+// input order; a batch's rows come before the rejects found among them.
 //
 //   cxm::ingest_options o;
 //   o.threads = 2;
@@ -216,10 +217,11 @@ struct ingest_options {
   /// on the calling thread, in input order.
   unsigned threads = 1;
   /// Bytes each thread parses per window (>= 1). A window reads
-  /// threads × chunk_bytes new bytes (rounded down to whole pieces of
-  /// chunk_bytes / 4 when threads > 1); memory is about twice that plus the
-  /// longest record, and with threads > 1 the batches of two windows (one is
-  /// delivered while the next is parsed).
+  /// threads × chunk_bytes new bytes; memory is about twice that plus the
+  /// longest record. With threads > 1, input is parsed in pieces of
+  /// chunk_bytes / 4, at most threads × 4 at a time (files and memory), or in
+  /// windows of threads × 4 such pieces whose batches are delivered while the
+  /// next window is parsed (streams).
   std::size_t chunk_bytes = std::size_t{1} << 20;
   /// Longest record accepted (bytes, >= 1). A longer one (e.g. after a quote
   /// that is never closed) becomes one record_too_long reject and reading goes
