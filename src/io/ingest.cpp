@@ -359,13 +359,16 @@ std::string escape_non_utf8(std::string_view s) {
 void local_dict::clear() {
   bytes_.clear();
   ends_.clear();
-  if (slots_.size() != 64) {
+  // A table the previous chunk grew is kept (the next chunk of the input
+  // likely holds as many distinct strings), up to 2^16 slots: clearing it
+  // costs less than growing it again through every power of two.
+  if (slots_.empty() || slots_.size() > (std::size_t{1} << 16)) {
     slots_.assign(64, slot{});
+    mask_ = 63;
+    shift_ = 58;
   } else {
     std::fill(slots_.begin(), slots_.end(), slot{});
   }
-  mask_ = 63;
-  shift_ = 58;
   (void)intern(std::string_view());
 }
 
