@@ -241,6 +241,54 @@ TEST(IngestCsv, StrayQuotesFollowTheStateMachineWhateverTheSplit) {
   expect_same_everywhere(fmt::csv, text, {});
 }
 
+TEST(IngestCsv, ThreadsHandBackAtStrayQuotesAndLongRecordsAndGoOn) {
+  // 200 KB read by several threads in pieces of 4 KiB: a stray quote flips
+  // the quote parity of every later piece (the in-order check hands the
+  // input back to one thread at the last good boundary), and a quoted field
+  // of 300 KB is longer than a piece may grow to hold its last record (the
+  // same). Rows, lines and values must be those of one thread, and the read
+  // must go on in pieces after each.
+  std::string text = "id,nps,why\n";
+  std::string long_why;
+  for (int k = 0; k < 3000; ++k) long_why += std::string(99, static_cast<char>('a' + k % 26)) + '\n';
+  std::uint64_t line = 1;
+  std::vector<std::uint64_t> want_lines;
+  for (int i = 0; i < 6000; ++i) {
+    ++line;
+    want_lines.push_back(line);
+    const std::string id = "r" + std::to_string(i);
+    if (i == 2000) {
+      text += id + ",5,5\" screen\n";  // literal quote in an unquoted field
+    } else if (i == 4000) {
+      text += id + ",6,\"" + long_why + "\"\n";
+      line += 3000;  // the line breaks inside the quotes
+    } else if (i % 7 == 0) {
+      // After the stray quote, a quoted line break looks like a record end.
+      text += id + "," + std::to_string(i % 11) + ",\"two\nlines\"\n";
+      ++line;
+    } else {
+      text += id + "," + std::to_string(i % 11) + ",\"comment, with a comma\"\n";
+    }
+  }
+  const outcome ref = read(fmt::csv, text);
+  ASSERT_EQ(ref.rows.size(), 6000U);
+  EXPECT_TRUE(ref.rejects.empty());
+  EXPECT_EQ(ref.lines, want_lines);
+  EXPECT_EQ(ref.rows[2000].why, "5\" screen");
+  EXPECT_EQ(ref.rows[4000].why, long_why);
+  EXPECT_EQ(ref.rows[5999].id, "r5999");
+  EXPECT_EQ(ref.rows[4998].why, "two\nlines");
+  for (unsigned threads : {2U, 3U}) {
+    ingest_options o;
+    o.threads = threads;
+    o.chunk_bytes = 16 << 10;
+    SCOPED_TRACE("threads " + std::to_string(threads));
+    const outcome r = read(fmt::csv, text, o);
+    EXPECT_EQ(r.canon, ref.canon);
+    EXPECT_EQ(r.report.summary.bytes_read, text.size());
+  }
+}
+
 TEST(IngestCsv, EveryInstructionSetLevelGivesTheSameOutput) {
   const outcome ref = read(fmt::csv, kEdges);
   for (const auto level : engine::available_isas()) {
