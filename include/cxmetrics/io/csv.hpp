@@ -50,13 +50,13 @@
 // physical line, inside quotes too). Complexity: linear in the input.
 //
 // Implementation (shared with the streaming API below, see io/ingest.hpp):
-// the text is read in windows of threads × chunk_bytes; SIMD code (Highway,
-// run-time dispatch) finds quotes, delimiters and line breaks 64 bytes at a
-// time, marks quoted bytes with a prefix XOR of the quote mask (Langdale &
-// Lemire 2019) and writes the positions of the structural bytes to an index
-// the field parsers walk. Fields are parsed without locale or streams:
-// integers and ISO timestamps by hand, decimals by one exact division
-// (Clinger 1990) or std::from_chars. A record whose quoting the parity cannot
+// the text is read in windows of chunk_bytes (pieces of a quarter of that
+// with several threads); SIMD code (Highway, run-time dispatch) finds quotes,
+// delimiters and line breaks 64 bytes at a time, marks quoted bytes with a
+// prefix XOR of the quote mask (Langdale & Lemire 2019) and writes the
+// positions of the structural bytes to an index the field parsers walk.
+// Fields are parsed without locale or streams: integers and ISO timestamps by
+// hand, decimals by one exact division (Clinger 1990) or std::from_chars. A record whose quoting the parity cannot
 // describe (a quote inside an unquoted field, text after a closing quote, a
 // quote never closed) is parsed by the scalar state machine above, so the
 // results are the same as the state machine's on every input.
