@@ -495,7 +495,12 @@ bool text_reader::run_pipeline(unsigned threads, std::size_t chunk) {
     }
     s.last = eof && got - s.lead <= piece;
     if (s.last) lower_end(i);
-    std::memset(s.buf.data() + got, 0, kPadding);
+    // Zero padding after the bytes read, and the view the format parses.
+    auto set_view = [&] {
+      std::memset(s.buf.data() + got, 0, kPadding);
+      s.w = window_view{s.buf.data(), got, format_.usable_end(s.buf.data(), got, eof), eof};
+    };
+    set_view();
     measure_result m;
     if (!s.last) m = format_.measure(s.buf.data(), s.lead, s.lead + piece);
 
@@ -509,7 +514,6 @@ bool text_reader::run_pipeline(unsigned threads, std::size_t chunk) {
     wake();
 
     s.stop = s.last ? got : s.lead + piece;
-    s.w = window_view{s.buf.data(), got, format_.usable_end(s.buf.data(), got, eof), eof};
     text_worker& wk = *s.worker;
     wk.out.clear();
     const std::size_t start = i == 0 ? 0 : format_.first_record_start(s.w, s.lead, inside, line);
@@ -523,8 +527,7 @@ bool text_reader::run_pipeline(unsigned threads, std::size_t chunk) {
         const std::size_t g = src_.read_at(s.origin + got, s.buf.data() + got, more);
         got += g;
         eof = g < more;
-        std::memset(s.buf.data() + got, 0, kPadding);
-        s.w = window_view{s.buf.data(), got, format_.usable_end(s.buf.data(), got, eof), eof};
+        set_view();
         const parse_result more_r = format_.parse(s.w, r.end, s.stop, r.line, wk);
         r.end = more_r.end;
         r.line = more_r.line;

@@ -158,7 +158,7 @@ class text_reader {
   /// The pipeline (positional sources, threads > 1), from the record
   /// boundary at buf_[0]. Returns true when the input is done; false when it
   /// handed the input back (buf_ then empty at a record boundary).
-  bool run_pipeline(unsigned threads, std::size_t base_chunk);
+  bool run_pipeline(unsigned threads, std::size_t chunk);
   /// Counts the input up to file offset `offset` as read (once).
   void count_to(std::uint64_t offset);
   void ensure_capacity(std::size_t n);
