@@ -72,8 +72,11 @@ std::string canon_row(const response_batch& b, std::size_t i) {
 }
 
 enum class fmt { csv, jsonl };
+// Text in memory (read at offsets, like a file) or an std::istream (read once,
+// in order: the readers' other way of splitting work among threads).
+enum class via { memory, stream };
 
-outcome read(fmt f, std::string_view text, const ingest_options& o = {}) {
+outcome read(fmt f, std::string_view text, const ingest_options& o = {}, via v = via::memory) {
   outcome out;
   ingest_sink sink;
   const channel_set* labels = nullptr;
@@ -97,7 +100,13 @@ outcome read(fmt f, std::string_view text, const ingest_options& o = {}) {
     rows_before_reject.push_back(out.rows.size());
     rejects_canon += "R " + r.message() + " | value=" + r.value + " | cause=" + std::string(to_string(r.cause)) + '\n';
   };
-  out.report = f == fmt::csv ? stream_responses_csv_text(text, "t", o, sink) : stream_responses_jsonl_text(text, "t", o, sink);
+  if (v == via::stream) {
+    std::istringstream in{std::string(text)};
+    out.report = f == fmt::csv ? stream_responses_csv(in, "t", o, sink) : stream_responses_jsonl(in, "t", o, sink);
+  } else {
+    out.report =
+        f == fmt::csv ? stream_responses_csv_text(text, "t", o, sink) : stream_responses_jsonl_text(text, "t", o, sink);
+  }
   // Rows come in line order, and a reject only after every row of an earlier line.
   EXPECT_TRUE(std::is_sorted(out.lines.begin(), out.lines.end()));
   for (std::size_t k = 0; k < out.rejects.size(); ++k) {
@@ -772,6 +781,40 @@ TEST(IngestCsv, RandomInputsAgreeAcrossSplits) {
     o.max_record_bytes = k % 3 == 0 ? 20 : std::size_t{1} << 20;
     SCOPED_TRACE("input " + std::to_string(k));
     expect_same_everywhere(fmt::csv, text, o);
+  }
+}
+
+TEST(IngestCsv, StreamsSplitAcrossThreadsLikeFiles) {
+  // A stream cannot be read at offsets, so several threads take it in
+  // windows of pieces with barriers. 120 KB (more than the first 64 KiB read,
+  // so the windows really split it): quoted commas and line breaks, a stray
+  // quote that flips the parity of every later piece, rejects. Rows, rejects
+  // and summary must be those of one thread reading the text in memory.
+  std::string text = "id,nps,why\n";
+  for (int i = 0; i < 4000; ++i) {
+    const std::string id = "s" + std::to_string(i);
+    if (i == 1500) {
+      text += id + ",5,5\" screen\n";
+    } else if (i % 97 == 0) {
+      text += id + ",11,out of scale\n";
+    } else if (i % 5 == 0) {
+      text += id + "," + std::to_string(i % 11) + ",\"two\nlines, and a comma\"\n";
+    } else {
+      text += id + "," + std::to_string(i % 11) + ",plain\n";
+    }
+  }
+  ASSERT_GT(text.size(), std::size_t{64} << 10);
+  const outcome ref = read(fmt::csv, text);
+  EXPECT_EQ(ref.rows.size() + ref.rejects.size(), 4000U);
+  EXPECT_EQ(ref.rejects.size(), 42U);  // i % 97 == 0 for i in [0, 4000)
+  for (unsigned threads : {2U, 3U}) {
+    for (std::size_t chunk : {std::size_t{64}, std::size_t{4096}}) {
+      ingest_options o;
+      o.threads = threads;
+      o.chunk_bytes = chunk;
+      SCOPED_TRACE("threads " + std::to_string(threads) + ", chunk " + std::to_string(chunk));
+      EXPECT_EQ(read(fmt::csv, text, o, via::stream).canon, ref.canon);
+    }
   }
 }
 
