@@ -522,10 +522,12 @@ TEST(IngestCsv, StrictStopsAtTheFirstRejectAfterDeliveringTheRowsBeforeIt) {
     o.threads = threads;
     o.chunk_bytes = threads == 1 ? std::size_t{1} << 20 : 5;
     std::vector<std::string> ids;
+    std::vector<ingest_reject> rejects;
     ingest_sink sink;
     sink.on_batch = [&](const response_batch& b) {
       for (std::size_t i = 0; i < b.size(); ++i) ids.emplace_back(b.id(i));
     };
+    sink.on_reject = [&](const ingest_reject& r) { rejects.push_back(r); };
     try {
       (void)stream_responses_csv_text(kRejects, "t.csv", o, sink);
       FAIL() << "no exception";
@@ -535,6 +537,10 @@ TEST(IngestCsv, StrictStopsAtTheFirstRejectAfterDeliveringTheRowsBeforeIt) {
       EXPECT_EQ(e.where().line, 3U);
     }
     EXPECT_EQ(ids, (std::vector<std::string>{"ok1"}));
+    // The sink is handed the reject that stopped the read, and only that one.
+    ASSERT_EQ(rejects.size(), 1U);
+    EXPECT_EQ(rejects[0].line, 3U);
+    EXPECT_EQ(rejects[0].value, "11");
   }
   // The typed error of each kind.
   EXPECT_THROW((void)stream_responses_csv_text("nps,weight\n5,-1\n", "t", o, {}), invalid_weight);
@@ -563,10 +569,12 @@ TEST(IngestCsv, StrictStopsAtARecordTooLongWhateverTheSplit) {
       o.chunk_bytes = chunk;
       SCOPED_TRACE("threads " + std::to_string(threads) + ", chunk " + std::to_string(chunk));
       std::vector<std::string> ids;
+      std::vector<std::uint64_t> reject_lines;
       ingest_sink sink;
       sink.on_batch = [&](const response_batch& b) {
         for (std::size_t i = 0; i < b.size(); ++i) ids.emplace_back(b.id(i));
       };
+      sink.on_reject = [&](const ingest_reject& r) { reject_lines.push_back(r.line); };
       try {
         (void)stream_responses_csv_text(text, "t.csv", o, sink);
         ADD_FAILURE() << "no exception";
@@ -574,6 +582,7 @@ TEST(IngestCsv, StrictStopsAtARecordTooLongWhateverTheSplit) {
         EXPECT_EQ(e.where().line, 4U);
       }
       EXPECT_EQ(ids, (std::vector<std::string>{"a", "b"}));
+      EXPECT_EQ(reject_lines, (std::vector<std::uint64_t>{4}));
     }
   }
 }

@@ -7,7 +7,6 @@
 // The report needs every accepted row at once (per-month and per-segment
 // sections), so the rows are collected into a response_table (about 60 bytes
 // a row); `cxm summary` is the streaming, bounded-memory path.
-#include <fstream>
 #include <iostream>
 #include <memory>
 #include <string>
@@ -39,6 +38,7 @@ void run_report(report_args& a, const context& ctx) {
   if (a.format != "html" && a.format != "markdown") {
     throw failure(usage, "report --format takes html or markdown, got '" + a.format + "'");
   }
+  check_no_clobber(a.input, {{"-o", a.output}});
   a.input.columns.push_back("weight=" + a.weight);
   const auto options = make_ingest_options(a.input);
   response_table table(options.scales, options.channels);
@@ -61,10 +61,9 @@ void run_report(report_args& a, const context& ctx) {
     *ctx.out << text;
     return;
   }
-  std::ofstream out(a.output, std::ios::binary | std::ios::trunc);
-  out << text;
-  out.close();
-  if (!out) throw failure(io_failure, a.output + ": cannot write the report");
+  output_file out(a.output);
+  out.stream() << text;
+  out.commit();
   if (!ctx.quiet) {
     *ctx.err << "cxm: wrote " << a.output << " (" << summary.summary.accepted << " responses, "
              << summary.summary.rejected << " rejected)\n";

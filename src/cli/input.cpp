@@ -1,10 +1,16 @@
 // Reading responses for the cxm subcommands: flags, progress and rejects.
 #include "cli/input.hpp"
 
+#include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <chrono>
 #include <cstdio>
+#include <cstring>
+#include <istream>
+#include <streambuf>
 #include <filesystem>
 #include <fstream>
 #include <memory>
@@ -13,11 +19,15 @@
 #include <CLI/CLI.hpp>
 
 #include "cli/cli.hpp"
+#include "cxmetrics/io/csv.hpp"
+#include "cxmetrics/io/jsonl.hpp"
 
 namespace cxm::cli {
 
 void add_input_flags(CLI::App& sub, input_args& a) {
-  sub.add_option("FILE", a.file, "Responses: .csv/.tsv, .jsonl, or .sav/.dta/.sas7bdat when built with ReadStat")
+  sub.add_option("FILE", a.file,
+                 "Responses: .csv/.tsv, .jsonl, or .sav/.dta/.sas7bdat when built with ReadStat; '-' reads standard "
+                 "input (CSV or JSON Lines, told apart by the first byte unless --input-format says)")
       ->required();
   sub.add_option("--input-format", a.format, "csv, jsonl, sav, dta, ... (default: from the file extension)");
   sub.add_option("--delimiter", a.delimiter, "CSV field separator: ',' (default), ';', 'tab' or one character");
@@ -83,6 +93,12 @@ class progress_line {
     const double t = std::chrono::duration<double>(now - start_).count();
     if (t < 1.5 || now - last_ < std::chrono::milliseconds(250)) return;
     last_ = now;
+    if (file_bytes_ == 0) {  // a stream: no size to measure against
+      std::fprintf(stderr, "\r\033[Kcxm: %llu rows, %.0f rows/s", static_cast<unsigned long long>(rows),
+                   static_cast<double>(rows) / t);
+      shown_ = true;
+      return;
+    }
     const double bytes = std::min(static_cast<double>(file_bytes_), static_cast<double>(lines) * bytes_per_line_);
     const double rate = bytes / t;
     const double eta = rate > 0 ? (static_cast<double>(file_bytes_) - bytes) / rate : 0.0;
@@ -114,27 +130,123 @@ double sample_bytes_per_line(const std::string& file) {
   return lines > 0 ? static_cast<double>(buf.size()) / lines : static_cast<double>(buf.size() + 1);
 }
 
+// Reads a file descriptor (standard input, a pipe, a FIFO), serving a
+// prefix already read from it first: the format is sniffed from that prefix.
+class prefixed_fd_buf : public std::streambuf {
+ public:
+  prefixed_fd_buf(int fd, std::string prefix) : fd_(fd), prefix_(std::move(prefix)), buf_(std::size_t{1} << 16) {
+    if (!prefix_.empty()) setg(prefix_.data(), prefix_.data(), prefix_.data() + prefix_.size());
+  }
+
+ protected:
+  int_type underflow() override {
+    if (gptr() < egptr()) return traits_type::to_int_type(*gptr());
+    for (;;) {
+      const ssize_t r = ::read(fd_, buf_.data(), buf_.size());
+      if (r < 0 && errno == EINTR) continue;
+      if (r <= 0) return traits_type::eof();
+      setg(buf_.data(), buf_.data(), buf_.data() + r);
+      return traits_type::to_int_type(*gptr());
+    }
+  }
+
+ private:
+  int fd_;
+  std::string prefix_;
+  std::vector<char> buf_;
+};
+
+// Up to n bytes from fd (fewer only at its end).
+std::string read_prefix(int fd, std::size_t n) {
+  std::string s(n, '\0');
+  std::size_t got = 0;
+  while (got < n) {
+    const ssize_t r = ::read(fd, s.data() + got, n - got);
+    if (r < 0 && errno == EINTR) continue;
+    if (r <= 0) break;
+    got += static_cast<std::size_t>(r);
+  }
+  s.resize(got);
+  return s;
+}
+
+// JSON Lines when the first non-blank byte (after a UTF-8 byte-order mark) opens an object.
+ingest_format sniff_format(std::string_view prefix) {
+  if (prefix.substr(0, 3) == "\xEF\xBB\xBF") prefix.remove_prefix(3);
+  const auto i = prefix.find_first_not_of(" \t\r\n");
+  return i != std::string_view::npos && prefix[i] == '{' ? ingest_format::jsonl : ingest_format::csv;
+}
+
+// The format of a stream: the flag, else a known extension of its name, else sniffed.
+ingest_format stream_format(const ingest_options& o, const std::string& name, std::string_view prefix) {
+  if (o.format) return *o.format;
+  if (name != "-") {
+    try {
+      return format_of_path(name);
+    } catch (const cxm::error&) {
+      // a name without a known extension (/dev/fd/63, a FIFO): sniff
+    }
+  }
+  return sniff_format(prefix);
+}
+
+// Reads standard input ("-") or a file that is not a regular file (a pipe,
+// a FIFO, process substitution): sequentially, on the calling thread's reads.
+ingest_report stream_input(const input_args& a, const ingest_options& options, const ingest_sink& sink) {
+  int fd = 0;
+  const bool is_stdin = a.file == "-";
+  if (!is_stdin) {
+    fd = ::open(a.file.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) throw failure(io_failure, a.file + ": cannot read: " + std::strerror(errno));
+  }
+  struct fd_closer {
+    int fd;
+    ~fd_closer() {
+      if (fd > 0) ::close(fd);
+    }
+  } closer{is_stdin ? -1 : fd};
+  const std::string name = is_stdin ? "stdin" : a.file;
+  std::string prefix = read_prefix(fd, std::size_t{1} << 16);
+  const ingest_format f = stream_format(options, a.file, prefix);
+  if (f != ingest_format::csv && f != ingest_format::jsonl) {
+    throw failure(usage, name + ": " + std::string(to_string(f)) +
+                             " files cannot be read from a pipe or standard input: give the file's path");
+  }
+  prefixed_fd_buf buf(fd, std::move(prefix));
+  std::istream in(&buf);
+  return f == ingest_format::jsonl ? stream_responses_jsonl(in, name, options, sink)
+                                   : stream_responses_csv(in, name, options, sink);
+}
+
 }  // namespace
+
+void check_no_clobber(const input_args& a, std::vector<named_path> outputs) {
+  outputs.insert(outputs.begin(), named_path{"--rejects", a.rejects});
+  check_outputs({{"FILE", a.file}, {"--mapping", a.mapping}}, outputs);
+}
 
 ingest_report read_input(const input_args& a, const context& ctx,
                          const std::function<void(const response_batch&)>& on_batch,
                          std::vector<ingest_reject>* keep_rejects, std::size_t keep_max) {
+  check_no_clobber(a);
   std::error_code ec;
-  if (!std::filesystem::is_regular_file(a.file, ec)) {
-    throw failure(io_failure, a.file + ": cannot read: " + (std::filesystem::exists(a.file, ec) ? "not a regular file"
-                                                                                                 : "no such file"));
+  const bool regular = a.file != "-" && std::filesystem::is_regular_file(a.file, ec);
+  if (!regular && a.file != "-") {
+    const auto st = std::filesystem::status(a.file, ec);
+    if (!std::filesystem::exists(st)) throw failure(io_failure, a.file + ": cannot read: no such file");
+    if (std::filesystem::is_directory(st)) throw failure(io_failure, a.file + ": cannot read: a directory");
   }
   const auto options = make_ingest_options(a);
-  std::unique_ptr<std::ofstream> rejects_out;
+  std::unique_ptr<output_file> rejects_out;
   std::unique_ptr<reject_csv_writer> rejects_writer;
+  std::uint64_t rejects_written = 0;
   if (!a.rejects.empty()) {
-    rejects_out = std::make_unique<std::ofstream>(a.rejects, std::ios::binary | std::ios::trunc);
-    if (!*rejects_out) throw failure(io_failure, a.rejects + ": cannot write the rejects file");
-    rejects_writer = std::make_unique<reject_csv_writer>(*rejects_out);
+    rejects_out = std::make_unique<output_file>(a.rejects);
+    rejects_writer = std::make_unique<reject_csv_writer>(rejects_out->stream());
   }
   const bool show = !ctx.quiet && ::isatty(STDERR_FILENO) != 0;
-  const auto size = std::filesystem::file_size(a.file, ec);
-  progress_line progress(show, ec ? 0 : size, show ? sample_bytes_per_line(a.file) : 1.0);
+  const auto size = regular ? std::filesystem::file_size(a.file, ec) : 0;
+  progress_line progress(show, regular && !ec ? size : 0, show && regular ? sample_bytes_per_line(a.file) : 1.0);
   std::uint64_t rows = 0;
 
   ingest_sink sink;
@@ -144,21 +256,26 @@ ingest_report read_input(const input_args& a, const context& ctx,
     on_batch(b);
   };
   sink.on_reject = [&](const ingest_reject& r) {
-    if (rejects_writer) (*rejects_writer)(r);
+    if (rejects_writer) {
+      (*rejects_writer)(r);
+      ++rejects_written;
+    }
     if (keep_rejects && keep_rejects->size() < keep_max) keep_rejects->push_back(r);
   };
   ingest_report report;
   try {
-    report = stream_responses(a.file, options, sink);
+    report = regular ? stream_responses(a.file, options, sink) : stream_input(a, options, sink);
+  } catch (const cxm::error&) {
+    progress.finish();
+    // Strict mode stopped at a reject: the rejects file is complete with it.
+    if (rejects_out && options.errors == on_error::strict && rejects_written > 0) rejects_out->commit();
+    throw;
   } catch (...) {
     progress.finish();
     throw;
   }
   progress.finish();
-  if (rejects_out) {
-    rejects_out->flush();
-    if (!*rejects_out) throw failure(io_failure, a.rejects + ": error while writing the rejects file");
-  }
+  if (rejects_out) rejects_out->commit();
   return report;
 }
 

@@ -929,9 +929,16 @@ void session::emit(pending_reject&& p) {
   if (sink_.on_reject) sink_.on_reject(r);
 }
 
+void session::raise_strict(pending_reject&& p) {
+  const ingest_reject r = make_reject(std::move(p));
+  // The sink sees the offending row too (a rejects file then names it).
+  if (sink_.on_reject) sink_.on_reject(r);
+  r.raise();
+}
+
 void session::deliver_reject(pending_reject r) {
   ++report_.summary.rows_read;
-  if (options_.errors == on_error::strict) make_reject(std::move(r)).raise();
+  if (options_.errors == on_error::strict) raise_strict(std::move(r));
   emit(std::move(r));
 }
 
@@ -985,7 +992,7 @@ void session::deliver(chunk_out& c) {
     s.accepted += n;
     accepted_ += n;
     if (n > 0 && sink_.on_batch) sink_.on_batch(b);
-    make_reject(std::move(c.rejects.front())).raise();
+    raise_strict(std::move(c.rejects.front()));
   }
   s.rows_read += c.rows_read;
   s.accepted += n;

@@ -698,6 +698,8 @@ class session {
  private:
   ingest_reject make_reject(pending_reject&& p) const;
   void emit(pending_reject&& p);
+  /// Strict mode: hands the reject to the sink, then throws its error.
+  [[noreturn]] void raise_strict(pending_reject&& p);
 
   ingest_options options_;
   const ingest_sink& sink_;

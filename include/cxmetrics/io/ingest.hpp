@@ -54,7 +54,8 @@
 // that is never closed). Each cause maps to one cxm error id (core/error.hpp):
 // see reject_error_id(). In strict mode (on_error::strict) the first reject,
 // in input order, is thrown as that typed error, with file, line, column and
-// field; the sink has then received exactly the rows before it.
+// field; the sink has then received exactly the rows before it, and that
+// reject (on_reject), so a rejects file names the row that stopped the read.
 //
 // Positions: line is 1-based and physical: every LF, CRLF or lone CR counts,
 // also inside quoted fields; a reject names the line where its row starts.
