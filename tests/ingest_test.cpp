@@ -1236,3 +1236,15 @@ TEST(IngestOutput, RejectFileAndSummaryJson) {
 }
 
 }  // namespace
+
+TEST(IngestCsv, ReportNamesTheColumnEachFieldWasReadFrom) {
+  ingest_options o;
+  o.columns.nps = "Recommend";
+  const ingest_report r = stream_responses_csv_text(" RECOMMEND ,Weight,extra\n9,1.5,x\n", "t.csv", o, {});
+  EXPECT_EQ(r.column_of[static_cast<std::size_t>(response_field::nps)], " RECOMMEND ");
+  EXPECT_EQ(r.column_of[static_cast<std::size_t>(response_field::weight)], "Weight");
+  EXPECT_TRUE(r.has(response_field::weight));
+  EXPECT_FALSE(r.has(response_field::csat));
+  EXPECT_FALSE(r.has(response_field::channel));
+  EXPECT_EQ(r.ignored_columns, (std::vector<std::string>{"extra"}));
+}

@@ -571,7 +571,7 @@ ingest_report stream_csv(byte_source& src, std::string source, const ingest_opti
   header_mapping m = map_header(rec.fields, o, ses.source(), header_line, "column");
   ses.set_present(m.present);
   format.set_columns(m.column_field);
-  ses.set_header(rec.fields, std::move(m.ignored));
+  ses.set_header(rec.fields, std::move(m));
   rd.run();
   return ses.finish();
 }

@@ -902,9 +902,12 @@ void session::set_present(const std::array<bool, response_field_count>& present)
   }
 }
 
-void session::set_header(std::vector<std::string> header, std::vector<std::string> ignored) {
+void session::set_header(std::vector<std::string> header, header_mapping&& m) {
+  for (std::size_t i = 0; i < m.column_field.size() && i < header.size(); ++i) {
+    if (m.column_field[i]) report_.column_of[static_cast<std::size_t>(*m.column_field[i])] = header[i];
+  }
   report_.header = std::move(header);
-  report_.ignored_columns = std::move(ignored);
+  report_.ignored_columns = std::move(m.ignored);
 }
 
 ingest_reject session::make_reject(pending_reject&& p) const {

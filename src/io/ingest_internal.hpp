@@ -660,6 +660,8 @@ class row_builder {
 // ---------------------------------------------------------------------------
 // Session
 
+struct header_mapping;
+
 /// Reader-wide state and the delivery of chunks in input order.
 class session {
  public:
@@ -673,8 +675,8 @@ class session {
 
   /// Fields whose column the input has (sets missing_by_field to 0 for them).
   void set_present(const std::array<bool, response_field_count>& present);
-  /// Header and ignored columns for the report.
-  void set_header(std::vector<std::string> header, std::vector<std::string> ignored);
+  /// Header, the column each field was read from and the ignored columns, for the report.
+  void set_header(std::vector<std::string> header, header_mapping&& m);
   /// Counts empty lines outside chunks (before a header).
   void add_empty_lines(std::uint64_t n) noexcept { report_.summary.empty_lines += n; }
   /// Adds input bytes to the summary.

@@ -610,7 +610,7 @@ ingest_report stream_jsonl(byte_source& src, std::string source, const ingest_op
     header_mapping m = map_header(keys, o, ses.source(), line, "key");
     ses.set_present(m.present);
     format.set_present(m.present);
-    ses.set_header(std::move(keys), std::move(m.ignored));
+    ses.set_header(std::move(keys), std::move(m));
   }
   rd.run();
   return ses.finish();

@@ -305,8 +305,8 @@ ingest_report stream_responses_readstat(const std::filesystem::path& file, const
   for (const auto& v : c.vars) names.push_back(v.name);
   detail::header_mapping m = detail::map_header(names, options, ses.source(), 1, "variable");
   ses.set_present(m.present);
-  ses.set_header(names, std::move(m.ignored));
   c.fields = m.column_field;
+  ses.set_header(names, std::move(m));
   c.text.resize(c.vars.size());
   for (const auto& v : c.vars) {
     c.dates.push_back(v.numeric ? date_kind_of(format, v.format) : date_kind::none);

@@ -70,6 +70,7 @@
 // Header: cxmetrics/io/ingest.hpp; compiled part in src/io/.
 #pragma once
 
+#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <filesystem>
@@ -461,6 +462,12 @@ struct ingest_report {
   ingest_summary summary;
   std::vector<std::string> header;           ///< CSV header, JSON keys of the first object, or variable names
   std::vector<std::string> ignored_columns;  ///< names in header that map to no field
+  /// The column each field was read from, as the header writes it (index:
+  /// response_field); empty when the input has no column for the field.
+  std::array<std::string, response_field_count> column_of;
+
+  /// True when the input has a column for the field.
+  [[nodiscard]] bool has(response_field f) const noexcept { return !column_of[static_cast<std::size_t>(f)].empty(); }
 };
 
 /// Everything read into memory.
