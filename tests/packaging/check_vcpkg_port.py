@@ -7,9 +7,10 @@ asserts what a registry reviewer asks of it:
     writes: key order, sorted dependencies and features, no "port-version": 0),
     so that a registry's CI has nothing to reformat;
   * the port's version is version.hpp's, and the root manifest repeats none;
-  * dependencies: the ones the project's CMake finds, with "version>=" equal
-    to the lowest versions of cmake/cxmetricsDependencies.cmake; no Eigen;
-    ReadStat only through the feature "readstat";
+  * dependencies: the ones the project's CMake finds, each with the
+    "version>=" of the lowest version in vcpkg's database that CMake accepts
+    (cmake/cxmetricsDependencies.cmake), or none where the database has
+    nothing older; no Eigen; ReadStat only through the feature "readstat";
   * the portfile fetches a release with vcpkg_from_github (REPO, REF,
     SHA512 from the release step), keeps the documented development path,
     turns the feature into CXMETRICS_WITH_READSTAT; the port says where it is
@@ -125,6 +126,37 @@ def three_parts(version):
     return ".".join(parts + ["0"] * (3 - len(parts)))
 
 
+def version_key(version):
+    return [int(p) if p.isdigit() else p for p in version.replace("-", ".").split(".")]
+
+
+# Versions (port-version 0) in vcpkg's version database (versions/<x>-/<port>.json,
+# read August 2026), up to the first few at or above the project's minimums.
+# The registry's CI accepts a "version>=" only if it names one of these, so
+# the port's constraint is the lowest of them that CMake accepts, and none
+# when the database holds nothing older than CMake's minimum.
+VCPKG_VERSIONS = {
+    "boost-headers": ["1.84.0", "1.85.0", "1.86.0"],
+    "boost-math": ["1.66.0", "1.67.0", "1.68.0", "1.69.0", "1.70.0", "1.71.0", "1.72.0", "1.73.0", "1.74.0"],
+    "boost-random": ["1.66.0", "1.67.0", "1.68.0", "1.69.0", "1.70.0", "1.71.0", "1.72.0", "1.73.0", "1.74.0"],
+    "highway": ["0.14.2", "1.0.2", "1.0.3", "1.0.4", "1.0.6", "1.0.7", "1.1.0"],
+    "nlohmann-json": ["3.7.0", "3.7.3", "3.8.0", "3.9.0", "3.9.1", "3.10.2"],
+}
+
+
+def vcpkg_constraint(port, cmake_min):
+    """The "version>=" the port must carry for a CMake minimum, or None."""
+    versions = VCPKG_VERSIONS[port]
+    low = version_key(three_parts(cmake_min))
+    if version_key(versions[0]) >= low:
+        return None  # everything vcpkg has is new enough
+    for v in versions:
+        if version_key(v) >= low:
+            return v
+    fail(f"{port}: no version at or above {cmake_min} in check_vcpkg_port.py's VCPKG_VERSIONS; "
+         "add the database's versions")
+
+
 def read(path):
     try:
         with open(path, encoding="utf-8") as f:
@@ -162,21 +194,17 @@ def main():
             fail(f"released port's homepage is {homepage!r}, expected https://github.com/{released}")
     elif homepage is not None and not homepage.startswith("https://"):
         fail(f"the port's homepage {homepage!r} is not an https address")
-    expected = {
-        "boost-headers": three_parts(minimums["BOOST"]),
-        "boost-math": three_parts(minimums["BOOST"]),
-        "boost-random": three_parts(minimums["BOOST"]),
-        "highway": three_parts(minimums["HWY"]),
-        "nlohmann-json": three_parts(minimums["NLOHMANN_JSON"]),
-    }
+    expected = {port: vcpkg_constraint(port, minimums[dep]) for port, dep in (
+        ("boost-headers", "BOOST"), ("boost-math", "BOOST"), ("boost-random", "BOOST"), ("highway", "HWY"),
+        ("nlohmann-json", "NLOHMANN_JSON"))}
     core = {}
     for dep in port["dependencies"]:
         if isinstance(dep, dict) and dep.get("host"):
             continue
         core[dep_name(dep)] = dep.get("version>=") if isinstance(dep, dict) else None
     if core != expected:
-        fail(f"the port depends on {core} (name: version>=); the project's CMake finds {expected} "
-             "(cmake/cxmetricsDependencies.cmake)")
+        fail(f"the port depends on {core} (name: version>=); for the minimums of the project's CMake "
+             f"(cmake/cxmetricsDependencies.cmake) and vcpkg's version database it should be {expected}")
     hosts = sorted(dep_name(d) for d in port["dependencies"] if isinstance(d, dict) and d.get("host"))
     if hosts != ["vcpkg-cmake", "vcpkg-cmake-config"]:
         fail(f"host dependencies are {hosts}")
@@ -270,7 +298,7 @@ def main():
 
     state = f"released from {released}" if released else ("released" if sha.group(1) else "unreleased")
     print(f"vcpkg port: cxmetrics {version} ({state}), depends on "
-          f"{', '.join(f'{n}>={v}' for n, v in sorted(core.items()))}; features readstat; "
+          f"{', '.join(f'{n}>={v}' if v else n for n, v in sorted(core.items()))}; features readstat; "
           f"supports {port['supports']}")
 
 
