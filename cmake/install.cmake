@@ -3,7 +3,8 @@
 # Layout under the prefix:
 #   include/cxmetrics/...                      headers
 #   lib/libcxmetrics.{a,so}                    compiled part
-#   lib/cmake/cxmetrics/cxmetricsConfig.cmake  package config (+ version, targets)
+#   lib/cmake/cxmetrics/cxmetricsConfig.cmake  package config (+ version, targets,
+#                                              FindReadStat.cmake)
 #   lib/pkgconfig/cxmetrics.pc                 pkg-config file
 #   share/doc/cxmetrics/LICENSE
 
@@ -35,6 +36,14 @@ if(_cxm_type STREQUAL "SHARED_LIBRARY")
 else()
   set(CXMETRICS_LIBRARY_TYPE static)
 endif()
+# The package config finds the dependencies again from the lowest versions
+# of cmake/cxmetricsDependencies.cmake, and needs to know whether ReadStat
+# was compiled in.
+if(CXMETRICS_HAVE_READSTAT)
+  set(CXMETRICS_CONFIG_WITH_READSTAT ON)
+else()
+  set(CXMETRICS_CONFIG_WITH_READSTAT OFF)
+endif()
 configure_package_config_file(
   "${PROJECT_SOURCE_DIR}/cmake/cxmetricsConfig.cmake.in"
   "${PROJECT_BINARY_DIR}/cxmetricsConfig.cmake"
@@ -55,6 +64,7 @@ write_basic_package_version_file(
 
 install(FILES "${PROJECT_BINARY_DIR}/cxmetricsConfig.cmake"
               "${PROJECT_BINARY_DIR}/cxmetricsConfigVersion.cmake"
+              "${PROJECT_SOURCE_DIR}/cmake/FindReadStat.cmake"
         DESTINATION "${CXMETRICS_INSTALL_CMAKEDIR}"
         COMPONENT cxmetrics_Development)
 
@@ -62,21 +72,30 @@ install(FILES "${PROJECT_SOURCE_DIR}/LICENSE"
         DESTINATION "${CMAKE_INSTALL_DOCDIR}"
         COMPONENT cxmetrics_Runtime)
 
-# pkg-config: the header-only dependencies are listed by their own .pc names
-# where Debian ships one (eigen3, nlohmann_json); Boost has no .pc file. A
-# static libcxmetrics.a also needs its private link dependencies (Highway,
-# the thread library where it is separate) at the consumer's link; they go
-# into Requires/Libs, not the .private fields, so that the plain
-# `pkg-config --libs cxmetrics` links (the package is either static or shared).
-set(CXMETRICS_PC_REQUIRES "eigen3 nlohmann_json")
+# pkg-config: nlohmann_json by its .pc name; Boost has no .pc file. A static
+# libcxmetrics.a also needs its private link dependencies (Highway, the
+# thread library where it is separate, ReadStat when compiled in) at the
+# consumer's link; they go into Requires/Libs, not the .private fields, so
+# that the plain `pkg-config --libs cxmetrics` links (the package is either
+# static or shared). ReadStat is named by its .pc file where it has one
+# (upstream's install), else as -lreadstat: Debian's has none, and its
+# library is on the linker's default path.
+set(CXMETRICS_PC_REQUIRES "nlohmann_json")
 set(CXMETRICS_PC_LIBS "")
 if(CXMETRICS_LIBRARY_TYPE STREQUAL "shared")
   set(CXMETRICS_PC_CFLAGS "-DCXMETRICS_SHARED")
 else()
   set(CXMETRICS_PC_CFLAGS "")
   string(APPEND CXMETRICS_PC_REQUIRES " libhwy")
+  if(CXMETRICS_HAVE_READSTAT)
+    if(PC_ReadStat_FOUND)
+      string(APPEND CXMETRICS_PC_REQUIRES " readstat")
+    else()
+      string(APPEND CXMETRICS_PC_LIBS " -lreadstat")
+    endif()
+  endif()
   if(CMAKE_THREAD_LIBS_INIT)
-    set(CXMETRICS_PC_LIBS " ${CMAKE_THREAD_LIBS_INIT}")
+    string(APPEND CXMETRICS_PC_LIBS " ${CMAKE_THREAD_LIBS_INIT}")
   endif()
 endif()
 # The prefix is written relative to the .pc file's own directory

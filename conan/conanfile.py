@@ -2,22 +2,36 @@
 
     conan create conan -s compiler.cppstd=20 --build=missing
     conan create conan -s compiler.cppstd=20 -o "cxmetrics/*:shared=True" --build=missing
+    conan create conan -s compiler.cppstd=20 -o "cxmetrics/*:with_readstat=True" --build=missing
 
-The recipe sits in conan/, one level below the sources it packages. It
-exports CMakeLists.txt, LICENSE, cmake/, include/ and src/ from the project
-root (the same set tests/packaging/run.cmake packs for its FetchContent test,
-so a missing file shows up there) and reads its version from
-include/cxmetrics/version.hpp, the single source of the version.
+Sources. A released version is fetched by source() from the archive that
+conandata.yml names for it (url and sha256, written by packaging/release.cmake).
+A version that conandata.yml does not list is the development tree this
+recipe sits in: export_sources() then exports CMakeLists.txt, LICENSE, cmake/,
+include/ and src/ from the project root (the same set tests/packaging/run.cmake
+packs for its FetchContent test, so a missing file shows up there). The
+version is read from include/cxmetrics/version.hpp, the single source of the
+version, unless the command line gives one (--version, as a registry does).
 
-Dependencies: Eigen, Boost and nlohmann/json appear in public headers, so they
-are required with transitive_headers=True. cxmetrics uses only header-only
-parts of Boost (Math), so Boost defaults to header_only=True; a consumer that
-needs compiled Boost libraries can override that option, cxmetrics works with
-either. Google Highway is private to the compiled engine (SIMD kernels): its
-headers stay hidden, and Conan propagates its library to the link of a static
-cxmetrics. Conan Center's highway package is renamed for CMakeDeps to what
-upstream Highway installs (hwy-config.cmake, hwy::hwy), which CMakeLists.txt
-looks for.
+Dependencies, in the version ranges the project's CMake accepts
+(cmake/cxmetricsDependencies.cmake; tests/packaging/check_conan_recipe.py
+checks that they agree):
+  * Boost (Math and Random, header-only parts) and nlohmann/json appear in
+    public headers: transitive_headers=True. No option of Boost is forced;
+    the package requires the components it uses, boost::math and
+    boost::random, or boost::headers when Boost is header-only.
+  * Google Highway is private to the compiled engine (SIMD kernels): its
+    headers stay hidden, and Conan propagates its library to the link of a
+    static cxmetrics.
+  * ReadStat (option with_readstat, off by default) is private to the
+    SPSS/Stata/SAS readers, like Highway.
+Conan Center's highway and readstat packages are renamed for CMakeDeps to
+what CMakeLists.txt looks for: hwy-config.cmake / hwy::hwy as upstream Highway
+installs them, ReadStatConfig.cmake / ReadStat::ReadStat as
+cmake/FindReadStat.cmake defines them.
+
+With libraries of the system instead of Conan Center's, a profile lists them
+under [platform_requires] (README, "Conan 2").
 """
 
 import os
@@ -27,7 +41,7 @@ from conan import ConanFile
 from conan.errors import ConanInvalidConfiguration
 from conan.tools.build import check_min_cppstd
 from conan.tools.cmake import CMake, CMakeDeps, CMakeToolchain, cmake_layout
-from conan.tools.files import copy, load, rmdir
+from conan.tools.files import copy, get, load, rmdir
 from conan.tools.scm import Version
 
 required_conan_version = ">=2.0"
@@ -37,26 +51,49 @@ class CxmetricsConan(ConanFile):
     name = "cxmetrics"
     description = "Customer-experience metrics (NPS, CSAT, CES, resolution) with honest uncertainty"
     license = "MIT"
-    homepage = "https://example.invalid/cxmetrics"
-    url = "https://example.invalid/cxmetrics"
+    # The repository a release is published from: packaging/release.cmake
+    # writes it here when it releases (REPOSITORY=<owner>/<name>); the project
+    # has no public home before its first release.
+    homepage = None
+    url = None
     topics = ("nps", "csat", "ces", "customer-experience", "survey", "statistics")
     package_type = "library"
     settings = "os", "arch", "compiler", "build_type"
-    options = {"shared": [True, False], "fPIC": [True, False]}
+    options = {
+        "shared": [True, False],
+        "fPIC": [True, False],
+        "with_readstat": [True, False],
+    }
     default_options = {
         "shared": False,
         "fPIC": True,
-        "boost/*:header_only": True,
+        "with_readstat": False,
     }
 
     # What a source package of cxmetrics consists of, relative to the project root.
     _source_patterns = ("CMakeLists.txt", "LICENSE", "cmake/*", "include/*", "src/*")
-    # Oldest compilers the project is tested with (C++20 library and chrono calendar).
-    _minimum_compilers = {"gcc": "12", "clang": "14"}
+
+    @property
+    def _min_compilers(self):
+        # gcc 12 and clang 14 are the oldest the project is built with. The
+        # compiled part needs std::from_chars for double: MSVC has it, and
+        # all of C++20's library, in every update of 193 (Visual Studio
+        # 2022), not in every update of 192; LLVM's libc++ from release 20
+        # (checked below for clang with libc++). Apple clang 17 is the first
+        # that can ship such a libc++ (Xcode 26); the ones of Xcode 16.3/16.4
+        # carry the same version number and do not, and macOS builds are not
+        # tested.
+        return {"gcc": "12", "clang": "14", "apple-clang": "17", "msvc": "193"}
 
     @property
     def _project_root(self):
         return os.path.join(self.recipe_folder, "..")
+
+    @property
+    def _release_source(self):
+        """conandata.yml's archive of this version (url, sha256), once released."""
+        sources = (self.conan_data or {}).get("sources") or {}
+        return sources.get(str(self.version))
 
     def set_version(self):
         if self.version:
@@ -71,6 +108,8 @@ class CxmetricsConan(ConanFile):
         self.version = ".".join(parts)
 
     def export_sources(self):
+        if self._release_source:
+            return  # source() fetches the release archive
         for pattern in self._source_patterns:
             copy(self, pattern, src=self._project_root, dst=self.export_sources_folder,
                  excludes=("build/*", ".git/*"))
@@ -89,18 +128,26 @@ class CxmetricsConan(ConanFile):
         self.folders.root = ".."
 
     def requirements(self):
-        self.requires("eigen/3.4.0", transitive_headers=True)
-        self.requires("boost/1.86.0", transitive_headers=True)
-        self.requires("nlohmann_json/3.11.3", transitive_headers=True)
-        self.requires("highway/1.0.7")
+        self.requires("boost/[>=1.71.0 <2]", transitive_headers=True)
+        self.requires("nlohmann_json/[>=3.9.0 <4]", transitive_headers=True)
+        self.requires("highway/[>=1.0.0 <2]")
+        if self.options.with_readstat:
+            self.requires("readstat/[>=1.1.8 <2]")
 
     def validate(self):
         check_min_cppstd(self, 20)
         compiler = str(self.settings.compiler)
-        minimum = self._minimum_compilers.get(compiler)
-        if minimum and Version(self.settings.compiler.version) < minimum:
+        version = Version(self.settings.compiler.version)
+        minimum = self._min_compilers.get(compiler)
+        if minimum and version < minimum:
+            raise ConanInvalidConfiguration(f"{self.ref} needs {compiler} >= {minimum} (C++20)")
+        if compiler == "clang" and self.settings.get_safe("compiler.libcxx") == "libc++" and version < "20":
             raise ConanInvalidConfiguration(
-                f"{self.ref} needs {compiler} >= {minimum} (C++20 with <chrono> calendars)")
+                f"{self.ref} needs libc++ >= 20 (std::from_chars for double): clang >= 20 with libc++")
+
+    def source(self):
+        if self._release_source:
+            get(self, **self._release_source, strip_root=True)
 
     def generate(self):
         toolchain = CMakeToolchain(self)
@@ -110,10 +157,16 @@ class CxmetricsConan(ConanFile):
         toolchain.cache_variables["CXMETRICS_BUILD_BENCHMARKS"] = False
         toolchain.cache_variables["CXMETRICS_BUILD_TOOLS"] = False
         toolchain.cache_variables["CXMETRICS_INSTALL"] = True
+        # ON requires ReadStat (configuring fails without it), OFF never uses
+        # one the system happens to have.
+        toolchain.cache_variables["CXMETRICS_WITH_READSTAT"] = "ON" if self.options.with_readstat else "OFF"
         toolchain.generate()
         deps = CMakeDeps(self)
         deps.set_property("highway", "cmake_file_name", "hwy")
         deps.set_property("highway::hwy", "cmake_target_name", "hwy::hwy")
+        if self.options.with_readstat:
+            deps.set_property("readstat", "cmake_file_name", "ReadStat")
+            deps.set_property("readstat", "cmake_target_name", "ReadStat::ReadStat")
         deps.generate()
 
     def build(self):
@@ -138,11 +191,12 @@ class CxmetricsConan(ConanFile):
         self.cpp_info.libs = ["cxmetrics"]
         if self.options.shared:
             self.cpp_info.defines = ["CXMETRICS_SHARED"]
-        self.cpp_info.requires = [
-            "eigen::eigen3",
-            "boost::headers",
-            "nlohmann_json::nlohmann_json",
-            "highway::hwy",
-        ]
+        if self.dependencies["boost"].options.get_safe("header_only"):
+            boost = ["boost::headers"]  # a header-only Boost has no other components
+        else:
+            boost = ["boost::math", "boost::random"]
+        self.cpp_info.requires = boost + ["nlohmann_json::nlohmann_json", "highway::hwy"]
+        if self.options.with_readstat:
+            self.cpp_info.requires.append("readstat::readstat")
         if self.settings.os in ("Linux", "FreeBSD"):
             self.cpp_info.system_libs = ["pthread", "m"]

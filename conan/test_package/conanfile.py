@@ -1,5 +1,6 @@
 """Conan 2 test_package of cxmetrics: builds test_package.cpp against the
-package just created and runs it (`conan create conan` does this).
+package just created and runs it (`conan create conan` does this) on the SPSS
+file beside it, telling it whether the package was built with ReadStat.
 
 The CMakeLists.txt beside it is plain CMake: tests/packaging builds it against
 an installed prefix too (`-DCMAKE_PREFIX_PATH=<prefix>`), so it stays
@@ -30,4 +31,7 @@ class CxmetricsTestConan(ConanFile):
 
     def test(self):
         if can_run(self):
-            self.run(os.path.join(self.cpp.build.bindir, "test_package"), env="conanrun")
+            readstat = "on" if self.dependencies["cxmetrics"].options.with_readstat else "off"
+            binary = os.path.join(self.cpp.build.bindir, "test_package")
+            data = os.path.join(self.source_folder, "responses.sav")
+            self.run(f'"{binary}" "{data}" {readstat}', env="conanrun")

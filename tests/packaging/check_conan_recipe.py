@@ -3,16 +3,25 @@ stand-in of the Conan 2 API, for machines without a Conan client.
 
 It cannot prove that Conan builds the package (the packaging.* CMake tests
 prove the build itself); it catches what would otherwise surface only in a
-user's `conan create`: Python errors in the recipe, a version that disagrees
-with version.hpp, exported sources that do not exist, options and package
-information that contradict what the CMake package provides.
+user's `conan create` or a registry review: Python errors in the recipe, a
+version that disagrees with version.hpp, exported sources that do not exist,
+version ranges that differ from what the project's CMake accepts
+(cmake/cxmetricsDependencies.cmake), options forced on dependencies, a
+ReadStat that is used but not declared, Eigen declared but unused, compiler
+minimums missing, placeholder addresses, a conandata.yml that source() cannot
+use, and package information that contradicts what the CMake package provides.
 
-    python3 check_conan_recipe.py <cxmetrics source dir> <expected version>
+    python3 check_conan_recipe.py <cxmetrics source dir> <expected version> [--released <owner>/<name>]
+
+With --released, the tree is one packaging/release.cmake has filled:
+conandata.yml must then name this version's archive, source() must fetch it
+and export_sources() export nothing, and homepage/url must be the repository.
 """
 
 import fnmatch
 import importlib.util
 import os
+import re
 import sys
 import types
 
@@ -30,12 +39,21 @@ class Settings:
         for key, value in values.items():
             setattr(self, key, value)
 
+    def get_safe(self, name):
+        value = self
+        for part in name.split("."):
+            value = getattr(value, part, None)
+            if value is None:
+                return None
+        return value
+
 
 class Compiler(str):
-    def __new__(cls, name, version, cppstd):
+    def __new__(cls, name, version, cppstd, libcxx=None):
         obj = str.__new__(cls, name)
         obj.version = version
         obj.cppstd = cppstd
+        obj.libcxx = libcxx
         return obj
 
 
@@ -61,6 +79,9 @@ class Options:
     def has(self, name):
         return name in self._values
 
+    def get_safe(self, name):
+        return self._values.get(name)
+
 
 class CppInfo:
     def __init__(self):
@@ -82,8 +103,13 @@ class Folders:
         self.generators = None
 
 
+class Dependency:
+    def __init__(self, options):
+        self.options = Options(options)
+
+
 class ConanFileBase:
-    def __init__(self, recipe_folder, settings, options):
+    def __init__(self, recipe_folder, settings, options, conan_data=None, dependencies=None):
         self.recipe_folder = recipe_folder
         self.settings = settings
         self.options = options
@@ -93,6 +119,9 @@ class ConanFileBase:
         self.cpp_info = CppInfo()
         self.requirements_seen = []
         self.export_sources_folder = "<export_sources>"
+        self.source_folder = "<source>"
+        self.conan_data = conan_data
+        self.dependencies = dependencies or {}
 
     def requires(self, ref, **traits):
         self.requirements_seen.append((ref, traits))
@@ -101,10 +130,15 @@ class ConanFileBase:
 copies = []
 toolchains = []
 cmakedeps = []
+downloads = []
 
 
 def copy(conanfile, pattern, src, dst, excludes=None, **_):
     copies.append((pattern, os.path.normpath(src), dst, tuple(excludes or ())))
+
+
+def get(conanfile, url, sha256=None, strip_root=False, **kwargs):
+    downloads.append({"url": url, "sha256": sha256, "strip_root": strip_root, **kwargs})
 
 
 def load(conanfile, path):
@@ -176,7 +210,7 @@ def install_stand_in():
         "conan.tools.build": {"check_min_cppstd": check_min_cppstd, "can_run": lambda conanfile: True},
         "conan.tools.cmake": {"CMake": CMake, "CMakeDeps": CMakeDeps, "CMakeToolchain": CMakeToolchain,
                               "cmake_layout": cmake_layout},
-        "conan.tools.files": {"copy": copy, "load": load, "rmdir": rmdir},
+        "conan.tools.files": {"copy": copy, "get": get, "load": load, "rmdir": rmdir},
         "conan.tools.scm": {"Version": Version},
     }
     for name, attrs in modules.items():
@@ -202,60 +236,147 @@ def fail(message):
     sys.exit(1)
 
 
+def parse_conandata(path):
+    """conandata.yml as the recipe uses it: `sources:` mapping versions to
+    {url, sha256}, block style, or `sources: {}`. Anything else fails."""
+    with open(path, encoding="utf-8") as f:
+        lines = [l.rstrip("\n") for l in f if l.strip() and not l.lstrip().startswith("#")]
+    if not lines or not lines[0].startswith("sources:"):
+        fail(f"{path} does not start with `sources:`")
+    if lines[0].strip() == "sources: {}":
+        if len(lines) != 1:
+            fail(f"{path} has more after `sources: {{}}`")
+        return {"sources": {}}
+    sources, current = {}, None
+    for line in lines[1:]:
+        m = re.fullmatch(r'  "([^"]+)":', line)
+        if m:
+            current = sources.setdefault(m.group(1), {})
+            continue
+        m = re.fullmatch(r'    (url|sha256): "([^"]*)"', line)
+        if m and current is not None:
+            current[m.group(1)] = m.group(2)
+            continue
+        fail(f"{path}: cannot read `{line}`")
+    for version, entry in sources.items():
+        if set(entry) != {"url", "sha256"} or not entry["url"].startswith("https://") or \
+                not re.fullmatch(r"[0-9a-f]{64}", entry["sha256"]):
+            fail(f"{path}: the entry of {version} is not an https url and a sha256: {entry}")
+    return {"sources": sources}
+
+
 def make(recipe_class, recipe_folder, os_name="Linux", compiler="gcc", compiler_version="12",
-         cppstd="20", **option_overrides):
+         cppstd="20", libcxx=None, conan_data=None, boost_header_only=False, **option_overrides):
     declared = getattr(recipe_class, "default_options", None) or {}
-    defaults = {k: v for k, v in declared.items() if ":" not in k}
+    defaults = dict(declared)
     defaults.update(option_overrides)
     settings = Settings(os=os_name, arch="x86_64", build_type="Release",
-                        compiler=Compiler(compiler, compiler_version, cppstd))
-    conanfile = recipe_class(recipe_folder, settings, Options(defaults))
+                        compiler=Compiler(compiler, compiler_version, cppstd, libcxx))
+    dependencies = {"boost": Dependency({"header_only": boost_header_only})}
+    conanfile = recipe_class(recipe_folder, settings, Options(defaults), conan_data, dependencies)
     conanfile.name = getattr(recipe_class, "name", None)
     return conanfile
 
 
+def cmake_ranges(source_dir):
+    """{dependency: (lowest, below)} from cmake/cxmetricsDependencies.cmake."""
+    path = os.path.join(source_dir, "cmake", "cxmetricsDependencies.cmake")
+    with open(path, encoding="utf-8") as f:
+        text = f.read()
+    low = dict(re.findall(r"^set\(CXMETRICS_([A-Z_]+)_MIN ([0-9.]+)\)", text, re.MULTILINE))
+    below = dict(re.findall(r"^set\(CXMETRICS_([A-Z_]+)_BELOW ([0-9.]+)\)", text, re.MULTILINE))
+    if set(low) != set(below):
+        fail(f"{path}: every _MIN needs a _BELOW: {sorted(low)} / {sorted(below)}")
+    return {k: (low[k], below[k]) for k in low}
+
+
+def three_parts(version):
+    parts = version.split(".")
+    return ".".join(parts + ["0"] * (3 - len(parts)))
+
+
 def main():
-    if len(sys.argv) != 3:
-        fail("usage: check_conan_recipe.py <source dir> <version>")
-    source_dir, expected_version = sys.argv[1], sys.argv[2]
+    args = sys.argv[1:]
+    released = None
+    if len(args) == 4 and args[2] == "--released":
+        released = args[3]
+        args = args[:2]
+    if len(args) != 2:
+        fail("usage: check_conan_recipe.py <source dir> <version> [--released <owner>/<name>]")
+    source_dir, expected_version = args
     recipe_folder = os.path.join(source_dir, "conan")
     install_stand_in()
     recipe = load_recipe(os.path.join(recipe_folder, "conanfile.py"))
+    conan_data = parse_conandata(os.path.join(recipe_folder, "conandata.yml"))
+    ranges = cmake_ranges(source_dir)
 
-    # Identity and declared settings/options.
+    # Identity, addresses, declared settings/options; no option forced on a dependency.
     if recipe.name != "cxmetrics" or recipe.license != "MIT":
         fail(f"name/license are {recipe.name}/{recipe.license}")
+    for attr in ("homepage", "url"):
+        value = getattr(recipe, attr, None)
+        if released:
+            if value != f"https://github.com/{released}":
+                fail(f"released recipe's {attr} is {value!r}, expected https://github.com/{released}")
+        elif value is not None and not str(value).startswith("https://"):
+            fail(f"the recipe's {attr} {value!r} is neither unset (unreleased) nor an https address")
+    for dirpath, _, filenames in os.walk(recipe_folder):
+        for name in filenames:
+            path = os.path.join(dirpath, name)
+            if name.endswith((".py", ".yml", ".txt", ".cpp")):
+                with open(path, encoding="utf-8") as f:
+                    if "example.invalid" in f.read():
+                        fail(f"{path} still holds the placeholder example.invalid")
     if tuple(recipe.settings) != ("os", "arch", "compiler", "build_type"):
         fail(f"settings are {recipe.settings}")
-    if set(recipe.options) != {"shared", "fPIC"}:
+    if set(recipe.options) != {"shared", "fPIC", "with_readstat"}:
         fail(f"options are {recipe.options}")
-    if recipe.default_options.get("boost/*:header_only") is not True:
-        fail("boost is not configured header-only by default")
+    forced = [k for k in recipe.default_options if ":" in k or "/" in k]
+    if forced:
+        fail(f"default_options force options of dependencies: {forced}")
+    if recipe.default_options.get("with_readstat") is not False:
+        fail("with_readstat is not off by default")
 
     # Version from version.hpp.
-    c = make(recipe, recipe_folder)
+    c = make(recipe, recipe_folder, conan_data=conan_data)
     c.set_version()
     if c.version != expected_version:
         fail(f"set_version() gives {c.version}, version.hpp says {expected_version}")
+    release_entry = conan_data["sources"].get(expected_version)
+    if released and not release_entry:
+        fail(f"conandata.yml has no archive of {expected_version}")
+    if released and release_entry["url"] != \
+            f"https://github.com/{released}/archive/refs/tags/v{expected_version}.tar.gz":
+        fail(f"conandata.yml's archive of {expected_version} is {release_entry['url']}")
 
-    # Exported sources: the project root, every pattern matching something.
+    # Sources: a release is fetched by source(); otherwise the project root is exported.
     c.export_sources()
-    root = os.path.normpath(source_dir)
-    all_files = []
-    for dirpath, dirnames, filenames in os.walk(root):
-        rel_dir = os.path.relpath(dirpath, root)
-        dirnames[:] = [d for d in dirnames if not (rel_dir == "." and d in ("build", ".git"))]
-        for f in filenames:
-            all_files.append(os.path.normpath(os.path.join(rel_dir, f)).replace(os.sep, "/"))
-    patterns = []
-    for pattern, src, dst, _ in copies:
-        if src != root:
-            fail(f"export_sources copies {pattern} from {src}, not from the project root {root}")
-        if not [f for f in all_files if fnmatch.fnmatch(f, pattern)]:
-            fail(f"export_sources pattern {pattern} matches no file")
-        patterns.append(pattern)
-    if sorted(patterns) != sorted(["CMakeLists.txt", "LICENSE", "cmake/*", "include/*", "src/*"]):
-        fail(f"export_sources exports {patterns}; keep it in step with the fetchcontent test's archive")
+    c.source()
+    if release_entry:
+        if copies:
+            fail(f"export_sources() exports {copies} although conandata.yml has the release archive")
+        if downloads != [{"url": release_entry["url"], "sha256": release_entry["sha256"], "strip_root": True}]:
+            fail(f"source() fetches {downloads}, expected conandata.yml's archive with strip_root")
+        patterns = []
+    else:
+        if downloads:
+            fail(f"source() fetches {downloads} for an unreleased version")
+        root = os.path.normpath(source_dir)
+        all_files = []
+        for dirpath, dirnames, filenames in os.walk(root):
+            rel_dir = os.path.relpath(dirpath, root)
+            dirnames[:] = [d for d in dirnames if not (rel_dir == "." and d in ("build", ".git"))]
+            for f in filenames:
+                all_files.append(os.path.normpath(os.path.join(rel_dir, f)).replace(os.sep, "/"))
+        patterns = []
+        for pattern, src, dst, _ in copies:
+            if src != root:
+                fail(f"export_sources copies {pattern} from {src}, not from the project root {root}")
+            if not [f for f in all_files if fnmatch.fnmatch(f, pattern)]:
+                fail(f"export_sources pattern {pattern} matches no file")
+            patterns.append(pattern)
+        if sorted(patterns) != sorted(["CMakeLists.txt", "LICENSE", "cmake/*", "include/*", "src/*"]):
+            fail(f"export_sources exports {patterns}; keep it in step with the fetchcontent test's archive")
 
     # fPIC: removed on Windows and for shared builds.
     c = make(recipe, recipe_folder, os_name="Windows")
@@ -278,80 +399,121 @@ def main():
     if c.folders.root != "..":
         fail(f"layout() sets folders.root to {c.folders.root!r}, the project root is '..'")
 
-    # Requirements: header-visible dependencies.
-    c.requirements()
-    refs = {ref.split("/")[0]: (ref, traits) for ref, traits in c.requirements_seen}
-    for dep, version_prefix, public in (("eigen", "eigen/3.4.0", True), ("boost", "boost/1.", True),
-                                        ("nlohmann_json", "nlohmann_json/3.11.", True),
-                                        ("highway", "highway/1.", False)):
-        if dep not in refs or not refs[dep][0].startswith(version_prefix):
-            fail(f"requirements() lacks {version_prefix}*: {c.requirements_seen}")
-        if bool(refs[dep][1].get("transitive_headers")) != public:
-            fail(f"{dep}: transitive_headers should be {public} (public headers "
-                 f"{'use' if public else 'do not use'} it)")
+    # Requirements: the ranges the project's CMake accepts; header-visible
+    # dependencies with transitive headers; ReadStat only when asked for;
+    # no Eigen (no source includes it).
+    expected = {"boost": ("BOOST", True), "nlohmann_json": ("NLOHMANN_JSON", True), "highway": ("HWY", False),
+                "readstat": ("READSTAT", False)}
+    for with_readstat in (False, True):
+        c = make(recipe, recipe_folder, with_readstat=with_readstat)
+        c.requirements()
+        refs = {}
+        for ref, traits in c.requirements_seen:
+            name, _, version = ref.partition("/")
+            refs[name] = (version, traits)
+        wanted = {"boost", "nlohmann_json", "highway"} | ({"readstat"} if with_readstat else set())
+        if set(refs) != wanted:
+            fail(f"requirements() with with_readstat={with_readstat} requires {sorted(refs)}, expected {sorted(wanted)}")
+        for name, (version, traits) in refs.items():
+            key, public = expected[name]
+            low, below = ranges[key]
+            want = f"[>={three_parts(low)} <{below}]"
+            if version != want:
+                fail(f"{name}/{version}: the project's CMake accepts {low} or later below {below}, i.e. {name}/{want}")
+            if bool(traits.get("transitive_headers")) != public:
+                fail(f"{name}: transitive_headers should be {public} (public headers "
+                     f"{'use' if public else 'do not use'} it)")
 
-    # Compilers: C++20, g++ >= 12, clang++ >= 14.
-    for compiler, version, cppstd, ok in (("gcc", "12", "20", True), ("gcc", "13", "gnu20", True),
-                                          ("gcc", "11", "20", False), ("gcc", "12", "17", False),
-                                          ("clang", "14", "20", True), ("clang", "13", "20", False)):
-        c = make(recipe, recipe_folder, compiler=compiler, compiler_version=version, cppstd=cppstd)
+    # Compilers: C++20; g++ >= 12, clang++ >= 14 (>= 20 with libc++), Apple clang >= 17, MSVC >= 193.
+    for compiler, version, cppstd, libcxx, ok in (
+            ("gcc", "12", "20", "libstdc++11", True), ("gcc", "13", "gnu20", "libstdc++11", True),
+            ("gcc", "11", "20", "libstdc++11", False), ("gcc", "12", "17", "libstdc++11", False),
+            ("clang", "14", "20", "libstdc++11", True), ("clang", "13", "20", "libstdc++11", False),
+            ("clang", "19", "20", "libc++", False), ("clang", "20", "20", "libc++", True),
+            ("apple-clang", "16", "20", "libc++", False), ("apple-clang", "17", "20", "libc++", True),
+            ("msvc", "192", "20", None, False), ("msvc", "193", "20", None, True)):
+        c = make(recipe, recipe_folder, compiler=compiler, compiler_version=version, cppstd=cppstd, libcxx=libcxx)
         try:
             c.validate()
             accepted = True
         except InvalidConfiguration:
             accepted = False
         if accepted != ok:
-            fail(f"validate() {'accepts' if accepted else 'rejects'} {compiler} {version} with C++{cppstd}")
+            fail(f"validate() {'accepts' if accepted else 'rejects'} {compiler} {version} ({libcxx}) with C++{cppstd}")
 
-    # Toolchain: tests, examples, benchmarks off.
-    c = make(recipe, recipe_folder)
-    c.generate()
-    cache = toolchains[-1].cache_variables
-    for var in ("CXMETRICS_BUILD_TESTS", "CXMETRICS_BUILD_EXAMPLES", "CXMETRICS_BUILD_BENCHMARKS"):
-        if cache.get(var) is not False:
-            fail(f"generate() does not set {var} OFF")
-    # CMakeLists.txt calls find_package(hwy CONFIG) and links hwy::hwy.
-    names = cmakedeps[-1].properties if cmakedeps else {}
-    if names.get(("highway", "cmake_file_name")) != "hwy" or \
-            names.get(("highway::hwy", "cmake_target_name")) != "hwy::hwy":
-        fail(f"CMakeDeps does not map highway to hwy-config.cmake / hwy::hwy: {names}")
+    # Toolchain: tests, examples, benchmarks, tools off; ReadStat as the option says.
+    for with_readstat in (False, True):
+        c = make(recipe, recipe_folder, with_readstat=with_readstat)
+        c.generate()
+        cache = toolchains[-1].cache_variables
+        for var in ("CXMETRICS_BUILD_TESTS", "CXMETRICS_BUILD_EXAMPLES", "CXMETRICS_BUILD_BENCHMARKS",
+                    "CXMETRICS_BUILD_TOOLS"):
+            if cache.get(var) is not False:
+                fail(f"generate() does not set {var} OFF")
+        if cache.get("CXMETRICS_WITH_READSTAT") != ("ON" if with_readstat else "OFF"):
+            fail(f"with_readstat={with_readstat} passes CXMETRICS_WITH_READSTAT={cache.get('CXMETRICS_WITH_READSTAT')!r}")
+        # CMakeLists.txt calls find_package(hwy CONFIG) and links hwy::hwy;
+        # find_package(ReadStat) and ReadStat::ReadStat.
+        names = cmakedeps[-1].properties if cmakedeps else {}
+        if names.get(("highway", "cmake_file_name")) != "hwy" or \
+                names.get(("highway::hwy", "cmake_target_name")) != "hwy::hwy":
+            fail(f"CMakeDeps does not map highway to hwy-config.cmake / hwy::hwy: {names}")
+        if with_readstat and (names.get(("readstat", "cmake_file_name")) != "ReadStat" or
+                              names.get(("readstat", "cmake_target_name")) != "ReadStat::ReadStat"):
+            fail(f"CMakeDeps does not map readstat to ReadStatConfig.cmake / ReadStat::ReadStat: {names}")
 
-    # Package information, static and shared.
+    # Package information: static and shared, with and without ReadStat, with
+    # a compiled or a header-only Boost.
     for shared in (False, True):
-        c = make(recipe, recipe_folder, shared=shared)
-        c.configure()
-        c.package_info()
-        info = c.cpp_info
-        expected = {"cmake_file_name": "cxmetrics", "cmake_target_name": "cxmetrics::cxmetrics",
-                    "pkg_config_name": "cxmetrics"}
-        for key, value in expected.items():
-            if info.properties.get(key) != value:
-                fail(f"package_info() sets {key} to {info.properties.get(key)!r}, expected {value!r}")
-        if info.libs != ["cxmetrics"]:
-            fail(f"package_info() libs are {info.libs}")
-        if ("CXMETRICS_SHARED" in info.defines) != shared:
-            fail(f"CXMETRICS_SHARED {'missing from' if shared else 'set in'} a "
-                 f"{'shared' if shared else 'static'} package")
-        if sorted(info.requires) != sorted(["eigen::eigen3", "boost::headers", "nlohmann_json::nlohmann_json",
-                                            "highway::hwy"]):
-            fail(f"package_info() requires {info.requires}")
+        for with_readstat in (False, True):
+            for header_only in (False, True):
+                c = make(recipe, recipe_folder, shared=shared, with_readstat=with_readstat,
+                         boost_header_only=header_only)
+                c.configure()
+                c.package_info()
+                info = c.cpp_info
+                props = {"cmake_file_name": "cxmetrics", "cmake_target_name": "cxmetrics::cxmetrics",
+                         "pkg_config_name": "cxmetrics"}
+                for key, value in props.items():
+                    if info.properties.get(key) != value:
+                        fail(f"package_info() sets {key} to {info.properties.get(key)!r}, expected {value!r}")
+                if info.libs != ["cxmetrics"]:
+                    fail(f"package_info() libs are {info.libs}")
+                if ("CXMETRICS_SHARED" in info.defines) != shared:
+                    fail(f"CXMETRICS_SHARED {'missing from' if shared else 'set in'} a "
+                         f"{'shared' if shared else 'static'} package")
+                want = (["boost::headers"] if header_only else ["boost::math", "boost::random"]) + \
+                    ["nlohmann_json::nlohmann_json", "highway::hwy"] + (["readstat::readstat"] if with_readstat else [])
+                if sorted(info.requires) != sorted(want):
+                    fail(f"package_info() (shared={shared}, with_readstat={with_readstat}, boost header-only="
+                         f"{header_only}) requires {info.requires}, expected {want}")
 
-    # test_package: requires the tested reference and runs test_package.
-    test_recipe = load_recipe(os.path.join(recipe_folder, "test_package", "conanfile.py"))
-    t = make(test_recipe, os.path.join(recipe_folder, "test_package"))
-    t.tested_reference_str = f"cxmetrics/{expected_version}"
-    t.requirements()
-    if [r for r, _ in t.requirements_seen] != [t.tested_reference_str]:
-        fail(f"test_package requires {t.requirements_seen}")
-    ran = []
-    t.run = lambda cmd, env=None: ran.append((cmd, env))
-    t.cpp = types.SimpleNamespace(build=types.SimpleNamespace(bindir="bin"))
-    t.test()
-    if not ran or not ran[0][0].endswith("test_package") or ran[0][1] != "conanrun":
-        fail(f"test_package test() runs {ran}")
+    # test_package: requires the tested reference and runs test_package on
+    # the SPSS file beside it, saying whether the package has ReadStat.
+    test_folder = os.path.join(recipe_folder, "test_package")
+    if not os.path.isfile(os.path.join(test_folder, "responses.sav")):
+        fail("conan/test_package/responses.sav is missing")
+    test_recipe = load_recipe(os.path.join(test_folder, "conanfile.py"))
+    for with_readstat in (False, True):
+        t = make(test_recipe, test_folder)
+        t.tested_reference_str = f"cxmetrics/{expected_version}"
+        t.requirements()
+        if [r for r, _ in t.requirements_seen] != [t.tested_reference_str]:
+            fail(f"test_package requires {t.requirements_seen}")
+        t.dependencies = {"cxmetrics": Dependency({"with_readstat": with_readstat})}
+        t.source_folder = test_folder
+        ran = []
+        t.run = lambda cmd, env=None: ran.append((cmd, env))
+        t.cpp = types.SimpleNamespace(build=types.SimpleNamespace(bindir="bin"))
+        t.test()
+        want = f'"{os.path.join("bin", "test_package")}" "{os.path.join(test_folder, "responses.sav")}" ' \
+               f'{"on" if with_readstat else "off"}'
+        if ran != [(want, "conanrun")]:
+            fail(f"test_package test() runs {ran}, expected [({want!r}, 'conanrun')]")
 
-    print(f"conan recipe: cxmetrics/{expected_version}, exports {' '.join(patterns)}, "
-          f"requires {', '.join(ref for ref, _ in refs.values())}")
+    state = f"released from {released}" if released else ("released" if release_entry else "unreleased")
+    print(f"conan recipe: cxmetrics/{expected_version} ({state}), exports {' '.join(patterns) or 'nothing'}, "
+          f"requires {', '.join(f'{n}/[>={three_parts(ranges[k][0])} <{ranges[k][1]}]' for n, (k, _) in expected.items())}")
 
 
 if __name__ == "__main__":

@@ -1,23 +1,37 @@
 // The program a user of cxmetrics would write first, built by every packaging
-// test (find_package, add_subdirectory, FetchContent, pkg-config): it computes
-// an NPS through the headers and through the compiled counting engine, and
-// parses and formats a timestamp through the compiled part, so the include
-// paths, the link (with the engine's private dependencies for a static build)
-// and, for a shared build, the exported symbols and exceptions crossing the
-// library boundary are all used. The tests match its output, so keep the
-// lines stable.
+// test (find_package, add_subdirectory, FetchContent, pkg-config): it calls
+// into each compiled part of the library and checks the result against a
+// value worked out by hand, so the include paths, the link (with the private
+// dependencies of a static build: Highway, ReadStat) and, for a shared build,
+// the exported symbols and exceptions crossing the library boundary are all
+// used. The tests match its output, so keep the lines stable.
+//
+//   consumer <responses.sav> <on|off>   (whether the package has ReadStat)
+//
+// The SPSS file is conan/test_package/responses.sav: the eight scores below
+// (tests/packaging/write_sav.cpp writes it).
 #include <cstdint>
 #include <cstdio>
 #include <exception>
+#include <string_view>
 #include <vector>
+
+#include <nlohmann/json.hpp>
 
 #include "cxmetrics/core/error.hpp"
 #include "cxmetrics/core/timestamp.hpp"
 #include "cxmetrics/engine/count.hpp"
+#include "cxmetrics/io/csv.hpp"
+#include "cxmetrics/io/ingest.hpp"
+#include "cxmetrics/io/readstat.hpp"
 #include "cxmetrics/metrics/nps.hpp"
 #include "cxmetrics/version.hpp"
 
-int main() {
+int main(int argc, char** argv) {
+  if (argc != 3 || (std::string_view(argv[2]) != "on" && std::string_view(argv[2]) != "off")) {
+    std::printf("usage: consumer <responses.sav> <on|off>\n");
+    return 2;
+  }
   try {
     std::printf("cxmetrics %s\n", cxm::version.string);
     // The package tells its consumers whether it is a shared library.
@@ -34,10 +48,18 @@ int main() {
     std::printf("NPS %.1f from %llu responses\n", nps.result().nps.value(),
                 static_cast<unsigned long long>(nps.count()));
 
-    // The same scores as a column through the compiled SIMD engine.
+    // The same scores as a column through the compiled SIMD engine (Highway).
     const std::vector<std::uint8_t> column{10, 9, 9, 8, 7, 6, 3, 10};
     const cxm::score_counts histogram = cxm::engine::count_scores(column, cxm::scale::nps());
     std::printf("engine NPS %.1f\n", cxm::compute_nps(histogram).nps.value());
+
+    // Compiled CSV reader and JSON output: of 4 rows one has a score 11
+    // outside 0..10, so 3 are accepted and 1 rejected.
+    const cxm::ingest_report report =
+        cxm::stream_responses_csv_text("id,nps\nr1,10\nr2,9\nr3,11\nr4,3\n", "inline.csv", {}, {});
+    const nlohmann::json summary = report.summary;
+    std::printf("JSON rows_read %d accepted %d rejected %d\n", summary.at("rows_read").get<int>(),
+                summary.at("accepted").get<int>(), summary.at("rejected").get<int>());
 
     // Compiled part: +02:00 is two hours ahead of UTC.
     const cxm::timestamp t = cxm::parse_timestamp("2024-03-05T14:07:09+02:00");
@@ -51,6 +73,27 @@ int main() {
       return 1;
     } catch (const cxm::error& e) {
       std::printf("rejected 2023-02-29 (id %d)\n", e.id());
+    }
+
+    // ReadStat: the SPSS file holds the eight scores above.
+    const bool readstat = cxm::has_readstat();
+    if (readstat != (std::string_view(argv[2]) == "on")) {
+      std::printf("has_readstat() is %s, the package says %s\n", readstat ? "true" : "false", argv[2]);
+      return 1;
+    }
+    if (readstat) {
+      const cxm::ingest_result sav = cxm::read_responses(argv[1]);
+      const cxm::score_counts counts = cxm::engine::count_scores(sav.table.nps(), cxm::scale::nps());
+      std::printf("readstat on: SPSS NPS %.1f from %zu responses\n", cxm::compute_nps(counts).nps.value(),
+                  sav.table.size());
+    } else {
+      try {
+        (void)cxm::read_responses(argv[1]);
+        std::printf("an SPSS file was read without ReadStat\n");
+        return 1;
+      } catch (const cxm::error& e) {
+        std::printf("readstat off: SPSS input refused (id %d)\n", e.id());
+      }
     }
   } catch (const std::exception& e) {
     std::printf("unexpected error: %s\n", e.what());

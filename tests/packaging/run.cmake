@@ -10,15 +10,22 @@
 #   pkg_config       compile consumer.cpp with `pkg-config --cflags --libs cxmetrics`
 #   version          find_package(cxmetrics <version>) accepts/rejects per policy
 #   exports          the shared library exports exactly its CXMETRICS_API symbols
-#   manifests        vcpkg manifests parse and agree with version.hpp
+#   manifests        the vcpkg port and manifests, read statically (check_vcpkg_port.py)
 #   conan_recipe     conan/conanfile.py runs against a stand-in of the Conan API
+#   release          packaging/release.cmake fills a copy of the packages, which
+#                    then pass both static checks as a released tree
+#   sav_fixture      WRITE_SAV rewrites conan/test_package/responses.sav byte for byte
 #
 #   cmake -DSTEP=<step> -DSOURCE_DIR=<cxmetrics tree> -DWORK_DIR=<scratch dir>
 #         -DVERSION=<x.y.z> -DCXX=<compiler> -DCXX_ID=<GNU|Clang|...>
 #         -DGENERATOR=<generator> [-DMAKE_PROGRAM=...] -DBUILD_TYPE=<type>
 #         -DWERROR=<ON|OFF> [-DPREFIX=...] [-DLINKAGE=shared|static]
-#         [-DCONSUMER_DIR=...] [-DPKG_CONFIG=...] [-DNM=...] [-DREADELF=...]
-#         [-DPYTHON=...] [-DJOBS=2] -P run.cmake
+#         [-DREADSTAT=ON|OFF] [-DCONSUMER_DIR=...] [-DPKG_CONFIG=...] [-DNM=...]
+#         [-DREADELF=...] [-DPYTHON=...] [-DWRITE_SAV=...] [-DJOBS=2] -P run.cmake
+#
+# READSTAT: whether the library is built with ReadStat (install, and the
+# subproject consumers, which build it themselves) and so whether the
+# consumers must read conan/test_package/responses.sav or be refused.
 #
 # The step prints "packaging check passed: <step>" as its last line only when
 # every check passed; the ctest regexes require that line.
@@ -35,6 +42,17 @@ endif()
 if(NOT BUILD_TYPE)
   set(BUILD_TYPE Release)
 endif()
+if(NOT READSTAT)
+  set(READSTAT OFF)
+endif()
+if(READSTAT)
+  set(READSTAT ON)
+  set(readstat_arg on)
+else()
+  set(readstat_arg off)
+endif()
+# The SPSS file every consumer is given (the scores of consumer.cpp).
+set(sav "${SOURCE_DIR}/conan/test_package/responses.sav")
 
 function(cxm_fail)
   string(JOIN "" text ${ARGN})
@@ -99,16 +117,28 @@ else()
   set(soversion "${version_major}")
 endif()
 
-# What consumer.cpp prints, line by line (see the comments there).
+# What consumer.cpp prints, line by line (see the comments there): 4 of the
+# CSV's rows read, 1 rejected; with ReadStat the SPSS file's 8 scores give
+# NPS 25, without it reading it is refused with invalid_argument (201).
 set(consumer_expect
   "^cxmetrics ${VERSION}$"
   "^NPS 25\\.0 from 8 responses$"
   "^engine NPS 25\\.0$"
+  "^JSON rows_read 4 accepted 3 rejected 1$"
   "^UTC 2024-03-05T12:07:09Z$"
   "^rejected 2023-02-29 \\(id 104\\)$")
 # What conan/test_package/test_package.cpp prints.
 set(test_package_expect
-  "^cxmetrics ${VERSION}: NPS 25\\.0, 2024-03-05T12:07:09Z$")
+  "^cxmetrics ${VERSION}$"
+  "^NPS 25\\.0, engine 25\\.0$"
+  "^JSON summary: rows_read 4, accepted 3, rejected 1$")
+if(READSTAT)
+  list(APPEND consumer_expect "^readstat on: SPSS NPS 25\\.0 from 8 responses$")
+  list(APPEND test_package_expect "^readstat on: NPS 25\\.0 from 8 responses in .*responses\\.sav$")
+else()
+  list(APPEND consumer_expect "^readstat off: SPSS input refused \\(id 201\\)$")
+  list(APPEND test_package_expect "^readstat off: SPSS input refused \\(id 201\\)$")
+endif()
 
 # Runs `exe`, checks that its output has every regex of `expect_var` (and of
 # the further arguments) on a line of its own, and echoes it for the ctest regex.
@@ -116,7 +146,7 @@ function(cxm_run_consumer exe expect_var)
   if(NOT EXISTS "${exe}")
     cxm_fail("${exe} was not built")
   endif()
-  cxm_run(COMMAND "${exe}" OUTPUT_VARIABLE out)
+  cxm_run(COMMAND "${exe}" "${sav}" ${readstat_arg} OUTPUT_VARIABLE out)
   string(REPLACE "\n" ";" lines "${out}")
   foreach(line IN LISTS lines)
     message(STATUS "| ${line}")
@@ -206,7 +236,8 @@ if(STEP STREQUAL "install")
   # The configure-time prefix is deliberately not where the tree is installed:
   # the installed files must not depend on it (relocatable package).
   cxm_run(COMMAND "${CMAKE_COMMAND}" -S "${SOURCE_DIR}" -B "${build}" ${common_args}
-          "-DBUILD_SHARED_LIBS=${shared}" -DCXMETRICS_BUILD_TESTS=OFF -DCXMETRICS_BUILD_EXAMPLES=OFF
+          "-DBUILD_SHARED_LIBS=${shared}" "-DCXMETRICS_WITH_READSTAT=${READSTAT}"
+          -DCXMETRICS_BUILD_TESTS=OFF -DCXMETRICS_BUILD_EXAMPLES=OFF
           -DCXMETRICS_BUILD_BENCHMARKS=OFF -DCXMETRICS_BUILD_TOOLS=OFF "-DCXMETRICS_WARNINGS_AS_ERRORS=${WERROR}"
           -DCMAKE_EXPORT_COMPILE_COMMANDS=ON "-DCMAKE_INSTALL_PREFIX=${WORK_DIR}/unused-prefix")
   cxm_run(COMMAND "${CMAKE_COMMAND}" --build "${build}" --config "${BUILD_TYPE}" --parallel ${JOBS})
@@ -216,7 +247,7 @@ if(STEP STREQUAL "install")
   set(cmakedir "${libdir}/cmake/cxmetrics")
   foreach(f "${PREFIX}/include/cxmetrics/version.hpp" "${PREFIX}/include/cxmetrics/export.hpp"
             "${cmakedir}/cxmetricsConfig.cmake" "${cmakedir}/cxmetricsConfigVersion.cmake"
-            "${cmakedir}/cxmetricsTargets.cmake" "${libdir}/pkgconfig/cxmetrics.pc"
+            "${cmakedir}/cxmetricsTargets.cmake" "${cmakedir}/FindReadStat.cmake" "${libdir}/pkgconfig/cxmetrics.pc"
             "${PREFIX}/share/doc/cxmetrics/LICENSE")
     if(NOT EXISTS "${f}")
       cxm_fail("${f} was not installed")
@@ -283,7 +314,8 @@ if(STEP STREQUAL "install")
   endif()
 
   # Relocatable: no installed CMake or pkg-config file names the source, build
-  # or configure-time install directory.
+  # or configure-time install directory, nor the library file of a
+  # dependency (ReadStat is found again through FindReadStat.cmake).
   file(GLOB_RECURSE metadata "${cmakedir}/*.cmake" "${libdir}/pkgconfig/*.pc")
   foreach(f IN LISTS metadata)
     file(READ "${f}" text)
@@ -293,8 +325,46 @@ if(STEP STREQUAL "install")
         cxm_fail("${f} contains the absolute path ${path}: the package would not be relocatable")
       endif()
     endforeach()
+    if(text MATCHES "[^\n]*/libreadstat\\.[^\n]*")
+      cxm_fail("${f} names a ReadStat library by path (${CMAKE_MATCH_0}): it would not be found elsewhere")
+    endif()
   endforeach()
-  message(STATUS "installed ${LINKAGE} cxmetrics ${VERSION} with ${n_headers} headers into ${PREFIX}")
+
+  # ReadStat: declared exactly when it was compiled in.
+  file(READ "${cmakedir}/cxmetricsConfig.cmake" config)
+  if(NOT config MATCHES "set\\(cxmetrics_WITH_READSTAT ${READSTAT}\\)")
+    cxm_fail("cxmetricsConfig.cmake does not say cxmetrics_WITH_READSTAT ${READSTAT}")
+  endif()
+  file(READ "${cmakedir}/cxmetricsTargets.cmake" targets)
+  string(FIND "${targets}" "ReadStat::ReadStat" at)
+  if(READSTAT AND NOT shared AND at EQUAL -1)
+    cxm_fail("the static package was built with ReadStat but its target does not link ReadStat::ReadStat")
+  elseif((NOT READSTAT OR shared) AND NOT at EQUAL -1)
+    cxm_fail("the package's target links ReadStat::ReadStat although ReadStat is ${READSTAT} and the library shared=${shared}")
+  endif()
+  if(NOT shared AND NM)
+    # The static library really calls ReadStat, so the consumers' link proves
+    # that the declared dependency resolves it.
+    cxm_run(COMMAND "${NM}" -u "${libdir}/libcxmetrics.a" OUTPUT_VARIABLE undefined)
+    string(REGEX MATCHALL "readstat_[a-z_]+" readstat_syms "${undefined}")
+    list(REMOVE_DUPLICATES readstat_syms)
+    list(LENGTH readstat_syms n_readstat)
+    if(READSTAT AND n_readstat EQUAL 0)
+      cxm_fail("libcxmetrics.a calls no readstat_* function although it was built with ReadStat")
+    elseif(NOT READSTAT AND NOT n_readstat EQUAL 0)
+      cxm_fail("libcxmetrics.a calls ${readstat_syms} although it was built without ReadStat")
+    endif()
+    message(STATUS "libcxmetrics.a leaves ${n_readstat} readstat_* functions to the declared dependency")
+  endif()
+  if(shared AND READELF)
+    cxm_run(COMMAND "${READELF}" -d "${libdir}/libcxmetrics.so" OUTPUT_VARIABLE dyn)
+    if(READSTAT AND NOT dyn MATCHES "NEEDED[^\n]*libreadstat")
+      cxm_fail("libcxmetrics.so was built with ReadStat but does not load it")
+    elseif(NOT READSTAT AND dyn MATCHES "NEEDED[^\n]*libreadstat")
+      cxm_fail("libcxmetrics.so loads libreadstat although it was built without ReadStat")
+    endif()
+  endif()
+  message(STATUS "installed ${LINKAGE} cxmetrics ${VERSION} (ReadStat ${READSTAT}) with ${n_headers} headers into ${PREFIX}")
 
 # --------------------------------------------------------------------------
 elseif(STEP STREQUAL "find_package")
@@ -325,7 +395,7 @@ elseif(STEP STREQUAL "add_subdirectory")
   # The tests/examples/benchmarks options are deliberately not passed: the
   # consumer checks that they default to OFF inside another project.
   cxm_build_consumer("${CMAKE_CURRENT_LIST_DIR}/add_subdirectory" "${WORK_DIR}/build" consumer consumer_expect
-                     static "-DCXMETRICS_SOURCE_DIR=${SOURCE_DIR}")
+                     static "-DCXMETRICS_SOURCE_DIR=${SOURCE_DIR}" "-DCXMETRICS_WITH_READSTAT=${READSTAT}")
 
 # --------------------------------------------------------------------------
 elseif(STEP STREQUAL "fetchcontent")
@@ -342,7 +412,7 @@ elseif(STEP STREQUAL "fetchcontent")
   file(SHA256 "${archive}" sha256)
   cxm_build_consumer("${CMAKE_CURRENT_LIST_DIR}/fetchcontent" "${WORK_DIR}/build" consumer consumer_expect
                      static "-DCXMETRICS_URL=file://${archive}" "-DCXMETRICS_SHA256=${sha256}"
-                     -DFETCHCONTENT_QUIET=OFF)
+                     -DFETCHCONTENT_QUIET=OFF "-DCXMETRICS_WITH_READSTAT=${READSTAT}")
 
 # --------------------------------------------------------------------------
 elseif(STEP STREQUAL "pkg_config")
@@ -364,6 +434,9 @@ elseif(STEP STREQUAL "pkg_config")
   endif()
   if(LINKAGE STREQUAL "static" AND flags MATCHES "-DCXMETRICS_SHARED")
     cxm_fail("the static package's pkg-config flags define CXMETRICS_SHARED")
+  endif()
+  if(LINKAGE STREQUAL "static" AND READSTAT AND NOT flags MATCHES "-lreadstat")
+    cxm_fail("the static package was built with ReadStat but its pkg-config flags do not link it")
   endif()
   separate_arguments(flag_list UNIX_COMMAND "${flags}")
   separate_arguments(warn_list UNIX_COMMAND "${warn_flags}")
@@ -480,55 +553,10 @@ elseif(STEP STREQUAL "exports")
 
 # --------------------------------------------------------------------------
 elseif(STEP STREQUAL "manifests")
-  # No vcpkg client runs here: check that the manifests parse and agree with
-  # version.hpp and with each other.
-  set(root_manifest "${SOURCE_DIR}/vcpkg.json")
-  set(port_dir "${SOURCE_DIR}/packaging/vcpkg-overlay-ports/cxmetrics")
-  foreach(m "${root_manifest}" "${port_dir}/vcpkg.json")
-    file(READ "${m}" json)
-    string(JSON name ERROR_VARIABLE err GET "${json}" name)
-    if(err)
-      cxm_fail("${m} is not valid JSON or has no name: ${err}")
-    endif()
-    string(JSON version ERROR_VARIABLE err GET "${json}" version-semver)
-    string(JSON license ERROR_VARIABLE err2 GET "${json}" license)
-    if(NOT name STREQUAL "cxmetrics" OR NOT version STREQUAL VERSION OR NOT license STREQUAL "MIT")
-      cxm_fail("${m}: name '${name}', version-semver '${version}', license '${license}'; "
-               "expected cxmetrics, ${VERSION} (include/cxmetrics/version.hpp), MIT")
-    endif()
-    string(JSON n_deps LENGTH "${json}" dependencies)
-    set(deps)
-    math(EXPR last "${n_deps} - 1")
-    foreach(i RANGE ${last})
-      string(JSON type TYPE "${json}" dependencies ${i})
-      if(type STREQUAL "OBJECT")
-        string(JSON dep GET "${json}" dependencies ${i} name)
-      else()
-        string(JSON dep GET "${json}" dependencies ${i})
-      endif()
-      list(APPEND deps "${dep}")
-    endforeach()
-    foreach(need eigen3 boost-math boost-headers nlohmann-json highway)
-      if(NOT need IN_LIST deps)
-        cxm_fail("${m} does not depend on ${need}")
-      endif()
-    endforeach()
-    message(STATUS "${m}: ${name} ${version}, depends on ${deps}")
-  endforeach()
-  foreach(f portfile.cmake usage)
-    if(NOT EXISTS "${port_dir}/${f}")
-      cxm_fail("the overlay port has no ${f}")
-    endif()
-  endforeach()
-  file(READ "${port_dir}/portfile.cmake" portfile)
-  foreach(call "vcpkg_cmake_configure" "vcpkg_cmake_install"
-               "vcpkg_cmake_config_fixup(PACKAGE_NAME cxmetrics CONFIG_PATH lib/cmake/cxmetrics)"
-               "vcpkg_fixup_pkgconfig" "vcpkg_install_copyright")
-    string(FIND "${portfile}" "${call}" at)
-    if(at EQUAL -1)
-      cxm_fail("the overlay portfile does not call ${call}")
-    endif()
-  endforeach()
+  if(NOT PYTHON)
+    cxm_fail("manifests needs -DPYTHON")
+  endif()
+  cxm_run(COMMAND "${PYTHON}" "${CMAKE_CURRENT_LIST_DIR}/check_vcpkg_port.py" "${SOURCE_DIR}" "${VERSION}")
 
 # --------------------------------------------------------------------------
 elseif(STEP STREQUAL "conan_recipe")
@@ -536,6 +564,92 @@ elseif(STEP STREQUAL "conan_recipe")
     cxm_fail("conan_recipe needs -DPYTHON")
   endif()
   cxm_run(COMMAND "${PYTHON}" "${CMAKE_CURRENT_LIST_DIR}/check_conan_recipe.py" "${SOURCE_DIR}" "${VERSION}")
+
+# --------------------------------------------------------------------------
+elseif(STEP STREQUAL "release")
+  if(NOT PYTHON)
+    cxm_fail("release needs -DPYTHON")
+  endif()
+  # A copy of what the packages are made from; the release step must leave a
+  # tree that passes both static checks as released, and a later version
+  # change must clear the release's hash again.
+  set(tree "${WORK_DIR}/tree")
+  foreach(item CMakeLists.txt LICENSE vcpkg.json cmake include src conan packaging tests/packaging)
+    get_filename_component(parent "${tree}/${item}" DIRECTORY)
+    file(COPY "${SOURCE_DIR}/${item}" DESTINATION "${parent}")
+  endforeach()
+  set(archive "${WORK_DIR}/v${VERSION}.tar.gz")
+  execute_process(COMMAND "${CMAKE_COMMAND}" -E tar czf "${archive}" -- CMakeLists.txt LICENSE cmake include src
+                  WORKING_DIRECTORY "${tree}" RESULT_VARIABLE rc)
+  if(NOT rc EQUAL 0)
+    cxm_fail("could not pack ${archive}")
+  endif()
+  file(SHA512 "${archive}" sha512)
+  file(SHA256 "${archive}" sha256)
+  set(repo "cxmetrics-release-test/cxmetrics")
+  cxm_run(COMMAND "${CMAKE_COMMAND}" "-DSOURCE_DIR=${tree}" "-DREPOSITORY=${repo}" "-DARCHIVE=${archive}"
+                  -P "${SOURCE_DIR}/packaging/release.cmake")
+  cxm_run(COMMAND "${PYTHON}" "${CMAKE_CURRENT_LIST_DIR}/check_vcpkg_port.py" "${tree}" "${VERSION}" --released "${repo}")
+  cxm_run(COMMAND "${PYTHON}" "${CMAKE_CURRENT_LIST_DIR}/check_conan_recipe.py" "${tree}" "${VERSION}" --released "${repo}")
+  file(READ "${tree}/packaging/vcpkg-overlay-ports/cxmetrics/portfile.cmake" portfile)
+  file(READ "${tree}/conan/conandata.yml" conandata)
+  if(NOT portfile MATCHES "${sha512}" OR NOT conandata MATCHES "${sha256}")
+    cxm_fail("the release step did not write the archive's SHA-512 into the port and its SHA-256 into conandata.yml")
+  endif()
+  # Running it again changes nothing.
+  file(READ "${tree}/conan/conanfile.py" recipe_before)
+  cxm_run(COMMAND "${CMAKE_COMMAND}" "-DSOURCE_DIR=${tree}" "-DREPOSITORY=${repo}" "-DARCHIVE=${archive}"
+                  -P "${SOURCE_DIR}/packaging/release.cmake")
+  file(READ "${tree}/conan/conanfile.py" recipe_after)
+  file(READ "${tree}/conan/conandata.yml" conandata_after)
+  if(NOT recipe_before STREQUAL recipe_after OR NOT conandata STREQUAL conandata_after)
+    cxm_fail("a second run of the release step changed the recipe or conandata.yml")
+  endif()
+  # A new version in version.hpp, with the port at port-version 2: the port
+  # takes the version, starts again at port-version 0 (left out) and forgets
+  # the old release's hash.
+  string(REPLACE "." ";" parts "${VERSION}")
+  list(GET parts 2 patch)
+  math(EXPR next_patch "${patch} + 1")
+  string(REGEX REPLACE "[0-9]+$" "${next_patch}" next "${VERSION}")
+  set(header "${tree}/include/cxmetrics/version.hpp")
+  file(READ "${header}" text)
+  string(REGEX REPLACE "#define CXMETRICS_VERSION_PATCH [0-9]+" "#define CXMETRICS_VERSION_PATCH ${next_patch}" text "${text}")
+  string(REPLACE "\"${VERSION}\"" "\"${next}\"" text "${text}")
+  file(WRITE "${header}" "${text}")
+  set(manifest "${tree}/packaging/vcpkg-overlay-ports/cxmetrics/vcpkg.json")
+  file(READ "${manifest}" text)
+  string(REPLACE "\"version-semver\": \"${VERSION}\"," "\"version-semver\": \"${VERSION}\",\n  \"port-version\": 2," text "${text}")
+  file(WRITE "${manifest}" "${text}")
+  execute_process(COMMAND "${PYTHON}" "${CMAKE_CURRENT_LIST_DIR}/check_vcpkg_port.py" "${tree}" "${next}"
+                  RESULT_VARIABLE rc OUTPUT_VARIABLE out)
+  if(rc EQUAL 0 OR NOT out MATCHES "version-semver is ${VERSION}, version.hpp says ${next}")
+    cxm_fail("the port check did not catch a port whose version differs from version.hpp: ${out}")
+  endif()
+  message(STATUS "a port left at ${VERSION} after version.hpp moved to ${next} is caught")
+  cxm_run(COMMAND "${CMAKE_COMMAND}" "-DSOURCE_DIR=${tree}" -P "${SOURCE_DIR}/packaging/release.cmake")
+  cxm_run(COMMAND "${PYTHON}" "${CMAKE_CURRENT_LIST_DIR}/check_vcpkg_port.py" "${tree}" "${next}")
+  file(READ "${manifest}" text)
+  file(READ "${tree}/packaging/vcpkg-overlay-ports/cxmetrics/portfile.cmake" portfile)
+  if(text MATCHES "port-version" OR NOT portfile MATCHES "\nset\\(CXMETRICS_SHA512 \"\"\\)")
+    cxm_fail("after the version change the port keeps its port-version or the old release's SHA-512")
+  endif()
+  message(STATUS "release step: ${VERSION} released, then ${next} prepared")
+
+# --------------------------------------------------------------------------
+elseif(STEP STREQUAL "sav_fixture")
+  if(NOT WRITE_SAV)
+    cxm_fail("sav_fixture needs -DWRITE_SAV")
+  endif()
+  # ReadStat writes the file's date in local time: fixed to UTC here.
+  cxm_run(COMMAND "${WRITE_SAV}" "${WORK_DIR}/responses.sav" ENV TZ=UTC)
+  execute_process(COMMAND "${CMAKE_COMMAND}" -E compare_files "${WORK_DIR}/responses.sav" "${sav}"
+                  RESULT_VARIABLE rc)
+  if(NOT rc EQUAL 0)
+    cxm_fail("${sav} is not what tests/packaging/write_sav.cpp writes; rewrite it with TZ=UTC write_sav")
+  endif()
+  file(SIZE "${sav}" size)
+  message(STATUS "${sav}: ${size} bytes, as write_sav.cpp writes them")
 
 else()
   cxm_fail("unknown step '${STEP}'")
