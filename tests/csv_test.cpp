@@ -255,7 +255,8 @@ TEST(Csv, MissingScoreColumnIsAParseErrorListingTheColumns) {
   } catch (const parse_error& e) {
     EXPECT_STREQ(e.what(),
                  "[cxm.parse_error.301] t.csv:1: no score column: the header needs at least one of 'nps', 'csat', "
-                 "'ces'; columns found: 'id', 'channel', 'Weight'");
+                 "'ces' (or an alias, e.g. 'ltr', 'satisfaction', 'effort'); columns found: 'id', 'channel', "
+                 "'Weight'");
   }
   csv_options o;
   o.required = {csv_field::timestamp};
@@ -263,7 +264,9 @@ TEST(Csv, MissingScoreColumnIsAParseErrorListingTheColumns) {
     (void)read("nps,channel\n9,chat\n", o);
     FAIL() << "no exception";
   } catch (const parse_error& e) {
-    EXPECT_EQ(e.reason(), "required column 'timestamp' (field 'timestamp') is missing; columns found: 'nps', 'channel'");
+    EXPECT_EQ(e.reason(),
+              "required column 'timestamp' (field 'timestamp', or an alias such as 'date', 'datetime') is missing; "
+              "columns found: 'nps', 'channel'");
     EXPECT_EQ(e.where().field, "timestamp");
   }
   EXPECT_THROW((void)read("nps,NPS\n1,2\n"), parse_error);  // one field, two columns

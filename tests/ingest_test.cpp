@@ -595,15 +595,18 @@ TEST(IngestCsv, MissingRequiredColumnListsTheColumnsFound) {
     FAIL() << "no exception";
   } catch (const parse_error& e) {
     EXPECT_STREQ(e.what(),
-                 "[cxm.parse_error.301] t.csv:1, field 'timestamp': required column 'timestamp' (field 'timestamp') "
-                 "is missing; columns found: 'id', 'nps', 'Kanava'");
+                 "[cxm.parse_error.301] t.csv:1, field 'timestamp': required column 'timestamp' (field 'timestamp', "
+                 "or an alias such as 'date', 'datetime') is missing; columns found: 'id', 'nps', 'Kanava'");
   }
+  ingest_options comma;
+  comma.delimiter = ',';
   try {
-    (void)stream_responses_csv_text("id;channel\nr1;chat\n", "t.csv", {}, {});
+    (void)stream_responses_csv_text("id;channel\nr1;chat\n", "t.csv", comma, {});
     FAIL() << "no exception";
   } catch (const parse_error& e) {
-    EXPECT_EQ(e.reason(), "no score column: the header needs at least one of 'nps', 'csat', 'ces'; columns found: "
-                          "'id;channel'");
+    // No other delimiter gives a score column either: no delimiter hint.
+    EXPECT_EQ(e.reason(), "no score column: the header needs at least one of 'nps', 'csat', 'ces' (or an alias, e.g. "
+                          "'ltr', 'satisfaction', 'effort'); columns found: 'id;channel'");
   }
 }
 
@@ -972,8 +975,8 @@ TEST(IngestJsonl, FirstObjectIsTheHeaderForRequiredFields) {
     FAIL() << "no exception";
   } catch (const parse_error& e) {
     EXPECT_STREQ(e.what(),
-                 "[cxm.parse_error.301] t.jsonl:2, field 'timestamp': required key 'timestamp' (field 'timestamp') is "
-                 "missing; keys found: 'nps', 'Kanava'");
+                 "[cxm.parse_error.301] t.jsonl:2, field 'timestamp': required key 'timestamp' (field 'timestamp', or "
+                 "an alias such as 'date', 'datetime') is missing; keys found: 'nps', 'Kanava'");
   }
   // No object at all: every line is a reject, nothing is required of a header.
   const outcome r = read(fmt::jsonl, "1\n[]\n", o);
