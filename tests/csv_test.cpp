@@ -308,6 +308,24 @@ TEST(Csv, DelimiterAndDecimalComma) {
   EXPECT_THROW((void)read("nps\n1\n", bad), invalid_argument);
 }
 
+TEST(Csv, DefaultOptionsDetectTheDelimiterAndDecimalComma) {
+  // csv_options{} leaves both to detection: ';' (3 fields on every line
+  // against 1 under ','), and ',' as decimal point since every weight reads
+  // like 1,25 and none like 1.25.
+  const auto r = read("nps;weight;why\n9;1,25;\"a, b\"\n3;0,5;x\n");
+  ASSERT_EQ(r.table.size(), 2u);
+  EXPECT_TRUE(r.rejects.empty());
+  EXPECT_EQ(r.table.row(0).weight, 1.25);
+  EXPECT_EQ(r.table.row(0).why, "a, b");
+  EXPECT_EQ(r.table.row(1).weight, 0.5);
+  EXPECT_EQ(r.header, (std::vector<std::string>{"nps", "weight", "why"}));
+  // Aliases work here too: LTR is the NPS question.
+  const auto a = read("Respondent ID,LTR\nx,10\n");
+  ASSERT_EQ(a.table.size(), 1u);
+  EXPECT_EQ(a.table.row(0).id, "x");
+  EXPECT_EQ(a.table.row(0).nps, 10);
+}
+
 TEST(Csv, ConfigurableScalesApply) {
   csv_options o;
   o.scales.csat = scale::custom(1, 7, 6, 2);
