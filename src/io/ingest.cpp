@@ -1088,7 +1088,9 @@ std::string shorten(std::string_view s, std::size_t max_bytes) {
 std::string list_names(const std::vector<std::string>& names, std::size_t max_bytes) {
   std::string out;
   for (std::size_t k = 0; k < names.size(); ++k) {
-    std::string piece = "'" + shorten(names[k]) + "'";
+    // Built with append: GCC 12 warns falsely (-Wrestrict) on "'" + s + "'" at -O3.
+    std::string piece(1, '\'');
+    piece.append(shorten(names[k])).append(1, '\'');
     if (k > 0 && out.size() + 2 + piece.size() > max_bytes) {
       out += ", \u2026 and " + std::to_string(names.size() - k) + " more";
       break;
@@ -1336,6 +1338,12 @@ void name_index::narrow(const std::vector<std::string>& names,
     keys_.emplace_back(column_key(names[i]), f);
   }
   std::sort(keys_.begin(), keys_.end());
+}
+
+void name_index::remember_order(const std::vector<std::string>& names) {
+  order_.clear();
+  std::string scratch;
+  for (const auto& n : names) order_.emplace_back(n, find(n, scratch));
 }
 
 std::optional<response_field> name_index::find(std::string_view name, std::string& scratch) const {

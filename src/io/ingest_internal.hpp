@@ -775,9 +775,18 @@ class name_index {
   void narrow(const std::vector<std::string>& names, const std::vector<std::optional<response_field>>& column_field);
   /// The field of a name; `scratch` holds its key afterwards.
   [[nodiscard]] std::optional<response_field> find(std::string_view name, std::string& scratch) const;
+  /// Remembers the header's names in order (after narrow()), so that a row
+  /// whose k-th name is spelt as the header's k-th is answered by one compare.
+  void remember_order(const std::vector<std::string>& names);
+  /// find() of the k-th name of a row.
+  [[nodiscard]] std::optional<response_field> find_at(std::string_view name, std::size_t k, std::string& scratch) const {
+    if (k < order_.size() && order_[k].first == name) return order_[k].second;
+    return find(name, scratch);
+  }
 
  private:
   std::vector<std::pair<std::string, response_field>> keys_;  // sorted by key
+  std::vector<std::pair<std::string, std::optional<response_field>>> order_;
 };
 
 // ---------------------------------------------------------------------------

@@ -49,6 +49,7 @@ class json_line {
     used_scratch_ = 0;
     stack_.clear();
     collect_ = collect_keys;
+    top_keys_ = 0;
     std::fill(seen_.begin(), seen_.end(), false);
 
     skip_ws();
@@ -299,7 +300,7 @@ class json_line {
           if (stack_.size() == 1) {
             std::string& key = scratch();
             if (!read_string(key)) return jstatus::error;
-            member_field_ = names_.find(key, key_);
+            member_field_ = names_.find_at(key, top_keys_++, key_);
             if (collect_) keys.push_back(key);
           } else {
             if (!read_string(tmp_)) return jstatus::error;
@@ -389,7 +390,8 @@ class json_line {
   }
 
   const name_index& names_;
-  std::string key_;  // the key of the member's name (column_key)
+  std::string key_;         // the key of the member's name (column_key)
+  std::size_t top_keys_ = 0;  // top-level names seen in this line
   const char* p_ = nullptr;
   std::size_t n_ = 0;
   std::size_t i_ = 0;
@@ -440,9 +442,11 @@ class jsonl_format final : public text_format {
       : names_(o), max_(o.max_record_bytes), kernels_(active_csv_kernels()) {}
 
   /// The first object's keys: the fields it has are read under those keys only.
-  void set_header(const std::vector<std::string>& keys, const header_mapping& m) {
+  void set_header(const std::vector<std::string>& keys, const header_mapping& m,
+                  const std::vector<std::string>& all_keys) {
     present_ = m.present;
     names_.narrow(keys, m.column_field);
+    names_.remember_order(all_keys);
   }
 
   std::unique_ptr<text_worker> make_worker(const row_plan& plan) const override {
@@ -603,7 +607,7 @@ ingest_report stream_jsonl(byte_source& src, std::string source, const ingest_op
     }
     header_mapping m = map_header(keys, o, ses.source(), line, "key");
     ses.set_present(m.present);
-    format.set_header(keys, m);
+    format.set_header(keys, m, jl.keys);
     ses.set_header(std::move(keys), std::move(m));
   }
   rd.run();
