@@ -358,12 +358,13 @@ struct ingest_options {
 /// fields drop out; the one for which the most records have the header's
 /// field count wins, then the one giving the most fields, then the first in
 /// the order above; ',' when none is left. When options.decimal_point is 0,
-/// the delimiter is not ',' and the weight column's values in the window
-/// (blanks and a sign aside) include one of the form 0,87 (digits, a comma,
-/// digits) and none of the form 0.87, the decimal point is ','; else '.'.
-/// What was used is in ingest_report (delimiter, decimal_point and whether
-/// each was detected). A header without a score column says which other
-/// candidate delimiter would have given one.
+/// the delimiter is not ',' and the weight column's values in the records
+/// of the 64 KiB after the header, as read so far (blanks and a sign aside),
+/// include one of the form 0,87 (digits, a comma, digits) and none of the
+/// form 0.87, the decimal point is ','; else '.'. What was used is in
+/// ingest_report (delimiter, decimal_point and whether each was detected).
+/// The parse_error of a header without a score column or a required one
+/// names the other candidate delimiter, if any, that would have given them.
 
 /// Reads a JSON mapping file into options (starting from `base`):
 ///
