@@ -255,7 +255,8 @@ TEST(Csv, MissingScoreColumnIsAParseErrorListingTheColumns) {
   } catch (const parse_error& e) {
     EXPECT_STREQ(e.what(),
                  "[cxm.parse_error.301] t.csv:1: no score column: the header needs at least one of 'nps', 'csat', "
-                 "'ces'; columns found: 'id', 'channel', 'Weight'");
+                 "'ces' (or an alias, e.g. 'ltr', 'satisfaction', 'effort'); columns found: 'id', 'channel', "
+                 "'Weight'");
   }
   csv_options o;
   o.required = {csv_field::timestamp};
@@ -263,7 +264,9 @@ TEST(Csv, MissingScoreColumnIsAParseErrorListingTheColumns) {
     (void)read("nps,channel\n9,chat\n", o);
     FAIL() << "no exception";
   } catch (const parse_error& e) {
-    EXPECT_EQ(e.reason(), "required column 'timestamp' (field 'timestamp') is missing; columns found: 'nps', 'channel'");
+    EXPECT_EQ(e.reason(),
+              "required column 'timestamp' (field 'timestamp', or an alias such as 'date', 'datetime') is missing; "
+              "columns found: 'nps', 'channel'");
     EXPECT_EQ(e.where().field, "timestamp");
   }
   EXPECT_THROW((void)read("nps,NPS\n1,2\n"), parse_error);  // one field, two columns
@@ -303,6 +306,24 @@ TEST(Csv, DelimiterAndDecimalComma) {
   csv_options bad;
   bad.delimiter = '"';
   EXPECT_THROW((void)read("nps\n1\n", bad), invalid_argument);
+}
+
+TEST(Csv, DefaultOptionsDetectTheDelimiterAndDecimalComma) {
+  // csv_options{} leaves both to detection: ';' (3 fields on every line
+  // against 1 under ','), and ',' as decimal point since every weight reads
+  // like 1,25 and none like 1.25.
+  const auto r = read("nps;weight;why\n9;1,25;\"a, b\"\n3;0,5;x\n");
+  ASSERT_EQ(r.table.size(), 2u);
+  EXPECT_TRUE(r.rejects.empty());
+  EXPECT_EQ(r.table.row(0).weight, 1.25);
+  EXPECT_EQ(r.table.row(0).why, "a, b");
+  EXPECT_EQ(r.table.row(1).weight, 0.5);
+  EXPECT_EQ(r.header, (std::vector<std::string>{"nps", "weight", "why"}));
+  // Aliases work here too: LTR is the NPS question.
+  const auto a = read("Respondent ID,LTR\nx,10\n");
+  ASSERT_EQ(a.table.size(), 1u);
+  EXPECT_EQ(a.table.row(0).id, "x");
+  EXPECT_EQ(a.table.row(0).nps, 10);
 }
 
 TEST(Csv, ConfigurableScalesApply) {

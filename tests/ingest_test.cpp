@@ -595,15 +595,18 @@ TEST(IngestCsv, MissingRequiredColumnListsTheColumnsFound) {
     FAIL() << "no exception";
   } catch (const parse_error& e) {
     EXPECT_STREQ(e.what(),
-                 "[cxm.parse_error.301] t.csv:1, field 'timestamp': required column 'timestamp' (field 'timestamp') "
-                 "is missing; columns found: 'id', 'nps', 'Kanava'");
+                 "[cxm.parse_error.301] t.csv:1, field 'timestamp': required column 'timestamp' (field 'timestamp', "
+                 "or an alias such as 'date', 'datetime') is missing; columns found: 'id', 'nps', 'Kanava'");
   }
+  ingest_options comma;
+  comma.delimiter = ',';
   try {
-    (void)stream_responses_csv_text("id;channel\nr1;chat\n", "t.csv", {}, {});
+    (void)stream_responses_csv_text("id;channel\nr1;chat\n", "t.csv", comma, {});
     FAIL() << "no exception";
   } catch (const parse_error& e) {
-    EXPECT_EQ(e.reason(), "no score column: the header needs at least one of 'nps', 'csat', 'ces'; columns found: "
-                          "'id;channel'");
+    // No other delimiter gives a score column either: no delimiter hint.
+    EXPECT_EQ(e.reason(), "no score column: the header needs at least one of 'nps', 'csat', 'ces' (or an alias, e.g. "
+                          "'ltr', 'satisfaction', 'effort'); columns found: 'id;channel'");
   }
 }
 
@@ -972,8 +975,8 @@ TEST(IngestJsonl, FirstObjectIsTheHeaderForRequiredFields) {
     FAIL() << "no exception";
   } catch (const parse_error& e) {
     EXPECT_STREQ(e.what(),
-                 "[cxm.parse_error.301] t.jsonl:2, field 'timestamp': required key 'timestamp' (field 'timestamp') is "
-                 "missing; keys found: 'nps', 'Kanava'");
+                 "[cxm.parse_error.301] t.jsonl:2, field 'timestamp': required key 'timestamp' (field 'timestamp', or "
+                 "an alias such as 'date', 'datetime') is missing; keys found: 'nps', 'Kanava'");
   }
   // No object at all: every line is a reject, nothing is required of a header.
   const outcome r = read(fmt::jsonl, "1\n[]\n", o);
@@ -1247,4 +1250,439 @@ TEST(IngestCsv, ReportNamesTheColumnEachFieldWasReadFrom) {
   EXPECT_FALSE(r.has(response_field::csat));
   EXPECT_FALSE(r.has(response_field::channel));
   EXPECT_EQ(r.ignored_columns, (std::vector<std::string>{"extra"}));
+}
+
+// ---------------------------------------------------------------------------
+// Finding columns: keys, aliases, explicit names, the closest name
+
+namespace {
+
+std::string reason_of(std::string_view text, const ingest_options& o, std::string_view source = "t.csv") {
+  try {
+    (void)stream_responses_csv_text(text, source, o, {});
+  } catch (const parse_error& e) {
+    return e.reason();
+  }
+  return "(no exception)";
+}
+
+std::size_t idx(response_field f) { return static_cast<std::size_t>(f); }
+
+}  // namespace
+
+TEST(IngestColumns, KeysIgnoreCaseBlanksAndSeparators) {
+  EXPECT_EQ(column_key("  Response  ID "), "response_id");
+  EXPECT_EQ(column_key("Response-ID"), "response_id");
+  EXPECT_EQ(column_key("RESPONSE__id"), "response_id");
+  EXPECT_EQ(column_key("Q1 - NPS"), "q1_nps");
+  EXPECT_EQ(column_key("\tnps\t"), "nps");
+  EXPECT_EQ(column_key("Kyllä"), "kyllä");  // bytes past ASCII are kept as they are
+  // The alias table: keys already, no field's own name, none twice.
+  std::vector<std::string_view> seen;
+  for (const auto& a : column_aliases) {
+    EXPECT_EQ(column_key(a.name), a.name);
+    EXPECT_FALSE(field_from_name(a.name).has_value()) << a.name;
+    EXPECT_EQ(std::count(seen.begin(), seen.end(), a.name), 0) << a.name;
+    seen.push_back(a.name);
+  }
+}
+
+TEST(IngestColumns, AliasesOfSurveyExportsFindEveryField) {
+  // 2024-03-05 and 2024-03-06 at 00:00Z: 1709596800 and 1709683200 (Python
+  // datetime, as at the top of this file).
+  const std::string text =
+      "Response ID,Created-At,Contact Channel,Agent_Name,Customer Segment,LTR,Satisfaction,Effort,FCR,WT,Comments\n"
+      "r1,2024-03-05,chat,Ann,smb,9,4,6,yes,0.5,fine\n"
+      "r2,2024-03-06,phone,Bob,ent,3,2,2,no,2,slow\n";
+  const outcome r = read(fmt::csv, text);
+  ASSERT_TRUE(r.rejects.empty()) << r.rejects[0].message();
+  ASSERT_EQ(r.rows.size(), 2U);
+  const response& a = r.rows[0];
+  EXPECT_EQ(a.id, "r1");
+  EXPECT_EQ(a.time->time_since_epoch().count(), 1709596800);
+  EXPECT_EQ(a.channel, channels::chat);
+  EXPECT_EQ(a.agent, "Ann");
+  EXPECT_EQ(a.segment, "smb");
+  EXPECT_EQ(a.nps, 9);
+  EXPECT_EQ(a.csat, 4);
+  EXPECT_EQ(a.ces, 6);
+  EXPECT_EQ(a.resolved, resolution::yes);
+  EXPECT_EQ(a.weight, 0.5);
+  EXPECT_EQ(a.why, "fine");
+  EXPECT_EQ(r.rows[1].time->time_since_epoch().count(), 1709683200);
+  EXPECT_EQ(r.rows[1].resolved, resolution::no);
+  const auto& col = r.report.column_of;
+  EXPECT_EQ(col[idx(response_field::id)], "Response ID");
+  EXPECT_EQ(col[idx(response_field::timestamp)], "Created-At");
+  EXPECT_EQ(col[idx(response_field::channel)], "Contact Channel");
+  EXPECT_EQ(col[idx(response_field::agent)], "Agent_Name");
+  EXPECT_EQ(col[idx(response_field::segment)], "Customer Segment");
+  EXPECT_EQ(col[idx(response_field::nps)], "LTR");
+  EXPECT_EQ(col[idx(response_field::csat)], "Satisfaction");
+  EXPECT_EQ(col[idx(response_field::ces)], "Effort");
+  EXPECT_EQ(col[idx(response_field::resolved)], "FCR");
+  EXPECT_EQ(col[idx(response_field::weight)], "WT");
+  EXPECT_EQ(col[idx(response_field::why)], "Comments");
+  EXPECT_TRUE(r.report.ignored_columns.empty());
+  expect_same_everywhere(fmt::csv, text, {});
+
+  // The same matcher for JSON keys: the first object's key is the field's
+  // key from then on; a field the first object lacks is found later under
+  // any of its names.
+  const outcome j = read(fmt::jsonl,
+                         "{\"ResponseId\":\"r1\",\"LTR\":9,\"Verbatim\":\"fine\"}\n"
+                         "{\"responseid\":\"r2\",\"ltr\":3,\"wt\":2}\n");
+  ASSERT_TRUE(j.rejects.empty()) << j.rejects[0].message();
+  ASSERT_EQ(j.rows.size(), 2U);
+  EXPECT_EQ(j.rows[0].id, "r1");
+  EXPECT_EQ(j.rows[0].nps, 9);
+  EXPECT_EQ(j.rows[0].why, "fine");
+  EXPECT_EQ(j.rows[1].id, "r2");
+  EXPECT_EQ(j.rows[1].nps, 3);
+  EXPECT_EQ(j.rows[1].weight, 2.0);
+  EXPECT_EQ(j.report.column_of[idx(response_field::id)], "ResponseId");
+  EXPECT_EQ(j.report.delimiter, 0);  // CSV only
+}
+
+TEST(IngestColumns, OwnNameWinsAndTwoAliasesAreAnError) {
+  const outcome r = read(fmt::csv, "why,comment,nps\nw,c,9\n");
+  ASSERT_EQ(r.rows.size(), 1U);
+  EXPECT_EQ(r.rows[0].why, "w");
+  EXPECT_EQ(r.report.ignored_columns, (std::vector<std::string>{"comment"}));
+  try {
+    (void)stream_responses_csv_text("nps,Comment,feedback\n9,a,b\n", "t.csv", {}, {});
+    FAIL() << "no exception";
+  } catch (const parse_error& e) {
+    EXPECT_STREQ(e.what(),
+                 "[cxm.parse_error.301] t.csv:1:3, field 'why': columns 'Comment' and 'feedback' (columns 2 and 3) "
+                 "are both names of field 'why'; name the one to read (cxm: --column why=NAME; a mapping's "
+                 "\"columns\")");
+  }
+  // One alias in two spellings is two columns too; never a silent pick.
+  EXPECT_EQ(reason_of("nps,Comment,comment\n9,a,b\n", {}),
+            "columns 'Comment' and 'comment' (columns 2 and 3) are both names of field 'why'; name the one to read "
+            "(cxm: --column why=NAME; a mapping's \"columns\")");
+  EXPECT_EQ(reason_of("nps,NPS\n1,2\n", {}), "columns 'nps' and 'NPS' (columns 1 and 2) are one name for field 'nps'");
+  EXPECT_EQ(reason_of("nps,nps\n1,2\n", {}), "column 'nps' appears twice in the header (columns 1 and 2)");
+  // Naming one settles it.
+  ingest_options o;
+  o.columns.why = "Comment";
+  const outcome named = read(fmt::csv, "nps,Comment,feedback\n9,a,b\n", o);
+  ASSERT_EQ(named.rows.size(), 1U);
+  EXPECT_EQ(named.rows[0].why, "a");
+  EXPECT_EQ(named.report.ignored_columns, (std::vector<std::string>{"feedback"}));
+}
+
+TEST(IngestColumns, ExplicitNamesMatchOnlyThemselves) {
+  ingest_options o;
+  o.columns.why = "Notes";
+  const outcome r = read(fmt::csv, "nps,comment\n9,x\n", o);
+  EXPECT_FALSE(r.report.has(response_field::why));  // no alias for a name the caller gave
+  EXPECT_EQ(r.report.ignored_columns, (std::vector<std::string>{"comment"}));
+  o.required = {response_field::why};
+  EXPECT_EQ(reason_of("nps,comment\n9,x\n", o),
+            "required column 'Notes' (field 'why') is missing; did you mean 'comment'? columns found: 'nps', 'comment'");
+
+  ingest_options q;
+  q.columns.nps = "Q1 Recommend";
+  const outcome k = read(fmt::csv, "q1-recommend ,x\n9,1\n", q);
+  ASSERT_EQ(k.rows.size(), 1U);
+  EXPECT_EQ(k.rows[0].nps, 9);
+  EXPECT_EQ(k.report.column_of[idx(response_field::nps)], "q1-recommend ");
+
+  // An alias never takes a column another field names explicitly.
+  ingest_options s;
+  s.columns.segment = "feedback";
+  const outcome g = read(fmt::csv, "nps,feedback\n9,smb\n", s);
+  ASSERT_EQ(g.rows.size(), 1U);
+  EXPECT_EQ(g.rows[0].segment, "smb");
+  EXPECT_FALSE(g.report.has(response_field::why));
+}
+
+TEST(IngestColumns, MissingNamesSayTheClosestColumn) {
+  ingest_options o;
+  o.columns.nps = "Recomend";
+  o.required = {response_field::nps};
+  EXPECT_EQ(reason_of("id,Recommend\n1,9\n", o),
+            "required column 'Recomend' (field 'nps') is missing; did you mean 'Recommend'? columns found: 'id', "
+            "'Recommend'");
+  // Too far to be a typo, but the field's own column is there.
+  o.columns.nps = "NoSuch";
+  EXPECT_EQ(reason_of("id,nps,why\n1,9,x\n", o),
+            "required column 'NoSuch' (field 'nps') is missing; did you mean 'nps'? columns found: 'id', 'nps', 'why'");
+  // ...unless another field reads it.
+  o.columns.csat = "nps";
+  EXPECT_EQ(reason_of("id,nps\n1,4\n", o), "required column 'NoSuch' (field 'nps') is missing; columns found: 'id', 'nps'");
+
+  // Damerau–Levenshtein: a swap of neighbours is one edit. A 4-byte name
+  // allows max(4, 3) / 3 = 1 edit: "ba12" is 1 away from "ab12" (Levenshtein
+  // would say 2), "ba21" is 2 away.
+  ingest_options t;
+  t.columns.id = "ab12";
+  t.required = {response_field::id};
+  EXPECT_EQ(reason_of("nps,ba12\n9,x\n", t),
+            "required column 'ab12' (field 'id') is missing; did you mean 'ba12'? columns found: 'nps', 'ba12'");
+  EXPECT_EQ(reason_of("nps,ba21\n9,x\n", t), "required column 'ab12' (field 'id') is missing; columns found: 'nps', 'ba21'");
+
+  // A field named by default (cxm's --by channel): its aliases are named too.
+  ingest_options c;
+  c.required = {response_field::channel};
+  EXPECT_EQ(reason_of("nps,Chanel\n9,chat\n", c),
+            "required column 'channel' (field 'channel', or an alias such as 'contact_channel', 'channel_name') is "
+            "missing; did you mean 'Chanel'? columns found: 'nps', 'Chanel'");
+  EXPECT_EQ(reason_of("id,NSP\n1,9\n", {}),
+            "no score column: the header needs at least one of 'nps', 'csat', 'ces' (or an alias, e.g. 'ltr', "
+            "'satisfaction', 'effort'); did you mean 'NSP'? columns found: 'id', 'NSP'");
+}
+
+TEST(IngestColumns, SpssVariablesUseTheSameMatcher) {
+#ifdef CXMETRICS_TEST_READSTAT
+  const auto dir = std::filesystem::temp_directory_path() / "cxm_ingest_test";
+  std::filesystem::create_directories(dir);
+  const auto path = dir / "aliases.sav";
+  std::FILE* f = std::fopen(path.c_str(), "wb");
+  readstat_writer_t* w = readstat_writer_init();
+  readstat_set_data_writer(w, &write_to_file);
+  readstat_variable_t* v_id = readstat_add_variable(w, "ResponseId", READSTAT_TYPE_STRING, 8);
+  readstat_variable_t* v_nps = readstat_add_variable(w, "LTR", READSTAT_TYPE_DOUBLE, 0);
+  readstat_variable_t* v_why = readstat_add_variable(w, "Comments", READSTAT_TYPE_STRING, 16);
+  ASSERT_EQ(readstat_begin_writing_sav(w, f, 1), READSTAT_OK);
+  readstat_begin_row(w);
+  readstat_insert_string_value(w, v_id, "s1");
+  readstat_insert_double_value(w, v_nps, 7.0);
+  readstat_insert_string_value(w, v_why, "ok");
+  readstat_end_row(w);
+  ASSERT_EQ(readstat_end_writing(w), READSTAT_OK);
+  readstat_writer_free(w);
+  std::fclose(f);
+  const ingest_result r = read_responses(path);
+  ASSERT_EQ(r.table.size(), 1U);
+  EXPECT_EQ(r.table.row(0).id, "s1");
+  EXPECT_EQ(r.table.row(0).nps, 7);
+  EXPECT_EQ(r.table.row(0).why, "ok");
+  EXPECT_EQ(r.report.column_of[idx(response_field::nps)], "LTR");
+  EXPECT_EQ(r.report.delimiter, 0);
+#else
+  GTEST_SKIP() << "built without ReadStat's writer";
+#endif
+}
+
+// ---------------------------------------------------------------------------
+// The CSV dialect
+
+TEST(IngestDialect, EachCandidateDelimiterIsDetected) {
+  for (const char d : {',', ';', '\t', '|'}) {
+    const std::string s(1, d);
+    SCOPED_TRACE("delimiter " + std::to_string(static_cast<int>(d)));
+    // The why field holds the delimiter inside quotes.
+    const std::string text = "id" + s + "nps" + s + "why\nr1" + s + "9" + s + "\"x" + s + " y\"\nr2" + s + "3" + s + "z\n";
+    const outcome r = read(fmt::csv, text);
+    ASSERT_TRUE(r.rejects.empty()) << r.rejects[0].message();
+    ASSERT_EQ(r.rows.size(), 2U);
+    EXPECT_EQ(r.rows[0].nps, 9);
+    EXPECT_EQ(r.rows[0].why, "x" + s + " y");
+    EXPECT_EQ(r.rows[1].nps, 3);
+    EXPECT_EQ(r.report.delimiter, d);
+    EXPECT_TRUE(r.report.delimiter_detected);
+    EXPECT_EQ(r.report.decimal_point, '.');
+    EXPECT_FALSE(r.report.decimal_point_detected);
+    expect_same_everywhere(fmt::csv, text, {});
+    EXPECT_EQ(read(fmt::csv, text, {}, via::stream).canon, r.canon);  // a stream sniffs its first window too
+  }
+  ingest_options o;
+  o.delimiter = ';';
+  const outcome given = read(fmt::csv, "nps;why\n9;x\n", o);
+  EXPECT_EQ(given.report.delimiter, ';');
+  EXPECT_FALSE(given.report.delimiter_detected);
+  // One column: every candidate gives one field; ',' by the rule.
+  EXPECT_EQ(read(fmt::csv, "nps\n9\n").report.delimiter, ',');
+}
+
+TEST(IngestDialect, QuotesAreRespectedWhenDetecting) {
+  // Split without regard to quotes, ';' would give 4 fields on every line;
+  // with quotes, the header is one field under ';' and two under ','.
+  const outcome r = read(fmt::csv, "\"a;b;c;d\",nps\n\"x;y;z;w\",9\n\"p;q;r;s\",3\n");
+  EXPECT_EQ(r.report.delimiter, ',');
+  ASSERT_EQ(r.rows.size(), 2U);
+  EXPECT_EQ(r.rows[1].nps, 3);
+  EXPECT_EQ(r.report.ignored_columns, (std::vector<std::string>{"a;b;c;d"}));
+  // Quoted commas and a line break in a ';' file.
+  const outcome s = read(fmt::csv, "id;nps;why\nr1;9;\"a, b,\nc, d\"\nr2;3;\"e, f\"\n");
+  EXPECT_EQ(s.report.delimiter, ';');
+  ASSERT_EQ(s.rows.size(), 2U);
+  EXPECT_EQ(s.rows[0].why, "a, b,\nc, d");
+  EXPECT_EQ(s.rows[1].why, "e, f");
+}
+
+TEST(IngestDialect, DecimalCommaIsDetectedFromTheWeights) {
+  const std::string eu = "id;nps;weight\nr1;9;0,87\nr2;3;1,5\nr3;10;2\n";
+  const outcome r = read(fmt::csv, eu);
+  ASSERT_TRUE(r.rejects.empty()) << r.rejects[0].message();
+  EXPECT_EQ(r.report.delimiter, ';');
+  EXPECT_EQ(r.report.decimal_point, ',');
+  EXPECT_TRUE(r.report.decimal_point_detected);
+  ASSERT_EQ(r.rows.size(), 3U);
+  EXPECT_EQ(r.rows[0].weight, 0.87);
+  EXPECT_EQ(r.rows[1].weight, 1.5);
+  EXPECT_EQ(r.rows[2].weight, 2.0);
+  expect_same_everywhere(fmt::csv, eu, {});
+  EXPECT_EQ(read(fmt::csv, eu, {}, via::stream).canon, r.canon);
+
+  // ',' is a real candidate here (two fields on every line, "0,87" split in
+  // two), but ';' gives three on every line.
+  const outcome c = read(fmt::csv, "nps;weight;why, if any\n9;0,87;good\n3;1,5;bad\n");
+  EXPECT_EQ(c.report.delimiter, ';');
+  EXPECT_EQ(c.report.decimal_point, ',');
+  ASSERT_EQ(c.rows.size(), 2U);
+  EXPECT_EQ(c.rows[0].weight, 0.87);
+  EXPECT_EQ(c.rows[1].weight, 1.5);
+
+  // A delimiter given, the decimal point not: still detected.
+  ingest_options semi;
+  semi.delimiter = ';';
+  EXPECT_EQ(read(fmt::csv, eu, semi).report.decimal_point, ',');
+
+  // Not detected: a 0.5 among the weights (then "0,87" is not a number), a
+  // ',' delimiter, whole numbers only, no weight column read, the point given.
+  const outcome mixed = read(fmt::csv, "id;nps;weight\nr1;9;0,87\nr2;3;0.5\n");
+  EXPECT_EQ(mixed.report.decimal_point, '.');
+  EXPECT_FALSE(mixed.report.decimal_point_detected);
+  ASSERT_EQ(mixed.rejects.size(), 1U);
+  EXPECT_EQ(mixed.rejects[0].line, 2U);
+  EXPECT_EQ(mixed.rejects[0].cause, reject_cause::not_a_number);
+  const outcome comma = read(fmt::csv, "nps,weight\n9,\"0,87\"\n");
+  EXPECT_EQ(comma.report.decimal_point, '.');
+  EXPECT_EQ(comma.rejects.size(), 1U);
+  EXPECT_EQ(read(fmt::csv, "nps;weight\n9;1\n3;2\n").report.decimal_point, '.');
+  ingest_options unweighted;
+  unweighted.columns.weight = "";
+  const outcome u = read(fmt::csv, eu, unweighted);
+  EXPECT_EQ(u.report.decimal_point, '.');
+  EXPECT_TRUE(u.rejects.empty());
+  ingest_options point;
+  point.decimal_point = '.';
+  const outcome p = read(fmt::csv, eu, point);
+  EXPECT_FALSE(p.report.decimal_point_detected);
+  EXPECT_EQ(p.rejects.size(), 2U);  // 0,87 and 1,5
+}
+
+TEST(IngestDialect, TsvNamesMeanTabAndTheHintNamesTheDelimiterThatWorks) {
+  // ',' and tab both give two fields per line; ',' comes first in the rule,
+  // and then the header has no score column: the message says tab would do.
+  const std::string text = "nps\tcomment, more\n9\ta, b\n";
+  EXPECT_EQ(reason_of(text, {}),
+            "no score column: the header needs at least one of 'nps', 'csat', 'ces' (or an alias, e.g. 'ltr', "
+            "'satisfaction', 'effort'); columns found: 'nps\tcomment', ' more' (with --delimiter tab the header "
+            "has columns 'nps', 'comment, more')");
+  const ingest_report tsv = stream_responses_csv_text(text, "survey.TSV", {}, {});
+  EXPECT_EQ(tsv.delimiter, '\t');
+  EXPECT_TRUE(tsv.delimiter_detected);
+  EXPECT_EQ(tsv.summary.accepted, 1U);
+
+  ingest_options comma;
+  comma.delimiter = ',';
+  EXPECT_EQ(reason_of("id;nps\nr1;9\n", comma),
+            "no score column: the header needs at least one of 'nps', 'csat', 'ces' (or an alias, e.g. 'ltr', "
+            "'satisfaction', 'effort'); columns found: 'id;nps' (with --delimiter ';' the header has columns 'id', "
+            "'nps')");
+  ingest_options semi;
+  semi.delimiter = ';';
+  semi.required = {response_field::channel};
+  EXPECT_EQ(reason_of("nps,channel\n9,chat\n", semi),
+            "required column 'channel' (field 'channel', or an alias such as 'contact_channel', 'channel_name') is "
+            "missing; columns found: 'nps,channel' (with --delimiter ',' the header has columns 'nps', 'channel')");
+}
+
+TEST(IngestDialect, RandomInputsDetectTheSameEverywhere) {
+  // Seeded random bodies under a header of each candidate delimiter: the
+  // detection depends only on the first 64 KiB, never on chunks, threads or
+  // the source, and reading with the delimiter it found gives the same.
+  std::uint64_t state = 20240611;
+  auto next = [&state] {
+    state = state * 6364136223846793005ULL + 1442695040888963407ULL;
+    return static_cast<unsigned>(state >> 33);
+  };
+  const char alphabet[] = {'"', ',', ';', '\t', '|', '\r', '\n', '\n', '9', '1', '0', ',', 'a', ' ', '.', '\xC3', '\xA4'};
+  const char delims[] = {',', ';', '\t', '|'};
+  for (int k = 0; k < 24; ++k) {
+    const std::string d(1, delims[k % 4]);
+    std::string text = "id" + d + "nps" + d + "why" + d + "weight\n";
+    for (int i = 0; i < 300; ++i) text += alphabet[next() % sizeof alphabet];
+    SCOPED_TRACE("input " + std::to_string(k));
+    expect_same_everywhere(fmt::csv, text, {});
+    const outcome r = read(fmt::csv, text);
+    EXPECT_EQ(read(fmt::csv, text, {}, via::stream).canon, r.canon);
+    ingest_options fixed;
+    fixed.delimiter = r.report.delimiter;
+    fixed.decimal_point = r.report.decimal_point;
+    EXPECT_EQ(read(fmt::csv, text, fixed).canon, r.canon);
+  }
+}
+
+TEST(IngestDialect, FirstRecordLongerThanTheWindow) {
+  // A 100 KB header: detection sees its first 64 KiB only, which is enough.
+  std::string text = "nps";
+  for (int i = 0; text.size() < 100000; ++i) text += ";column_" + std::to_string(i);
+  const std::size_t fields = static_cast<std::size_t>(std::count(text.begin(), text.end(), ';')) + 1;
+  text += "\n9" + std::string(fields - 1, ';') + "\n";
+  const outcome r = read(fmt::csv, text);
+  EXPECT_EQ(r.report.delimiter, ';');
+  ASSERT_EQ(r.rows.size(), 1U);
+  EXPECT_EQ(r.rows[0].nps, 9);
+}
+
+// ---------------------------------------------------------------------------
+// Long values in messages
+
+TEST(IngestMessages, LongNamesAndListsAreCut) {
+  // One 1 MiB column name: the message shows 80 bytes of it and its size.
+  const std::string huge(std::size_t{1} << 20, 'x');
+  const std::string one = reason_of(huge + ",other\n1,2\n", {});
+  EXPECT_LT(one.size(), 1024U) << one.substr(0, 2000);
+  EXPECT_NE(one.find("'" + std::string(80, 'x') + "\u2026 (1048576 bytes)', 'other'"), std::string::npos) << one;
+  // 100 000 columns: the list stops near 400 bytes and says how many more.
+  std::string many;
+  for (int i = 0; i < 100000; ++i) many += (i ? ",c" : "c") + std::to_string(i);
+  const std::string list = reason_of(many + "\n", {});
+  EXPECT_LT(list.size(), 1024U) << list.substr(0, 2000);
+  EXPECT_NE(list.find("'c0', 'c1', 'c2'"), std::string::npos) << list;
+  EXPECT_NE(list.find(" more"), std::string::npos) << list;
+  // Cut on a character boundary: 'a' then 2-byte 'ä's; byte 80 is inside one.
+  std::string umlauts = "a";
+  for (int i = 0; i < 100; ++i) umlauts += "\u00e4";
+  std::string shown = "'a";
+  for (int i = 0; i < 39; ++i) shown += "\u00e4";
+  shown += "\u2026 (201 bytes)'";
+  EXPECT_NE(reason_of(umlauts + ",b\n1,2\n", {}).find(shown), std::string::npos);
+  // A 1 MiB name given explicitly and a 1 MiB mapping value.
+  ingest_options o;
+  o.columns.nps = huge;
+  o.required = {response_field::nps};
+  const std::string req = reason_of("id,nps\n1,9\n", o);
+  EXPECT_LT(req.size(), 1024U) << req.substr(0, 2000);
+  EXPECT_NE(req.find("did you mean 'nps'?"), std::string::npos) << req;
+  try {
+    (void)mapping_from_json("{\"delimiter\": \"" + huge + "\"}");
+    FAIL() << "no exception";
+  } catch (const invalid_argument& e) {
+    EXPECT_LT(std::string(e.what()).size(), 1024U);
+  }
+}
+
+TEST(IngestMapping, ColumnsTheMappingNamesAreRequired) {
+  const ingest_options o = mapping_from_json(R"({"columns": {"nps": "Suositus", "why": ""}, "required": ["timestamp"]})");
+  EXPECT_EQ(o.required, (std::vector<response_field>{response_field::timestamp, response_field::nps}));
+  ingest_options no_time = o;
+  no_time.required = {response_field::nps};
+  EXPECT_EQ(reason_of("id,nps\n1,9\n", no_time),
+            "required column 'Suositus' (field 'nps') is missing; did you mean 'nps'? columns found: 'id', 'nps'");
+  const ingest_options t = mapping_from_json(R"({"format": "tsv"})");
+  EXPECT_EQ(t.format, ingest_format::csv);
+  EXPECT_EQ(t.delimiter, '\t');
+  EXPECT_EQ(mapping_from_json(R"({"format": "tsv", "delimiter": ";"})").delimiter, ';');
+  ingest_options base;
+  base.delimiter = '|';
+  EXPECT_EQ(mapping_from_json(R"({"delimiter": "detect"})", base).delimiter, 0);
+  EXPECT_EQ(ingest_options{}.delimiter, 0);
+  EXPECT_EQ(ingest_options{}.decimal_point, 0);
 }

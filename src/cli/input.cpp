@@ -5,6 +5,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <cctype>
 #include <cerrno>
 #include <chrono>
 #include <cstdio>
@@ -29,12 +31,17 @@ void add_input_flags(CLI::App& sub, input_args& a) {
                  "Responses: .csv/.tsv, .jsonl, or .sav/.dta/.sas7bdat when built with ReadStat; '-' reads standard "
                  "input (CSV or JSON Lines, told apart by the first byte unless --input-format says)")
       ->required();
-  sub.add_option("--input-format", a.format, "csv, jsonl, sav, dta, ... (default: from the file extension)");
-  sub.add_option("--delimiter", a.delimiter, "CSV field separator: ',' (default), ';', 'tab' or one character");
-  sub.add_flag("--decimal-comma", a.decimal_comma, "Weights use a decimal comma (0,87)");
+  sub.add_option("--input-format", a.format,
+                 "csv, tsv (tab-separated), jsonl, sav, dta, ... (default: from the file extension)");
+  sub.add_option("--delimiter", a.delimiter,
+                 "CSV field separator: ',', ';', 'tab', '|' or one character (default: detected from the first "
+                 "64 KiB; shown in the ingest table)");
+  sub.add_flag("--decimal-comma", a.decimal_comma,
+               "Weights use a decimal comma (0,87) (default: detected when the delimiter is not ',')");
   sub.add_option("--mapping", a.mapping, "JSON mapping file (columns, delimiter, resolved tokens, channels)");
-  sub.add_option("--column", a.columns, "FIELD=COLUMN, e.g. nps=\"Q1 Recommend\" (repeatable; fields: id, "
-                                        "timestamp, channel, agent, segment, nps, csat, ces, resolved, weight, why)");
+  sub.add_option("--column", a.columns, "FIELD=COLUMN, e.g. nps=\"Q1 Recommend\": the file must have COLUMN "
+                                        "(repeatable; fields: id, timestamp, channel, agent, segment, nps, csat, "
+                                        "ces, resolved, weight, why; FIELD= never reads the field)");
   sub.add_option("--channels", a.channels, "A closed channel set: other labels are rejected")->delimiter(',');
   sub.add_flag("--strict", a.strict, "Stop at the first bad row with exit code 1");
   sub.add_option("--rejects", a.rejects, "Write every rejected row with its reason to this CSV file");
@@ -53,6 +60,9 @@ ingest_options make_ingest_options(const input_args& a) {
     const auto f = format_from_name(a.format);
     if (!f) throw failure(usage, "unknown input format '" + a.format + "'");
     o.format = *f;
+    std::string lower = a.format;
+    for (auto& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    if (lower == "tsv") o.delimiter = '\t';  // --delimiter, below, still wins
   }
   if (!a.delimiter.empty()) {
     if (a.delimiter == "tab" || a.delimiter == "\\t") {
@@ -69,7 +79,13 @@ ingest_options make_ingest_options(const input_args& a) {
     if (eq == std::string::npos) throw failure(usage, "--column takes FIELD=COLUMN, got '" + pair + "'");
     const auto field = field_from_name(pair.substr(0, eq));
     if (!field) throw failure(usage, "--column: unknown field '" + pair.substr(0, eq) + "'");
-    o.columns.name_of(*field) = pair.substr(eq + 1);
+    const std::string name = pair.substr(eq + 1);
+    o.columns.name_of(*field) = name;
+    // A column named on the command line must exist (a missing one is exit 1,
+    // naming the columns found); FIELD= means the field is not read at all.
+    const bool listed = std::find(o.required.begin(), o.required.end(), *field) != o.required.end();
+    if (!column_key(name).empty() && !listed) o.required.push_back(*field);
+    if (column_key(name).empty() && listed) std::erase(o.required, *field);
   }
   if (!a.channels.empty()) o.channels = channel_set::closed_of(a.channels);
   if (a.strict) o.errors = on_error::strict;
@@ -295,6 +311,16 @@ table ingest_table(const ingest_report& r) {
     if (n) t.add({cell("missing: " + field), cell(n)});
   }
   if (s.empty_lines) t.add({cell("empty lines skipped"), cell(s.empty_lines)});
+  // How a CSV file was split: the value, and whether it was detected or given.
+  auto shown = [](char c) { return c == '\t' ? std::string("tab") : std::string(1, c); };
+  if (r.delimiter != 0) {
+    t.add({cell("delimiter"), cell(shown(r.delimiter))});
+    t.add({cell("delimiter detected"), cell(r.delimiter_detected)});
+  }
+  if (r.decimal_point != 0) {
+    t.add({cell("decimal point"), cell(shown(r.decimal_point))});
+    t.add({cell("decimal point detected"), cell(r.decimal_point_detected)});
+  }
   return t;
 }
 

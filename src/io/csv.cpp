@@ -3,7 +3,9 @@
 #include "cxmetrics/io/csv.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <cstring>
+#include <filesystem>
 #include <istream>
 #include <utility>
 
@@ -241,6 +243,9 @@ class csv_format final : public text_format {
  public:
   explicit csv_format(const ingest_options& o)
       : delimiter_(o.delimiter), max_(o.max_record_bytes), simd_(o.simd), kernels_(active_csv_kernels()) {}
+
+  /// The delimiter, once known (before any worker or skipper is made).
+  void set_delimiter(char d) noexcept { delimiter_ = d; }
 
   void set_columns(const std::vector<std::optional<response_field>>& cols) {
     fields_ = cols;
@@ -506,6 +511,152 @@ class csv_format final : public text_format {
 };
 
 // ---------------------------------------------------------------------------
+// Dialect detection (the rule is in io/ingest.hpp, "CSV dialect"). It runs
+// once per read, on the bytes of the first window, before the header.
+
+constexpr char kCandidates[] = {',', ';', '\t', '|'};
+
+/// How `--delimiter` names a delimiter: tab, or the character quoted.
+std::string delimiter_name(char d) { return d == '\t' ? std::string("tab") : "'" + std::string(1, d) + "'"; }
+
+/// The field count of the record at pos under delimiter d, quotes respected
+/// as by sm_record, without copying fields. `complete` is false when the
+/// record does not end in [pos, size) (then the fields seen so far).
+struct sniffed_record {
+  std::size_t fields = 0;
+  std::size_t end = 0;
+  bool complete = false;
+  bool empty = false;
+};
+
+sniffed_record sniff_record(const char* buf, std::size_t size, std::size_t pos, char d, bool eof) {
+  enum class state : std::uint8_t { start, unquoted, quoted, after_quote };
+  state st = state::start;
+  sniffed_record r;
+  std::size_t fields = 1;
+  bool any = false;
+  for (std::size_t i = pos; i < size; ++i) {
+    const char c = buf[i];
+    if ((c == '\n' || c == '\r') && st != state::quoted) {
+      r.end = i + 1 + ((c == '\r' && i + 1 < size && buf[i + 1] == '\n') ? 1 : 0);
+      r.empty = !any;
+      r.complete = any;
+      r.fields = any ? fields : 0;
+      return r;
+    }
+    any = true;
+    switch (st) {
+      case state::start: st = c == '"' ? state::quoted : (c == d ? (++fields, state::start) : state::unquoted); break;
+      case state::unquoted:
+        if (c == d) {
+          ++fields;
+          st = state::start;
+        }
+        break;
+      case state::quoted:
+        if (c == '"') st = state::after_quote;
+        break;
+      case state::after_quote:
+        st = c == '"' ? state::quoted : (c == d ? (++fields, state::start) : state::unquoted);
+        break;
+    }
+  }
+  r.end = size;
+  r.fields = any ? fields : 0;
+  r.complete = any && eof && st != state::quoted;
+  r.empty = !any;
+  return r;
+}
+
+/// The delimiter the rule picks for the bytes [0, size) of the input.
+char detect_delimiter(const char* buf, std::size_t size, bool eof) {
+  char best = 0;
+  std::size_t best_agree = 0, best_fields = 0;
+  for (const char d : kCandidates) {
+    std::size_t header = 0, agree = 0;
+    std::size_t pos = 0;
+    while (pos < size) {
+      const sniffed_record r = sniff_record(buf, size, pos, d, eof);
+      if (r.empty) {
+        if (r.end <= pos) break;
+        pos = r.end;
+        continue;
+      }
+      if (header == 0) {
+        header = r.fields;  // the header as far as the window holds it
+      } else if (r.complete) {
+        if (r.fields == header) ++agree;
+      }
+      if (!r.complete) break;
+      pos = r.end;
+    }
+    if (header < 2) continue;
+    if (best == 0 || agree > best_agree || (agree == best_agree && header > best_fields)) {
+      best = d;
+      best_agree = agree;
+      best_fields = header;
+    }
+  }
+  return best == 0 ? ',' : best;
+}
+
+/// True when the text (blanks and a sign aside) is digits, `point`, digits.
+bool decimal_form(std::string_view t, char point) {
+  t = trim_blanks(t);
+  if (!t.empty() && (t.front() == '+' || t.front() == '-')) t.remove_prefix(1);
+  const std::size_t at = t.find(point);
+  if (at == std::string_view::npos || at == 0 || at + 1 == t.size()) return false;
+  for (std::size_t i = 0; i < t.size(); ++i) {
+    if (i != at && (t[i] < '0' || t[i] > '9')) return false;
+  }
+  return true;
+}
+
+/// Whether the weight column (index `col` of `ncols`) of the records in
+/// the window from `pos` (up to 64 KiB of them) has values like 0,87 and
+/// none like 0.87.
+bool weights_use_decimal_comma(const window_view& w, std::size_t pos, char d, std::size_t col, std::size_t ncols,
+                               std::size_t max_bytes) {
+  const std::size_t stop = std::min(w.usable, pos + (std::size_t{1} << 16));
+  sm_fields rec;
+  bool comma = false;
+  while (pos < stop) {
+    const sm_result r = sm_record(w, pos, d, max_bytes, rec);
+    if (r.incomplete) break;
+    if (!r.empty && !r.too_long && rec.error.empty() && rec.fields.size() == ncols) {
+      if (decimal_form(rec.fields[col], '.')) return false;
+      comma = comma || decimal_form(rec.fields[col], ',');
+    }
+    pos = r.end;
+  }
+  return comma;
+}
+
+bool named_tsv(const std::string& source) {
+  std::string ext = std::filesystem::path(source).extension().string();
+  for (auto& c : ext) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return ext == ".tsv";
+}
+
+/// For a header that lacks a score column or a required one under `used`:
+/// "with --delimiter ';' the header has columns ..." for the first other
+/// candidate under which it has them all, else "".
+std::string other_delimiter_hint(const window_view& w, std::size_t header_pos, char used, const ingest_options& o) {
+  sm_fields rec;
+  for (const char d : kCandidates) {
+    if (d == used) continue;
+    const sm_result r = sm_record(w, header_pos, d, o.max_record_bytes, rec);
+    if (r.incomplete || r.empty || r.too_long || !rec.error.empty()) continue;
+    const header_match hm = match_header(rec.fields, o);
+    if (hm.twice || !hm.has_score()) continue;
+    if (std::all_of(o.required.begin(), o.required.end(), [&](response_field f) { return hm.has(f); })) {
+      return "with --delimiter " + delimiter_name(d) + " the header has columns " + list_names(rec.fields, 200);
+    }
+  }
+  return {};
+}
+
+// ---------------------------------------------------------------------------
 // Reading
 
 ingest_report stream_csv(byte_source& src, std::string source, const ingest_options& o, const ingest_sink& sink) {
@@ -522,9 +673,15 @@ ingest_report stream_csv(byte_source& src, std::string source, const ingest_opti
     rd.consume(3, 1);
   }
 
+  // The delimiter: given, a .tsv name's tab, or detected in the first window.
+  char delimiter = o.delimiter;
+  if (delimiter == 0) delimiter = named_tsv(ses.source()) ? '\t' : detect_delimiter(rd.data(), rd.size(), rd.at_eof());
+  format.set_delimiter(delimiter);
+
   // The header: the first non-empty record.
   sm_fields rec;
   std::size_t pos = 0;
+  std::size_t header_pos = 0;
   std::uint64_t line = 1;
   std::uint64_t empty = 0;
   std::uint64_t header_line = 1;
@@ -539,7 +696,7 @@ ingest_report stream_csv(byte_source& src, std::string source, const ingest_opti
       (void)rd.fill_more(std::max<std::size_t>(1 << 16, rd.size()));
       continue;
     }
-    const sm_result r = sm_record(w, pos, o.delimiter, o.max_record_bytes, rec);
+    const sm_result r = sm_record(w, pos, delimiter, o.max_record_bytes, rec);
     if (r.incomplete) {
       if (rd.size() - pos > o.max_record_bytes) {
         throw parse_error("the header row is longer than " + std::to_string(o.max_record_bytes) +
@@ -561,14 +718,43 @@ ingest_report stream_csv(byte_source& src, std::string source, const ingest_opti
                         in_file(ses.source(), line));
     }
     if (!rec.error.empty()) throw parse_error("header row: " + rec.error, in_file(ses.source(), line, rec.error_column));
+    header_pos = pos;
     header_line = line;
     line += r.lines;
     pos = r.end;
     break;
   }
+  window_view w;
+  w.buf = rd.data();
+  w.size = rd.size();
+  w.eof = rd.at_eof();
+  w.usable = format.usable_end(w.buf, w.size, w.eof);
+  std::string hint;  // another delimiter that would give the header its columns
+  {
+    const header_match hm = match_header(rec.fields, o);
+    const bool lacks = !hm.twice && (!hm.has_score() || !std::all_of(o.required.begin(), o.required.end(),
+                                                                     [&](response_field f) { return hm.has(f); }));
+    if (lacks) hint = other_delimiter_hint(w, header_pos, delimiter, o);
+  }
+  header_mapping m = map_header(rec.fields, o, ses.source(), header_line, "column", hint);
+
+  // The decimal point: given, or ',' when the weights of the window say so.
+  char point = o.decimal_point;
+  bool point_detected = false;
+  if (point == 0) {
+    point = '.';
+    const auto wc = std::find(m.column_field.begin(), m.column_field.end(), response_field::weight);
+    if (delimiter != ',' && wc != m.column_field.end() &&
+        weights_use_decimal_comma(w, pos, delimiter, static_cast<std::size_t>(wc - m.column_field.begin()),
+                                  rec.fields.size(), o.max_record_bytes)) {
+      point = ',';
+      point_detected = true;
+    }
+  }
+  ses.set_dialect(delimiter, o.delimiter == 0, point, point_detected);
+
   rd.consume(pos, line);
   ses.add_empty_lines(empty);
-  header_mapping m = map_header(rec.fields, o, ses.source(), header_line, "column");
   ses.set_present(m.present);
   format.set_columns(m.column_field);
   ses.set_header(rec.fields, std::move(m));

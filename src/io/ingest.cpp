@@ -42,6 +42,12 @@ std::optional<response_field> field_from_name(std::string_view name) noexcept {
   return std::nullopt;
 }
 
+std::string column_key(std::string_view name) {
+  std::string k;
+  detail::column_key_into(name, k);
+  return k;
+}
+
 std::string_view to_string(ingest_format f) noexcept {
   switch (f) {
     case ingest_format::csv: return "csv";
@@ -76,7 +82,7 @@ ingest_format format_of_path(const std::filesystem::path& file) {
   }
   location where;
   where.file = file.string();
-  throw invalid_argument("cannot tell the input format from the extension '" + file.extension().string() +
+  throw invalid_argument("cannot tell the input format from the extension '" + detail::shorten(file.extension().string()) +
                              "' (known: .csv .tsv .txt .jsonl .ndjson .sav .zsav .por .dta .sas7bdat .xpt); "
                              "name the format in the options",
                          where);
@@ -894,6 +900,18 @@ session::session(const ingest_options& options, const ingest_sink& sink, std::st
       plan_(options) {
   plan_.channels = &parse_channels_;
   report_.format = format;
+  if (options_.decimal_point == 0) options_.decimal_point = '.';  // not detected (CSV detects before set_dialect)
+  plan_.decimal_point = options_.decimal_point;
+}
+
+void session::set_dialect(char delimiter, bool delimiter_detected, char decimal_point, bool decimal_point_detected) {
+  options_.delimiter = delimiter;
+  options_.decimal_point = decimal_point;
+  plan_.decimal_point = decimal_point;
+  report_.delimiter = delimiter;
+  report_.delimiter_detected = delimiter_detected;
+  report_.decimal_point = decimal_point;
+  report_.decimal_point_detected = decimal_point_detected;
 }
 
 void session::set_present(const std::array<bool, response_field_count>& present) {
@@ -1020,11 +1038,12 @@ ingest_report session::finish() { return std::move(report_); }
 // Options and header
 
 void check_options(const ingest_options& o) {
-  if (o.delimiter == '"' || o.delimiter == '\n' || o.delimiter == '\r' || o.delimiter == '\0') {
-    throw invalid_argument(std::string("CSV delimiter must not be a quote, a line break or NUL"), at_field("delimiter"));
+  if (o.delimiter == '"' || o.delimiter == '\n' || o.delimiter == '\r') {
+    throw invalid_argument(std::string("CSV delimiter must not be a quote or a line break (0: detect it)"),
+                           at_field("delimiter"));
   }
-  if (o.decimal_point != '.' && o.decimal_point != ',') {
-    throw invalid_argument(std::string("decimal point must be '.' or ','"), at_field("decimal_point"));
+  if (o.decimal_point != '.' && o.decimal_point != ',' && o.decimal_point != 0) {
+    throw invalid_argument(std::string("decimal point must be '.' or ',' (0: detect it)"), at_field("decimal_point"));
   }
   if (o.chunk_bytes == 0) throw invalid_argument(std::string("chunk_bytes must be at least 1"), at_field("chunk_bytes"));
   if (o.max_record_bytes == 0) {
@@ -1033,13 +1052,13 @@ void check_options(const ingest_options& o) {
   if (o.batch_rows == 0) throw invalid_argument(std::string("batch_rows must be at least 1"), at_field("batch_rows"));
   for (std::size_t a = 0; a < response_field_count; ++a) {
     const auto fa = static_cast<response_field>(a);
-    const auto na = lower_trimmed(o.columns.name_of(fa));
+    const auto na = column_key(o.columns.name_of(fa));
     if (na.empty()) continue;
     for (std::size_t b = a + 1; b < response_field_count; ++b) {
       const auto fb = static_cast<response_field>(b);
-      if (na == lower_trimmed(o.columns.name_of(fb))) {
+      if (na == column_key(o.columns.name_of(fb))) {
         throw invalid_argument("fields '" + std::string(to_string(fa)) + "' and '" + to_string(fb) +
-                                   "' are both mapped to the column name '" + na + "'",
+                                   "' are both mapped to the column name '" + shorten(na) + "'",
                                at_field("columns"));
       }
     }
@@ -1048,56 +1067,291 @@ void check_options(const ingest_options& o) {
     if (static_cast<std::size_t>(f) >= response_field_count) {
       throw invalid_argument(std::string("required field is not a response field"), at_field("required"));
     }
+    if (column_key(o.columns.name_of(f)).empty()) {
+      throw invalid_argument("field '" + std::string(to_string(f)) +
+                                 "' is required but has no column name (an empty name means: never read)",
+                             at_field("required"));
+    }
   }
 }
 
-std::string list_names(const std::vector<std::string>& names) {
+// ---------------------------------------------------------------------------
+// Messages
+
+std::string shorten(std::string_view s, std::size_t max_bytes) {
+  if (s.size() <= max_bytes) return escape_non_utf8(s);
+  std::size_t cut = max_bytes;
+  while (cut > 0 && (static_cast<unsigned char>(s[cut]) & 0xC0U) == 0x80U) --cut;  // not inside a character
+  return escape_non_utf8(s.substr(0, cut)) + "\u2026 (" + std::to_string(s.size()) + " bytes)";
+}
+
+std::string list_names(const std::vector<std::string>& names, std::size_t max_bytes) {
   std::string out;
-  for (const auto& h : names) {
-    if (!out.empty()) out += ", ";
-    out += "'" + h + "'";
+  for (std::size_t k = 0; k < names.size(); ++k) {
+    // Built with append: GCC 12 warns falsely (-Wrestrict) on "'" + s + "'" at -O3.
+    std::string piece(1, '\'');
+    piece.append(shorten(names[k])).append(1, '\'');
+    if (k > 0 && out.size() + 2 + piece.size() > max_bytes) {
+      out += ", \u2026 and " + std::to_string(names.size() - k) + " more";
+      break;
+    }
+    if (k > 0) out += ", ";
+    out += piece;
   }
   return out.empty() ? std::string("(none)") : out;
 }
 
-header_mapping map_header(const std::vector<std::string>& names, const ingest_options& o, const std::string& source,
-                          std::uint64_t line, std::string_view what) {
-  header_mapping m;
-  m.column_field.assign(names.size(), std::nullopt);
-  std::array<std::optional<std::size_t>, response_field_count> field_column{};
-  std::array<std::string, response_field_count> wanted;
-  for (std::size_t f = 0; f < response_field_count; ++f) wanted[f] = lower_trimmed(o.columns.name_of(static_cast<response_field>(f)));
-  for (std::size_t i = 0; i < names.size(); ++i) {
-    const auto name = lower_trimmed(names[i]);
-    for (std::size_t f = 0; f < response_field_count; ++f) {
-      const auto field = static_cast<response_field>(f);
-      if (wanted[f].empty() || wanted[f] != name) continue;
-      if (field_column[f]) {
-        throw parse_error(std::string(what) + " '" + names[i] + "' appears twice in the header (" + std::string(what) + "s " +
-                              std::to_string(*field_column[f] + 1) + " and " + std::to_string(i + 1) + ")",
-                          in_file(source, line, i + 1, to_string(field)));
-      }
-      field_column[f] = i;
-      m.column_field[i] = field;
+std::size_t name_distance(std::string_view a, std::string_view b, std::size_t cap) {
+  const std::size_t n = a.size(), m = b.size();
+  if ((n > m ? n - m : m - n) > cap) return cap + 1;  // at least the length difference
+  // Three rows of the dynamic programme: i-2, i-1, i.
+  std::vector<std::size_t> r0(m + 1), r1(m + 1), r2(m + 1);
+  for (std::size_t j = 0; j <= m; ++j) r1[j] = j;
+  for (std::size_t i = 1; i <= n; ++i) {
+    r2[0] = i;
+    std::size_t row_min = r2[0];
+    for (std::size_t j = 1; j <= m; ++j) {
+      const std::size_t cost = a[i - 1] == b[j - 1] ? 0 : 1;
+      std::size_t d = std::min({r1[j] + 1, r2[j - 1] + 1, r1[j - 1] + cost});
+      if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1]) d = std::min(d, r0[j - 2] + 1);
+      r2[j] = d;
+      row_min = std::min(row_min, d);
     }
-    if (!m.column_field[i]) m.ignored.push_back(names[i]);
+    if (row_min > cap) return cap + 1;  // rows never decrease below their minimum
+    std::swap(r0, r1);
+    std::swap(r1, r2);
   }
-  for (std::size_t f = 0; f < response_field_count; ++f) m.present[f] = field_column[f].has_value();
-  auto present = [&](response_field f) { return m.present[static_cast<std::size_t>(f)]; };
-  if (!present(response_field::nps) && !present(response_field::csat) && !present(response_field::ces)) {
-    throw parse_error("no score " + std::string(what) + ": the header needs at least one of '" + o.columns.nps + "', '" +
-                          o.columns.csat + "', '" + o.columns.ces + "'; " + std::string(what) +
-                          "s found: " + list_names(names),
-                      in_file(source, line));
+  return std::min(r1[m], cap + 1);
+}
+
+// ---------------------------------------------------------------------------
+// Finding columns
+
+void column_key_into(std::string_view name, std::string& out) {
+  out.clear();
+  name = trim_blanks(name);
+  bool sep = false;
+  for (const char c : name) {
+    if (c == ' ' || c == '-' || c == '_' || c == '\t') {
+      if (!sep) out += '_';
+      sep = true;
+      continue;
+    }
+    sep = false;
+    out += (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
   }
-  for (const auto f : o.required) {
-    if (!present(f)) {
-      throw parse_error("required " + std::string(what) + " '" + o.columns.name_of(f) + "' (field '" + to_string(f) +
-                            "') is missing; " + std::string(what) + "s found: " + list_names(names),
-                        in_file(source, line, std::nullopt, to_string(f)));
+}
+
+bool named_by_default(const ingest_options& o, response_field f) {
+  return column_key(o.columns.name_of(f)) == to_string(f);
+}
+
+namespace {
+
+std::array<std::string, response_field_count> primary_keys(const ingest_options& o) {
+  std::array<std::string, response_field_count> k;
+  for (std::size_t f = 0; f < response_field_count; ++f) k[f] = column_key(o.columns.name_of(static_cast<response_field>(f)));
+  return k;
+}
+
+}  // namespace
+
+header_match match_header(const std::vector<std::string>& names, const ingest_options& o) {
+  header_match m;
+  m.column_field.assign(names.size(), std::nullopt);
+  std::vector<std::string> keys(names.size());
+  for (std::size_t i = 0; i < names.size(); ++i) column_key_into(names[i], keys[i]);
+  const auto primary = primary_keys(o);
+  auto take = [&](std::size_t f, std::size_t i, bool alias) {
+    if (m.field_column[f]) {
+      m.twice = std::make_pair(*m.field_column[f], i);
+      m.twice_field = static_cast<response_field>(f);
+      m.twice_by_alias = alias;
+      return false;
+    }
+    m.field_column[f] = i;
+    m.column_field[i] = static_cast<response_field>(f);
+    return true;
+  };
+  // Own and explicit names first: an alias never takes their column.
+  for (std::size_t f = 0; f < response_field_count; ++f) {
+    if (primary[f].empty()) continue;
+    for (std::size_t i = 0; i < names.size(); ++i) {
+      if (keys[i] == primary[f] && !m.column_field[i] && !take(f, i, false)) return m;
+    }
+  }
+  for (std::size_t f = 0; f < response_field_count; ++f) {
+    const auto field = static_cast<response_field>(f);
+    if (primary[f].empty() || m.field_column[f] || primary[f] != to_string(field)) continue;
+    for (std::size_t i = 0; i < names.size(); ++i) {
+      if (m.column_field[i]) continue;
+      for (const auto& a : column_aliases) {
+        if (a.field == field && a.name == keys[i]) {
+          if (!take(f, i, true)) return m;
+          break;
+        }
+      }
     }
   }
   return m;
+}
+
+namespace {
+
+// The column (not read as any field) closest to one of `wanted` (keys), when
+// close enough: a distance of at most max(len, 3) / 3 for a wanted name of
+// len bytes, the bound rustc uses when it suggests similar names
+// (rustc_span::edit_distance::find_best_match_for_name). First in header
+// order among the closest.
+std::optional<std::size_t> closest_column(const std::vector<std::string>& names, const header_match& m,
+                                          const std::vector<std::string>& wanted) {
+  std::optional<std::size_t> best;
+  std::size_t best_d = 0;
+  std::string key;
+  for (std::size_t i = 0; i < names.size(); ++i) {
+    if (m.column_field[i]) continue;
+    column_key_into(names[i], key);
+    for (const auto& w : wanted) {
+      const std::size_t cap = std::max<std::size_t>(w.size(), 3) / 3;
+      const std::size_t d = name_distance(key, w, cap);
+      if (d <= cap && (!best || d < best_d)) {
+        best = i;
+        best_d = d;
+      }
+    }
+  }
+  return best;
+}
+
+// The own name and the aliases of a field, as keys.
+std::vector<std::string> default_keys(response_field f) {
+  std::vector<std::string> k{to_string(f)};
+  for (const auto& a : column_aliases) {
+    if (a.field == f) k.emplace_back(a.name);
+  }
+  return k;
+}
+
+// A column (not read as any field) whose key is one of `keys`.
+std::optional<std::size_t> column_named(const std::vector<std::string>& names, const header_match& m,
+                                        const std::vector<std::string>& keys) {
+  for (std::size_t i = 0; i < names.size(); ++i) {
+    if (!m.column_field[i] && std::find(keys.begin(), keys.end(), column_key(names[i])) != keys.end()) return i;
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+header_mapping map_header(const std::vector<std::string>& names, const ingest_options& o, const std::string& source,
+                          std::uint64_t line, std::string_view what_view, std::string_view hint) {
+  const std::string what(what_view);
+  const header_match hm = match_header(names, o);
+  if (hm.twice) {
+    const auto [a, b] = *hm.twice;
+    const std::string field = to_string(hm.twice_field);
+    const std::string where = " (" + what + "s " + std::to_string(a + 1) + " and " + std::to_string(b + 1) + ")";
+    if (hm.twice_by_alias) {
+      throw parse_error(what + "s '" + shorten(names[a]) + "' and '" + shorten(names[b]) + "'" + where +
+                            " are both names of field '" + field + "'; name the one to read (cxm: --column " + field +
+                            "=NAME; a mapping's \"columns\")",
+                        in_file(source, line, b + 1, field));
+    }
+    throw parse_error(names[a] == names[b] ? what + " '" + shorten(names[b]) + "' appears twice in the header" + where
+                                           : what + "s '" + shorten(names[a]) + "' and '" + shorten(names[b]) + "'" +
+                                                 where + " are one name for field '" + field + "'",
+                      in_file(source, line, b + 1, field));
+  }
+  // "; did you mean 'x'? columns found: ..." or "; columns found: ...".
+  auto ending = [&](const std::optional<std::size_t>& near) {
+    return (near ? "; did you mean '" + shorten(names[*near]) + "'? " : std::string("; ")) + what +
+           "s found: " + list_names(names) + (hint.empty() ? std::string() : " (" + std::string(hint) + ")");
+  };
+  for (const auto f : o.required) {
+    if (hm.has(f)) continue;
+    const std::string field = to_string(f);
+    const std::string& name = o.columns.name_of(f);
+    std::string msg = "required " + what + " '" + shorten(name) + "' (field '" + field + "'";
+    std::optional<std::size_t> near;
+    if (named_by_default(o, f)) {
+      const auto keys = default_keys(f);
+      std::string other;  // the first two aliases, as examples
+      for (std::size_t k = 1; k < keys.size() && k < 3; ++k) other += (k > 1 ? ", '" : "'") + keys[k] + "'";
+      if (!other.empty()) msg += ", or an alias such as " + other;
+      near = closest_column(names, hm, keys);
+    } else {
+      near = closest_column(names, hm, {column_key(name)});
+      if (!near) near = column_named(names, hm, default_keys(f));  // the column it would have by default
+    }
+    msg += ") is missing";
+    throw parse_error(msg + ending(near), in_file(source, line, std::nullopt, field));
+  }
+  if (!hm.has_score()) {
+    std::string msg = "no score " + what + ": the header needs at least one of '" + shorten(o.columns.nps) + "', '" +
+                      shorten(o.columns.csat) + "', '" + shorten(o.columns.ces) + "'";
+    std::vector<std::string> wanted;
+    std::string examples;
+    for (const auto f : {response_field::nps, response_field::csat, response_field::ces}) {
+      const std::string key = column_key(o.columns.name_of(f));
+      if (key.empty()) continue;
+      if (key != to_string(f)) {
+        wanted.push_back(key);
+        continue;
+      }
+      const auto keys = default_keys(f);
+      wanted.insert(wanted.end(), keys.begin(), keys.end());
+      if (keys.size() > 1) examples += (examples.empty() ? "'" : ", '") + keys[1] + "'";
+    }
+    if (!examples.empty()) msg += " (or an alias, e.g. " + examples + ")";
+    msg += ending(closest_column(names, hm, wanted));
+    throw parse_error(msg, in_file(source, line));
+  }
+  header_mapping m;
+  m.column_field = hm.column_field;
+  for (std::size_t f = 0; f < response_field_count; ++f) m.present[f] = hm.field_column[f].has_value();
+  for (std::size_t i = 0; i < names.size(); ++i) {
+    if (!m.column_field[i]) m.ignored.push_back(names[i]);
+  }
+  return m;
+}
+
+name_index::name_index(const ingest_options& o) {
+  const auto primary = primary_keys(o);
+  for (std::size_t f = 0; f < response_field_count; ++f) {
+    if (!primary[f].empty()) keys_.emplace_back(primary[f], static_cast<response_field>(f));
+  }
+  for (const auto& a : column_aliases) {
+    const auto f = static_cast<std::size_t>(a.field);
+    if (primary[f] != to_string(a.field)) continue;  // named explicitly (or never read): no aliases
+    if (std::find(primary.begin(), primary.end(), a.name) != primary.end()) continue;  // another field's name
+    keys_.emplace_back(std::string(a.name), a.field);
+  }
+  std::sort(keys_.begin(), keys_.end());
+}
+
+void name_index::narrow(const std::vector<std::string>& names,
+                        const std::vector<std::optional<response_field>>& column_field) {
+  for (std::size_t i = 0; i < names.size() && i < column_field.size(); ++i) {
+    if (!column_field[i]) continue;
+    const response_field f = *column_field[i];
+    std::erase_if(keys_, [f](const auto& e) { return e.second == f; });
+    keys_.emplace_back(column_key(names[i]), f);
+  }
+  std::sort(keys_.begin(), keys_.end());
+}
+
+void name_index::remember_order(const std::vector<std::string>& names) {
+  order_.clear();
+  std::string scratch;
+  for (const auto& n : names) order_.emplace_back(n, find(n, scratch));
+}
+
+std::optional<response_field> name_index::find(std::string_view name, std::string& scratch) const {
+  column_key_into(name, scratch);
+  const auto it = std::lower_bound(keys_.begin(), keys_.end(), scratch,
+                                   [](const auto& e, const std::string& k) { return e.first < k; });
+  if (it != keys_.end() && it->first == scratch) return it->second;
+  return std::nullopt;
 }
 
 // ---------------------------------------------------------------------------
@@ -1261,21 +1515,28 @@ ingest_options mapping_from_json(std::string_view json_text, const ingest_option
   }
   if (!j.is_object()) bad_key("", "the mapping must be a JSON object");
   ingest_options o = base;
+  bool tsv = false;
+  bool delimiter_given = false;
+  std::vector<std::pair<response_field, bool>> named;  // fields "columns" names, and whether with a non-empty name
   for (const auto& [key, v] : j.items()) {
     if (key == "format") {
       if (!v.is_string()) bad_key(key, "must be a string");
       const auto f = format_from_name(v.get<std::string>());
-      if (!f) bad_key(key, "'" + v.get<std::string>() + "' is not a known format");
+      if (!f) bad_key(key, "'" + detail::shorten(v.get<std::string>()) + "' is not a known format");
       o.format = *f;
+      tsv = detail::lower_trimmed(v.get<std::string>()) == "tsv";
     } else if (key == "delimiter") {
-      if (!v.is_string()) bad_key(key, "must be a string of one character or \"tab\"");
+      if (!v.is_string()) bad_key(key, "must be a string of one character, \"tab\" or \"detect\"");
       const auto s = v.get<std::string>();
+      delimiter_given = true;
       if (s == "tab" || s == "\\t") {
         o.delimiter = '\t';
+      } else if (s == "detect") {
+        o.delimiter = 0;
       } else if (s.size() == 1) {
         o.delimiter = s[0];
       } else {
-        bad_key(key, "must be one character or \"tab\", got '" + s + "'");
+        bad_key(key, "must be one character, \"tab\" or \"detect\", got '" + detail::shorten(s) + "'");
       }
     } else if (key == "decimal_point") {
       if (!v.is_string() || v.get<std::string>().size() != 1) bad_key(key, "must be \".\" or \",\"");
@@ -1284,16 +1545,21 @@ ingest_options mapping_from_json(std::string_view json_text, const ingest_option
       if (!v.is_object()) bad_key(key, "must be an object of field: column name");
       for (const auto& [fname, col] : v.items()) {
         const auto f = field_from_name(fname);
-        if (!f) bad_key(key + "." + fname, "'" + fname + "' is not a response field (id, timestamp, channel, agent, "
-                                            "segment, nps, csat, ces, resolved, weight, why)");
+        if (!f) {
+          bad_key(key + "." + detail::shorten(fname),
+                  "'" + detail::shorten(fname) +
+                      "' is not a response field (id, timestamp, channel, agent, segment, nps, csat, ces, resolved, "
+                      "weight, why)");
+        }
         if (!col.is_string()) bad_key(key + "." + fname, "must be a string (empty: never read)");
         o.columns.name_of(*f) = col.get<std::string>();
+        named.emplace_back(*f, !column_key(col.get<std::string>()).empty());
       }
     } else if (key == "required") {
       o.required.clear();
       for (const auto& name : string_list(v, key)) {
         const auto f = field_from_name(name);
-        if (!f) bad_key(key, "'" + name + "' is not a response field");
+        if (!f) bad_key(key, "'" + detail::shorten(name) + "' is not a response field");
         o.required.push_back(*f);
       }
     } else if (key == "resolved") {
@@ -1336,6 +1602,11 @@ ingest_options mapping_from_json(std::string_view json_text, const ingest_option
       bad_key(key, "unknown key (expected format, delimiter, decimal_point, columns, required, resolved, channels, "
                    "strict, csat_top_box, ces_easy_min)");
     }
+  }
+  if (tsv && !delimiter_given) o.delimiter = '\t';
+  // A column the mapping names must exist.
+  for (const auto& [f, read] : named) {
+    if (read && std::find(o.required.begin(), o.required.end(), f) == o.required.end()) o.required.push_back(f);
   }
   detail::check_options(o);
   (void)detail::row_plan(o);  // checks the resolved vocabulary

@@ -34,7 +34,7 @@ enum class jstatus : std::uint8_t { blank, object, error };
 /// Parses one line as one JSON object and collects its top-level members.
 class json_line {
  public:
-  explicit json_line(const std::array<std::string, response_field_count>& wanted) : wanted_(wanted) {}
+  explicit json_line(const name_index& names) : names_(names) {}
 
   jstatus parse(const char* p, std::size_t n, bool collect_keys) {
     p_ = p;
@@ -49,6 +49,7 @@ class json_line {
     used_scratch_ = 0;
     stack_.clear();
     collect_ = collect_keys;
+    top_keys_ = 0;
     std::fill(seen_.begin(), seen_.end(), false);
 
     skip_ws();
@@ -299,11 +300,7 @@ class json_line {
           if (stack_.size() == 1) {
             std::string& key = scratch();
             if (!read_string(key)) return jstatus::error;
-            const std::string low = lower_trimmed(key);
-            member_field_ = std::nullopt;
-            for (std::size_t f = 0; f < response_field_count; ++f) {
-              if (!wanted_[f].empty() && wanted_[f] == low) member_field_ = static_cast<response_field>(f);
-            }
+            member_field_ = names_.find_at(key, top_keys_++, key_);
             if (collect_) keys.push_back(key);
           } else {
             if (!read_string(tmp_)) return jstatus::error;
@@ -392,7 +389,9 @@ class json_line {
     return jstatus::object;
   }
 
-  const std::array<std::string, response_field_count>& wanted_;
+  const name_index& names_;
+  std::string key_;         // the key of the member's name (column_key)
+  std::size_t top_keys_ = 0;  // top-level names seen in this line
   const char* p_ = nullptr;
   std::size_t n_ = 0;
   std::size_t i_ = 0;
@@ -407,16 +406,9 @@ class json_line {
   std::array<bool, response_field_count> seen_{};
 };
 
-std::array<std::string, response_field_count> wanted_names(const ingest_options& o) {
-  std::array<std::string, response_field_count> w;
-  for (std::size_t f = 0; f < response_field_count; ++f) w[f] = lower_trimmed(o.columns.name_of(static_cast<response_field>(f)));
-  return w;
-}
-
 class jsonl_worker final : public text_worker {
  public:
-  jsonl_worker(const row_plan& plan, const std::array<std::string, response_field_count>& wanted)
-      : text_worker(plan), parser(wanted) {}
+  jsonl_worker(const row_plan& plan, const name_index& names) : text_worker(plan), parser(names) {}
   json_line parser;
 };
 
@@ -447,12 +439,18 @@ class jsonl_skipper final : public record_skipper {
 class jsonl_format final : public text_format {
  public:
   explicit jsonl_format(const ingest_options& o)
-      : wanted_(wanted_names(o)), max_(o.max_record_bytes), kernels_(active_csv_kernels()) {}
+      : names_(o), max_(o.max_record_bytes), kernels_(active_csv_kernels()) {}
 
-  void set_present(const std::array<bool, response_field_count>& present) { present_ = present; }
+  /// The first object's keys: the fields it has are read under those keys only.
+  void set_header(const std::vector<std::string>& keys, const header_mapping& m,
+                  const std::vector<std::string>& all_keys) {
+    present_ = m.present;
+    names_.narrow(keys, m.column_field);
+    names_.remember_order(all_keys);
+  }
 
   std::unique_ptr<text_worker> make_worker(const row_plan& plan) const override {
-    return std::make_unique<jsonl_worker>(plan, wanted_);
+    return std::make_unique<jsonl_worker>(plan, names_);
   }
   measure_result measure(const char* buf, std::size_t b, std::size_t e) const override {
     byte_counts c;
@@ -507,7 +505,7 @@ class jsonl_format final : public text_format {
     return "the line is longer than " + std::to_string(max_bytes) + " bytes (max_record_bytes)";
   }
 
-  const std::array<std::string, response_field_count>& wanted() const noexcept { return wanted_; }
+  const name_index& names() const noexcept { return names_; }
 
  private:
   void apply_line(const char* p, std::size_t n, std::uint64_t line, jsonl_worker& wk) const {
@@ -559,7 +557,7 @@ class jsonl_format final : public text_format {
     rb.end();
   }
 
-  std::array<std::string, response_field_count> wanted_;
+  name_index names_;
   std::size_t max_;
   const csv_kernels& kernels_;
   std::array<bool, response_field_count> present_{};
@@ -579,7 +577,7 @@ ingest_report stream_jsonl(byte_source& src, std::string source, const ingest_op
   }
 
   // The first object's keys act as the header. Nothing is consumed.
-  json_line jl(format.wanted());
+  json_line jl(format.names());
   std::size_t pos = 0;
   std::uint64_t line = 1;
   bool found = false;
@@ -600,16 +598,16 @@ ingest_report stream_jsonl(byte_source& src, std::string source, const ingest_op
   }
   if (found) {
     std::vector<std::string> keys;
-    std::vector<std::string> lowered;
+    std::vector<std::string> seen;  // column keys
     for (const auto& k : jl.keys) {
-      const std::string low = lower_trimmed(k);
-      if (std::find(lowered.begin(), lowered.end(), low) != lowered.end()) continue;
-      lowered.push_back(low);
+      std::string key = column_key(k);
+      if (std::find(seen.begin(), seen.end(), key) != seen.end()) continue;
+      seen.push_back(std::move(key));
       keys.push_back(k);
     }
     header_mapping m = map_header(keys, o, ses.source(), line, "key");
     ses.set_present(m.present);
-    format.set_present(m.present);
+    format.set_header(keys, m, jl.keys);
     ses.set_header(std::move(keys), std::move(m));
   }
   rd.run();

@@ -2,7 +2,7 @@
 //
 // Format: RFC 4180 (Shafranovich 2005, "Common Format and MIME Type for
 // Comma-Separated Values (CSV) Files"): fields separated by a delimiter
-// (',' by default, configurable, e.g. ';'); a field in double quotes may hold
+// (given, or detected among ',' ';' tab '|': io/ingest.hpp, "CSV dialect"); a field in double quotes may hold
 // the delimiter, line breaks and doubled quotes (""). Lines end in LF or CRLF
 // (a lone CR also ends a line); a UTF-8 byte order mark at the start is
 // skipped; the last line needs no line break; empty lines are skipped and
@@ -10,11 +10,12 @@
 // text after the closing quote of a quoted field makes the row malformed.
 //
 // The first non-empty line is the header. Columns are matched to response
-// fields by name (case-insensitive, surrounding blanks ignored); csv_columns
-// renames them. Columns with other names are ignored (and listed in the
-// result). At least one score column (nps, csat, ces) must be present, and so
-// must every field listed in csv_options::required; otherwise parse_error,
-// naming the columns found. A column named twice is a parse_error too.
+// fields by name or a common alias (case, blanks and ' ', '-', '_' aside:
+// see column_map in io/ingest.hpp); csv_columns renames them. Columns with
+// other names are ignored (and listed in the result). At least one score
+// column (nps, csat, ces) must be present, and so must every field listed in
+// csv_options::required; otherwise parse_error, naming the columns found and
+// the closest name. A column named twice is a parse_error too.
 //
 // Every data row becomes either a response appended to the result's table or
 // a csv_reject that says where (line, column, field), what (the raw value) and
@@ -109,8 +110,8 @@ using csv_columns = column_map;
 
 /// How to read a CSV file of responses.
 struct csv_options {
-  char delimiter = ',';                  ///< field separator; not '"', CR, LF or NUL
-  char decimal_point = '.';              ///< '.' or ','; used for weights only
+  char delimiter = 0;                    ///< field separator; not '"', CR or LF; 0: detected
+  char decimal_point = 0;                ///< '.' or ','; used for weights only; 0: '.' unless detected
   on_error errors = on_error::skip;      ///< skip bad rows (recording them) or throw
   csv_columns columns;                   ///< header names of the fields
   std::vector<csv_field> required;       ///< fields whose column must exist (besides one score column)

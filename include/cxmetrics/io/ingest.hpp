@@ -125,8 +125,23 @@ inline constexpr std::size_t response_field_count = 11;
 [[nodiscard]] CXMETRICS_API std::optional<response_field> field_from_name(std::string_view name) noexcept;
 
 /// Input column (CSV header name, JSON key, SPSS/Stata/SAS variable name) of
-/// each field. Names match case-insensitively with surrounding blanks ignored.
-/// An empty name means the field is never read.
+/// each field. An empty name means the field is never read.
+///
+/// How a reader finds a field's column (one matcher for CSV headers, JSON
+/// keys and variable names):
+///  * Names are compared as keys: ASCII letters in lower case, surrounding
+///    blanks removed, and each run of ' ', '-' and '_' as one '_' ("Response
+///    ID", "response-id" and "RESPONSE_ID" are one key).
+///  * A field whose name is its own (the default, "nps" for nps) is found
+///    under that name, else under one of its column_aliases (below). The own
+///    name wins over an alias; two aliases of one field in one header are a
+///    parse_error naming both (say which one with an explicit name).
+///  * A field given another name (by the program, a mapping file's "columns"
+///    or cxm's --column) is found under that name only, never an alias.
+///  * A column is read as one field at most: own and explicit names are
+///    matched first, aliases only among the columns left.
+///  * Several columns with one field's name are a parse_error.
+/// The column each field was read from is in ingest_report::column_of.
 struct column_map {
   std::string id = "id";
   std::string timestamp = "timestamp";
@@ -162,6 +177,94 @@ struct column_map {
     return const_cast<std::string&>(static_cast<const column_map&>(*this).name_of(f));
   }
 };
+
+/// A name under which survey tools and spreadsheets often export a field,
+/// as a key (see column_map). Chosen so that none is a usual name of
+/// something else: no "time" (often a time of day or a duration), no
+/// "reason" (often a contact reason), no "resolution" (a ticket's outcome
+/// text in help-desk exports), no "source" (a marketing source), no
+/// "recommend" (often a yes/no question), no "startdate" (when a survey
+/// was opened, beside its end date).
+struct column_alias {
+  response_field field;
+  std::string_view name;
+};
+
+/// The aliases of every field (Qualtrics, SurveyMonkey, Google Forms,
+/// Typeform, help-desk and spreadsheet exports):
+///
+///   field      aliases
+///   ---------  ------------------------------------------------------------------------
+///   id         response_id, responseid (Qualtrics "ResponseId"), respondent_id
+///              (SurveyMonkey "Respondent ID"), respondentid, record_id
+///   timestamp  date, datetime, created_at, submitted_at, submit_date, submission_date,
+///              submit_date_(utc) (Typeform), response_date, completed_at, end_date
+///              (SurveyMonkey "End Date"), enddate (Qualtrics "EndDate")
+///   channel    contact_channel, channel_name, support_channel
+///   agent      agent_id, agent_name, rep, rep_name
+///   segment    customer_segment, segment_name
+///   nps        ltr, likelihood_to_recommend, nps_score, net_promoter_score
+///   csat       satisfaction, csat_score, customer_satisfaction
+///   ces        effort, customer_effort, ces_score, customer_effort_score
+///   resolved   issue_resolved, is_resolved, fcr, first_contact_resolution
+///   weight     wt, survey_weight, sample_weight
+///   why        comment, comments, verbatim, feedback
+///
+/// (Google Forms' "Timestamp" is the field's own name.) No alias is a
+/// field's own name or an alias of two fields.
+inline constexpr column_alias column_aliases[] = {
+    {response_field::id, "response_id"},
+    {response_field::id, "responseid"},
+    {response_field::id, "respondent_id"},
+    {response_field::id, "respondentid"},
+    {response_field::id, "record_id"},
+    {response_field::timestamp, "date"},
+    {response_field::timestamp, "datetime"},
+    {response_field::timestamp, "created_at"},
+    {response_field::timestamp, "submitted_at"},
+    {response_field::timestamp, "submit_date"},
+    {response_field::timestamp, "submission_date"},
+    {response_field::timestamp, "submit_date_(utc)"},
+    {response_field::timestamp, "response_date"},
+    {response_field::timestamp, "completed_at"},
+    {response_field::timestamp, "end_date"},
+    {response_field::timestamp, "enddate"},
+    {response_field::channel, "contact_channel"},
+    {response_field::channel, "channel_name"},
+    {response_field::channel, "support_channel"},
+    {response_field::agent, "agent_id"},
+    {response_field::agent, "agent_name"},
+    {response_field::agent, "rep"},
+    {response_field::agent, "rep_name"},
+    {response_field::segment, "customer_segment"},
+    {response_field::segment, "segment_name"},
+    {response_field::nps, "ltr"},
+    {response_field::nps, "likelihood_to_recommend"},
+    {response_field::nps, "nps_score"},
+    {response_field::nps, "net_promoter_score"},
+    {response_field::csat, "satisfaction"},
+    {response_field::csat, "csat_score"},
+    {response_field::csat, "customer_satisfaction"},
+    {response_field::ces, "effort"},
+    {response_field::ces, "customer_effort"},
+    {response_field::ces, "ces_score"},
+    {response_field::ces, "customer_effort_score"},
+    {response_field::resolved, "issue_resolved"},
+    {response_field::resolved, "is_resolved"},
+    {response_field::resolved, "fcr"},
+    {response_field::resolved, "first_contact_resolution"},
+    {response_field::weight, "wt"},
+    {response_field::weight, "survey_weight"},
+    {response_field::weight, "sample_weight"},
+    {response_field::why, "comment"},
+    {response_field::why, "comments"},
+    {response_field::why, "verbatim"},
+    {response_field::why, "feedback"},
+};
+
+/// The key a column name is compared as (see column_map): "Response ID" →
+/// "response_id".
+[[nodiscard]] CXMETRICS_API std::string column_key(std::string_view name);
 
 /// Tokens of the resolved field (compared case-insensitively after trimming
 /// blanks). An empty field is always unknown. A token may be in one list only.
@@ -200,11 +303,22 @@ enum class ingest_format : std::uint8_t { csv, jsonl, sav, por, dta, sas7bdat, x
 struct ingest_options {
   /// Input format; empty means from the file extension (format_of_path).
   std::optional<ingest_format> format;
-  char delimiter = ',';              ///< CSV field separator (',', ';', '\t', ...); not '"', CR, LF or NUL
-  char decimal_point = '.';          ///< '.' or ','; for weights in text (CSV, JSON strings)
+  /// CSV field separator (',', ';', '\t', '|', ...; not '"', CR or LF); 0
+  /// (the default): detected, see below.
+  char delimiter = 0;
+  /// '.' or ',', for weights in text (CSV, JSON strings); 0 (the default):
+  /// '.', or in CSV ',' when detected (see below).
+  char decimal_point = 0;
   on_error errors = on_error::skip;  ///< skip bad rows (reporting them) or throw the first
   column_map columns;                ///< input column of each field
-  std::vector<response_field> required;  ///< fields whose column must exist (besides one score column)
+  /// Fields whose column the input must have (besides one score column):
+  /// the fields the caller names a column for or needs. Otherwise the read
+  /// throws parse_error naming the column wanted, the closest column name
+  /// found (Damerau–Levenshtein distance) or the column the field would have
+  /// been read from by default, and the columns found. load_mapping adds
+  /// every field its "columns" names (a non-empty name), and cxm adds those
+  /// of --column, --weight, --by and --metrics.
+  std::vector<response_field> required;
   table_scales scales;               ///< scales of the scores
   channel_set channels = channel_set{};  ///< channel labels; a closed set rejects others
   resolved_vocabulary resolved;      ///< tokens of the resolved field
@@ -235,11 +349,29 @@ struct ingest_options {
   std::filesystem::path sas_catalog;
 };
 
+/// CSV dialect. When options.delimiter is 0, the reader chooses it from the
+/// first window of input it reads anyway (64 KiB; a stream too), before the
+/// header is parsed: a source named *.tsv is tab-separated; otherwise each
+/// candidate ',' ';' tab '|' splits the header (the first non-empty record,
+/// as far as the window holds it) and every complete record after it in the
+/// window, quotes respected; candidates giving the header fewer than 2
+/// fields drop out; the one for which the most records have the header's
+/// field count wins, then the one giving the most fields, then the first in
+/// the order above; ',' when none is left. When options.decimal_point is 0,
+/// the delimiter is not ',' and the weight column's values in the records
+/// of the 64 KiB after the header, as read so far (blanks and a sign aside),
+/// include one of the form 0,87 (digits, a comma, digits) and none of the
+/// form 0.87, the decimal point is ','; else '.'. What was used is in
+/// ingest_report (delimiter, decimal_point and whether each was detected).
+/// The parse_error of a header without a score column or a required one
+/// names the other candidate delimiter, if any, that would have given them.
+
 /// Reads a JSON mapping file into options (starting from `base`):
 ///
 ///   {
-///     "format": "csv",                          (optional) csv | jsonl | sav | ...
-///     "delimiter": ";",                         one character; "tab" or "\t" for a tab
+///     "format": "csv",                          (optional) csv | tsv | jsonl | sav | ...
+///     "delimiter": ";",                         one character; "tab" or "\t" for a tab;
+///                                               "detect" (the default) to detect it
 ///     "decimal_point": ",",
 ///     "columns": {"nps": "Q1 Recommend", "csat": "Q2", "why": ""},
 ///     "required": ["nps", "timestamp"],
@@ -249,8 +381,12 @@ struct ingest_options {
 ///     "csat_top_box": 2, "ces_easy_min": 5
 ///   }
 ///
-/// Every key is optional; "columns" changes only the fields it names; a
-/// "resolved" list replaces the default list of that kind. An unknown key,
+/// Every key is optional; "columns" changes only the fields it names, and
+/// each field it gives a non-empty name becomes required (its column must
+/// exist); "required" replaces base.required (the fields of "columns" are
+/// added to it); "format": "tsv" is CSV with a tab delimiter unless
+/// "delimiter" says otherwise; a "resolved" list replaces the default list
+/// of that kind. An unknown key,
 /// a wrong type or a bad value throws invalid_argument naming the key (field
 /// 'mapping.<key>'); text that is not JSON throws parse_error.
 [[nodiscard]] CXMETRICS_API ingest_options load_mapping(const std::filesystem::path& file,
@@ -465,6 +601,14 @@ struct ingest_report {
   /// The column each field was read from, as the header writes it (index:
   /// response_field); empty when the input has no column for the field.
   std::array<std::string, response_field_count> column_of;
+  /// CSV: the field separator used, and whether it was detected (true) or
+  /// given in the options (false). 0 for other formats.
+  char delimiter = 0;
+  bool delimiter_detected = false;
+  /// CSV: the decimal point used for weights, and whether ',' was detected
+  /// (false: given in the options, or '.' by default). 0 for other formats.
+  char decimal_point = 0;
+  bool decimal_point_detected = false;
 
   /// True when the input has a column for the field.
   [[nodiscard]] bool has(response_field f) const noexcept { return !column_of[static_cast<std::size_t>(f)].empty(); }

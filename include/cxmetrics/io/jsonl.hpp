@@ -6,11 +6,13 @@
 //
 // Lines end in LF (a CR before it is JSON whitespace); a UTF-8 byte order mark
 // at the start is skipped; blank lines are skipped and counted as empty lines.
-// Keys are matched to fields like CSV header names (ingest_options::columns,
-// case-insensitive); other keys are ignored. The keys of the first line that
-// holds an object (within the first MiB) act as the header: it must have a
-// score key and every required field, else parse_error listing its keys; an
-// absent key in a later object is a missing value.
+// Keys are matched to fields like CSV header names (column_map in
+// io/ingest.hpp: case, blanks and ' ', '-', '_' aside, and aliases); other
+// keys are ignored. The keys of the first line that holds an object (within
+// the first MiB) act as the header: it must have a score key and every
+// required field, else parse_error listing its keys; the key it has for a
+// field is that field's key in later objects too (a field it lacks is found
+// under any of its names); an absent key in a later object is a missing value.
 //
 // Values: null is missing; strings follow the text rules of io/ingest.hpp;
 // numbers: a score must be whole (9 and 9.0 are 9; 9.5 → not_an_integer), a

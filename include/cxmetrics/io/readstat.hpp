@@ -4,8 +4,8 @@
 // optional at build time: when the build did not find it, has_readstat() is
 // false and stream_responses_readstat throws invalid_argument saying so.
 //
-// Variables map to fields by name like CSV columns (ingest_options::columns,
-// case-insensitive). Values:
+// Variables map to fields by name like CSV columns (column_map in
+// io/ingest.hpp: case and separators aside, and aliases). Values:
 //   * missing: system missing, SPSS user-defined missing values and Stata/SAS
 //     tagged missing values are missing (counted per field), as are empty strings;
 //   * value labels: channel, segment, agent, id and why take a numeric
