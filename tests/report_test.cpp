@@ -427,6 +427,9 @@ TEST(IntervalBars, ValueLabelsNeverTouchCapsBarsOrEachOther) {
     if (groups == 31) {
       EXPECT_EQ(count(svg, "rotate(-90 "), 31u);  // the labels (the axis title turns about the origin)
     }
+    // "n = 10" (6 characters at 10 px, 36 px + 4) fits a band of 680/3 px,
+    // not one of 680/31 ≈ 21.9 px: then none is drawn rather than overlapping.
+    EXPECT_EQ(count(svg, "class=\"n\""), groups == 3 ? 3u : 0u);
     for (std::size_t i = 0; i < g.labels.size(); ++i) {
       for (const auto& cap : g.caps) EXPECT_FALSE(overlap(g.labels[i], cap)) << groups << " groups, label " << i;
       for (const auto& b : g.bars) EXPECT_FALSE(overlap(g.labels[i], b)) << groups << " groups, label " << i;

@@ -661,6 +661,10 @@ std::string render_interval_bars(const interval_chart& c) {
                                     : value_font + 2 <= band ? value_label_layout::upright
                                                              : value_label_layout::none;
   const double top = legend_y + 24 + (layout == value_label_layout::upright ? widest + 4 : 0.0);
+  // "n = …" under each bar only when every one fits its band (else they
+  // would run into each other; n is in the tooltips and the table).
+  bool show_n = true;
+  for (const auto& r : c.rows) show_n = show_n && text_width("n = " + count_text(r.n), 10) + 4 <= band;
   const double bottom = top + 220;
   const auto max_chars = static_cast<std::size_t>(std::max(3.0, (band - 4) / (0.6 * 11)));
   const auto y_of = [&](double v) { return lerp(v, ticks.lower, ticks.upper, bottom, top); };
@@ -672,8 +676,10 @@ std::string render_interval_bars(const interval_chart& c) {
     const auto& r = c.rows[i];
     const double cx = x0 + (static_cast<double>(i) + 0.5) * band;
     text_el(body, cx, bottom + 16, shorten(r.label, max_chars), "class=\"label\" text-anchor=\"middle\"");
-    text_el(body, cx, bottom + 30, "n = " + count_text(r.n),
-            "class=\"n\" text-anchor=\"middle\" font-size=\"10\" fill=\"#555555\"");
+    if (show_n) {
+      text_el(body, cx, bottom + 30, "n = " + count_text(r.n),
+              "class=\"n\" text-anchor=\"middle\" font-size=\"10\" fill=\"#555555\"");
+    }
     if (!std::isfinite(r.value)) {
       text_el(body, cx, bottom - 8, "no data",
               "class=\"no-data\" text-anchor=\"middle\" font-style=\"italic\" font-size=\"11\" fill=\"#555555\"");

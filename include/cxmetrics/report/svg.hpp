@@ -178,7 +178,8 @@ struct interval_chart {
 /// Vertical bars from 0 with whiskers, one per group (the value axis always
 /// includes 0), and a dashed reference line. Marks: <rect class="mark bar">
 /// per row with a non-zero value; <path class="mark whisker"> per row with
-/// an interval. alpha and p_value only enter the tooltips. Each value has a
+/// an interval. alpha and p_value only enter the tooltips. "n = …" stands
+/// under each bar when every one fits its band. Each value has a
 /// label (<text class="value">) placed by value_label_position above its
 /// bar and upper cap: across the bar when every label fits its band, else
 /// upright (rotated −90°, the plot moved down by the longest label), else
