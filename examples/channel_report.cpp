@@ -9,10 +9,12 @@
 // read, accepted and rejected, by reason, and shows the first rejects.
 //
 // Each channel is compared with the rest of the responses (all other channels
-// merged): NPS by a two-sample z test on the difference, CSAT top-2-box and
-// resolution rate by the pooled two-proportion z test (Newcombe's interval
-// for the difference). The p-values of one metric across channels are
-// adjusted together (Holm by default) and a '*' marks adjusted p < 1 − level.
+// merged) by stats/compare_to_rest.hpp: NPS by a z test with the variance
+// pooled under the null hypothesis, CSAT top-2-box and resolution rate by the
+// pooled two-proportion z test (Newcombe's interval for the difference); a
+// channel with fewer than 30 responses on a side is not tested. The p-values
+// of the tested channels of one metric are adjusted together (Holm by
+// default) and a '*' marks adjusted p < 1 − level.
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
@@ -186,44 +188,34 @@ int main(int argc, char** argv) {
     group all = empty;
     for (const auto& [id, g] : by_channel) all.merge(g);
 
-    std::vector<row> nps_rows, csat_rows, res_rows;
-    std::vector<double> nps_p, csat_p, res_p;
-    for (const auto& [id, g] : by_channel) {
-      group rest = empty;
-      for (const auto& [other, h] : by_channel) {
-        if (other != id) rest.merge(h);
-      }
-      const std::string name = t.channel_labels().name(cxm::channel_id{id});
-
-      const auto n_cmp = cxm::compare_nps(g.nps.counts(), rest.nps.counts(), opt.level);
-      nps_rows.push_back({name, g.nps.result().nps, n_cmp.difference, NAN});
-      nps_p.push_back(n_cmp.p_value);
-
-      const auto& gc = g.csat.counts();
-      const auto& rc = rest.csat.counts();
-      const auto c_cmp = opt.weighted
-                             ? cxm::stats::compare_proportions(gc.high(), gc.total(), rc.high(), rc.total(), opt.level)
-                             : cxm::stats::compare_proportions(gc.high().n, gc.count(), rc.high().n, rc.count(), opt.level);
-      csat_rows.push_back({name, g.csat.result().satisfied, c_cmp.difference, NAN});
-      csat_p.push_back(c_cmp.p_value);
-
-      const auto& gr = g.resolved.counts();
-      const auto& rr = rest.resolved.counts();
-      const auto r_cmp = opt.weighted
-                             ? cxm::stats::compare_proportions(gr.high(), gr.total(), rr.high(), rr.total(), opt.level)
-                             : cxm::stats::compare_proportions(gr.high().n, gr.count(), rr.high().n, rr.count(), opt.level);
-      res_rows.push_back({name, g.resolved.result().rate, r_cmp.difference, NAN});
-      res_p.push_back(r_cmp.p_value);
-    }
-    auto set_adjusted = [&](std::vector<row>& rows, const std::vector<double>& p) {
-      const auto adj = cxm::stats::adjust_p(p, opt.adjust);
-      for (std::size_t i = 0; i < rows.size(); ++i) rows[i].p = adj[i];
+    // Each channel against the rest of the responses (all other channels
+    // merged): stats::compare_to_rest, the test of `cxm summary` and `cxm
+    // report`, with the p-values of one metric adjusted together.
+    cxm::stats::rest_options rest;
+    rest.level = opt.level;
+    rest.adjust = opt.adjust;
+    const auto test = [&](auto counts_of, const cxm::score_counts& total, cxm::stats::rest_metric m) {
+      std::vector<const cxm::score_counts*> groups;
+      for (const auto& [id, g] : by_channel) groups.push_back(&counts_of(g));
+      return cxm::stats::compare_to_rest(groups, total, m, rest);
     };
-    set_adjusted(nps_rows, nps_p);
-    set_adjusted(csat_rows, csat_p);
-    set_adjusted(res_rows, res_p);
+    const auto nps_cmp = test([](const group& g) -> const cxm::score_counts& { return g.nps.counts(); },
+                              all.nps.counts(), cxm::stats::rest_metric::net_score);
+    const auto csat_cmp = test([](const group& g) -> const cxm::score_counts& { return g.csat.counts(); },
+                               all.csat.counts(), cxm::stats::rest_metric::share);
+    const auto res_cmp = test([](const group& g) -> const cxm::score_counts& { return g.resolved.counts(); },
+                              all.resolved.counts(), cxm::stats::rest_metric::share);
+    std::vector<row> nps_rows, csat_rows, res_rows;
+    std::size_t i = 0;
+    for (const auto& [id, g] : by_channel) {
+      const std::string name = t.channel_labels().name(cxm::channel_id{id});
+      nps_rows.push_back({name, g.nps.result().nps, nps_cmp[i].vs_rest.difference, nps_cmp[i].p_adjusted});
+      csat_rows.push_back({name, g.csat.result().satisfied, csat_cmp[i].vs_rest.difference, csat_cmp[i].p_adjusted});
+      res_rows.push_back({name, g.resolved.result().rate, res_cmp[i].vs_rest.difference, res_cmp[i].p_adjusted});
+      ++i;
+    }
 
-    print_table("NPS (points, -100..100; adjusted Wald interval; vs rest: two-sample z test)", "NPS", 1.0, nps_rows,
+    print_table("NPS (points, -100..100; adjusted Wald interval; vs rest: z test, variance pooled under H0)", "NPS", 1.0, nps_rows,
                 {"all", all.nps.result().nps, {}, NAN}, opt.level);
     print_table("CSAT, share satisfied (4-5 of 1-5, %; Wilson interval; vs rest: two-proportion z test)", "CSAT%",
                 100.0, csat_rows, {"all", all.csat.result().satisfied, {}, NAN}, opt.level);

@@ -123,27 +123,30 @@ def holm(ps):
 
 def significance_marks(rows, channels, segments, alpha=0.05):
     """Groups whose difference to the rest is significant after Holm's
-    adjustment: NPS by the two-sample z test with Wald variances
-    (p_pro + p_det - nps^2)/n, CSAT top-2-box by the pooled two-proportion
-    z test. Written here from the formulas, independently of the library."""
+    adjustment: NPS by the z test with the variance pooled under H0,
+    V = p_pro + p_det - (p_pro - p_det)^2 of both groups together, times
+    (1/n1 + 1/n2); CSAT top-2-box by the pooled two-proportion z test. Every
+    group of the sample has at least 30 responses on each side (the
+    default minimum n) and expected counts of at least 5, so all are tested.
+    Written here from the formulas, independently of the library."""
     def p_two_sided(z):
         return math.erfc(abs(z) / math.sqrt(2.0))
-
-    def nps_stats(scores):
-        n = len(scores)
-        pro = sum(1 for s in scores if s >= 9) / n
-        det = sum(1 for s in scores if s <= 6) / n
-        th = pro - det
-        return th, (pro + det - th * th) / n
 
     def nps_count(key, groups):
         ps = []
         for g in groups:
             a = [int(r["nps"]) for r in rows if key(r) == g and r["nps"].strip()]
             b = [int(r["nps"]) for r in rows if key(r) != g and r["nps"].strip()]
-            ta, va = nps_stats(a)
-            tb, vb = nps_stats(b)
-            ps.append(p_two_sided((ta - tb) / math.sqrt(va + vb)))
+            if len(a) < 30 or len(b) < 30:
+                fail("the sample was expected to have at least 30 NPS answers per group and rest")
+            pro = lambda x: sum(1 for s in x if s >= 9)
+            det = lambda x: sum(1 for s in x if s <= 6)
+            ta = (pro(a) - det(a)) / len(a)
+            tb = (pro(b) - det(b)) / len(b)
+            ph = (pro(a) + pro(b)) / (len(a) + len(b))
+            pl = (det(a) + det(b)) / (len(a) + len(b))
+            v = (ph + pl - (ph - pl) ** 2) * (1 / len(a) + 1 / len(b))
+            ps.append(p_two_sided((ta - tb) / math.sqrt(v)))
         return sum(1 for p in holm(ps) if p < alpha)
 
     ps = []

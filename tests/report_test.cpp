@@ -13,6 +13,7 @@
 #include <fstream>
 #include <limits>
 #include <locale>
+#include <regex>
 #include <sstream>
 #include <string>
 #include <string_view>
@@ -355,6 +356,91 @@ TEST(IntervalBars, BarsFromZeroWithWhiskers) {
   EXPECT_NE(svg.find(">all = 60.0%</text>"), std::string::npos);
 }
 
+// Boxes of the value labels and of the whisker caps of a bar chart, read
+// back from its SVG. Label widths use Arial Bold's advance widths (digits
+// 0.556 em, '.' 0.278, '%' 0.889, '-' 0.333: the font's published metrics),
+// not the writer's own estimate; ascent 0.72 em (cap height) and descent
+// 0.21 em.
+struct box {
+  double left, right, top, bottom;
+};
+
+bool overlap(const box& a, const box& b) {
+  return a.left < b.right && b.left < a.right && a.top < b.bottom && b.top < a.bottom;
+}
+
+double arial_bold_width(const std::string& text, double size) {
+  double em = 0;
+  for (char ch : text) em += ch == '.' ? 0.278 : ch == '%' ? 0.889 : ch == '-' ? 0.333 : 0.556;
+  return em * size;
+}
+
+struct bar_geometry {
+  std::vector<box> labels, caps, bars;
+};
+
+bar_geometry geometry_of(const std::string& svg) {
+  bar_geometry g;
+  const std::regex whisker(R"re(class="mark whisker" d="M([-0-9.]+),([-0-9.]+)V([-0-9.]+)M)re");
+  for (std::sregex_iterator it(svg.begin(), svg.end(), whisker), end; it != end; ++it) {
+    const double cx = std::stod((*it)[1]), yh = std::stod((*it)[2]), yl = std::stod((*it)[3]);
+    for (double y : {yh, yl}) g.caps.push_back({cx - 6, cx + 6, y - 0.75, y + 0.75});  // stroke 1.5
+  }
+  const std::regex bar(R"re(class="mark bar" x="([-0-9.]+)" y="([-0-9.]+)" width="([-0-9.]+)" height="([-0-9.]+)")re");
+  for (std::sregex_iterator it(svg.begin(), svg.end(), bar), end; it != end; ++it) {
+    const double x = std::stod((*it)[1]), y = std::stod((*it)[2]);
+    g.bars.push_back({x, x + std::stod((*it)[3]), y, y + std::stod((*it)[4])});
+  }
+  const std::regex label(R"re(<text x="([-0-9.]+)" y="([-0-9.]+)" class="value"( transform="rotate\(-90 [-0-9.]+ [-0-9.]+\)")?[^>]*>([^<]*)</text>)re");
+  for (std::sregex_iterator it(svg.begin(), svg.end(), label), end; it != end; ++it) {
+    const double x = std::stod((*it)[1]), y = std::stod((*it)[2]);
+    const double w = arial_bold_width((*it)[4], 11);
+    if ((*it)[3].matched) {  // upright: runs upwards from (x, y), glyphs to the left of x
+      g.labels.push_back({x - 0.72 * 11, x + 0.21 * 11, y - w, y});
+    } else {
+      g.labels.push_back({x - w / 2, x + w / 2, y - 0.72 * 11, y + 0.21 * 11});
+    }
+  }
+  return g;
+}
+
+TEST(IntervalBars, ValueLabelsNeverTouchCapsBarsOrEachOther) {
+  // Tall and short neighbours, a negative value whose interval crosses 0, a
+  // cap at the top of the axis; 3 groups (labels across), 31 groups (as many
+  // as a report shows: upright) and 90 groups (too narrow: none).
+  for (const std::size_t groups : {3u, 31u, 90u}) {
+    interval_chart c;
+    c.title = "Resolution";
+    c.unit = "%";
+    for (std::size_t i = 0; i < groups; ++i) {
+      const double v = i % 3 == 0 ? 92.5 : i % 3 == 1 ? 12.5 : -3.0;
+      const double lo = i % 3 == 0 ? 70.0 : i % 3 == 1 ? 0.0 : -20.0;
+      const double hi = i % 3 == 0 ? 100.0 : i % 3 == 1 ? 99.0 : 4.0;
+      c.rows.push_back({"g" + std::to_string(i), v, lo, hi, 10, nan, nan});
+    }
+    const std::string svg = render_interval_bars(c);
+    const auto g = geometry_of(svg);
+    ASSERT_EQ(g.caps.size(), 2 * groups);
+    const std::size_t want = groups == 90 ? 0 : groups;
+    ASSERT_EQ(g.labels.size(), want) << groups << " groups";
+    ASSERT_EQ(count(svg, "class=\"value\""), want);
+    if (groups == 31) {
+      EXPECT_EQ(count(svg, "rotate(-90 "), 31u);  // the labels (the axis title turns about the origin)
+    }
+    // "n = 10" (6 characters at 10 px, 36 px + 4) fits a band of 680/3 px,
+    // not one of 680/31 ≈ 21.9 px: then none is drawn rather than overlapping.
+    EXPECT_EQ(count(svg, "class=\"n\""), groups == 3 ? 3u : 0u);
+    for (std::size_t i = 0; i < g.labels.size(); ++i) {
+      for (const auto& cap : g.caps) EXPECT_FALSE(overlap(g.labels[i], cap)) << groups << " groups, label " << i;
+      for (const auto& b : g.bars) EXPECT_FALSE(overlap(g.labels[i], b)) << groups << " groups, label " << i;
+      for (std::size_t j = i + 1; j < g.labels.size(); ++j) {
+        EXPECT_FALSE(overlap(g.labels[i], g.labels[j])) << groups << " groups, labels " << i << ", " << j;
+      }
+      EXPECT_GT(g.labels[i].top, 52.0) << "label " << i << " reaches into the legend (baseline 48, 12 px)";
+    }
+  }
+}
+
 TEST(BandSeries, ThinPointsGapsAndRuns) {
   series_chart c;
   c.id = "s";
@@ -471,14 +557,14 @@ TEST(ReportModel, GroupsComparisonsAndHolm) {
   ASSERT_EQ(nps->rows.size(), 2u);
   EXPECT_NEAR(nps->rows[0].value.value(), 40.0, 1e-12);          // (3 − 1)/5
   EXPECT_NEAR(nps->rows[1].value.value(), -100.0 / 6.0, 1e-12);  // (2 − 3)/6
-  // Phone against the rest (= chat), two-sample z test on the Wald SEs, in R:
-  //   th1<-0.4; v1<-(0.6+0.2-th1^2)/5; th2<- -1/6; v2<-(2/6+3/6-th2^2)/6
-  //   z<-(th1-th2)/sqrt(v1+v2); p<-2*pnorm(-abs(z)); p.adjust(c(p,p),"holm")
-  //   → difference 56.666666666666664, p 0.268498224044050, Holm 0.536996448088101
-  EXPECT_NEAR(nps->rows[0].difference.value(), 56.666666666666664, 1e-9);
-  EXPECT_NEAR(nps->rows[0].p_value, 0.268498224044050, 1e-12);
-  EXPECT_NEAR(nps->rows[0].p_adjusted, 0.536996448088101, 1e-12);
-  EXPECT_NEAR(nps->rows[1].p_adjusted, 0.536996448088101, 1e-12);
+  // 5 and 6 responses are too few to test at the default min_n (30): the
+  // difference only, no p-value, not adjusted.
+  EXPECT_EQ(nps->rows[0].status, stats::rest_status::too_few);
+  EXPECT_NEAR(nps->rows[0].difference.value(), 56.666666666666664, 1e-9);  // 40 − (−16.67)
+  EXPECT_TRUE(std::isnan(nps->rows[0].p_value));
+  EXPECT_TRUE(std::isnan(nps->rows[0].p_adjusted));
+  ASSERT_EQ(nps->notes.size(), 1u);
+  EXPECT_NE(nps->notes[0].find("2 of 2 groups are too few to test: fewer than 30"), std::string::npos);
   EXPECT_NEAR(nps->overall.value(), 100.0 / 11.0, 1e-12);
 
   // Segments in alphabetical order, "(none)" for the response without one.
@@ -489,14 +575,10 @@ TEST(ReportModel, GroupsComparisonsAndHolm) {
   EXPECT_EQ(seg->rows[1].label, "a");
   EXPECT_EQ(seg->rows[2].label, "b");
 
-  // CSAT share by channel: R prop.test(c(3,3), c(5,6), correct=FALSE)$p.value
-  //   → 0.740144135804575; Holm over two equal p-values → min(1, 2p) = 1.
   const auto* csat = find_comparison(m, "csat-by-channel");
   ASSERT_NE(csat, nullptr);
   EXPECT_NEAR(csat->rows[0].value.value(), 60.0, 1e-12);
-  EXPECT_NEAR(csat->rows[0].p_value, 0.740144135804575, 1e-12);
-  EXPECT_EQ(csat->rows[0].p_adjusted, 1.0);
-
+  EXPECT_EQ(csat->rows[0].status, stats::rest_status::too_few);
   // Resolution: phone 3 of 4, chat 2 of 6. R:
   //   prop.test(c(3,2), c(4,6), correct=FALSE)$p.value → 0.196705602458947, Holm 0.393411204917894
   //   100*prop.test(3, 4, correct=FALSE)$conf.int (Wilson) → 30.0641842582402 95.4412739190299
@@ -505,9 +587,87 @@ TEST(ReportModel, GroupsComparisonsAndHolm) {
   EXPECT_NEAR(res.rows[0].value.value(), 75.0, 1e-12);
   EXPECT_NEAR(res.rows[0].value.ci()->lower, 30.0641842582402, 1e-9);
   EXPECT_NEAR(res.rows[0].value.ci()->upper, 95.4412739190299, 1e-9);
-  EXPECT_NEAR(res.rows[0].p_value, 0.196705602458947, 1e-12);
-  EXPECT_NEAR(res.rows[0].p_adjusted, 0.393411204917894, 1e-12);
+  EXPECT_EQ(res.rows[0].status, stats::rest_status::too_few);
   EXPECT_EQ(res.rows[0].excluded, 1u);  // the unknown answer
+
+  // With min_n 0 the groups are tested. NPS: the z test with the variance
+  // pooled under H0 (Python): ph = 5/11, pl = 4/11, V = ph + pl − (ph − pl)²,
+  //   z = (0.4 + 1/6)/sqrt(V(1/5 + 1/6)) = 1.0398521611300342,
+  //   p = erfc(z/sqrt(2)) = 0.29840859099558542, Holm over two equal p: 0.59681718199117084
+  model_options all_tested;
+  all_tested.min_n = 0;
+  const auto t = build_report_model(small_table(), all_tested);
+  const auto* tn = find_comparison(t, "nps-by-channel");
+  ASSERT_NE(tn, nullptr);
+  ASSERT_EQ(tn->rows[0].status, stats::rest_status::tested);
+  EXPECT_NEAR(tn->rows[0].p_value, 0.29840859099558542, 1e-12);
+  EXPECT_NEAR(tn->rows[0].p_adjusted, 0.59681718199117084, 1e-12);
+  EXPECT_NEAR(tn->rows[1].p_adjusted, 0.59681718199117084, 1e-12);
+  // Shares still need Cochran's expected counts of 5: CSAT 3 of 5 against 3
+  // of 6 expects 5·5/11 = 2.3 "not satisfied" answers in phone.
+  const auto* tc = find_comparison(t, "csat-by-channel");
+  ASSERT_NE(tc, nullptr);
+  EXPECT_EQ(tc->rows[0].status, stats::rest_status::too_few);
+  EXPECT_NE(tc->rows[0].note.find("expected count"), std::string::npos) << tc->rows[0].note;
+  // The tables say "too few" where the p-value would be.
+  const std::string md = render_markdown(m);
+  EXPECT_NE(md.find("| too few | - | too few |"), std::string::npos);
+}
+
+TEST(ReportModel, ManyGroupsArePooled) {
+  // 40 channels, channel k with k + 1 responses: the 30 largest are shown in
+  // channel order, the other 10 pooled into one row.
+  response_table t;
+  for (int k = 0; k < 40; ++k) {
+    const auto id = t.channel_of("c" + std::to_string(k));
+    for (int i = 0; i <= k; ++i) {
+      response r;
+      r.nps = (k + i) % 11;
+      r.channel = id;
+      t.append(r);
+    }
+  }
+  const auto m = build_report_model(t);
+  const auto* nps = find_comparison(m, "nps-by-channel");
+  ASSERT_NE(nps, nullptr);
+  ASSERT_EQ(nps->rows.size(), 31u);
+  EXPECT_EQ(nps->rows[0].label, "c10");
+  EXPECT_EQ(nps->rows[29].label, "c39");
+  EXPECT_EQ(nps->rows[30].label, "other (10 groups)");
+  EXPECT_EQ(nps->rows[30].value.n(), 55u);  // 1 + 2 + … + 10
+  ASSERT_FALSE(nps->notes.empty());
+  EXPECT_NE(nps->notes.back().find("Showing the 30 largest of 40 groups"), std::string::npos);
+  EXPECT_EQ(m.distributions.size(), 32u);  // 30, other, all
+  model_options every;
+  every.max_groups = 0;
+  EXPECT_EQ(find_comparison(build_report_model(t, every), "nps-by-channel")->rows.size(), 40u);
+}
+
+TEST(ReportModel, MetricsLeftOutHaveNoCardOrSection) {
+  model_options opt;
+  opt.metrics.ces = false;
+  opt.metrics.csat = false;
+  const auto m = build_report_model(small_table(), opt);
+  for (const auto& h : m.headlines) {
+    EXPECT_NE(h.name, "CES");
+    EXPECT_NE(h.name, "CSAT");
+  }
+  EXPECT_EQ(find_comparison(m, "csat-by-channel"), nullptr);
+  EXPECT_EQ(render_html(m).find(">CES<"), std::string::npos);
+}
+
+TEST(ReportModel, MonthsInAUtcOffset) {
+  // 23:30 UTC on 31 January is February at +02:00.
+  response_table t;
+  response r;
+  r.nps = 9;
+  r.time = timestamp{std::chrono::sys_days{std::chrono::year{2024} / 1 / 31}} + std::chrono::hours{23} +
+           std::chrono::minutes{30};
+  t.append(r);
+  model_options opt;
+  EXPECT_EQ(build_report_model(t, opt).series.at(0).points.at(0).label, "2024-01");
+  opt.utc_offset = std::chrono::hours{2};
+  EXPECT_EQ(build_report_model(t, opt).series.at(0).points.at(0).label, "2024-02");
 }
 
 TEST(ReportModel, MonthlySeriesWithEmptyMonths) {
@@ -574,6 +734,17 @@ TEST(ReportModel, CsvIngestSummaryAndRejects) {
   const std::string html = render_html(m);
   EXPECT_NE(html.find("<td>score_out_of_scale</td><td class=\"num\">1</td>"), std::string::npos);
   EXPECT_NE(html.find("Data: mem.csv"), std::string::npos);
+  // Causes by the names of to_string(reject_cause), as summary and a rejects
+  // file give them ("maybe" is an invalid_flag, not the error kind
+  // invalid_value); the sample says how many of how many.
+  EXPECT_NE(md.find("| invalid_flag | 1 |"), std::string::npos);
+  EXPECT_EQ(md.find("| invalid_value |"), std::string::npos);
+  EXPECT_NE(md.find("**First 1 of 2 rejected rows**"), std::string::npos);
+  EXPECT_NE(md.find("| 3 | 2 | nps | score_out_of_scale | 11 |"), std::string::npos);
+  // No CSAT or CES column in the file: no card for them.
+  EXPECT_EQ(html.find("card-name\">CES<"), std::string::npos);
+  EXPECT_EQ(html.find("card-name\">CSAT<"), std::string::npos);
+  EXPECT_NE(html.find("card-name\">NPS<"), std::string::npos);
 }
 
 TEST(RenderHtml, SelfContainedWithEveryChartAndEscapedLabels) {

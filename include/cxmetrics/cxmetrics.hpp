@@ -17,6 +17,7 @@
 
 #include "cxmetrics/stats/bootstrap.hpp"
 #include "cxmetrics/stats/compare.hpp"
+#include "cxmetrics/stats/compare_to_rest.hpp"
 #include "cxmetrics/stats/dirichlet.hpp"
 #include "cxmetrics/stats/distributions.hpp"
 #include "cxmetrics/stats/mean.hpp"

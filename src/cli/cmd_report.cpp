@@ -6,7 +6,11 @@
 //
 // The report needs every accepted row at once (per-month and per-segment
 // sections), so the rows are collected into a response_table (about 60 bytes
-// a row); `cxm summary` is the streaming, bounded-memory path.
+// a row); `cxm summary` is the streaming, bounded-memory path. The groups
+// and tests are those of report/model.hpp (stats/compare_to_rest.hpp, the
+// same test as `cxm summary`): the --max-groups largest groups are shown and
+// the others pooled into "other (k groups)". A metric whose column the file
+// lacks has no card and no section (one note on stderr).
 #include <iostream>
 #include <memory>
 #include <string>
@@ -14,6 +18,7 @@
 #include <CLI/CLI.hpp>
 
 #include "cli/cli.hpp"
+#include "cli/commands.hpp"
 #include "cli/input.hpp"
 #include "cxmetrics/core/response_table.hpp"
 #include "cxmetrics/report/html.hpp"
@@ -21,41 +26,44 @@
 #include "cxmetrics/stats/multiplicity.hpp"
 
 namespace cxm::cli {
-namespace {
-
-struct report_args {
-  input_args input;
-  std::string output;
-  std::string title = "Customer experience report";
-  std::string weight;
-  double level = 0.95;
-  std::string adjust = "holm";
-  std::uint64_t thin_below = 100;
-  std::string format = "html";
-};
 
 void run_report(report_args& a, const context& ctx) {
   if (a.format != "html" && a.format != "markdown") {
     throw failure(usage, "report --format takes html or markdown, got '" + a.format + "'");
   }
   check_no_clobber(a.input, {{"-o", a.output}});
-  a.input.columns.push_back("weight=" + a.weight);
+  check_level(a.level);
+  report::model_options mo;
+  mo.adjust = stats::parse_p_adjust(a.adjust, at_field("--adjust"));
+  mo.utc_offset = parse_utc_offset(a.groups.utc_offset);
+  apply_weight_flags(a.groups, a.input);
   const auto options = make_ingest_options(a.input);
   response_table table(options.scales, options.channels);
   std::vector<ingest_reject> rejects;
-  report::model_options mo;
-  const auto summary = read_input(
+  const auto read = read_input(
       a.input, ctx, [&](const response_batch& b) { b.append_to(table); }, &rejects, mo.max_rejects_shown);
 
   mo.title = a.title;
   mo.source = a.input.file;
   mo.level = a.level;
-  mo.weighted = !a.weight.empty();
-  mo.adjust = stats::parse_p_adjust(a.adjust, at_field("--adjust"));
+  mo.weight_column = weight_column(a.groups, read);
+  mo.weighted = !mo.weight_column.empty();
   mo.thin_below = a.thin_below;
+  mo.min_n = a.groups.min_n;
+  mo.max_groups = a.groups.max_groups;
+  mo.metrics.nps = read.has(response_field::nps);
+  mo.metrics.csat = read.has(response_field::csat);
+  mo.metrics.ces = read.has(response_field::ces);
+  mo.metrics.resolution = read.has(response_field::resolved);
+  std::vector<std::string> absent;
+  if (!mo.metrics.nps) absent.emplace_back("nps");
+  if (!mo.metrics.csat) absent.emplace_back("csat");
+  if (!mo.metrics.ces) absent.emplace_back("ces");
+  if (!mo.metrics.resolution) absent.emplace_back("resolution");
+  note_absent_metrics(ctx, absent);
   auto model = report::build_report_model(table, mo);
-  model.ingest = summary.summary;
-  for (const auto& r : rejects) model.rejects.push_back(to_csv_reject(r));
+  model.ingest = read.summary;
+  model.rejects = std::move(rejects);
   const std::string text = a.format == "html" ? report::render_html(model) : report::render_markdown(model);
   if (a.output.empty() || a.output == "-") {
     *ctx.out << text;
@@ -65,12 +73,10 @@ void run_report(report_args& a, const context& ctx) {
   out.stream() << text;
   out.commit();
   if (!ctx.quiet) {
-    *ctx.err << "cxm: wrote " << a.output << " (" << summary.summary.accepted << " responses, "
-             << summary.summary.rejected << " rejected)\n";
+    *ctx.err << "cxm: wrote " << a.output << " (" << read.summary.accepted << " responses, "
+             << read.summary.rejected << " rejected)\n";
   }
 }
-
-}  // namespace
 
 void register_report(CLI::App& app, context& ctx) {
   auto args = std::make_shared<report_args>();
@@ -79,7 +85,7 @@ void register_report(CLI::App& app, context& ctx) {
   sub->add_option("-o,--output", args->output, "Output file (default: standard output)");
   sub->add_option("--format", args->format, "html (default) or markdown");
   sub->add_option("--title", args->title, "Report title");
-  sub->add_option("--weight", args->weight, "Weight column (default: unweighted)");
+  add_group_flags(*sub, args->groups);
   sub->add_option("--level", args->level, "Confidence level, 0 < level < 1")->default_val(0.95);
   sub->add_option("--adjust", args->adjust, "p-value adjustment across groups: holm, bh, bonferroni, none")
       ->default_val("holm");

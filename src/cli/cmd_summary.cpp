@@ -1,36 +1,44 @@
 // `cxm summary FILE`: every metric with n, effective n, value, SE and
 // interval, overall and per group (--by channel,month,segment,agent), each
-// group tested against the rest of the responses with the p-values of one
-// metric adjusted together (Holm by default).
+// group tested against the rest of the responses by stats/compare_to_rest.hpp
+// (the same test as `cxm report`), with the p-values of the tested groups of
+// one metric adjusted together (Holm by default).
 //
 // The file is streamed: each batch of accepted rows is added to one small
-// state per group (score counts: a few hundred bytes each), so memory does
-// not grow with the file. "The rest" of a group is the overall counts minus
-// the group's, bin by bin.
+// state per group (score counts: a few hundred bytes each), so memory grows
+// with the number of groups, not with the file. At the end the --max-groups
+// groups with the most responses are shown (in key order) and the others are
+// pooled into one row "other (k groups)"; all work after the read is linear
+// in the number of groups.
+//
+// Columns: a metric named by --metrics, a --by key and --weight COL need
+// their column (exit 1 naming the columns found when it is missing). With
+// the default metric list a metric whose column is absent is left out of
+// every format, with one note on stderr.
 #include <algorithm>
 #include <array>
+#include <chrono>
 #include <cmath>
-#include <functional>
+#include <cstdint>
 #include <limits>
-#include <map>
 #include <memory>
 #include <string>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include <CLI/CLI.hpp>
 
 #include "cli/cli.hpp"
+#include "cli/commands.hpp"
 #include "cli/input.hpp"
 #include "cxmetrics/core/response_table.hpp"
 #include "cxmetrics/core/timestamp.hpp"
-#include "cxmetrics/metrics/ces.hpp"
-#include "cxmetrics/metrics/csat.hpp"
 #include "cxmetrics/metrics/nps.hpp"
-#include "cxmetrics/metrics/resolution.hpp"
-#include "cxmetrics/stats/compare.hpp"
+#include "cxmetrics/stats/compare_to_rest.hpp"
 #include "cxmetrics/stats/mean.hpp"
 #include "cxmetrics/stats/multiplicity.hpp"
+#include "cxmetrics/stats/proportion.hpp"
 
 namespace cxm::cli {
 namespace {
@@ -47,45 +55,25 @@ struct group_key_hash {
   }
 };
 
-struct summary_args {
-  input_args input;
-  std::vector<std::string> by;
-  std::vector<std::string> metrics{"nps", "csat", "ces", "resolution"};
-  std::string weight;
-  double level = 0.95;
-  std::vector<std::string> methods;
-  std::string adjust = "holm";
-};
-
 // The counts of one group.
 struct group_state {
-  score_counts nps{scale::nps()};
-  score_counts csat{scale::csat()};
-  score_counts ces{scale::ces()};
+  explicit group_state(const table_scales& s) : nps(s.nps), csat(s.csat), ces(s.ces) {}
+  score_counts nps;
+  score_counts csat;
+  score_counts ces;
   score_counts resolved{scale::binary()};
   std::uint64_t unknown = 0;
   std::uint64_t rows = 0;
-};
 
-// counts(total) − counts(part), bin by bin (weight sums clipped at 0 against rounding).
-score_counts minus(const score_counts& total, const score_counts& part) {
-  const auto bins = total.bins();
-  std::vector<std::uint64_t> n(bins);
-  std::vector<double> w, w2;
-  const bool weighted = total.weighted() || part.weighted();
-  if (weighted) {
-    w.resize(bins);
-    w2.resize(bins);
+  void merge(const group_state& o) {
+    nps.merge(o.nps);
+    csat.merge(o.csat);
+    ces.merge(o.ces);
+    resolved.merge(o.resolved);
+    unknown += o.unknown;
+    rows += o.rows;
   }
-  for (std::size_t b = 0; b < bins; ++b) {
-    n[b] = total.count(b) - part.count(b);
-    if (weighted) {
-      w[b] = n[b] == 0 ? 0.0 : std::max(0.0, total.weight(b) - part.weight(b));
-      w2[b] = n[b] == 0 ? 0.0 : std::max(0.0, total.weight_sq(b) - part.weight_sq(b));
-    }
-  }
-  return score_counts(total.scale_of(), std::move(n), std::move(w), std::move(w2));
-}
+};
 
 struct method_choice {
   interval_method nps = interval_method::adjusted_wald;
@@ -112,15 +100,32 @@ method_choice choose_methods(const std::vector<std::string>& names) {
   return c;
 }
 
-// One metric's table: a row per group plus "all", with the test against the rest.
-struct metric_rows {
-  table t;
-  std::vector<double> p;  // raw p-values of the group rows, in row order
+response_field field_of_metric(const std::string& m) {
+  if (m == "nps") return response_field::nps;
+  if (m == "csat") return response_field::csat;
+  if (m == "ces") return response_field::ces;
+  return response_field::resolved;
+}
+
+response_field field_of_dim(dim d) {
+  switch (d) {
+    case dim::channel: return response_field::channel;
+    case dim::month: return response_field::timestamp;
+    case dim::segment: return response_field::segment;
+    case dim::agent: return response_field::agent;
+  }
+  return response_field::channel;
+}
+
+// A group shown in the tables: its key (or the pooled rest) and its counts.
+struct shown_group {
+  const group_key* key = nullptr;  // nullptr: "other (k groups)"
+  const group_state* state = nullptr;
 };
 
 class summary_run {
  public:
-  explicit summary_run(const summary_args& a) : a_(a) {
+  explicit summary_run(summary_args& a) : a_(a) {
     for (const auto& b : a.by) {
       if (b == "channel") dims_.push_back(dim::channel);
       else if (b == "month") dims_.push_back(dim::month);
@@ -137,6 +142,14 @@ class summary_run {
     check_level(a.level);
     methods_ = choose_methods(a.methods);
     adjust_ = stats::parse_p_adjust(a.adjust, at_field("--adjust"));
+    offset_ = parse_utc_offset(a.groups.utc_offset);
+    apply_weight_flags(a.groups, a.input);
+    // A field a flag names must have its column.
+    for (auto d : dims_) a.input.required.push_back(field_of_dim(d));
+    if (a.metrics_given) {
+      for (const auto& m : a.metrics) a.input.required.push_back(field_of_metric(m));
+    }
+    scales_ = make_ingest_options(a.input).scales;
   }
 
   void add(const response_batch& b) {
@@ -149,7 +162,9 @@ class summary_run {
     for (std::size_t i = agent_names_.size(); i < b.agents().size(); ++i) {
       agent_names_.push_back(b.agents().name(static_cast<std::uint32_t>(i)));
     }
-    const bool weighted = !a_.weight.empty();
+    // Rows without a weight count as weight 1; a batch without any weight
+    // stays unweighted (the same numbers, and exact integer counts).
+    const bool weighted = !a_.groups.unweighted && b.weighted();
     const auto nps = b.nps(), csat = b.csat(), ces = b.ces();
     const auto res = b.resolved();
     const auto w = b.weight();
@@ -159,7 +174,7 @@ class summary_run {
       group_key k{};
       for (std::size_t d = 0; d < dims_.size(); ++d) k[d] = key_of(b, i, dims_[d]);
       if (!g || k != last) {
-        g = &groups_[k];
+        g = &groups_.try_emplace(k, scales_).first->second;
         last = k;
       }
       ++g->rows;
@@ -176,49 +191,64 @@ class summary_run {
   }
 
   void emit(const context& ctx, const ingest_report& report) {
-    // Groups in ascending key order (map), then the overall counts.
-    std::map<group_key, const group_state*> sorted;
-    group_state all;
-    for (const auto& [k, g] : groups_) {
-      sorted.emplace(k, &g);
-      all.nps.merge(g.nps);
-      all.csat.merge(g.csat);
-      all.ces.merge(g.ces);
-      all.resolved.merge(g.resolved);
-      all.unknown += g.unknown;
-      all.rows += g.rows;
+    // Metrics of the default list without a column are left out.
+    std::vector<std::string> shown_metrics, absent;
+    for (const auto& m : a_.metrics) {
+      if (report.has(field_of_metric(m))) {
+        shown_metrics.push_back(m);
+      } else {
+        absent.push_back(m);
+      }
     }
+    note_absent_metrics(ctx, absent);
+    weight_column_ = weight_column(a_.groups, report);
+
+    group_state all(scales_);
+    for (const auto& [k, g] : groups_) all.merge(g);
+    select_groups();
+
     std::vector<table> out;
-    auto want = [&](const char* m) { return std::find(a_.metrics.begin(), a_.metrics.end(), m) != a_.metrics.end(); };
+    const auto want = [&](const char* m) {
+      return std::find(shown_metrics.begin(), shown_metrics.end(), m) != shown_metrics.end();
+    };
+    const auto nps_of = [](const group_state& g) -> const score_counts& { return g.nps; };
+    const auto csat_of = [](const group_state& g) -> const score_counts& { return g.csat; };
+    const auto ces_of = [](const group_state& g) -> const score_counts& { return g.ces; };
+    const auto res_of = [](const group_state& g) -> const score_counts& { return g.resolved; };
+    const auto share = [&](const score_counts& c) {
+      stats::proportion_options o;
+      o.level = a_.level;
+      o.method = methods_.proportion;
+      return stats::proportion(c.high(), c.total(), o);
+    };
+    const auto mean = [&](const score_counts& c) { return stats::mean_t(c, a_.level); };
     if (want("nps")) {
-      out.push_back(metric_table(
-          "nps", "NPS (points, -100..100)", 2, sorted, all, [](const group_state& g) -> const score_counts& { return g.nps; },
-          [&](const score_counts& c) {
-            nps_options o;
-            o.level = a_.level;
-            o.method = methods_.nps;
-            return compute_nps(c, o).nps;
-          },
-          [&](const score_counts& g, const score_counts& rest) { return compare_nps(g, rest, a_.level); }));
+      out.push_back(metric_table("nps", "NPS (points, -100..100)", 2, all, nps_of,
+                                 [&](const score_counts& c) {
+                                   nps_options o;
+                                   o.level = a_.level;
+                                   o.method = methods_.nps;
+                                   return compute_nps(c, o).nps;
+                                 },
+                                 stats::rest_metric::net_score));
     }
     if (want("csat")) {
-      const auto sel = [](const group_state& g) -> const score_counts& { return g.csat; };
-      out.push_back(metric_table("csat", "CSAT, share satisfied (4-5 of 1-5)", 4, sorted, all, sel,
-                                 [&](const score_counts& c) { return share(c); }, share_test()));
-      out.push_back(metric_table("csat_mean", "CSAT mean (1-5; t interval)", 3, sorted, all, sel,
-                                 [&](const score_counts& c) { return stats::mean_t(c, a_.level); }, mean_test()));
+      out.push_back(metric_table("csat", "CSAT, share satisfied (" + range_text(scales_.csat) + ")", 4, all, csat_of,
+                                 share, stats::rest_metric::share));
+      out.push_back(metric_table("csat_mean", "CSAT mean (" + std::to_string(scales_.csat.min()) + "-" +
+                                                  std::to_string(scales_.csat.max()) + "; t interval)",
+                                 3, all, csat_of, mean, stats::rest_metric::mean));
     }
     if (want("ces")) {
-      const auto sel = [](const group_state& g) -> const score_counts& { return g.ces; };
-      out.push_back(metric_table("ces", "CES mean (1-7; t interval)", 3, sorted, all, sel,
-                                 [&](const score_counts& c) { return stats::mean_t(c, a_.level); }, mean_test()));
-      out.push_back(metric_table("ces_easy", "CES, share easy (5-7 of 1-7)", 4, sorted, all, sel,
-                                 [&](const score_counts& c) { return share(c); }, share_test()));
+      out.push_back(metric_table("ces", "CES mean (" + std::to_string(scales_.ces.min()) + "-" +
+                                            std::to_string(scales_.ces.max()) + "; t interval)",
+                                 3, all, ces_of, mean, stats::rest_metric::mean));
+      out.push_back(metric_table("ces_easy", "CES, share easy (" + range_text(scales_.ces) + ")", 4, all, ces_of,
+                                 share, stats::rest_metric::share));
     }
     if (want("resolution")) {
-      auto t = metric_table("resolution", "Resolution rate (unknowns excluded)", 4, sorted, all,
-                            [](const group_state& g) -> const score_counts& { return g.resolved; },
-                            [&](const score_counts& c) { return share(c); }, share_test());
+      auto t = metric_table("resolution", "Resolution rate (unknowns excluded)", 4, all, res_of, share,
+                            stats::rest_metric::share);
       t.notes.push_back(std::to_string(all.unknown) + " responses did not say whether their issue was resolved");
       out.push_back(std::move(t));
     }
@@ -227,19 +257,53 @@ class summary_run {
     extra["file"] = a_.input.file;
     extra["level"] = a_.level;
     extra["adjust"] = stats::to_string(adjust_);
-    extra["weighted"] = !a_.weight.empty();
+    extra["weighted"] = !weight_column_.empty();
+    extra["weight_column"] = weight_column_.empty() ? nlohmann::json(nullptr) : nlohmann::json(weight_column_);
     extra["by"] = a_.by;
+    extra["groups"] = groups_.size();
+    extra["min_n"] = a_.groups.min_n;
+    extra["max_groups"] = a_.groups.max_groups;
+    extra["utc_offset"] = format_utc_offset(offset_);
     ctx.emit(out, extra);
   }
 
  private:
+  static std::string range_text(const scale& s) {
+    return std::to_string(s.high_min()) + "-" + std::to_string(s.max()) + " of " + std::to_string(s.min()) + "-" +
+           std::to_string(s.max());
+  }
+
+  // The --max-groups groups with the most responses (ties: key order), in
+  // key order, and the others pooled. O(groups) expected, plus sorting the
+  // shown ones.
+  void select_groups() {
+    std::vector<std::pair<const group_key*, const group_state*>> v;
+    v.reserve(groups_.size());
+    for (const auto& [k, g] : groups_) v.emplace_back(&k, &g);
+    const auto bigger = [](const auto& x, const auto& y) {
+      return x.second->rows != y.second->rows ? x.second->rows > y.second->rows : *x.first < *y.first;
+    };
+    const std::size_t keep = a_.groups.max_groups;
+    if (keep != 0 && v.size() > keep) {
+      std::nth_element(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(keep), v.end(), bigger);
+      other_ = std::make_unique<group_state>(scales_);
+      for (std::size_t i = keep; i < v.size(); ++i) other_->merge(*v[i].second);
+      pooled_ = v.size() - keep;
+      v.resize(keep);
+    }
+    std::sort(v.begin(), v.end(), [](const auto& x, const auto& y) { return *x.first < *y.first; });
+    shown_.clear();
+    for (const auto& [k, g] : v) shown_.push_back({k, g});
+    if (other_) shown_.push_back({nullptr, other_.get()});
+  }
+
   std::int64_t key_of(const response_batch& b, std::size_t i, dim d) const {
     switch (d) {
       case dim::channel: return b.channel()[i];
       case dim::month: {
         const auto t = b.time()[i];
         if (t == response_table::missing_time) return std::numeric_limits<std::int64_t>::min();
-        return month_index(timestamp{std::chrono::seconds{t}});
+        return month_index(timestamp{std::chrono::seconds{t}} + offset_);
       }
       case dim::segment: return b.segment()[i];
       case dim::agent: return b.agent()[i];
@@ -264,71 +328,92 @@ class summary_run {
     return "";
   }
 
-  estimate share(const score_counts& c) const {
-    stats::proportion_options o;
-    o.level = a_.level;
-    o.method = methods_.proportion;
-    return stats::proportion(c.high(), c.total(), o);
-  }
-  using comparer = std::function<stats::comparison(const score_counts&, const score_counts&)>;
-  comparer share_test() const {
-    return [this](const score_counts& g, const score_counts& rest) {
-      return stats::compare_proportions(g.high(), g.total(), rest.high(), rest.total(), a_.level);
-    };
-  }
-  comparer mean_test() const {
-    return [this](const score_counts& g, const score_counts& rest) {
-      return stats::compare_estimates(stats::mean_t(g, a_.level), stats::mean_t(rest, a_.level), a_.level);
-    };
-  }
-
-  template <class Select, class Compute, class Compare>
-  table metric_table(const std::string& name, const std::string& title, int digits,
-                     const std::map<group_key, const group_state*>& sorted, const group_state& all, Select select,
-                     Compute compute, Compare compare) const {
+  template <class Select, class Compute>
+  table metric_table(const std::string& name, const std::string& title, int digits, const group_state& all,
+                     Select select, Compute compute, stats::rest_metric test) const {
     table t;
     t.name = name;
-    t.title = title + (a_.weight.empty() ? "" : ", weighted by " + a_.weight);
+    t.title = title + (weight_column_.empty() ? "" : ", weighted by " + weight_column_);
     for (auto d : dims_) t.columns.push_back(to_name(d));
     for (auto& c : estimate_columns()) t.columns.push_back(c);
-    const bool grouped = !dims_.empty() && sorted.size() > 1;
+    const bool grouped = !dims_.empty() && groups_.size() > 1;
     if (grouped) {
-      for (const char* c : {"vs_rest", "p_value", "p_adjusted", "significant"}) t.columns.emplace_back(c);
+      for (const char* c : {"vs_rest", "test", "p_value", "p_adjusted", "significant"}) t.columns.emplace_back(c);
     }
-    std::vector<double> p;
     if (!dims_.empty()) {
-      const auto& total = select(all);
-      for (const auto& [k, g] : sorted) {
+      std::vector<const score_counts*> counts;
+      counts.reserve(shown_.size());
+      for (const auto& s : shown_) counts.push_back(&select(*s.state));
+      stats::rest_options ro;
+      ro.level = a_.level;
+      ro.adjust = adjust_;
+      ro.min_n = a_.groups.min_n;
+      std::vector<stats::rest_comparison> cmp;
+      if (grouped) cmp = stats::compare_to_rest(counts, select(all), test, ro);
+      for (std::size_t i = 0; i < shown_.size(); ++i) {
         std::vector<cell> row;
-        for (std::size_t d = 0; d < dims_.size(); ++d) row.emplace_back(label_of(k[d], dims_[d]));
-        const auto& mine = select(*g);
-        for (auto& c : estimate_cells(compute(mine), digits)) row.push_back(std::move(c));
+        for (std::size_t d = 0; d < dims_.size(); ++d) {
+          if (shown_[i].key) {
+            row.emplace_back(label_of((*shown_[i].key)[d], dims_[d]));
+          } else {
+            row.emplace_back(d == 0 ? "other (" + std::to_string(pooled_) + " groups)" : std::string());
+          }
+        }
+        for (auto& c : estimate_cells(compute(*counts[i]), digits)) row.push_back(std::move(c));
         if (grouped) {
-          const auto cmp = compare(mine, minus(total, mine));
-          row.push_back(cmp.difference.has_value() ? cell::real(cmp.difference.value(), digits) : cell{});
-          row.push_back(cell::real(cmp.p_value, -3));
-          p.push_back(cmp.p_value);
+          const auto& r = cmp[i];
+          const auto& diff = r.vs_rest.difference;
+          row.push_back(diff.has_value() ? cell::real(diff.value(), digits) : cell{});
+          row.emplace_back(stats::to_string(r.status));
+          row.push_back(cell::real(r.vs_rest.p_value, -3));
+          row.push_back(cell::real(r.p_adjusted, -3));
+          row.push_back(r.status == stats::rest_status::tested ? cell(r.significant) : cell{});
         }
         t.add(std::move(row));
       }
       if (grouped) {
-        const auto adj = stats::adjust_p(p, adjust_);
         const double alpha = 1.0 - a_.level;
-        for (std::size_t i = 0; i < t.rows.size(); ++i) {
-          t.rows[i].push_back(cell::real(adj[i], -3));
-          t.rows[i].push_back(std::isnan(adj[i]) ? cell{} : cell(adj[i] < alpha));
-        }
         t.notes.push_back("vs_rest: the group minus all other responses; p adjusted by " +
-                          std::string(stats::to_string(adjust_)) + " across the groups; significant at adjusted p < " +
-                          std::to_string(alpha).substr(0, 4));
+                          std::string(stats::to_string(adjust_)) + " across the tested groups; significant at "
+                          "adjusted p < " + std::to_string(alpha).substr(0, 4));
+        t.notes.push_back(test_note(test));
+        t.notes.push_back("too_few: fewer than " + format_n(a_.groups.min_n) + " responses (effective n when "
+                          "weighted) in the group or the rest (--min-n)" +
+                          (test == stats::rest_metric::share ? ", or an expected count below 5 (Cochran 1954)"
+                                                             : std::string()) +
+                          ": not tested, not in the adjustment");
+      }
+      if (other_) {
+        t.notes.push_back("other (" + std::to_string(pooled_) + " groups): the groups beyond the " +
+                          std::to_string(a_.groups.max_groups) +
+                          " with the most responses, pooled and tested as one group (--max-groups)");
       }
     }
     std::vector<cell> row;
     for (std::size_t d = 0; d < dims_.size(); ++d) row.emplace_back(d == 0 ? "(all)" : "");
     for (auto& c : estimate_cells(compute(select(all)), digits)) row.push_back(std::move(c));
-    if (grouped) row.insert(row.end(), 4, cell{});
+    if (grouped) row.insert(row.end(), 5, cell{});
     t.add(std::move(row));
     return t;
+  }
+
+  static std::string format_n(double n) {
+    std::string s = std::to_string(n);
+    s.erase(s.find_last_not_of('0') + 1);
+    if (!s.empty() && s.back() == '.') s.pop_back();
+    return s;
+  }
+
+  static std::string test_note(stats::rest_metric m) {
+    switch (m) {
+      case stats::rest_metric::net_score:
+        return "test: z test with the variance pooled under the null hypothesis (one trinomial distribution)";
+      case stats::rest_metric::share:
+        return "test: pooled two-proportion z test (R prop.test, correct = FALSE)";
+      case stats::rest_metric::mean:
+        return "test: Welch's t test";
+    }
+    return "";
   }
 
   static std::string to_name(dim d) {
@@ -341,30 +426,37 @@ class summary_run {
     return "";
   }
 
-  const summary_args& a_;
+  summary_args& a_;
   std::vector<dim> dims_;
   method_choice methods_;
   stats::p_adjust adjust_ = stats::p_adjust::holm;
+  std::chrono::seconds offset_{0};
+  table_scales scales_;
+  std::string weight_column_;
   std::unordered_map<group_key, group_state, group_key_hash> groups_;
+  std::vector<shown_group> shown_;
+  std::unique_ptr<group_state> other_;
+  std::size_t pooled_ = 0;
   std::vector<std::string> channel_names_, segment_names_, agent_names_;
 };
 
+}  // namespace
+
 void run_summary(summary_args& a, const context& ctx) {
-  a.input.columns.push_back("weight=" + a.weight);  // no --weight: the weight column is not read
   summary_run run(a);
   const auto report = read_input(a.input, ctx, [&](const response_batch& b) { run.add(b); });
   run.emit(ctx, report);
 }
-
-}  // namespace
 
 void register_summary(CLI::App& app, context& ctx) {
   auto args = std::make_shared<summary_args>();
   auto* sub = app.add_subcommand("summary", "NPS, CSAT, CES and resolution rate with intervals, per group");
   add_input_flags(*sub, args->input);
   sub->add_option("--by", args->by, "Group by channel, month, segment and/or agent (comma-separated)")->delimiter(',');
-  sub->add_option("--metrics", args->metrics, "Metrics: nps, csat, ces, resolution (default: all)")->delimiter(',');
-  sub->add_option("--weight", args->weight, "Weight column (default: unweighted)");
+  auto* metrics = sub->add_option("--metrics", args->metrics,
+                                  "Metrics: nps, csat, ces, resolution (default: those the file has a column for)")
+                      ->delimiter(',');
+  add_group_flags(*sub, args->groups);
   sub->add_option("--level", args->level, "Confidence level, 0 < level < 1")->default_val(0.95);
   sub->add_option("--method", args->methods,
                   "Interval methods: an NPS one (adjusted_wald, wald, bayes_dirichlet, bootstrap) and/or a "
@@ -373,7 +465,10 @@ void register_summary(CLI::App& app, context& ctx) {
   sub->add_option("--adjust", args->adjust, "p-value adjustment across groups: holm, bh, bonferroni, none")
       ->default_val("holm");
   add_common_flags(*sub, ctx);
-  sub->callback([args, &ctx] { run_summary(*args, ctx); });
+  sub->callback([args, metrics, &ctx] {
+    args->metrics_given = metrics->count() > 0;
+    run_summary(*args, ctx);
+  });
 }
 
 }  // namespace cxm::cli

@@ -27,6 +27,9 @@ struct input_args {
   std::string rejects;        // rejects CSV file
   unsigned threads = 1;
   std::size_t chunk_bytes = std::size_t{1} << 20;
+  /// Fields whose column must exist (a flag named them); added to the
+  /// options' required fields, so a missing one is exit 1 naming the columns found.
+  std::vector<response_field> required;
 };
 
 /// Adds FILE and the input flags to a subcommand.

@@ -136,6 +136,7 @@ std::string_view error_kind(int error_id) noexcept {
     case invalid_argument::code: return "invalid_argument";
     case incompatible_merge::code: return "incompatible_merge";
     case parse_error::code: return "parse_error";
+    case limit_exceeded::code: return "limit_exceeded";
     case serialization_error::code: return "serialization_error";
     default: return "unknown";
   }
@@ -422,6 +423,7 @@ void chunk_out::clear() {
   rows_read = 0;
   empty_lines = 0;
   missing.fill(0);
+  channel_overflow_line = 0;
 }
 
 // ---------------------------------------------------------------------------
@@ -859,7 +861,12 @@ void row_builder::end() {
   channel_cache& cc = o.channels;
   std::int32_t& use = cc.use[channel_entry_];
   if (use < 0) {
-    if (cc.used.size() >= 0xFFFF) throw invalid_argument("too many distinct channels (65535)");
+    if (cc.used.size() >= channel_set::max_labels) {
+      // More labels than a batch's 16-bit ids hold: session::deliver stops
+      // the read with limit_exceeded at this line. The row is not stored.
+      if (o.channel_overflow_line == 0) o.channel_overflow_line = line_;
+      return;
+    }
     use = static_cast<std::int32_t>(cc.used.size());
     cc.used.push_back(channel_entry_);
   }
@@ -988,11 +995,36 @@ void session::deliver(chunk_out& c) {
     nseg = c.segments.size();
     nag = c.agents.size();
   }
+  // A row past the channel limit (channel_set::max_labels) stops the read
+  // with a data error naming the line where the limit was passed: the first
+  // row whose new label the set cannot hold, or the row where this chunk
+  // alone ran out of batch ids. A reject before it in strict mode comes first.
+  const std::uint64_t overflow = c.channel_overflow_line;
+  const bool overflow_first = overflow != 0 && !(strict && c.rejects.front().line < overflow);
+  const auto limit_at = [&](std::uint64_t line, const std::string& reason) {
+    throw limit_exceeded(reason, in_file(source_, line, std::nullopt, "channel"));
+  };
   channel_map_.resize(nch);
   for (std::size_t u = 0; u < nch; ++u) {
     const std::uint32_t entry = c.channels.used[u];
     const std::int32_t g = c.channels.global[entry];
-    channel_map_[u] = g >= 0 ? static_cast<std::uint16_t>(g) : channels_.id_of(c.channels.raw.at(entry)).value;
+    if (g >= 0) {
+      channel_map_[u] = static_cast<std::uint16_t>(g);
+      continue;
+    }
+    try {
+      channel_map_[u] = channels_.id_of(c.channels.raw.at(entry)).value;
+    } catch (const limit_exceeded& e) {
+      // Local ids are given in order of first use: the first row with id u.
+      std::size_t i = 0;
+      while (i < n && ch[i] != u) ++i;
+      limit_at(i < n ? batch_access::line(b)[i] : overflow, e.reason());
+    }
+  }
+  if (overflow_first) {
+    limit_at(overflow, "more than " + std::to_string(channel_set::max_labels) +
+                           " distinct channel labels (as written) in one part of the input; at most " +
+                           std::to_string(channel_set::max_labels) + " distinct channels are supported");
   }
   segment_map_.resize(nseg);
   for (std::size_t i = 0; i < nseg; ++i) {
@@ -1029,7 +1061,7 @@ void session::deliver(chunk_out& c) {
 
 void session::sync_parse_channels() {
   // Labels are only ever appended, so equal sizes mean equal sets.
-  if (parse_channels_.size() != channels_.size()) parse_channels_ = channels_;
+  parse_channels_.extend_from(channels_);
 }
 
 ingest_report session::finish() { return std::move(report_); }

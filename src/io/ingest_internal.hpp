@@ -445,6 +445,9 @@ struct chunk_out {
   std::uint64_t rows_read = 0;
   std::uint64_t empty_lines = 0;
   std::array<std::uint64_t, response_field_count> missing{};
+  /// Line of the first row whose channel label found no batch id left
+  /// (channel_set::max_labels distinct labels already in the chunk); 0: none.
+  std::uint64_t channel_overflow_line = 0;
   void clear();
 };
 

@@ -4,6 +4,7 @@
 // so the HTML and the Markdown report always show the same numbers.
 #include "cxmetrics/report/html.hpp"
 
+#include <algorithm>
 #include <cctype>
 #include <cmath>
 #include <cstddef>
@@ -132,17 +133,20 @@ table make_comparison_table(const group_comparison& c, double level, const std::
   }
   for (const auto& r : c.rows) {
     std::string mark;
-    if (!std::isnan(r.p_adjusted) && r.p_adjusted < c.alpha && r.difference.has_value()) {
+    const bool tested = r.status == stats::rest_status::tested;
+    if (tested && !std::isnan(r.p_adjusted) && r.p_adjusted < c.alpha && r.difference.has_value()) {
       mark = r.difference.value() >= 0.0 ? "higher" : "lower";
     }
+    // A group too small to test says so where its p-value would be.
+    const std::string untested = r.status == stats::rest_status::too_few ? "too few" : "untestable";
     std::vector<std::string> row{r.label,
                                  std::to_string(r.value.n()),
                                  value_text(r.value, d),
                                  interval_text(r.value, d),
                                  signed_text(r.difference, d),
-                                 p_text(r.p_value),
-                                 p_text(r.p_adjusted),
-                                 mark};
+                                 tested ? p_text(r.p_value) : untested,
+                                 tested ? p_text(r.p_adjusted) : dash(),
+                                 tested ? mark : untested};
     if (excl) row.push_back(std::to_string(r.excluded));
     t.rows.push_back(std::move(row));
     t.row_class.emplace_back(mark.empty() ? "" : "sig");
@@ -191,13 +195,16 @@ table make_ingest_table(const ingest_summary& g) {
   return t;
 }
 
+// By cause, as `cxm summary` (rows "rejected: <cause>") and a rejects file
+// (column "cause") name them.
 table make_reasons_table(const ingest_summary& g) {
   table t;
-  t.caption = "Rejected rows by reason";
-  t.header = {"reason", "rows"};
+  t.caption = "Rejected rows by cause";
+  t.header = {"cause", "rows"};
   t.numeric = {false, true};
-  for (const auto& [reason, n] : g.rejected_by_reason) {
-    t.rows.push_back({reason, std::to_string(n)});
+  for (const auto& [cause, n] : g.rejected_by_cause) {
+    if (n == 0) continue;
+    t.rows.push_back({cause, std::to_string(n)});
     t.row_class.emplace_back();
   }
   return t;
@@ -217,15 +224,22 @@ table make_missing_table(const ingest_summary& g) {
 
 table make_rejects_table(const report_model& m) {
   table t;
-  t.caption = "First rejected rows";
-  t.header = {"line", "column", "field", "value", "reason"};
-  t.numeric = {true, true, false, false, false};
+  const std::uint64_t total = m.ingest ? std::max<std::uint64_t>(m.ingest->rejected, m.rejects.size())
+                                       : m.rejects.size();
+  t.caption = "First " + std::to_string(m.rejects.size()) + " of " + std::to_string(total) + " rejected rows";
+  t.header = {"line", "column", "field", "cause", "value", "reason"};
+  t.numeric = {true, true, false, false, false, false};
   for (const auto& r : m.rejects) {
-    t.rows.push_back({std::to_string(r.line), std::to_string(r.column), r.field,
+    t.rows.push_back({std::to_string(r.line), std::to_string(r.column), r.field, std::string(to_string(r.cause)),
                       std::string(detail::shorten(r.value, 60)), r.reason});
     t.row_class.emplace_back();
   }
   return t;
+}
+
+std::string weighting_text(const report_model& m) {
+  if (!m.weighted) return "unweighted";
+  return m.weight_column.empty() ? "weighted" : "weighted by " + m.weight_column;
 }
 
 // ---------------------------------------------------------------------------
@@ -393,8 +407,8 @@ std::string render_html(const report_model& m) {
 
   out += "<header>\n<h1>" + esc(m.title) + "</h1>\n<p class=\"meta\">";
   if (!m.source.empty()) out += "Data: " + esc(m.source) + " &#183; ";
-  out += std::to_string(m.responses) + " responses &#183; " + (m.weighted ? "weighted" : "unweighted") + " &#183; " +
-         lvl + "% intervals</p>\n";
+  out += std::to_string(m.responses) + " responses &#183; " + esc(weighting_text(m)) + " &#183; " + lvl +
+         "% intervals</p>\n";
   // In-page navigation (fragment links only).
   out += "<nav>";
   out += "<a href=\"#headline\">Headline</a>";
@@ -436,7 +450,9 @@ std::string render_html(const report_model& m) {
     if (!c.method.empty()) out += "<p class=\"method\">" + esc(c.method) + ".</p>\n";
     figure(out, render_interval_dots(comparison_chart(c, m.level)));
     html_table(out, make_comparison_table(c, m.level, "without score"));
-    out += "<p class=\"note\">" + esc(sig_note(c)) + "</p>\n</section>\n";
+    out += "<p class=\"note\">" + esc(sig_note(c)) + "</p>\n";
+    for (const auto& n : c.notes) out += "<p class=\"note\">" + esc(n) + "</p>\n";
+    out += "</section>\n";
   }
   for (const auto& s : m.series) {
     out += section_open(s.id, s.title);
@@ -456,14 +472,16 @@ std::string render_html(const report_model& m) {
     if (!c.method.empty()) out += "<p class=\"method\">" + esc(c.method) + ".</p>\n";
     figure(out, render_interval_bars(comparison_chart(c, m.level)));
     html_table(out, make_comparison_table(c, m.level, "unknown"));
-    out += "<p class=\"note\">" + esc(sig_note(c)) + "</p>\n</section>\n";
+    out += "<p class=\"note\">" + esc(sig_note(c)) + "</p>\n";
+    for (const auto& n : c.notes) out += "<p class=\"note\">" + esc(n) + "</p>\n";
+    out += "</section>\n";
   }
   if (m.ingest) {
     const auto& g = *m.ingest;
     out += section_open("ingest", "Data quality: rows read, accepted and rejected");
     out += "<div class=\"tables\">\n";
     html_table(out, make_ingest_table(g));
-    if (!g.rejected_by_reason.empty()) html_table(out, make_reasons_table(g));
+    if (g.rejected > 0) html_table(out, make_reasons_table(g));
     if (!g.missing_by_field.empty()) html_table(out, make_missing_table(g));
     out += "</div>\n";
     if (!m.rejects.empty()) html_table(out, make_rejects_table(m));
@@ -543,7 +561,7 @@ std::string render_markdown(const report_model& m) {
   std::string out;
   out += "# " + md_cell(m.title) + "\n\n";
   if (!m.source.empty()) out += "Data: " + md_cell(m.source) + " · ";
-  out += std::to_string(m.responses) + " responses · " + (m.weighted ? "weighted" : "unweighted") + " · " + lvl +
+  out += std::to_string(m.responses) + " responses · " + md_cell(weighting_text(m)) + " · " + lvl +
          "% intervals\n\n";
 
   out += "## Headline\n\n";
@@ -557,6 +575,7 @@ std::string render_markdown(const report_model& m) {
     if (!c.method.empty()) out += md_cell(c.method) + ".\n\n";
     md_table(out, make_comparison_table(c, m.level, "without score"));
     out += md_cell(sig_note(c)) + "\n\n";
+    for (const auto& n : c.notes) out += md_cell(n) + "\n\n";
   }
   for (const auto& s : m.series) {
     out += "## " + md_cell(s.title) + "\n\n";
@@ -572,12 +591,13 @@ std::string render_markdown(const report_model& m) {
     if (!c.method.empty()) out += md_cell(c.method) + ".\n\n";
     md_table(out, make_comparison_table(c, m.level, "unknown"));
     out += md_cell(sig_note(c)) + "\n\n";
+    for (const auto& n : c.notes) out += md_cell(n) + "\n\n";
   }
   if (m.ingest) {
     const auto& g = *m.ingest;
     out += "## Data quality: rows read, accepted and rejected\n\n";
     md_table(out, make_ingest_table(g));
-    if (!g.rejected_by_reason.empty()) md_table(out, make_reasons_table(g));
+    if (g.rejected > 0) md_table(out, make_reasons_table(g));
     if (!g.missing_by_field.empty()) md_table(out, make_missing_table(g));
     if (!m.rejects.empty()) md_table(out, make_rejects_table(m));
   }

@@ -3,9 +3,11 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <cstddef>
 #include <limits>
 #include <map>
+#include <memory>
 #include <string>
 #include <utility>
 #include <vector>
@@ -20,6 +22,7 @@
 #include "cxmetrics/metrics/nps.hpp"
 #include "cxmetrics/metrics/resolution.hpp"
 #include "cxmetrics/stats/compare.hpp"
+#include "cxmetrics/stats/compare_to_rest.hpp"
 
 namespace cxm::report {
 namespace {
@@ -123,19 +126,20 @@ std::uint64_t excluded_of(metric m, const group_state& g) {
   return 0;
 }
 
-// Share of the high bins of a and b compared (weighted or not).
-stats::comparison compare_shares(const score_counts& a, const score_counts& b, double level) {
-  if (a.weighted() || b.weighted()) return stats::compare_proportions(a.high(), a.total(), b.high(), b.total(), level);
-  return stats::compare_proportions(a.high().n, a.count(), b.high().n, b.count(), level);
+// A count such as min_n: "30", or "2.5" when fractional.
+std::string format_count(double n) {
+  if (n == std::floor(n) && n < 1e15) return std::to_string(static_cast<std::uint64_t>(n));
+  return format_fixed(n, 1);
 }
 
-stats::comparison compare_of(metric m, const group_state& a, const group_state& b, double level) {
-  switch (m) {
-    case metric::nps: return compare_nps(a.nps, b.nps, level);
-    case metric::csat: return compare_shares(a.csat, b.csat, level);
-    case metric::resolution: return compare_shares(a.res, b.res, level);
-  }
-  return {};
+// "+02:00" for two hours east of UTC.
+std::string offset_text(std::chrono::seconds off) {
+  const long long s = off.count();
+  const long long a = s < 0 ? -s : s;
+  const long long h = a / 3600, mi = (a % 3600) / 60;
+  std::string out = s < 0 ? "-" : "+";
+  out += (h < 10 ? "0" : "") + std::to_string(h) + ":" + (mi < 10 ? "0" : "") + std::to_string(mi);
+  return out;
 }
 
 std::string adjust_name(stats::p_adjust a) {
@@ -148,34 +152,100 @@ std::string adjust_name(stats::p_adjust a) {
   return "";
 }
 
-// Each group against the rest of the groups merged.
-group_comparison compare_groups(metric m, const std::vector<std::pair<std::string, const group_state*>>& groups,
-                                const group_state& all, const group_state& empty, const metric_options& o,
+const score_counts& counts_of(metric m, const group_state& g) {
+  switch (m) {
+    case metric::nps: return g.nps;
+    case metric::csat: return g.csat;
+    case metric::resolution: return g.res;
+  }
+  return g.nps;
+}
+
+stats::rest_metric test_of(metric m) { return m == metric::nps ? stats::rest_metric::net_score : stats::rest_metric::share; }
+
+// A grouping as shown: the largest groups (by rows) and the others pooled.
+struct grouping {
+  std::vector<std::pair<std::string, const group_state*>> shown;  // label, counts; "other" last
+  std::size_t total = 0;   // groups before pooling
+  std::size_t pooled = 0;  // groups in "other"
+  std::unique_ptr<group_state> other;
+};
+
+// `groups` in display order; keeps the max_groups with the most rows (ties:
+// the earlier in display order) in that order and pools the others. O(k).
+grouping select(const std::vector<std::pair<std::string, const group_state*>>& groups, std::size_t max_groups,
+                const group_state& empty) {
+  grouping out;
+  out.total = groups.size();
+  if (max_groups == 0 || groups.size() <= max_groups) {
+    out.shown = groups;
+    return out;
+  }
+  std::vector<std::size_t> idx(groups.size());
+  for (std::size_t i = 0; i < idx.size(); ++i) idx[i] = i;
+  const auto bigger = [&](std::size_t a, std::size_t b) {
+    const auto ra = groups[a].second->rows, rb = groups[b].second->rows;
+    return ra != rb ? ra > rb : a < b;
+  };
+  std::nth_element(idx.begin(), idx.begin() + static_cast<std::ptrdiff_t>(max_groups), idx.end(), bigger);
+  std::vector<bool> keep(groups.size(), false);
+  for (std::size_t i = 0; i < max_groups; ++i) keep[idx[i]] = true;
+  out.other = std::make_unique<group_state>(empty);
+  for (std::size_t i = 0; i < groups.size(); ++i) {
+    if (keep[i]) {
+      out.shown.push_back(groups[i]);
+    } else {
+      out.other->merge(*groups[i].second);
+      ++out.pooled;
+    }
+  }
+  out.shown.emplace_back("other (" + std::to_string(out.pooled) + " groups)", out.other.get());
+  return out;
+}
+
+// Each shown group against the rest of the responses (stats::compare_to_rest).
+group_comparison compare_groups(metric m, const grouping& groups, const group_state& all, const metric_options& o,
                                 const model_options& opt) {
   group_comparison c;
   c.adjust = opt.adjust;
   c.alpha = 1.0 - opt.level;
   c.overall = value_of(m, all, o);
   const double factor = m == metric::nps ? 1.0 : 100.0;
-  std::vector<double> raw;
-  for (std::size_t i = 0; i < groups.size(); ++i) {
-    group_state rest = empty;
-    for (std::size_t j = 0; j < groups.size(); ++j) {
-      if (j != i) rest.merge(*groups[j].second);
-    }
-    const auto& g = *groups[i].second;
-    const auto cmp = compare_of(m, g, rest, opt.level);
+  std::vector<const score_counts*> counts;
+  counts.reserve(groups.shown.size());
+  for (const auto& [label, g] : groups.shown) counts.push_back(&counts_of(m, *g));
+  stats::rest_options ro;
+  ro.level = opt.level;
+  ro.adjust = opt.adjust;
+  ro.min_n = opt.min_n;
+  const auto cmp = stats::compare_to_rest(counts, counts_of(m, all), test_of(m), ro);
+  std::size_t too_few = 0;
+  for (std::size_t i = 0; i < groups.shown.size(); ++i) {
+    const auto& g = *groups.shown[i].second;
     group_row r;
-    r.label = groups[i].first;
+    r.label = groups.shown[i].first;
     r.value = value_of(m, g, o);
-    r.difference = scaled(cmp.difference, factor);
-    r.p_value = cmp.p_value;
+    r.difference = scaled(cmp[i].vs_rest.difference, factor);
+    r.p_value = cmp[i].vs_rest.p_value;
+    r.p_adjusted = cmp[i].p_adjusted;
+    r.status = cmp[i].status;
+    r.note = cmp[i].note;
     r.excluded = excluded_of(m, g);
-    raw.push_back(cmp.p_value);
+    if (r.status != stats::rest_status::tested) ++too_few;
     c.rows.push_back(std::move(r));
   }
-  const auto adjusted = stats::adjust_p(raw, opt.adjust);
-  for (std::size_t i = 0; i < c.rows.size(); ++i) c.rows[i].p_adjusted = adjusted[i];
+  if (too_few > 0) {
+    c.notes.push_back(std::to_string(too_few) + " of " + std::to_string(c.rows.size()) +
+                      " groups are too few to test: fewer than " + format_count(opt.min_n) +
+                      " responses (effective n when weighted) in the group or the rest" +
+                      (m == metric::nps ? std::string() : ", or an expected count below 5 (Cochran 1954)") +
+                      "; they take no part in the adjustment.");
+  }
+  if (groups.pooled > 0) {
+    c.notes.push_back("Showing the " + std::to_string(groups.shown.size() - 1) + " largest of " +
+                      std::to_string(groups.total) + " groups; the other " + std::to_string(groups.pooled) +
+                      " are pooled into one row, tested against the rest as one group.");
+  }
   return c;
 }
 
@@ -183,6 +253,10 @@ group_comparison compare_groups(metric m, const std::vector<std::pair<std::strin
 
 report_model build_report_model(const response_table& t, const model_options& opt) {
   check_level(opt.level);
+  if (!(std::isfinite(opt.min_n) && opt.min_n >= 0.0)) {
+    throw invalid_argument("report: min_n must be finite and >= 0, got " + std::to_string(opt.min_n),
+                           at_field("min_n"));
+  }
   metric_options o;
   o.nps.level = opt.level;
   o.csat.level = opt.level;
@@ -190,10 +264,16 @@ report_model build_report_model(const response_table& t, const model_options& op
   o.res.level = opt.level;
   if (has_csat(t)) o.csat.top_box = t.csat_scale().max() - t.csat_scale().high_min() + 1;
   if (has_ces(t)) o.ces.easy_min = t.ces_scale().high_min();
+  const bool show_nps = opt.metrics.nps && has_nps(t);
+  const bool show_csat = opt.metrics.csat && has_csat(t);
+  const bool show_ces = opt.metrics.ces && has_ces(t);
+  const bool show_res = opt.metrics.resolution;
 
-  // One pass: per channel, per segment, per month (NPS only).
-  std::map<std::uint16_t, group_state> by_channel;
-  std::map<std::string, group_state> by_segment;
+  // One pass: per channel id, per segment id, per month (NPS only); the
+  // states live in vectors indexed by id, so a row costs O(1).
+  const group_state empty(t);
+  std::vector<std::unique_ptr<group_state>> by_channel(t.channel_labels().size());
+  std::vector<std::unique_ptr<group_state>> by_segment(t.segments().size());
   std::map<int, score_counts> nps_by_month;
   std::uint64_t undated = 0;
   const auto channel = t.channel();
@@ -201,33 +281,49 @@ report_model build_report_model(const response_table& t, const model_options& op
   const auto time = t.time();
   const auto nps = t.nps();
   const auto weight = t.weight();
-  const group_state empty(t);
+  int last_month = std::numeric_limits<int>::min();
+  score_counts* month_counts = nullptr;
+  const auto state = [&](std::vector<std::unique_ptr<group_state>>& v, std::size_t id) -> group_state& {
+    if (id >= v.size()) v.resize(id + 1);
+    if (!v[id]) v[id] = std::make_unique<group_state>(empty);
+    return *v[id];
+  };
   for (std::size_t i = 0; i < t.size(); ++i) {
-    add_row(by_channel.try_emplace(channel[i], empty).first->second, t, i, opt.weighted);
-    const std::string& seg = t.segments().names()[segment[i]];
-    add_row(by_segment.try_emplace(seg.empty() ? std::string("(none)") : seg, empty).first->second, t, i,
-            opt.weighted);
-    if (nps[i] == response_table::missing_score || !has_nps(t)) continue;
+    add_row(state(by_channel, channel[i]), t, i, opt.weighted);
+    add_row(state(by_segment, segment[i]), t, i, opt.weighted);
+    if (nps[i] == response_table::missing_score || !show_nps) continue;
     if (time[i] == response_table::missing_time) {
       ++undated;
       continue;
     }
-    const int month = month_index(timestamp{std::chrono::seconds{time[i]}});
-    auto& mc = nps_by_month.try_emplace(month, t.nps_scale()).first->second;
+    const int month = month_index(timestamp{std::chrono::seconds{time[i]}} + opt.utc_offset);
+    if (month != last_month || month_counts == nullptr) {
+      month_counts = &nps_by_month.try_emplace(month, t.nps_scale()).first->second;
+      last_month = month;
+    }
     if (opt.weighted) {
-      mc.add(nps[i], weight[i]);
+      month_counts->add(nps[i], weight[i]);
     } else {
-      mc.add(nps[i]);
+      month_counts->add(nps[i]);
     }
   }
   group_state all = empty;
-  std::vector<std::pair<std::string, const group_state*>> channels;
-  for (const auto& [id, g] : by_channel) {
-    all.merge(g);
-    channels.emplace_back(t.channel_labels().name(channel_id{id}), &g);
+  std::vector<std::pair<std::string, const group_state*>> channel_list;
+  for (std::size_t id = 0; id < by_channel.size(); ++id) {
+    if (!by_channel[id]) continue;
+    all.merge(*by_channel[id]);
+    channel_list.emplace_back(t.channel_labels().name(channel_id{static_cast<std::uint16_t>(id)}), by_channel[id].get());
   }
-  std::vector<std::pair<std::string, const group_state*>> segments;
-  for (const auto& [name, g] : by_segment) segments.emplace_back(name, &g);
+  std::vector<std::pair<std::string, const group_state*>> segment_list;
+  for (std::size_t id = 0; id < by_segment.size(); ++id) {
+    if (!by_segment[id]) continue;
+    const std::string& name = t.segments().names()[id];
+    segment_list.emplace_back(name.empty() ? std::string("(none)") : name, by_segment[id].get());
+  }
+  std::sort(segment_list.begin(), segment_list.end(),
+            [](const auto& a, const auto& b) { return a.first < b.first; });
+  const grouping channels = select(channel_list, opt.max_groups, empty);
+  const grouping segments = select(segment_list, opt.max_groups, empty);
 
   report_model m;
   m.title = opt.title;
@@ -235,18 +331,19 @@ report_model build_report_model(const response_table& t, const model_options& op
   m.responses = t.size();
   m.level = opt.level;
   m.weighted = opt.weighted;
+  if (opt.weighted) m.weight_column = opt.weight_column;
   const std::string lvl = format_level(opt.level);
   const std::string adj = adjust_name(opt.adjust);
 
   // Headlines.
-  if (has_nps(t)) {
+  if (show_nps) {
     headline h;
     h.name = "NPS";
     h.description = "points, -100 to 100; adjusted Wald interval (Rocks 2016)";
     h.value = compute_nps(all.nps, o.nps).nps;
     m.headlines.push_back(std::move(h));
   }
-  if (has_csat(t)) {
+  if (show_csat) {
     headline h;
     h.name = "CSAT";
     h.description = "% satisfied (" + std::to_string(t.csat_scale().high_min()) + "-" +
@@ -256,7 +353,7 @@ report_model build_report_model(const response_table& t, const model_options& op
     h.value = scaled(compute_csat(all.csat, o.csat).satisfied, 100.0);
     m.headlines.push_back(std::move(h));
   }
-  if (has_ces(t)) {
+  if (show_ces) {
     headline h;
     h.name = "CES";
     h.description = "mean effort score, " + std::to_string(t.ces_scale().min()) + " to " +
@@ -265,7 +362,7 @@ report_model build_report_model(const response_table& t, const model_options& op
     h.value = compute_ces(all.ces, o.ces).mean;
     m.headlines.push_back(std::move(h));
   }
-  {
+  if (show_res) {
     headline h;
     h.name = "Resolution";
     h.description = "% resolved of yes/no answers (" + std::to_string(all.unknown) +
@@ -276,7 +373,7 @@ report_model build_report_model(const response_table& t, const model_options& op
   }
 
   // Score distribution per channel.
-  if (has_nps(t) && all.nps.count() > 0) {
+  if (show_nps && all.nps.count() > 0) {
     const auto row_of = [&](const std::string& label, const score_counts& c) {
       distribution_row r;
       r.label = label;
@@ -286,7 +383,7 @@ report_model build_report_model(const response_table& t, const model_options& op
       r.n = c.count();
       return r;
     };
-    for (const auto& [label, g] : channels) m.distributions.push_back(row_of(label, g->nps));
+    for (const auto& [label, g] : channels.shown) m.distributions.push_back(row_of(label, g->nps));
     m.distributions.push_back(row_of("all", all.nps));
     const scale& s = t.nps_scale();
     const auto span = [](int a, int b) {
@@ -299,29 +396,30 @@ report_model build_report_model(const response_table& t, const model_options& op
   }
 
   // Comparisons.
-  const auto add_comparison = [&](metric mt, const std::vector<std::pair<std::string, const group_state*>>& groups,
-                                  const char* id, const std::string& title, const std::string& name,
-                                  const std::string& group_by, const std::string& method) {
-    if (groups.size() < 2) return;
-    auto c = compare_groups(mt, groups, all, empty, o, opt);
+  const std::string min_n_text = format_count(opt.min_n);
+  const auto add_comparison = [&](metric mt, const grouping& groups, const char* id, const std::string& title,
+                                  const std::string& name, const std::string& group_by, const std::string& method) {
+    if (groups.total < 2) return;
+    auto c = compare_groups(mt, groups, all, o, opt);
     c.id = id;
     c.title = title;
     c.metric = name;
     c.group_by = group_by;
     c.unit = mt == metric::nps ? "" : "%";
-    c.method = method + "; p-values " + adj + " across the " + std::to_string(groups.size()) + " groups";
+    c.method = method + "; p-values " + adj + " across the tested groups; groups with fewer than " + min_n_text +
+               " responses on a side are not tested";
     m.comparisons.push_back(std::move(c));
   };
   const std::string nps_method =
       "NPS in points with " + lvl + "% adjusted Wald interval (Rocks 2016); each group against the rest by a "
-      "two-sample z test";
-  const std::string share_test = opt.weighted ? "a z test on the linearised standard errors"
+      "z test with the variance pooled under the null hypothesis";
+  const std::string share_test = opt.weighted ? "the pooled two-proportion z test on Kish's effective sizes"
                                               : "the pooled two-proportion z test";
-  if (has_nps(t) && all.nps.count() > 0) {
+  if (show_nps && all.nps.count() > 0) {
     add_comparison(metric::nps, channels, "nps-by-channel", "NPS by channel", "NPS", "channel", nps_method);
     add_comparison(metric::nps, segments, "nps-by-segment", "NPS by segment", "NPS", "segment", nps_method);
   }
-  if (has_csat(t) && all.csat.count() > 0) {
+  if (show_csat && all.csat.count() > 0) {
     add_comparison(metric::csat, channels, "csat-by-channel", "CSAT (% satisfied) by channel", "CSAT %", "channel",
                    "share satisfied with " + lvl + "% Wilson interval; each group against the rest by " + share_test +
                        " (Newcombe interval of the difference)");
@@ -336,6 +434,7 @@ report_model build_report_model(const response_table& t, const model_options& op
     s.period = "month";
     s.method = "NPS in points with " + lvl + "% adjusted Wald interval (Rocks 2016); months with fewer than " +
                std::to_string(opt.thin_below) + " responses are marked thin";
+    if (opt.utc_offset.count() != 0) s.method += "; months at UTC" + offset_text(opt.utc_offset);
     s.thin_below = opt.thin_below;
     s.undated = undated;
     const int first = nps_by_month.begin()->first;
@@ -351,17 +450,19 @@ report_model build_report_model(const response_table& t, const model_options& op
   }
 
   // Resolution per channel.
-  if (all.res.count() > 0) {
+  if (show_res && all.res.count() > 0) {
     group_comparison c;
-    if (channels.size() >= 2) {
-      c = compare_groups(metric::resolution, channels, all, empty, o, opt);
+    if (channels.total >= 2) {
+      c = compare_groups(metric::resolution, channels, all, o, opt);
     } else {
       c.overall = value_of(metric::resolution, all, o);
-      for (const auto& [label, g] : channels) {
+      for (const auto& [label, g] : channels.shown) {
         group_row r;
         r.label = label;
         r.value = value_of(metric::resolution, *g, o);
         r.excluded = excluded_of(metric::resolution, *g);
+        r.status = stats::rest_status::too_few;
+        r.note = "the only group";
         c.rows.push_back(std::move(r));
       }
     }
@@ -374,23 +475,46 @@ report_model build_report_model(const response_table& t, const model_options& op
     c.alpha = 1.0 - opt.level;
     c.method = "share of yes among yes/no answers with " + lvl +
                "% Wilson interval (unknown answers excluded); each channel against the rest by " + share_test +
-               "; p-values " + adj;
+               "; p-values " + adj + " across the tested groups";
     m.resolution = std::move(c);
   }
 
   m.notes.push_back("All intervals are " + lvl + "% intervals. Significance marks compare each group with all "
                     "other responses at p < " + format_fixed(1.0 - opt.level, 2) + " after adjustment (p-values " +
-                    adj + " within each comparison).");
-  m.notes.push_back(opt.weighted ? "Survey weights applied (Kish's effective n in the intervals)."
+                    adj + " within each comparison). Groups with fewer than " + min_n_text +
+                    " responses (effective n when weighted) on a side are too few to test.");
+  m.notes.push_back(opt.weighted ? "Survey weights applied" +
+                                       (opt.weight_column.empty() ? std::string() : " (column " + opt.weight_column + ")") +
+                                       "; Kish's effective n in the intervals and tests."
                                  : "Unweighted: every response counts once.");
   return m;
 }
 
 report_model build_report_model(const csv_result& data, const model_options& options) {
-  report_model m = build_report_model(data.table, options);
+  // A field is in missing_by_field exactly when the file has its column.
+  model_options o = options;
+  const auto& present = data.summary.missing_by_field;
+  const auto has = [&](const char* f) { return present.empty() || present.count(f) > 0; };
+  o.metrics.nps = o.metrics.nps && has("nps");
+  o.metrics.csat = o.metrics.csat && has("csat");
+  o.metrics.ces = o.metrics.ces && has("ces");
+  o.metrics.resolution = o.metrics.resolution && has("resolved");
+  report_model m = build_report_model(data.table, o);
   m.ingest = data.summary;
   const std::size_t k = std::min(options.max_rejects_shown, data.rejects.size());
-  m.rejects.assign(data.rejects.begin(), data.rejects.begin() + static_cast<std::ptrdiff_t>(k));
+  for (std::size_t i = 0; i < k; ++i) {
+    const auto& r = data.rejects[i];
+    ingest_reject x;
+    x.file = options.source;
+    x.line = r.line;
+    x.column = r.column;
+    x.field = r.field;
+    x.value = r.value;
+    x.reason = r.reason;
+    x.error_id = r.error_id;
+    x.cause = r.cause;
+    m.rejects.push_back(std::move(x));
+  }
   return m;
 }
 

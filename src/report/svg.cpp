@@ -599,6 +599,31 @@ std::string render_interval_dots(const interval_chart& c) {
 // ---------------------------------------------------------------------------
 // Bars with whiskers
 
+value_label_box value_label_position(value_label_layout layout, double cx, double mark_top, std::string_view text) {
+  // Baseline 5 px above the highest mark of the bar (bar top or upper cap,
+  // whose 1.5 px stroke reaches 0.75 px above it); glyphs reach 0.8 em above
+  // the baseline and 0.25 em below it.
+  const double w = text_width(text, value_font);
+  value_label_box b;
+  b.y = mark_top - 5;
+  if (layout == value_label_layout::upright) {
+    // rotate(−90) about (x, y): the text runs upwards from the baseline
+    // point; its glyphs span [x − 0.8 em, x + 0.25 em] across. Centred on cx.
+    b.x = cx + (0.8 - 0.25) / 2 * value_font;
+    b.left = b.x - 0.8 * value_font;
+    b.right = b.x + 0.25 * value_font;
+    b.top = b.y - w;
+    b.bottom = b.y;
+    return b;
+  }
+  b.x = cx;
+  b.left = cx - w / 2;
+  b.right = cx + w / 2;
+  b.top = b.y - 0.8 * value_font;
+  b.bottom = b.y + 0.25 * value_font;
+  return b;
+}
+
 std::string render_interval_bars(const interval_chart& c) {
   check_interval_chart(c, "bar chart");
   tick_scale ticks;
@@ -616,11 +641,31 @@ std::string render_interval_bars(const interval_chart& c) {
 
   const double x0 = 64;
   const double x1 = width - margin;
-  const double top = legend_y + 24;
-  const double bottom = top + 220;
   const auto k = static_cast<double>(c.rows.size());
   const double band = (x1 - x0) / k;
   const double bw = std::min(64.0, 0.6 * band);
+  // Value labels stand above the bar and the upper cap of their own whisker,
+  // never on a cap: a label lies within its own band (where the only marks
+  // are its bar and whisker), upright when it does not fit across the band
+  // (the plot then moves down by the longest label); with bands narrower
+  // than an upright label there are none (the values are in the tooltips and
+  // the table).
+  std::vector<std::string> value_labels(c.rows.size());
+  double widest = 0;
+  for (std::size_t i = 0; i < c.rows.size(); ++i) {
+    if (!std::isfinite(c.rows[i].value)) continue;
+    value_labels[i] = with_unit(format_fixed(c.rows[i].value, d), c.unit);
+    widest = std::max(widest, text_width(value_labels[i], value_font));
+  }
+  const value_label_layout layout = widest + 4 <= band ? value_label_layout::across
+                                    : value_font + 2 <= band ? value_label_layout::upright
+                                                             : value_label_layout::none;
+  const double top = legend_y + 24 + (layout == value_label_layout::upright ? widest + 4 : 0.0);
+  // "n = …" under each bar only when every one fits its band (else they
+  // would run into each other; n is in the tooltips and the table).
+  bool show_n = true;
+  for (const auto& r : c.rows) show_n = show_n && text_width("n = " + count_text(r.n), 10) + 4 <= band;
+  const double bottom = top + 220;
   const auto max_chars = static_cast<std::size_t>(std::max(3.0, (band - 4) / (0.6 * 11)));
   const auto y_of = [&](double v) { return lerp(v, ticks.lower, ticks.upper, bottom, top); };
 
@@ -631,8 +676,10 @@ std::string render_interval_bars(const interval_chart& c) {
     const auto& r = c.rows[i];
     const double cx = x0 + (static_cast<double>(i) + 0.5) * band;
     text_el(body, cx, bottom + 16, shorten(r.label, max_chars), "class=\"label\" text-anchor=\"middle\"");
-    text_el(body, cx, bottom + 30, "n = " + count_text(r.n),
-            "class=\"n\" text-anchor=\"middle\" font-size=\"10\" fill=\"#555555\"");
+    if (show_n) {
+      text_el(body, cx, bottom + 30, "n = " + count_text(r.n),
+              "class=\"n\" text-anchor=\"middle\" font-size=\"10\" fill=\"#555555\"");
+    }
     if (!std::isfinite(r.value)) {
       text_el(body, cx, bottom - 8, "no data",
               "class=\"no-data\" text-anchor=\"middle\" font-style=\"italic\" font-size=\"11\" fill=\"#555555\"");
@@ -657,8 +704,15 @@ std::string render_interval_bars(const interval_chart& c) {
               tip);
       label_y = std::min(label_y, yh);
     }
-    text_el(body, cx, label_y - 5, with_unit(format_fixed(r.value, d), c.unit),
-            "class=\"value\" text-anchor=\"middle\" font-size=\"11\" font-weight=\"bold\"");
+    const value_label_box box = value_label_position(layout, cx, label_y, value_labels[i]);
+    if (layout == value_label_layout::across) {
+      text_el(body, box.x, box.y, value_labels[i],
+              "class=\"value\" text-anchor=\"middle\" font-size=\"11\" font-weight=\"bold\"");
+    } else if (layout == value_label_layout::upright) {
+      text_el(body, box.x, box.y, value_labels[i],
+              "class=\"value\" transform=\"rotate(-90 " + num(box.x) + " " + num(box.y) +
+                  ")\" font-size=\"11\" font-weight=\"bold\"");
+    }
   }
   if (std::isfinite(c.reference)) {
     const double yr = y_of(c.reference);

@@ -189,7 +189,8 @@ by_channel = {}
 for r in rows:
     by_channel.setdefault(r["channel"], []).append(r)
 
-j = jrun("summary", SAMPLE, "--by", "channel", "--metrics", "nps,resolution", "--method", "wald,wilson")
+j = jrun("summary", SAMPLE, "--by", "channel", "--metrics", "nps,resolution", "--method", "wald,wilson",
+         "--unweighted")  # the sample has a weight column, used by default
 nps_rows = {x["channel"]: x for x in j["nps"]}
 res_rows = {x["channel"]: x for x in j["resolution"]}
 for ch, rs in by_channel.items():

@@ -19,6 +19,7 @@
 // | 201 | invalid_argument     | a parameter is out of its domain (level, scale bounds) |
 // | 202 | incompatible_merge   | merging states built on different scales or options    |
 // | 301 | parse_error          | malformed input text (CSV structure, missing column)   |
+// | 302 | limit_exceeded       | the input exceeds a fixed capacity (65,535 channels)   |
 // | 401 | serialization_error  | truncated or corrupt serialized state                  |
 #pragma once
 
@@ -164,6 +165,11 @@ CXMETRICS_DEFINE_ERROR(invalid_argument, 201);
 CXMETRICS_DEFINE_ERROR(incompatible_merge, 202);
 /// Malformed input text: CSV structure, missing columns, wrong field count.
 CXMETRICS_DEFINE_ERROR(parse_error, 301);
+/// Input that exceeds a fixed capacity of the library, e.g. more distinct
+/// channel labels than channel ids (channel_set::max_labels). A property of
+/// the data, not of a parameter: the message names the file and line where
+/// the limit was passed.
+CXMETRICS_DEFINE_ERROR(limit_exceeded, 302);
 /// A serialized state that is truncated, corrupt or of an unknown version.
 CXMETRICS_DEFINE_ERROR(serialization_error, 401);
 

@@ -4,10 +4,13 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "cxmetrics/core/error.hpp"
@@ -37,20 +40,36 @@ inline constexpr std::uint16_t builtin_count = 6;
 ///
 /// A closed set rejects labels it does not know (unknown_channel); an open set
 /// gives each new label the next id. Both start with the built-in channels.
+/// Ids are 16-bit: a set holds at most max_labels labels.
+///
+/// Lookups hash the normalised label (O(label length), independent of the
+/// number of labels); the set keeps each label twice (in id order and in the
+/// index).
 class channel_set {
  public:
   enum class policy : std::uint8_t { open, closed };
 
-  explicit channel_set(policy p = policy::open)
-      : policy_(p), names_{"phone", "chat", "email", "face_to_face", "web", "other"} {}
+  /// Most labels a set holds (ids 0 … max_labels − 1).
+  static constexpr std::size_t max_labels = 0xFFFF;
+
+  explicit channel_set(policy p = policy::open) : policy_(p) {
+    for (const char* l : {"phone", "chat", "email", "face_to_face", "web", "other"}) add(l);
+  }
 
   /// A closed set of exactly the given labels (ids in the given order).
+  /// Throws invalid_argument for a label listed twice or more than
+  /// max_labels labels.
   [[nodiscard]] static channel_set closed_of(const std::vector<std::string>& labels) {
+    if (labels.size() > max_labels) {
+      throw invalid_argument("a channel set holds at most " + std::to_string(max_labels) + " labels, got " +
+                             std::to_string(labels.size()));
+    }
     channel_set s(policy::closed);
     s.names_.clear();
+    s.index_.clear();
     for (const auto& l : labels) {
       if (s.find(l)) throw invalid_argument("channel label '" + l + "' is listed twice");
-      s.names_.push_back(normalise(l));
+      s.add(normalise(l));
     }
     return s;
   }
@@ -60,25 +79,37 @@ class channel_set {
 
   /// The id of a label, if known.
   [[nodiscard]] std::optional<channel_id> find(std::string_view label) const {
-    const auto key = normalise(label);
-    for (std::size_t i = 0; i < names_.size(); ++i) {
-      if (names_[i] == key) return channel_id{static_cast<std::uint16_t>(i)};
-    }
-    return std::nullopt;
+    const auto it = index_.find(normalise(label));
+    if (it == index_.end()) return std::nullopt;
+    return channel_id{it->second};
   }
 
   /// The id of a label; an open set adds unknown labels, a closed set throws
-  /// unknown_channel naming `where` and the labels it accepts.
+  /// unknown_channel naming `where` and the labels it accepts. A label that
+  /// would be the (max_labels + 1)-th throws limit_exceeded naming `where`:
+  /// a property of the data, not of a parameter.
   channel_id id_of(std::string_view label, const location& where = {}) {
-    if (auto id = find(label)) return *id;
+    std::string key = normalise(label);
+    if (const auto it = index_.find(key); it != index_.end()) return channel_id{it->second};
     if (policy_ == policy::closed) {
       std::string known;
       for (const auto& n : names_) known += (known.empty() ? "" : ", ") + n;
       throw unknown_channel("channel '" + std::string(label) + "' is not one of: " + known, where);
     }
-    if (names_.size() >= 0xFFFF) throw invalid_argument("too many distinct channels (65535)");
-    names_.push_back(normalise(label));
-    return channel_id{static_cast<std::uint16_t>(names_.size() - 1)};
+    if (names_.size() >= max_labels) {
+      throw limit_exceeded("channel '" + std::string(label) + "' would be distinct channel label number " +
+                               std::to_string(max_labels + 1) + "; at most " + std::to_string(max_labels) +
+                               " distinct channels are supported",
+                           where);
+    }
+    return add(std::move(key));
+  }
+
+  /// Appends the labels of `longer` beyond this set's size, when this set's
+  /// labels are the first ones of `longer` (a set that has only grown since
+  /// it was copied). O(labels added).
+  void extend_from(const channel_set& longer) {
+    for (std::size_t i = names_.size(); i < longer.names_.size(); ++i) add(longer.names_[i]);
   }
 
   /// Canonical label of an id; throws invalid_argument for an id not in the set.
@@ -101,8 +132,27 @@ class channel_set {
   }
 
  private:
+  struct hash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view s) const noexcept { return std::hash<std::string_view>{}(s); }
+  };
+
+  // Adds a normalised label that is not in the set yet.
+  channel_id add(std::string key) {
+    const auto id = static_cast<std::uint16_t>(names_.size());
+    names_.push_back(key);
+    try {
+      index_.emplace(std::move(key), id);
+    } catch (...) {
+      names_.pop_back();
+      throw;
+    }
+    return channel_id{id};
+  }
+
   policy policy_;
   std::vector<std::string> names_;
+  std::unordered_map<std::string, std::uint16_t, hash, std::equal_to<>> index_;
 };
 
 /// Answer to "was your issue resolved?". Unknown is neither yes nor no.

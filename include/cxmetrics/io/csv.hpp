@@ -128,11 +128,12 @@ struct csv_reject {
                              ///< fields joined by the delimiter
   std::string reason;        ///< what was wrong, without id and location
   int error_id = 0;          ///< cxm error id, e.g. score_out_of_scale::code
+  reject_cause cause = reject_cause::invalid_value;  ///< the finer cause (to_string(cause) names it)
 };
 
 /// The csv_reject of a reject of the streaming readers (io/ingest.hpp).
 [[nodiscard]] inline csv_reject to_csv_reject(const ingest_reject& r) {
-  return csv_reject{r.line, r.column, r.field, r.value, r.reason, r.error_id};
+  return csv_reject{r.line, r.column, r.field, r.value, r.reason, r.error_id, r.cause};
 }
 
 /// The table of accepted rows, every reject, and the counts.

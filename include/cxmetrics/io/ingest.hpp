@@ -63,6 +63,11 @@
 // Lines, the 1-based variable number in SPSS/Stata/SAS files (where "line" is
 // the 1-based row). Column 0 means the whole row.
 //
+// Channel ids are 16-bit: a label that would be distinct channel number
+// 65,536 (channel_set::max_labels + 1, counting the built-in ones) stops the
+// read with limit_exceeded (a data error, [cxm.limit_exceeded.302]) naming
+// the file and that row's line. Segment and agent ids are 32-bit.
+//
 // Determinism: the batches' rows, the rejects, the dictionaries' ids and the
 // channel ids are the same for every thread count and chunk size (batch
 // boundaries may differ).

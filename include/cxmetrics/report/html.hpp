@@ -44,6 +44,7 @@
 #include "cxmetrics/export.hpp"
 #include "cxmetrics/io/csv.hpp"
 #include "cxmetrics/report/svg.hpp"
+#include "cxmetrics/stats/compare_to_rest.hpp"
 #include "cxmetrics/stats/multiplicity.hpp"
 
 namespace cxm::report {
@@ -73,8 +74,12 @@ struct group_row {
   estimate value;       ///< the group's metric
   estimate difference;  ///< group − rest of the responses
   double p_value = std::numeric_limits<double>::quiet_NaN();     ///< raw two-sided p of the difference
-  double p_adjusted = std::numeric_limits<double>::quiet_NaN();  ///< adjusted across the comparison's groups
+  double p_adjusted = std::numeric_limits<double>::quiet_NaN();  ///< adjusted across the comparison's tested groups
   std::uint64_t excluded = 0;  ///< responses of the group without this metric (missing score, unknown answer)
+  /// Whether the group was tested (stats/compare_to_rest.hpp); too_few and
+  /// untestable rows have no p-value and are shown as such.
+  stats::rest_status status = stats::rest_status::tested;
+  std::string note;  ///< why the group was not tested
 };
 
 /// A metric per group, each group tested against the rest.
@@ -90,6 +95,7 @@ struct group_comparison {
   std::vector<group_row> rows;
   stats::p_adjust adjust = stats::p_adjust::holm;
   double alpha = 0.05;  ///< significance level of the marks
+  std::vector<std::string> notes;  ///< shown below the table (e.g. pooled groups, too few to test)
 };
 
 /// One period of a series.
@@ -119,6 +125,7 @@ struct report_model {
   std::uint64_t responses = 0;  ///< responses the metrics rest on
   double level = 0.95;          ///< level of every interval
   bool weighted = false;        ///< survey weights were applied
+  std::string weight_column;    ///< the column they came from (shown in the header line)
   std::vector<headline> headlines;
   std::string distribution_title = "NPS score distribution by channel";
   std::string distribution_group = "channel";  ///< column header of the distribution table
@@ -128,7 +135,10 @@ struct report_model {
   std::vector<period_series> series;
   std::optional<group_comparison> resolution;  ///< drawn as bars with whiskers
   std::optional<ingest_summary> ingest;
-  std::vector<csv_reject> rejects;  ///< a sample of rejected rows (shown as given)
+  /// The first rejected rows (shown as given, with their cause as
+  /// to_string(reject_cause) names it: the same names as the ingest table
+  /// and a rejects file); their number out of ingest->rejected is shown.
+  std::vector<ingest_reject> rejects;
   std::vector<std::string> notes;   ///< shown at the end
 };
 

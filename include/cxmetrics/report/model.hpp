@@ -4,38 +4,51 @@
 //
 //   headlines      NPS (points; compute_nps, adjusted Wald interval of Rocks
 //                  2016), CSAT share satisfied (%; top box of the table's
-//                  CSAT scale, Wilson interval), CES mean (1–7; Student t
+//                  CSAT scale, Wilson interval), CES mean (Student t
 //                  interval), resolution rate (%; Wilson interval, unknown
 //                  answers excluded).
 //   distributions  detractor / passive / promoter counts (Σw when weighted)
-//                  per channel, then a row "all".
+//                  per channel shown, then "other (k groups)" when some are
+//                  pooled, then a row "all".
 //   comparisons    NPS by channel, NPS by segment, CSAT share satisfied by
-//                  channel: each group against the rest of the responses
-//                  (all other groups merged) — NPS by the two-sample z test
-//                  of compare_nps, shares by the two-proportion z test of
-//                  stats::compare_proportions (Newcombe interval) — with the
-//                  p-values of one comparison adjusted together
-//                  (stats::adjust_p, Holm 1979 by default); alpha = 1 − level.
-//   series         NPS per calendar month (UTC), every month from the first
-//                  to the last with responses (months without any are
-//                  no_data points); months with n < thin_below are thin.
+//                  channel: each group against the rest of the responses by
+//                  stats::compare_to_rest (NPS: z test with the variance
+//                  pooled under H0; shares: pooled two-proportion z test;
+//                  groups below min_n responses on a side, or below
+//                  Cochran's expected count of 5 for shares, are "too few":
+//                  not tested, not in the adjustment), the p-values of the
+//                  tested groups of one comparison adjusted together
+//                  (Holm 1979 by default); alpha = 1 − level.
+//   series         NPS per calendar month at utc_offset from UTC, every
+//                  month from the first to the last with responses (months
+//                  without any are no_data points); months with
+//                  n < thin_below are thin.
 //   resolution     resolution rate per channel, tested against the rest
 //                  like the shares above.
 //
-// A section whose metric has no responses at all (e.g. no CSAT column) is
-// left out; a headline without responses says "no data". Groups are the
-// channels with at least one response, in channel-id order (built-in
-// channels first), and the segments in alphabetical order ("(none)" for
-// responses without a segment). With `weighted` the table's weights enter
-// every metric and test (see each metric's header for the weighted forms).
-// Deterministic: the same table and options give the same model.
+// Groups at scale: channels and segments are ranked by responses (ties:
+// channel id, segment name); the max_groups largest are shown (channels in
+// id order, built-in ones first; segments in alphabetical order, "(none)"
+// for responses without one) and the others are pooled into one row
+// "other (k groups)", tested against the rest like any group, and a note
+// says so. Building the model is linear in rows and groups.
+//
+// Metrics: `metrics` says which are shown; one left out (e.g. because the
+// input has no column for it) has no headline card and no section. A shown
+// section whose metric has no responses at all is left out too. With
+// `weighted` the table's weights enter every metric and test (see each
+// metric's header for the weighted forms); weight_column names the column
+// in the notes. Deterministic: the same table and options give the same
+// model.
 //
 // The csv_result overload adds the ingest summary and the first
-// max_rejects_shown rejected rows.
+// max_rejects_shown rejected rows, and leaves out the metrics whose column
+// the file lacks (the fields of ingest_summary::missing_by_field).
 //
 // Header: cxmetrics/report/model.hpp; implemented in src/report/model.cpp.
 #pragma once
 
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -61,6 +74,24 @@ struct model_options {
   /// month-to-month change.
   std::uint64_t thin_below = 100;
   std::size_t max_rejects_shown = 10;  ///< csv_result overload: rejected rows listed
+  /// Least responses (Kish's effective n when weighted) on each side of a
+  /// group-vs-rest test (stats::rest_options::min_n).
+  double min_n = 30;
+  /// Groups shown per grouping; the others are pooled into "other (k
+  /// groups)". 0 shows every group.
+  std::size_t max_groups = 30;
+  /// Offset of the month buckets from UTC (e.g. +2 h: a response at
+  /// 2024-03-31T23:30Z is in April).
+  std::chrono::seconds utc_offset{0};
+  /// Which metrics are shown (headline card and sections).
+  struct shown_metrics {
+    bool nps = true;
+    bool csat = true;
+    bool ces = true;
+    bool resolution = true;
+  } metrics;
+  /// The column that weighted the run, for the notes (when weighted).
+  std::string weight_column;
 };
 
 /// The report of a table (see the header comment). Throws invalid_argument

@@ -178,8 +178,34 @@ struct interval_chart {
 /// Vertical bars from 0 with whiskers, one per group (the value axis always
 /// includes 0), and a dashed reference line. Marks: <rect class="mark bar">
 /// per row with a non-zero value; <path class="mark whisker"> per row with
-/// an interval. alpha and p_value only enter the tooltips.
+/// an interval. alpha and p_value only enter the tooltips. "n = …" stands
+/// under each bar when every one fits its band. Each value has a
+/// label (<text class="value">) placed by value_label_position above its
+/// bar and upper cap: across the bar when every label fits its band, else
+/// upright (rotated −90°, the plot moved down by the longest label), else
+/// none (bands narrower than a line of text).
 [[nodiscard]] CXMETRICS_API std::string render_interval_bars(const interval_chart& chart);
+
+/// How render_interval_bars sets its value labels.
+enum class value_label_layout : std::uint8_t { across, upright, none };
+
+/// Font size (px) of the value labels.
+inline constexpr double value_font = 11;
+
+/// Where a value label goes: its text anchor (x, y: the baseline point; for
+/// upright labels the point the text is rotated about) and the box its
+/// glyphs cover (left < right, top < bottom in SVG coordinates, glyph width
+/// estimated at 0.6 em per code point, ascent 0.8 em, descent 0.25 em).
+struct value_label_box {
+  double x = 0, y = 0;
+  double left = 0, right = 0, top = 0, bottom = 0;
+};
+
+/// The label of a bar centred at cx whose highest mark (bar top or upper
+/// cap) is at mark_top: baseline 5 px above mark_top, so the box's bottom
+/// stays above the cap's stroke (0.75 px above mark_top); centred on cx.
+[[nodiscard]] CXMETRICS_API value_label_box value_label_position(value_label_layout layout, double cx,
+                                                                double mark_top, std::string_view text);
 
 // ---------------------------------------------------------------------------
 // A metric over consecutive periods with its interval band.
