@@ -229,8 +229,8 @@ interval_method parse_method(const std::string& name) {
   for (const auto& [n, m] : names) {
     if (name == n) return m;
   }
-  throw failure(usage, "unknown interval method '" + name +
-                           "' (known: wald, adjusted_wald, wilson, jeffreys, clopper_pearson, agresti_coull, t, "
+  throw failure(usage, "unknown interval method " + quote_value(name) +
+                           " (known: wald, adjusted_wald, wilson, jeffreys, clopper_pearson, agresti_coull, t, "
                            "bayes_dirichlet, bootstrap)");
 }
 

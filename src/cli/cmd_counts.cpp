@@ -70,7 +70,7 @@ std::vector<interval_method> methods_of(const std::vector<std::string>& names,
     if (std::find(all.begin(), all.end(), m) == all.end()) {
       std::string known;
       for (auto a : all) known += std::string(known.empty() ? "" : ", ") + to_string(a);
-      throw failure(usage, std::string("method '") + n + "' does not apply to " + metric + " (use " + known + ")");
+      throw failure(usage, "method " + quote_value(n) + " does not apply to " + metric + " (use " + known + ")");
     }
     out.push_back(m);
   }
