@@ -23,6 +23,12 @@ MAX = 2**63 - 1
 Z975 = NormalDist().inv_cdf(0.975)
 
 
+def first_row(j, key):
+    """The first row of table `key`, or {} when the run failed (already counted)."""
+    rows = j.get(key) or [{}]
+    return rows[0]
+
+
 def refused(args, option, what):
     """The run exits 2 and its message names `option` (and nothing internal)."""
     code, out, err = run(*args)
@@ -113,41 +119,41 @@ def wilson(x, n, z=Z975):
 
 # Blanks around counts are dropped; leading zeros are decimal ("010" is ten).
 for form in ["10,20,30", " 10 , 20 ,30", "010,020,030", "10,20,30 "]:
-    row = jrun("nps", "--counts", form, "--method", "wald")["nps"][0]
+    row = first_row(jrun("nps", "--counts", form, "--method", "wald"), "nps")
     value, se = wald_nps(10, 20, 30)
-    check(row["n"] == 60, f"--counts {form!r}: n = 60 (got {row['n']})")
-    close(row["value"], value, 1e-9, f"--counts {form!r}: NPS")
-    close(row["se"], se, 1e-9, f"--counts {form!r}: SE")
+    check(row.get("n") == 60, f"--counts {form!r}: n = 60 (got {row.get('n')})")
+    close(row.get("value"), value, 1e-9, f"--counts {form!r}: NPS")
+    close(row.get("se"), se, 1e-9, f"--counts {form!r}: SE")
 
-row = jrun("proportion", "-x", "010", "-n", " 20", "--method", "wilson")["proportion"][0]
+row = first_row(jrun("proportion", "-x", "010", "-n", " 20", "--method", "wilson"), "proportion")
 lo, hi = wilson(10, 20)
-check(row["successes"] == 10 and row["n"] == 20, f"-x 010 -n ' 20' reads 10 of 20 (got {row})")
-close(row["lower"], lo, 1e-9, "Wilson lower of 10/20")
-close(row["upper"], hi, 1e-9, "Wilson upper of 10/20")
+check(row.get("successes") == 10 and row.get("n") == 20, f"-x 010 -n ' 20' reads 10 of 20 (got {row})")
+close(row.get("lower"), lo, 1e-9, "Wilson lower of 10/20")
+close(row.get("upper"), hi, 1e-9, "Wilson upper of 10/20")
 
 for form, level in [(".9", 0.9), (" 0.90", 0.9), ("0.99", 0.99)]:
-    row = jrun("proportion", "-x", "10", "-n", "20", "--method", "wilson", "--level", form)["proportion"][0]
+    row = first_row(jrun("proportion", "-x", "10", "-n", "20", "--method", "wilson", "--level", form), "proportion")
     lo, hi = wilson(10, 20, NormalDist().inv_cdf(0.5 + level / 2))
-    check(row["level"] == level, f"--level {form!r} reads {level} (got {row['level']})")
-    close(row["lower"], lo, 1e-9, f"Wilson lower at --level {form!r}")
+    check(row.get("level") == level, f"--level {form!r} reads {level} (got {row.get('level')})")
+    close(row.get("lower"), lo, 1e-9, f"Wilson lower at --level {form!r}")
 
 # The limit itself is accepted, alone and as a total.
-row = jrun("nps", "--counts", f"{MAX},0,0", "--method", "wald")["nps"][0]
-check(row["n"] == MAX and row["value"] == -100, f"--counts 2^63-1,0,0: n = 2^63 - 1, NPS -100 (got {row})")
+row = first_row(jrun("nps", "--counts", f"{MAX},0,0", "--method", "wald"), "nps")
+check(row.get("n") == MAX and row.get("value") == -100, f"--counts 2^63-1,0,0: n = 2^63 - 1, NPS -100 (got {row})")
 bins = [MAX // 11] * 11
 bins[10] += MAX - sum(bins)
-row = jrun("nps", "--bins", ",".join(map(str, bins)), "--method", "wald")["nps"][0]
-check(row["n"] == MAX, f"--bins adding up to exactly 2^63 - 1 (got n = {row['n']})")
-row = jrun("proportion", "-x", str(MAX), "-n", str(MAX), "--method", "wilson")["proportion"][0]
-check(row["successes"] == MAX and row["n"] == MAX, f"-x and -n at 2^63 - 1 (got {row})")
+row = first_row(jrun("nps", "--bins", ",".join(map(str, bins)), "--method", "wald"), "nps")
+check(row.get("n") == MAX, f"--bins adding up to exactly 2^63 - 1 (got n = {row.get('n')})")
+row = first_row(jrun("proportion", "-x", str(MAX), "-n", str(MAX), "--method", "wilson"), "proportion")
+check(row.get("successes") == MAX and row.get("n") == MAX, f"-x and -n at 2^63 - 1 (got {row})")
 # X,N of compare proportion are not a total: both may be at the limit.
 j = jrun("compare", "proportion", "--a", f"{MAX},{MAX}", "--b", "1,2")
-check(j["groups"][0]["n"] == MAX, "compare proportion --a 2^63-1,2^63-1 is accepted")
+check(first_row(j, "groups").get("n") == MAX, "compare proportion --a 2^63-1,2^63-1 is accepted")
 # The full seed range.
 jrun("nps", "--counts", "1,2,3", "--method", "bootstrap", "--replicates", "50", "--seed", str(2**64 - 1))
 # --prior 0.001 (decimal) is the Dirichlet(0.001, ...) prior: posterior mean (30.001 - 10.001)/60.003.
-row = jrun("nps", "--counts", "10,20,30", "--method", "bayes", "--prior", "0.001")["nps"][0]
-close(row["value"], 100 * 20 / 60.003, 1e-9, "--prior 0.001: posterior mean")
+row = first_row(jrun("nps", "--counts", "10,20,30", "--method", "bayes", "--prior", "0.001"), "nps")
+close(row.get("value"), 100 * 20 / 60.003, 1e-9, "--prior 0.001: posterior mean")
 
 # ----------------------------------------------- Bayesian NPS at huge n ---
 # (a) Every group large, n = 9e18: third-order-accurate Cornish-Fisher
@@ -184,10 +190,10 @@ def dirichlet_cf_limits(counts, level=0.95):
 
 counts = (2 * 10**18, 3 * 10**18, 4 * 10**18)
 (lo, hi), sd = dirichlet_cf_limits(counts)
-row = jrun("nps", "--counts", ",".join(map(str, counts)), "--method", "bayes")["nps"][0]
-close(row["lower"], lo, 1e-6 * sd + 2 * math.ulp(lo), "Bayesian lower limit, n = 9e18")
-close(row["upper"], hi, 1e-6 * sd + 2 * math.ulp(hi), "Bayesian upper limit, n = 9e18")
-close(row["se"], sd, 1e-9 * sd, "posterior SD, n = 9e18")
+row = first_row(jrun("nps", "--counts", ",".join(map(str, counts)), "--method", "bayes"), "nps")
+close(row.get("lower"), lo, 1e-6 * sd + 2 * math.ulp(lo), "Bayesian lower limit, n = 9e18")
+close(row.get("upper"), hi, 1e-6 * sd + 2 * math.ulp(hi), "Bayesian upper limit, n = 9e18")
+close(row.get("se"), sd, 1e-9 * sd, "posterior SD, n = 9e18")
 
 # (b) 10^15 detractors and no one else (the upper limit was thousands of
 # posterior SDs off): with p_k = G_k/T, G_k ~ Gamma(a_k), T within 1e-7 of A,
@@ -221,13 +227,13 @@ def quantile_w(p):
 
 n = 10**15
 big_a = n + 1.5
-row = jrun("nps", "--counts", f"{n},0,0", "--method", "bayes")["nps"][0]
+row = first_row(jrun("nps", "--counts", f"{n},0,0", "--method", "bayes"), "nps")
 sd = 100 * math.sqrt(2.5) / big_a  # Var theta = (4 a_pro a_det + a_pas (a_pro + a_det)) / (A^2 (A + 1))
 ref_lo, ref_hi = 100 * (-1 + quantile_w(0.025) / big_a), 100 * (-1 + quantile_w(0.975) / big_a)
 # Near -100 a double is 1.4e-14 apart, 0.09 of this posterior SD: one spacing of slack.
-close(row["lower"], ref_lo, 0.01 * sd + math.ulp(100.0), "Bayesian lower limit, 1e15 detractors only")
-close(row["upper"], ref_hi, 0.01 * sd + math.ulp(100.0), "Bayesian upper limit, 1e15 detractors only")
-check(row["lower"] <= row["upper"], "1e15 detractors: lower <= upper")
+close(row.get("lower"), ref_lo, 0.01 * sd + math.ulp(100.0), "Bayesian lower limit, 1e15 detractors only")
+close(row.get("upper"), ref_hi, 0.01 * sd + math.ulp(100.0), "Bayesian upper limit, 1e15 detractors only")
+check(row.get("lower", 1) <= row.get("upper", 0), "1e15 detractors: lower <= upper")
 
 # ------------------------------------------------- long message lines ---
 CAP = 1000
