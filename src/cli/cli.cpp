@@ -336,10 +336,6 @@ std::string read_bounded_decimal(std::string_view text, double lo, double hi, st
   return {};
 }
 
-std::string option_prefix(std::string_view option) {
-  return option.empty() ? std::string() : std::string(option) + ": ";
-}
-
 }  // namespace
 
 std::string quote_value(std::string_view text, std::size_t max_bytes) {
@@ -367,30 +363,6 @@ std::string quote_value(std::string_view text, std::size_t max_bytes) {
   }
   if (cut) return out + "…' (" + std::to_string(text.size()) + " bytes)";
   return out + "'";
-}
-
-std::uint64_t parse_count(std::string_view text, std::string_view option, std::uint64_t min, std::uint64_t max) {
-  std::uint64_t v = 0;
-  if (auto e = read_count(text, quote_value(text), min, max, v); !e.empty()) throw failure(usage, option_prefix(option) + e);
-  return v;
-}
-
-std::vector<std::uint64_t> parse_count_list(std::string_view text, std::string_view option, bool summed) {
-  std::vector<std::uint64_t> v;
-  if (auto e = read_count_list(text, summed, v); !e.empty()) throw failure(usage, option_prefix(option) + e);
-  return v;
-}
-
-double parse_decimal(std::string_view text, std::string_view option, double lo, double hi, std::string_view what) {
-  double v = 0.0;
-  if (auto e = read_bounded_decimal(text, lo, hi, what, v); !e.empty()) throw failure(usage, option_prefix(option) + e);
-  return v;
-}
-
-double parse_level(std::string_view text, std::string_view option) {
-  double v = 0.0;
-  if (auto e = read_level(text, v); !e.empty()) throw failure(usage, option_prefix(option) + e);
-  return v;
 }
 
 namespace {

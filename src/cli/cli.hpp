@@ -119,7 +119,7 @@ void add_common_flags(CLI::App& sub, context& ctx);
 
 // ---- Numeric arguments -----------------------------------------------------
 //
-// Every numeric argument of every subcommand is read by the parsers below,
+// Every numeric argument of every subcommand is read by the transforms below,
 // never by CLI11's own conversion (which reads "0x10" as 16, "010" as 8,
 // "-5" into an unsigned as 2⁶⁴ − 5 and "" as 0). The rules:
 //   count  decimal digits 0-9 only: no sign, no "0x", no point, no blank
@@ -131,7 +131,8 @@ void add_common_flags(CLI::App& sub, context& ctx);
 //          exponent) strictly between 0 and 1: "0.95", ".9".
 //   real   a decimal number the same way, in the range the option gives.
 // A value that breaks a rule is a usage error (exit 2) naming the option:
-//   "--counts: '-5' is not a count (a whole number ≥ 0 in digits 0-9)".
+//   "--n: '-5' is not a count (a whole number ≥ 0 in digits 0-9)",
+//   "--bins: the counts add up to more than 9223372036854775807 (2^63 - 1)".
 //
 // In a subcommand file, with CLI11:
 //   sub->add_option("--threads", a.threads, "...")->transform(cli::count_arg());
@@ -149,32 +150,19 @@ inline constexpr std::uint64_t max_count = static_cast<std::uint64_t>(std::numer
 /// `max_bytes` bytes as 'text…' (N bytes).
 [[nodiscard]] std::string quote_value(std::string_view text, std::size_t max_bytes = 60);
 
-/// A count by the rules above, between `min` and `max`. Throws
-/// failure(usage, "<option>: ...").
-[[nodiscard]] std::uint64_t parse_count(std::string_view text, std::string_view option, std::uint64_t min = 0,
-                                        std::uint64_t max = max_count);
-
-/// A comma-separated list of counts ("5,1,1"; no empty item, so no ",," and
-/// no trailing comma). With `summed`, their total may not exceed max_count
-/// either. Throws failure(usage, "<option>: ...").
-[[nodiscard]] std::vector<std::uint64_t> parse_count_list(std::string_view text, std::string_view option,
-                                                          bool summed = true);
-
-/// A decimal number in the open interval (lo, hi). `what` names the kind
-/// of value in messages ("a level between 0 and 1"). Throws failure(usage).
-[[nodiscard]] double parse_decimal(std::string_view text, std::string_view option, double lo, double hi,
-                                   std::string_view what);
-
-/// A confidence level in (0, 1); "95" or "95%" get a hint ("for 95% write 0.95").
-[[nodiscard]] double parse_level(std::string_view text, std::string_view option);
-
-/// CLI11 transforms applying the parsers to one option's value.
+/// CLI11 transforms for one option's value: a count between `min` and
+/// `max`; a confidence level ("95" and "95%" get the hint "for 95% write
+/// 0.95"); a decimal number in the open interval (lo, hi), `what` naming
+/// the kind of value in messages ("a prior parameter > 0").
 [[nodiscard]] CLI::Validator count_arg(std::uint64_t min = 0, std::uint64_t max = max_count);
 [[nodiscard]] CLI::Validator level_arg();
 [[nodiscard]] CLI::Validator decimal_arg(double lo, double hi, std::string what);
 
-/// Adds an option taking a comma-separated list of counts (parse_count_list)
-/// into `out`; `summed` as there. Giving the option twice is a usage error.
+/// Adds an option taking a comma-separated list of counts ("5,1,1"; an
+/// empty item, as in "5,,1" or "5,1,1,", is refused) into `out`. With
+/// `summed` (3 group counts, 11 bins) their total may not exceed max_count
+/// either; without (X,N) each count stands alone. Giving the option twice
+/// is a usage error.
 CLI::Option* add_count_list(CLI::App& sub, const std::string& name, std::vector<std::uint64_t>& out,
                             const std::string& help, bool summed = true);
 
