@@ -497,6 +497,163 @@ TEST(NpsDirichlet, CdfIsAProperDistribution) {
   EXPECT_THROW((void)stats::dirichlet_net_distribution(stats::dirichlet3{1.0, nan_v, 1.0}), invalid_argument);
 }
 
+// Huge posteriors. The old quadrature put the upper limit of 10¹⁵
+// detractors and no one else thousands of posterior SDs from the truth,
+// and drifted by 1e-3 SDs at 10¹⁸ everywhere. References, computed with
+// mpmath at 150 digits from the exact parameters (count + ½ as a double):
+//
+// (a) Every group large: the third-order Cornish–Fisher expansion from the
+// exact cumulants. Raw moments of θ = p_pro − p_det from the Dirichlet's
+// E p_pro^j p_det^k = (a_pro)_j (a_det)_k / (A)_{j+k} ((x)_k rising
+// factorials), central moments and cumulants κ₂…κ₅ from them, γ_r = κ_{r+2}/σ^{r+2}:
+//   def cumulants(ad, am, ap):
+//       A = ad + am + ap
+//       raw = [1] + [sum(binomial(m, j) * (-1)**(m-j) * rf(ap, j) * rf(ad, m-j)
+//                        for j in range(m+1)) / rf(A, m) for m in range(1, 6)]
+//       mu = raw[1]
+//       c = [sum(binomial(m, k) * raw[k] * (-mu)**(m-k) for k in range(m+1)) for m in range(6)]
+//       return mu, c[2], c[3], c[4] - 3*c[2]**2, c[5] - 10*c[3]*c[2]
+//   def cf(ad, am, ap, p):
+//       mu, k2, k3, k4, k5 = cumulants(ad, am, ap); s = sqrt(k2)
+//       g1, g2, g3 = k3/s**3, k4/s**4, k5/s**5; z = sqrt(2)*erfinv(2*p - 1)
+//       w = (z + (z**2-1)*g1/6 + (z**3-3*z)*g2/24 - (2*z**3-5*z)*g1**2/36
+//            + (z**4-6*z**2+3)*g3/120 - (z**4-5*z**2+2)*g1*g2/24
+//            + (12*z**4-53*z**2+17)*g1**3/324)        # A&S 26.2.51
+//       return mu + s*w
+// Its error is of order S₂⁻² posterior SDs (S₂ = A·Var θ·(A + 1) >= 10⁵ in
+// the cases below): below 1e-10 SDs.
+//
+// (b) One group holding nearly every response: the gamma limit. With
+// p_k = G_k/T (G_k ~ Gamma(a_k) independent, T = ΣG_k), 10¹² or more
+// promoters make T equal to its mean A within 10⁻⁶ relatively, so
+// 1 − θ = (2·G_det + G_pas)/A; W = 2·G_det + G_pas has
+//   P(W <= w) = ∫₀^{w/2} f_Γ(a_det)(g) · P_Γ(a_pas)(w − 2g) dg
+// (mpmath quad and gammainc; findroot for its quantiles), and
+// θ_q = 1 − W_{1−q}/A. With the passives holding nearly everything,
+// θ = (G_pro − G_det)/A the same way. The approximation is good to 10⁻⁶ of
+// the distance from the boundary, far below the posterior SD.
+//
+// Tolerance: 1e-6 posterior SDs plus one unit in the last place of the
+// limit (near ±1 a double cannot tell values closer than 1.1e-16, wider
+// than the whole posterior once the SD is below it: 2⁶³ promoters).
+struct huge_case {
+  std::uint64_t det, pas, pro;
+  double lower, upper;
+};
+const huge_case huge_many[] = {
+    // (a) shares 0.2 / 0.3 / 0.5 at n = 10⁶ … 2⁶³ − 1
+    {200000ull, 300000ull, 500000ull, 0.29846834248127046737, 0.30152990042771888019},
+    {200000000ull, 300000000ull, 500000000ull, 0.29995159158200826724, 0.30004840666089596209},
+    {200000000000ull, 300000000000ull, 500000000000ull, 0.29999846921831394968, 0.30000153077992895455},
+    {200000000000000ull, 300000000000000ull, 500000000000000ull, 0.2999999515924596196, 0.3000000484075386233},
+    {200000000000000000ull, 300000000000000000ull, 500000000000000000ull, 0.29999999846921919207,
+     0.30000000153078080708},
+    {1844674407370955161ull, 2767011611056432742ull, 4611686018427387904ull, 0.299999999495956342,
+     0.3000000005040436357},
+    // other mixes at 10¹⁸
+    {10000000000000000ull, 10000000000000000ull, 980000000000000000ull, 0.96999999956570099064,
+     0.97000000043429900606},
+    {450000000000000000ull, 100000000000000000ull, 450000000000000000ull, -1.8593850969136848694e-9,
+     1.8593850969136845315e-9},
+    {300000000000000000ull, 600000000000000000ull, 100000000000000000ull, -0.20000000117597839066,
+     -0.19999999882402160921},
+    // a few detractors beside millions of others: the quadrature's outer
+    // variable must be R (integrating over S met a step 1e-2 panels wide
+    // and missed by up to 5e-3 SDs)
+    {30ull, 500000ull, 9500000ull, 0.9498588249585690886, 0.95012901954705638133},
+    {300ull, 2000000ull, 8000000ull, 0.79969783879361137664, 0.80019381070731110193},
+    {30ull, 5000000ull, 5000000ull, 0.49968552422506365433, 0.50030532579855911442},
+};
+const huge_case huge_one_group[] = {
+    // (b)
+    {0ull, 0ull, 1000000000000000ull, 0.99999999999999419896, 0.99999999999999996417},
+    {5ull, 3ull, 1000000000000000ull, 0.99999999999997397255, 0.99999999999999356099},
+    {0ull, 1000ull, 1000000000000000000ull, 0.9999999999999989355, 0.9999999999999990596},
+    {30ull, 5000ull, 1000000000000ull, 0.99999999479725488661, 0.9999999950778057985},
+    {0ull, 0ull, 9223372036854775807ull, 0.99999999999999999937, 1.0},
+    {1000000000000000ull, 0ull, 0ull, -0.99999999999999996417, -0.99999999999999419896},
+    {0ull, 1000000000000000ull, 0ull, -2.1819489839664464186e-15, 2.1819489839664457018e-15},
+    {3ull, 1000000000000000000ull, 0ull, -7.6273846350323370983e-18, 2.2468176887235725334e-19},
+};
+
+stats::dirichlet3 posterior_of(const huge_case& k) {
+  return {static_cast<double>(k.det) + 0.5, static_cast<double>(k.pas) + 0.5, static_cast<double>(k.pro) + 0.5};
+}
+
+double ulp(double x) {
+  const double a = std::abs(x);
+  return std::nextafter(a, 2.0) - a;
+}
+
+void expect_limits(const huge_case& k) {
+  const auto d = posterior_of(k);
+  const double sd = stats::dirichlet_net_sd(d);
+  const auto ci = stats::dirichlet_net_interval(d, 0.95);
+  const std::string what = std::to_string(k.det) + "," + std::to_string(k.pas) + "," + std::to_string(k.pro);
+  EXPECT_NEAR(ci.lower, k.lower, 1e-6 * sd + 1.0 * ulp(k.lower)) << what << " sd " << sd;
+  EXPECT_NEAR(ci.upper, k.upper, 1e-6 * sd + 1.0 * ulp(k.upper)) << what << " sd " << sd;
+  EXPECT_LE(ci.lower, ci.upper) << what;
+}
+
+TEST(NpsDirichlet, HugePosteriorsMatchTheCornishFisherReference) {
+  for (const auto& k : huge_many) expect_limits(k);
+}
+
+TEST(NpsDirichlet, HugePosteriorsOfOneGroupMatchTheGammaLimit) {
+  for (const auto& k : huge_one_group) expect_limits(k);
+}
+
+TEST(NpsDirichlet, SdHasNoCancellation) {
+  // 10¹⁸ promoters and no one else: Var θ = (4·a_pro·a_det + a_pas·(a_pro + a_det))/(A²(A + 1))
+  // with a_det = a_pas = ½, A = 10¹⁸ + 1.5: (2.5·10¹⁸ + 1.5)/(A²(A + 1)) → SD = √2.5·10⁻¹⁸
+  // to 1e-18 relatively. The form A(a_pro + a_det) − (a_pro − a_det)² cancels every digit.
+  const stats::dirichlet3 d{0.5, 0.5, 1e18};
+  EXPECT_NEAR(stats::dirichlet_net_sd(d), std::sqrt(2.5) * 1e-18, 1e-30);
+}
+
+TEST(NpsDirichlet, ComputeNpsAtTheCountsLimit) {
+  // n = 2⁶³ − 1 through compute_nps: the same limits in points.
+  const auto& k = huge_many[5];
+  const auto r = compute_nps(trinomial(k.det, k.pas, k.pro), with_method(interval_method::bayes_dirichlet));
+  ASSERT_TRUE(r.nps.ok());
+  EXPECT_EQ(r.nps.n(), 9223372036854775807ull);
+  const double sd = r.nps.se();  // points
+  EXPECT_NEAR(r.nps.ci()->lower, 100.0 * k.lower, 1e-6 * sd + 1e-14);
+  EXPECT_NEAR(r.nps.ci()->upper, 100.0 * k.upper, 1e-6 * sd + 1e-14);
+}
+
+TEST(NpsDirichlet, QuadratureAndExpansionAgreeAtTheSwitch) {
+  // The expansion takes over at S₂ = dirichlet_expansion_from. For shares
+  // (d, m, p) of A, S₂ = A·(p + d − (p − d)²) (header comment); just below
+  // and just above that A the limits must agree far inside a posterior SD
+  // (the parameters differ by 2e-9 relatively, which moves the limits by
+  // about 2e-9 SDs).
+  const double shares[][3] = {{0.2, 0.3, 0.5}, {0.01, 0.01, 0.98}, {0.45, 0.1, 0.45}, {2e-5, 0.5, 0.49998}};
+  for (const auto& sh : shares) {
+    const double per_unit = sh[2] + sh[0] - (sh[2] - sh[0]) * (sh[2] - sh[0]);
+    const double a_switch = stats::dirichlet_expansion_from / per_unit;
+    const auto at = [&](double a) { return stats::dirichlet3{sh[0] * a, sh[1] * a, sh[2] * a}; };
+    const stats::dirichlet_net_distribution below(at(a_switch * (1.0 - 1e-9)));
+    const stats::dirichlet_net_distribution above(at(a_switch * (1.0 + 1e-9)));
+    EXPECT_FALSE(below.uses_expansion()) << sh[0];
+    EXPECT_TRUE(above.uses_expansion()) << sh[0];
+    const double sd = above.sd();
+    for (double p : {0.005, 0.025, 0.5, 0.975, 0.995}) {
+      EXPECT_NEAR(below.quantile(p), above.quantile(p), 1e-8 * sd) << sh[0] << " p " << p;
+    }
+    for (double z : {-2.0, 0.0, 1.5}) {
+      const double x = above.mean() + z * sd;
+      EXPECT_NEAR(below.cdf(x), above.cdf(x), 1e-9) << sh[0] << " z " << z;
+    }
+    // Both methods forced on the same posterior, at the switch itself.
+    const auto d = at(a_switch);
+    const stats::dirichlet_net_distribution quad(d, stats::dirichlet_net_method::quadrature);
+    const stats::dirichlet_net_distribution expa(d, stats::dirichlet_net_method::expansion);
+    EXPECT_NEAR(quad.quantile(0.025), expa.quantile(0.025), 1e-8 * sd) << sh[0];
+    EXPECT_NEAR(quad.quantile(0.975), expa.quantile(0.975), 1e-8 * sd) << sh[0];
+  }
+}
+
 // ---------------------------------------------------------- comparison ---
 
 TEST(NpsCompare, TwoIndependentSamples) {

@@ -21,8 +21,10 @@
 
 #include <cstdint>
 #include <iosfwd>
+#include <limits>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <variant>
 #include <vector>
@@ -34,6 +36,8 @@
 
 namespace CLI {
 class App;
+class Option;
+class Validator;
 }
 
 namespace cxm::cli {
@@ -112,6 +116,66 @@ void add_common_flags(CLI::App& sub, context& ctx);
 /// Columns and cells of a comparison: difference, se, lower, upper, level, z, p_value.
 [[nodiscard]] std::vector<std::string> comparison_columns();
 [[nodiscard]] std::vector<cell> comparison_cells(const stats::comparison& c, int digits);
+
+// ---- Numeric arguments -----------------------------------------------------
+//
+// Every numeric argument of every subcommand is read by the transforms below,
+// never by CLI11's own conversion (which reads "0x10" as 16, "010" as 8,
+// "-5" into an unsigned as 2⁶⁴ − 5 and "" as 0). The rules:
+//   count  decimal digits 0-9 only: no sign, no "0x", no point, no blank
+//          inside; blanks (space, tab) around it are dropped; leading zeros
+//          are decimal ("010" is 10); at most max_count = 2⁶³ − 1, and a
+//          list of counts that are added up (3 group counts, 11 bins) may
+//          not add up to more either.
+//   level  a decimal number (digits with at most one point, no sign, no
+//          exponent) strictly between 0 and 1: "0.95", ".9".
+//   real   a decimal number the same way, in the range the option gives.
+// A value that breaks a rule is a usage error (exit 2) naming the option:
+//   "--n: '-5' is not a count (a whole number ≥ 0 in digits 0-9)",
+//   "--bins: the counts add up to more than 9223372036854775807 (2^63 - 1)".
+//
+// In a subcommand file, with CLI11:
+//   sub->add_option("--threads", a.threads, "...")->transform(cli::count_arg());
+//   sub->add_option("--chunk-bytes", a.chunk_bytes, "...")->transform(cli::count_arg(1));
+//   sub->add_option("--level", a.level, "...")->transform(cli::level_arg());
+//   cli::add_count_list(*sub, "--counts", a.counts, "D,P,PR");
+// The transforms rewrite the value into plain decimal before CLI11 converts
+// it (so use ->transform, not ->check), and also check defaults. The target
+// may be any unsigned integer type that holds `max`.
+
+/// The largest count an argument may give, alone or as a sum: 2⁶³ − 1.
+inline constexpr std::uint64_t max_count = static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max());
+
+/// `text` quoted for a message: 'text', cut on a UTF-8 boundary after
+/// `max_bytes` bytes as 'text…' (N bytes).
+[[nodiscard]] std::string quote_value(std::string_view text, std::size_t max_bytes = 60);
+
+/// CLI11 transforms for one option's value: a count between `min` and
+/// `max`; a confidence level ("95" and "95%" get the hint "for 95% write
+/// 0.95"); a decimal number in the open interval (lo, hi), `what` naming
+/// the kind of value in messages ("a prior parameter > 0").
+[[nodiscard]] CLI::Validator count_arg(std::uint64_t min = 0, std::uint64_t max = max_count);
+[[nodiscard]] CLI::Validator level_arg();
+[[nodiscard]] CLI::Validator decimal_arg(double lo, double hi, std::string what);
+
+/// Adds an option taking a comma-separated list of counts ("5,1,1"; an
+/// empty item, as in "5,,1" or "5,1,1,", is refused) into `out`. With
+/// `summed` (3 group counts, 11 bins) their total may not exceed max_count
+/// either; without (X,N) each count stands alone. Giving the option twice
+/// is a usage error.
+CLI::Option* add_count_list(CLI::App& sub, const std::string& name, std::vector<std::uint64_t>& out,
+                            const std::string& help, bool summed = true);
+
+// ---- Messages ---------------------------------------------------------------
+
+/// The longest line main() prints on stderr, in bytes.
+inline constexpr std::size_t max_message_line = 1000;
+
+/// `message` with every line longer than `max_line` bytes cut on a UTF-8
+/// boundary and ended with "… (N bytes)", N the line's full length, the
+/// whole within `max_line` bytes: the last line of defence against a 50 MB
+/// value echoed into an error.
+[[nodiscard]] std::string capped_message(std::string_view message, std::size_t max_line = max_message_line);
 
 /// Registration functions, one per subcommand file.
 void register_counts(CLI::App& app, context& ctx);

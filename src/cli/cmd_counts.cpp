@@ -3,6 +3,8 @@
 // interval method the library has for the metric can be asked for at once
 // (--method all, the default).
 #include <algorithm>
+#include <cstdint>
+#include <limits>
 #include <memory>
 #include <string>
 #include <utility>
@@ -68,7 +70,7 @@ std::vector<interval_method> methods_of(const std::vector<std::string>& names,
     if (std::find(all.begin(), all.end(), m) == all.end()) {
       std::string known;
       for (auto a : all) known += std::string(known.empty() ? "" : ", ") + to_string(a);
-      throw failure(usage, std::string("method '") + n + "' does not apply to " + metric + " (use " + known + ")");
+      throw failure(usage, "method " + quote_value(n) + " does not apply to " + metric + " (use " + known + ")");
     }
     out.push_back(m);
   }
@@ -203,10 +205,11 @@ void run_compare_proportions(const compare_args& x, const context& ctx) {
 }
 
 void add_level(CLI::App& sub, double& level) {
-  sub.add_option("--level", level, "Confidence level, 0 < level < 1")
-      ->default_val(0.95)
-      ->check(CLI::Range(0.0, 1.0));  // the ends themselves are refused by the library (exit 2)
+  sub.add_option("--level", level, "Confidence level, 0 < level < 1")->default_val(0.95)->transform(level_arg());
 }
+
+// Bootstrap replicates are held in memory (8 bytes each) and sorted.
+constexpr std::uint64_t max_replicates = 10'000'000;
 
 }  // namespace
 
@@ -214,23 +217,29 @@ void register_counts(CLI::App& app, context& ctx) {
   {
     auto args = std::make_shared<nps_args>();
     auto* sub = app.add_subcommand("nps", "NPS with every interval method from 3 group counts or 11 bin counts");
-    sub->add_option("--counts", args->counts, "detractors,passives,promoters")->delimiter(',');
-    sub->add_option("--bins", args->bins, "counts of scores 0,1,...,10 (11 numbers)")->delimiter(',');
+    add_count_list(*sub, "--counts", args->counts, "detractors,passives,promoters");
+    add_count_list(*sub, "--bins", args->bins, "counts of scores 0,1,...,10 (11 numbers)");
     sub->add_option("--method", args->methods,
                     "all (default) or a list of: adjusted_wald, wald, bayes_dirichlet (alias bayes), bootstrap")
         ->delimiter(',');
     add_level(*sub, args->level);
-    sub->add_option("--prior", args->prior, "Dirichlet prior parameter a of Dirichlet(a,a,a)")->default_val(0.5);
-    sub->add_option("--replicates", args->replicates, "bootstrap replicates")->default_val(2000);
-    sub->add_option("--seed", args->seed, "bootstrap seed")->default_val(0x5eed);
+    sub->add_option("--prior", args->prior, "Dirichlet prior parameter a of Dirichlet(a,a,a), a > 0")
+        ->default_val(0.5)
+        ->transform(decimal_arg(0.0, std::numeric_limits<double>::infinity(), "a prior parameter > 0"));
+    sub->add_option("--replicates", args->replicates, "bootstrap replicates, 2 to 10000000")
+        ->default_val(2000)
+        ->transform(count_arg(2, max_replicates));
+    sub->add_option("--seed", args->seed, "bootstrap seed, 0 to 2^64 - 1")
+        ->default_val(0x5eed)
+        ->transform(count_arg(0, std::numeric_limits<std::uint64_t>::max()));
     add_common_flags(*sub, ctx);
     sub->callback([args, &ctx] { run_nps(*args, ctx); });
   }
   {
     auto args = std::make_shared<proportion_args>();
     auto* sub = app.add_subcommand("proportion", "A proportion (top-box share, resolution rate) from successes and n");
-    sub->add_option("--successes,-x", args->successes, "number of successes")->required();
-    sub->add_option("--n,-n", args->n, "number of trials")->required();
+    sub->add_option("--successes,-x", args->successes, "number of successes")->required()->transform(count_arg());
+    sub->add_option("--n,-n", args->n, "number of trials")->required()->transform(count_arg());
     sub->add_option("--method", args->methods,
                     "all (default) or a list of: wilson, jeffreys, clopper_pearson, agresti_coull, wald")
         ->delimiter(',');
@@ -243,17 +252,18 @@ void register_counts(CLI::App& app, context& ctx) {
     cmp->require_subcommand(1);
     auto na = std::make_shared<compare_args>();
     auto* n = cmp->add_subcommand("nps", "Difference of two NPS (a - b) with SE, interval and p-value");
-    n->add_option("--a", na->a, "group a: detractors,passives,promoters")->delimiter(',');
-    n->add_option("--b", na->b, "group b: detractors,passives,promoters")->delimiter(',');
-    n->add_option("--a-bins", na->a_bins, "group a: 11 bin counts")->delimiter(',');
-    n->add_option("--b-bins", na->b_bins, "group b: 11 bin counts")->delimiter(',');
+    add_count_list(*n, "--a", na->a, "group a: detractors,passives,promoters");
+    add_count_list(*n, "--b", na->b, "group b: detractors,passives,promoters");
+    add_count_list(*n, "--a-bins", na->a_bins, "group a: 11 bin counts");
+    add_count_list(*n, "--b-bins", na->b_bins, "group b: 11 bin counts");
     add_level(*n, na->level);
     add_common_flags(*n, ctx);
     n->callback([na, &ctx] { run_compare_nps(*na, ctx); });
     auto pa = std::make_shared<compare_args>();
     auto* p = cmp->add_subcommand("proportion", "Difference of two proportions (a - b): Newcombe interval, z test");
-    p->add_option("--a", pa->a, "group a: successes,n")->delimiter(',')->required();
-    p->add_option("--b", pa->b, "group b: successes,n")->delimiter(',')->required();
+    // X and N are not added up: each is a count on its own.
+    add_count_list(*p, "--a", pa->a, "group a: successes,n", false)->required();
+    add_count_list(*p, "--b", pa->b, "group b: successes,n", false)->required();
     add_level(*p, pa->level);
     add_common_flags(*p, ctx);
     p->callback([pa, &ctx] { run_compare_proportions(*pa, ctx); });

@@ -56,6 +56,9 @@ int main(int argc, char** argv) {
   register_report(app, ctx);
   register_counts(app, ctx);
 
+  // Every message goes through capped_message: a value echoed into it (a
+  // 50 MB header, a huge argument) cannot flood the terminal.
+  auto say = [](const std::string& message) { std::cerr << capped_message(message) << '\n'; };
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -65,19 +68,19 @@ int main(int argc, char** argv) {
   } catch (const CLI::CallForVersion& e) {
     return app.exit(e);
   } catch (const CLI::ParseError& e) {
-    std::cerr << "cxm: " << e.what() << "\n(run with --help for usage)\n";
+    say(std::string("cxm: ") + e.what() + "\n(run with --help for usage)");
     return usage;
   } catch (const failure& e) {
-    std::cerr << "cxm: " << e.what() << '\n';
+    say(std::string("cxm: ") + e.what());
     return e.code();
   } catch (const cxm::invalid_argument& e) {
-    std::cerr << located(e) << '\n';
+    say(located(e));
     return usage;
   } catch (const cxm::error& e) {
-    std::cerr << located(e) << '\n';
+    say(located(e));
     return bad_data;
   } catch (const std::exception& e) {
-    std::cerr << "cxm: internal error: " << e.what() << '\n';
+    say(std::string("cxm: internal error: ") + e.what());
     return internal;
   }
   std::cout.flush();

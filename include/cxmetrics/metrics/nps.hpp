@@ -32,7 +32,9 @@
 //   bayes_dirichlet equal-tailed credible interval under the posterior
 //                   Dirichlet(x_det + a, x_pas + a, x_pro + a) of the prior
 //                   Dirichlet(a, a, a), a = nps_options::prior (stats/
-//                   dirichlet.hpp). Point value = posterior mean, SE =
+//                   dirichlet.hpp: quadrature, or the Cornish–Fisher
+//                   expansion for large posteriors; accurate up to 2⁶³
+//                   responses). Point value = posterior mean, SE =
 //                   posterior SD (closed form).
 //   bootstrap       seeded parametric-multinomial percentile bootstrap
 //                   (stats/bootstrap.hpp) with bootstrap_replicates
