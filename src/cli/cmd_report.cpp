@@ -86,11 +86,12 @@ void register_report(CLI::App& app, context& ctx) {
   sub->add_option("--format", args->format, "html (default) or markdown");
   sub->add_option("--title", args->title, "Report title");
   add_group_flags(*sub, args->groups);
-  sub->add_option("--level", args->level, "Confidence level, 0 < level < 1")->default_val(0.95);
+  sub->add_option("--level", args->level, "Confidence level, 0 < level < 1")->default_val(0.95)->transform(level_arg());
   sub->add_option("--adjust", args->adjust, "p-value adjustment across groups: holm, bh, bonferroni, none")
       ->default_val("holm");
   sub->add_option("--thin-below", args->thin_below, "Months with fewer NPS responses are marked thin")
-      ->default_val(100);
+      ->default_val(100)
+      ->transform(count_arg());
   sub->add_flag("-q,--quiet", ctx.quiet, "No progress line or final message on stderr");
   sub->callback([args, &ctx] { run_report(*args, ctx); });
 }

@@ -457,7 +457,7 @@ void register_summary(CLI::App& app, context& ctx) {
                                   "Metrics: nps, csat, ces, resolution (default: those the file has a column for)")
                       ->delimiter(',');
   add_group_flags(*sub, args->groups);
-  sub->add_option("--level", args->level, "Confidence level, 0 < level < 1")->default_val(0.95);
+  sub->add_option("--level", args->level, "Confidence level, 0 < level < 1")->default_val(0.95)->transform(level_arg());
   sub->add_option("--method", args->methods,
                   "Interval methods: an NPS one (adjusted_wald, wald, bayes_dirichlet, bootstrap) and/or a "
                   "proportion one (wilson, jeffreys, clopper_pearson, agresti_coull, wald)")

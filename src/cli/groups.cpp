@@ -17,11 +17,12 @@ void add_group_flags(CLI::App& sub, group_flags& g) {
                  "Least responses (effective n when weighted) on each side for a group-vs-rest test; smaller groups "
                  "are 'too_few' and left out of the p-value adjustment")
       ->default_val(30)
-      ->check(CLI::NonNegativeNumber);
+      ->transform(count_arg());
   sub.add_option("--max-groups", g.max_groups,
                  "Groups shown, the largest by responses; the others are pooled into one row 'other (k groups)' "
                  "(0: show all)")
-      ->default_val(30);
+      ->default_val(30)
+      ->transform(count_arg());
   sub.add_option("--utc-offset", g.utc_offset, "Time zone of month buckets as an offset from UTC, e.g. +02:00")
       ->default_val("+00:00");
 }
