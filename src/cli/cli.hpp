@@ -23,6 +23,7 @@
 #include <iosfwd>
 #include <limits>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -98,6 +99,44 @@ struct context {
   /// other; JSON as one object {"<name>": [ {column: value, ...}, ... ], ...}
   /// plus any `extra` members.
   void emit(const std::vector<table>& tables, const nlohmann::json& extra = nlohmann::json::object()) const;
+};
+
+/// Writes tables in the context's format, row by row: a command with many
+/// large tables need not hold them (context::emit is this for a list).
+///
+///   table_writer w(ctx);
+///   w.begin("nps", "NPS", {"channel", "n", ...});
+///   w.row(cells); ...                 // any number of rows
+///   w.end(notes);                     // then more tables
+///   w.finish(extra);                  // JSON: the `extra` members, then '}'
+///
+/// Aligned text keeps a table's cell text until end() (it needs every width
+/// first); the other formats write as they go.
+class table_writer {
+ public:
+  explicit table_writer(const context& ctx);
+  void begin(std::string name, std::string title, std::vector<std::string> columns);
+  void row(std::span<const cell> cells);
+  void end(const std::vector<std::string>& notes = {});
+  /// begin, every row, end.
+  void write(const table& t);
+  void finish(const nlohmann::json& extra = nlohmann::json::object());
+
+ private:
+  void flush(bool always);
+  void markdown_rule(std::span<const cell> first_row);
+
+  const context& ctx_;
+  std::string buf_;  // output not yet written
+  std::size_t tables_ = 0;
+  std::string name_, title_;
+  std::vector<std::string> columns_;
+  std::size_t rows_ = 0;
+  std::vector<std::string> keys_;    // JSON: "      \"column\": " per column
+  std::string cells_;                // text: the cells' text, one after the other
+  std::vector<std::size_t> ends_;    // text: end of each cell in cells_
+  std::vector<std::size_t> width_;   // text: column widths
+  std::vector<bool> numeric_;        // text: right-aligned columns
 };
 
 /// Adds --format and --quiet to a subcommand.

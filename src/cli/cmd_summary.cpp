@@ -207,7 +207,7 @@ class summary_run {
     for (const auto& [k, g] : groups_) all.merge(g);
     select_groups();
 
-    std::vector<table> out;
+    table_writer out(ctx);
     const auto want = [&](const char* m) {
       return std::find(shown_metrics.begin(), shown_metrics.end(), m) != shown_metrics.end();
     };
@@ -223,36 +223,36 @@ class summary_run {
     };
     const auto mean = [&](const score_counts& c) { return stats::mean_t(c, a_.level); };
     if (want("nps")) {
-      out.push_back(metric_table("nps", "NPS (points, -100..100)", 2, all, nps_of,
-                                 [&](const score_counts& c) {
-                                   nps_options o;
-                                   o.level = a_.level;
-                                   o.method = methods_.nps;
-                                   return compute_nps(c, o).nps;
-                                 },
-                                 stats::rest_metric::net_score));
+      const auto nps = [&](const score_counts& c) {
+        nps_options o;
+        o.level = a_.level;
+        o.method = methods_.nps;
+        return compute_nps(c, o).nps;
+      };
+      metric_table(out, "nps", "NPS (points, -100..100)", 2, all, nps_of, nps, stats::rest_metric::net_score);
     }
     if (want("csat")) {
-      out.push_back(metric_table("csat", "CSAT, share satisfied (" + range_text(scales_.csat) + ")", 4, all, csat_of,
-                                 share, stats::rest_metric::share));
-      out.push_back(metric_table("csat_mean", "CSAT mean (" + std::to_string(scales_.csat.min()) + "-" +
-                                                  std::to_string(scales_.csat.max()) + "; t interval)",
-                                 3, all, csat_of, mean, stats::rest_metric::mean));
+      metric_table(out, "csat", "CSAT, share satisfied (" + range_text(scales_.csat) + ")", 4, all, csat_of, share,
+                   stats::rest_metric::share);
+      metric_table(out, "csat_mean",
+                   "CSAT mean (" + std::to_string(scales_.csat.min()) + "-" + std::to_string(scales_.csat.max()) +
+                       "; t interval)",
+                   3, all, csat_of, mean, stats::rest_metric::mean);
     }
     if (want("ces")) {
-      out.push_back(metric_table("ces", "CES mean (" + std::to_string(scales_.ces.min()) + "-" +
-                                            std::to_string(scales_.ces.max()) + "; t interval)",
-                                 3, all, ces_of, mean, stats::rest_metric::mean));
-      out.push_back(metric_table("ces_easy", "CES, share easy (" + range_text(scales_.ces) + ")", 4, all, ces_of,
-                                 share, stats::rest_metric::share));
+      metric_table(out, "ces",
+                   "CES mean (" + std::to_string(scales_.ces.min()) + "-" + std::to_string(scales_.ces.max()) +
+                       "; t interval)",
+                   3, all, ces_of, mean, stats::rest_metric::mean);
+      metric_table(out, "ces_easy", "CES, share easy (" + range_text(scales_.ces) + ")", 4, all, ces_of, share,
+                   stats::rest_metric::share);
     }
     if (want("resolution")) {
-      auto t = metric_table("resolution", "Resolution rate (unknowns excluded)", 4, all, res_of, share,
-                            stats::rest_metric::share);
-      t.notes.push_back(std::to_string(all.unknown) + " responses did not say whether their issue was resolved");
-      out.push_back(std::move(t));
+      metric_table(out, "resolution", "Resolution rate (unknowns excluded)", 4, all, res_of, share,
+                   stats::rest_metric::share,
+                   {std::to_string(all.unknown) + " responses did not say whether their issue was resolved"});
     }
-    out.push_back(ingest_table(report));
+    out.write(ingest_table(report));
     nlohmann::json extra = nlohmann::json::object();
     extra["file"] = a_.input.file;
     extra["level"] = a_.level;
@@ -264,7 +264,7 @@ class summary_run {
     extra["min_n"] = a_.groups.min_n;
     extra["max_groups"] = a_.groups.max_groups;
     extra["utc_offset"] = format_utc_offset(offset_);
-    ctx.emit(out, extra);
+    out.finish(extra);
   }
 
  private:
@@ -329,17 +329,21 @@ class summary_run {
   }
 
   template <class Select, class Compute>
-  table metric_table(const std::string& name, const std::string& title, int digits, const group_state& all,
-                     Select select, Compute compute, stats::rest_metric test) const {
-    table t;
-    t.name = name;
-    t.title = title + (weight_column_.empty() ? "" : ", weighted by " + weight_column_);
-    for (auto d : dims_) t.columns.push_back(to_name(d));
-    for (auto& c : estimate_columns()) t.columns.push_back(c);
+  // Writes one metric's table row by row (a row per group shown, "other"
+  // when groups are pooled, then "(all)"); `notes` go below it.
+  void metric_table(table_writer& w, const std::string& name, const std::string& title, int digits,
+                    const group_state& all, Select select, Compute compute, stats::rest_metric test,
+                    const std::vector<std::string>& extra_notes = {}) const {
+    std::vector<std::string> columns;
+    for (auto d : dims_) columns.push_back(to_name(d));
+    for (auto& c : estimate_columns()) columns.push_back(c);
     const bool grouped = !dims_.empty() && groups_.size() > 1;
     if (grouped) {
-      for (const char* c : {"vs_rest", "test", "p_value", "p_adjusted", "significant"}) t.columns.emplace_back(c);
+      for (const char* c : {"vs_rest", "test", "p_value", "p_adjusted", "significant"}) columns.emplace_back(c);
     }
+    const std::size_t width = columns.size();
+    w.begin(name, title + (weight_column_.empty() ? "" : ", weighted by " + weight_column_), std::move(columns));
+    std::vector<std::string> notes;
     if (!dims_.empty()) {
       std::vector<const score_counts*> counts;
       counts.reserve(shown_.size());
@@ -352,6 +356,7 @@ class summary_run {
       if (grouped) cmp = stats::compare_to_rest(counts, select(all), test, ro);
       for (std::size_t i = 0; i < shown_.size(); ++i) {
         std::vector<cell> row;
+        row.reserve(width);
         for (std::size_t d = 0; d < dims_.size(); ++d) {
           if (shown_[i].key) {
             row.emplace_back(label_of((*shown_[i].key)[d], dims_[d]));
@@ -369,22 +374,22 @@ class summary_run {
           row.push_back(cell::real(r.p_adjusted, -3));
           row.push_back(r.status == stats::rest_status::tested ? cell(r.significant) : cell{});
         }
-        t.add(std::move(row));
+        w.row(row);
       }
       if (grouped) {
         const double alpha = 1.0 - a_.level;
-        t.notes.push_back("vs_rest: the group minus all other responses; p adjusted by " +
+        notes.push_back("vs_rest: the group minus all other responses; p adjusted by " +
                           std::string(stats::to_string(adjust_)) + " across the tested groups; significant at "
                           "adjusted p < " + std::to_string(alpha).substr(0, 4));
-        t.notes.push_back(test_note(test));
-        t.notes.push_back("too_few: fewer than " + format_n(a_.groups.min_n) + " responses (effective n when "
+        notes.push_back(test_note(test));
+        notes.push_back("too_few: fewer than " + format_n(a_.groups.min_n) + " responses (effective n when "
                           "weighted) in the group or the rest (--min-n)" +
                           (test == stats::rest_metric::share ? ", or an expected count below 5 (Cochran 1954)"
                                                              : std::string()) +
                           ": not tested, not in the adjustment");
       }
       if (other_) {
-        t.notes.push_back("other (" + std::to_string(pooled_) + " groups): the groups beyond the " +
+        notes.push_back("other (" + std::to_string(pooled_) + " groups): the groups beyond the " +
                           std::to_string(a_.groups.max_groups) +
                           " with the most responses, pooled and tested as one group (--max-groups)");
       }
@@ -393,8 +398,9 @@ class summary_run {
     for (std::size_t d = 0; d < dims_.size(); ++d) row.emplace_back(d == 0 ? "(all)" : "");
     for (auto& c : estimate_cells(compute(select(all)), digits)) row.push_back(std::move(c));
     if (grouped) row.insert(row.end(), 5, cell{});
-    t.add(std::move(row));
-    return t;
+    w.row(row);
+    notes.insert(notes.end(), extra_notes.begin(), extra_notes.end());
+    w.end(notes);
   }
 
   static std::string format_n(double n) {

@@ -28,7 +28,7 @@ void run_summary(summary_args& a, const context& ctx);
 
 struct report_args {
   input_args input;
-  group_flags groups;
+  group_flags groups = report_group_flags();
   std::string output;
   std::string title = "Customer experience report";
   double level = 0.95;

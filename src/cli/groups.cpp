@@ -21,7 +21,7 @@ void add_group_flags(CLI::App& sub, group_flags& g) {
   sub.add_option("--max-groups", g.max_groups,
                  "Groups shown, the largest by responses; the others are pooled into one row 'other (k groups)' "
                  "(0: show all)")
-      ->default_val(30)
+      ->default_val(g.max_groups)
       ->transform(count_arg());
   sub.add_option("--utc-offset", g.utc_offset, "Time zone of month buckets as an offset from UTC, e.g. +02:00")
       ->default_val("+00:00");
