@@ -162,9 +162,11 @@ void check_json_lines(std::string_view text, const cxm::ingest_options& o, const
     if (l.size() <= o.max_record_bytes && l.find_first_not_of(" \t\r") != std::string_view::npos) {
       const int want = nlohmann_object(l);
       const auto it = by_line.find(line);
+      // Text that is not UTF-8 is not JSON (RFC 8259 §8.1); the reader names
+      // the field whose string it is in.
       const bool malformed = it != by_line.end() &&
                              (it->second->cause == cxm::reject_cause::malformed_json ||
-                              (it->second->cause == cxm::reject_cause::invalid_utf8 && it->second->field.empty())) &&
+                              it->second->cause == cxm::reject_cause::invalid_utf8) &&
                              it->second->reason.find("appears twice") == std::string::npos;
       if (want >= 0 && (want == 1) == malformed) {
         fail("line " + std::to_string(line) + ": nlohmann says " + (want == 1 ? "object" : "not an object") +
