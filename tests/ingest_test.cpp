@@ -1599,6 +1599,61 @@ TEST(IngestFormats, SpssSavGivesTheSameResponsesWithValueLabels) {
   }
 }
 
+// A .sav file of an nps variable and a timestamp variable with the given
+// format ("" for a plain number) and values.
+std::filesystem::path write_times_sav(const std::string& name, const char* format, const std::vector<double>& times) {
+  const auto dir = std::filesystem::temp_directory_path() / "cxm_ingest_test";
+  std::filesystem::create_directories(dir);
+  const auto path = dir / name;
+  std::FILE* f = std::fopen(path.c_str(), "wb");
+  readstat_writer_t* w = readstat_writer_init();
+  readstat_set_data_writer(w, &write_to_file);
+  readstat_variable_t* v_nps = readstat_add_variable(w, "nps", READSTAT_TYPE_DOUBLE, 0);
+  readstat_variable_t* v_ts = readstat_add_variable(w, "timestamp", READSTAT_TYPE_DOUBLE, 0);
+  if (*format != '\0') readstat_variable_set_format(v_ts, format);
+  EXPECT_EQ(readstat_begin_writing_sav(w, f, static_cast<long>(times.size())), READSTAT_OK);
+  for (const double t : times) {
+    readstat_begin_row(w);
+    readstat_insert_double_value(w, v_nps, 9);
+    readstat_insert_double_value(w, v_ts, t);
+    readstat_end_row(w);
+  }
+  EXPECT_EQ(readstat_end_writing(w), READSTAT_OK);
+  readstat_writer_free(w);
+  std::fclose(f);
+  return path;
+}
+
+TEST(IngestFormats, SpssDatesOutside1900To2200AreRejected) {
+  ASSERT_TRUE(has_readstat());
+  // SPSS counts seconds from 1582-10-14 (141428 days before 1970-01-01).
+  // Unix times from Python's datetime: 2024-03-05T14:07:09Z 1709647629,
+  // 1800-01-01 -5364662400, 2300-01-01 10413792000.
+  const double spss = 141428.0 * 86400.0;
+  const ingest_result r = read_responses(
+      write_times_sav("dates.sav", "DATETIME20", {1709647629 + spss, -5364662400 + spss, 10413792000 + spss}));
+  ASSERT_EQ(r.table.size(), 1U);
+  EXPECT_EQ(r.table.row(0).time->time_since_epoch().count(), 1709647629);
+  ASSERT_EQ(r.rejects.size(), 2U);
+  for (const auto& x : r.rejects) {
+    EXPECT_EQ(x.cause, reject_cause::timestamp_out_of_range);
+    EXPECT_EQ(x.field, "timestamp");
+    EXPECT_EQ(x.column, 2U);
+  }
+  EXPECT_EQ(r.rejects[0].line, 2U);
+  EXPECT_NE(r.rejects[0].reason.find("is 1800-01-01T00:00:00Z, outside the accepted range"), std::string::npos)
+      << r.rejects[0].reason;
+  EXPECT_EQ(r.rejects[1].line, 3U);
+  // A plain number is a Unix epoch by the rule of text: 1709647629123 is
+  // milliseconds (>= 10^11), 1709647629 seconds; 1e11 - 1 seconds is out of range.
+  const ingest_result e = read_responses(write_times_sav("epochs.sav", "", {1709647629123.0, 1709647629.0, 99999999999.0}));
+  ASSERT_EQ(e.table.size(), 2U);
+  EXPECT_EQ(e.table.row(0).time->time_since_epoch().count(), 1709647629);
+  EXPECT_EQ(e.table.row(1).time->time_since_epoch().count(), 1709647629);
+  ASSERT_EQ(e.rejects.size(), 1U);
+  EXPECT_EQ(e.rejects[0].cause, reject_cause::timestamp_out_of_range);
+}
+
 #endif  // CXMETRICS_TEST_READSTAT
 
 TEST(IngestFormats, ReadResponsesChoosesTheReaderByExtension) {
