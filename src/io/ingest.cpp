@@ -1072,6 +1072,10 @@ void check_options(const ingest_options& o) {
     throw invalid_argument(std::string("max_record_bytes must be at least 1"), at_field("max_record_bytes"));
   }
   if (o.batch_rows == 0) throw invalid_argument(std::string("batch_rows must be at least 1"), at_field("batch_rows"));
+  if (o.epoch_unit != epoch_unit::automatic && o.epoch_unit != epoch_unit::seconds &&
+      o.epoch_unit != epoch_unit::milliseconds) {
+    throw invalid_argument(std::string("epoch_unit must be automatic, seconds or milliseconds"), at_field("epoch_unit"));
+  }
   for (std::size_t a = 0; a < response_field_count; ++a) {
     const auto fa = static_cast<response_field>(a);
     const auto na = lower_trimmed(o.columns.name_of(fa));
