@@ -78,9 +78,10 @@
 // the quote that would close them, the record it makes has another field
 // count, or it grows past max_record_bytes) it is one malformed_csv reject
 // whose reason says where the quote opened ("the quote opened at line 3,
-// column 12 (field 9) never closes: ...; reading goes on at line 4"), whose
-// value is its first physical line and whose column is the quoted field; the
-// lines after that first line are read again as records. A record longer
+// column 12 (field 9) never closes: ...; reading goes on at line 4"; the
+// column there is the quote's byte column in its line), whose value is its
+// first physical line and whose column is the quoted field; the lines after
+// that first line are read again as records. A record longer
 // than max_record_bytes before any quoted line break is one record_too_long
 // reject that ends at its first line break. Long quoted fields that close
 // (a comment of 300 KB over many lines) read as one record, as before. The
