@@ -3,6 +3,8 @@
 
 #include <chrono>
 #include <cmath>
+#include <limits>
+#include <string>
 #include <random>
 #include <vector>
 
@@ -12,6 +14,8 @@
 #include "cxmetrics/core/response.hpp"
 #include "cxmetrics/core/scale.hpp"
 #include "cxmetrics/core/timestamp.hpp"
+#include "cxmetrics/metrics/csat.hpp"
+#include "cxmetrics/metrics/nps.hpp"
 
 namespace {
 
@@ -104,6 +108,66 @@ TEST(Counts, WeightsAreValidatedAndNothingIsCountedOnError) {
   EXPECT_DOUBLE_EQ(c.effective_n(), 9.0 / 5.0);
 }
 
+TEST(Counts, WeightRangeEdges) {
+  // A weight is 0 or in [1e-100, 1e100]; anything else is invalid_weight,
+  // and nothing is counted.
+  score_counts c(scale::nps());
+  EXPECT_NO_THROW(c.add(9, 1e100));
+  EXPECT_NO_THROW(c.add(9, 1e-100));
+  EXPECT_NO_THROW(c.add(9, 0.0));
+  EXPECT_NO_THROW(c.add(9, -0.0));  // -0 is 0
+  EXPECT_EQ(c.count(), 4u);
+  for (const double bad : {1.0000001e100, 9.99e-101, 1e155, 1e-200, std::numeric_limits<double>::denorm_min(),
+                           std::numeric_limits<double>::min() / 2, std::numeric_limits<double>::max()}) {
+    EXPECT_THROW(c.add(9, bad, at_row(3, "weight")), invalid_weight) << bad;
+  }
+  EXPECT_EQ(c.count(), 4u);
+  try {
+    check_weight(1e155, at_row(3, "weight"));
+    FAIL() << "no exception";
+  } catch (const invalid_weight& e) {
+    EXPECT_EQ(std::string(e.what()),
+              "[cxm.invalid_weight.102] row 3, field 'weight': weight 1e+155 is outside the range of weights: 0, or "
+              "1e-100 to 1e100");
+  }
+  // Sums are not weights: a state of many large weights rebuilds.
+  EXPECT_NO_THROW(score_counts(scale::csat(), {1, 0, 0, 0, 0}, {1e150, 0, 0, 0, 0}, {1e300, 0, 0, 0, 0}));
+}
+
+TEST(Counts, ExtremeWeightsGiveTheResultsOfUnitWeights) {
+  // NPS and CSAT are ratios of weighted sums and Kish's n is (Σw)²/Σw², so
+  // multiplying every weight by s changes no value, SE or effective n. With
+  // s = 1e99 and 1e-99 (weights up to 4e99 and down to 1e-99, squares 1.6e199
+  // and 1e-198) the results must equal those of the weights 1..4 themselves.
+  const std::vector<std::pair<int, double>> rows{{10, 1}, {9, 2}, {8, 3}, {3, 4}, {0, 1}, {10, 2}, {6, 3}, {9, 4}};
+  auto nps_with = [&](double s) {
+    score_counts c(scale::nps());
+    for (const auto& [score, w] : rows) c.add(score, w * s);
+    return compute_nps(c);
+  };
+  const auto unit = nps_with(1.0);
+  for (const double s : {1e99, 1e-99}) {
+    const auto r = nps_with(s);
+    EXPECT_NEAR(r.nps.value(), unit.nps.value(), 1e-12) << s;
+    EXPECT_NEAR(r.nps.se(), unit.nps.se(), 1e-12) << s;
+    EXPECT_NEAR(r.nps.effective_n(), unit.nps.effective_n(), 1e-12) << s;
+    ASSERT_TRUE(r.nps.ci().has_value());
+    EXPECT_NEAR(r.nps.ci()->lower, unit.nps.ci()->lower, 1e-12) << s;
+  }
+  // By hand: Σw = 20, promoters 10, 9, 10, 9 → 1 + 2 + 2 + 4 = 9, detractors
+  // 3, 0, 6 → 4 + 1 + 3 = 8; NPS = 100·(9 − 8)/20 = 5; Kish n = 400/60.
+  EXPECT_NEAR(unit.nps.value(), 5.0, 1e-12);
+  EXPECT_NEAR(unit.nps.effective_n(), 400.0 / 60.0, 1e-12);
+
+  // The largest sums a state can reach: 10^18 responses of weight 1e100.
+  const score_counts big(scale::csat(), {500000000000000000ULL, 0, 0, 0, 500000000000000000ULL},
+                         {5e117, 0, 0, 0, 5e117}, {5e217, 0, 0, 0, 5e217});
+  const auto share = compute_csat(big);
+  EXPECT_NEAR(share.satisfied.value(), 0.5, 1e-12);
+  EXPECT_TRUE(std::isfinite(share.satisfied.se()));
+  EXPECT_NEAR(share.satisfied.effective_n(), 1e18, 1e6);
+}
+
 TEST(Counts, MergeOfDifferentScalesThrows) {
   score_counts a(scale::nps()), b(scale::csat()), c(scale::csat(1));
   EXPECT_THROW(a.merge(b), incompatible_merge);
@@ -192,6 +256,80 @@ TEST(Timestamp, MalformedIsTypedAndNamesTheText) {
   } catch (const malformed_timestamp& e) {
     EXPECT_NE(std::string(e.what()).find("row 4, field 'time': timestamp '2023-02-29'"), std::string::npos) << e.what();
   }
+}
+
+TEST(Timestamp, IsoFormsExportsWrite) {
+  using namespace std::chrono;
+  // Expected values from std::chrono's calendar (an independent count of days).
+  auto at = [](year_month_day d, int h, int m, int s) {
+    return timestamp{sys_days{d}} + hours{h} + minutes{m} + seconds{s};
+  };
+  const auto d = 2024y / March / 5;
+  EXPECT_EQ(parse_timestamp("2024-03-05"), at(d, 0, 0, 0));
+  EXPECT_EQ(parse_timestamp("2024-03-05T14:07"), at(d, 14, 7, 0));
+  EXPECT_EQ(parse_timestamp("2024-03-05 14:07"), at(d, 14, 7, 0));
+  EXPECT_EQ(parse_timestamp("2024-03-05t14:07:09z"), at(d, 14, 7, 9));
+  EXPECT_EQ(parse_timestamp("2024-03-05T14:07:09,123456Z"), at(d, 14, 7, 9));
+  EXPECT_EQ(parse_timestamp("2024-03-05T14:07+02:00"), at(d, 12, 7, 0));
+  EXPECT_EQ(parse_timestamp("2024-03-05 14:07:09.5+0530"), at(d, 8, 37, 9));
+  EXPECT_EQ(parse_timestamp("2024-03-05T01:07:09-03"), at(d, 4, 7, 9));
+  EXPECT_EQ(parse_timestamp("2024-03-05T00:30:00+01:00"), at(2024y / March / 4, 23, 30, 0));
+  EXPECT_EQ(parse_timestamp(" 2024-03-05T14:07:09Z\r"), at(d, 14, 7, 9));
+}
+
+TEST(Timestamp, UnixEpochSecondsAndMilliseconds) {
+  using namespace std::chrono;
+  // 2024-03-05T14:07:09Z = 1709647629 s (date -u -d @1709647629).
+  const timestamp t{seconds{1709647629}};
+  EXPECT_EQ(parse_timestamp("1709647629"), t);
+  EXPECT_EQ(parse_timestamp("+1709647629.999"), t);  // a fraction keeps its second
+  // Milliseconds: 1709647629123 ms = 1709647629 s + 123 ms → 1709647629 s
+  // (automatic: 1709647629123 >= 10^11).
+  EXPECT_EQ(parse_timestamp("1709647629123"), t);
+  EXPECT_EQ(parse_timestamp("1709647629123.9"), t);
+  // Floor for times before 1970: -1.5 s is in second -2; -1500 ms too.
+  EXPECT_EQ(parse_timestamp("-1.5"), timestamp{seconds{-2}});
+  EXPECT_EQ(parse_timestamp("-1500", {}, epoch_unit::milliseconds), timestamp{seconds{-2}});
+  // The switch: 10^11 - 1 is seconds (year 5138: out of range), 10^11 is
+  // milliseconds: 10^8 s = 1973-03-03T09:46:40Z (1157 days + 35200 s).
+  EXPECT_EQ(parse_timestamp("100000000000"), timestamp{sys_days{1973y / March / 3}} + hours{9} + minutes{46} +
+                                                 seconds{40});
+  EXPECT_EQ(try_parse_timestamp("99999999999").state, timestamp_parse::status::out_of_range);
+  // A forced unit: 1709647629 ms = 1709647.629 s → 1709647 s; seconds reads
+  // 1709647629123 as the year 56000 (out of range).
+  EXPECT_EQ(parse_timestamp("1709647629", {}, epoch_unit::milliseconds), timestamp{seconds{1709647}});
+  EXPECT_EQ(try_parse_timestamp("1709647629123", epoch_unit::seconds).state, timestamp_parse::status::out_of_range);
+  EXPECT_EQ(parse_timestamp("1709647629", {}, epoch_unit::seconds), t);
+  for (const char* bad : {"1709647629.", "1.7e9", "0x10", "--1", "1709647629 ms", "."}) {
+    EXPECT_EQ(try_parse_timestamp(bad).state, timestamp_parse::status::malformed) << bad;
+  }
+}
+
+TEST(Timestamp, OnlyTimesFrom1900To2200AreAccepted) {
+  using namespace std::chrono;
+  // The bounds, counted by std::chrono's calendar.
+  EXPECT_EQ(earliest_timestamp, timestamp{sys_days{1900y / January / 1}});
+  EXPECT_EQ(latest_timestamp, timestamp{sys_days{2200y / December / 31}} + hours{23} + minutes{59} + seconds{59});
+  EXPECT_EQ(parse_timestamp("1900-01-01"), earliest_timestamp);
+  EXPECT_EQ(parse_timestamp("2200-12-31T23:59:59Z"), latest_timestamp);
+  EXPECT_EQ(parse_timestamp("-2208988800"), earliest_timestamp);
+  EXPECT_EQ(parse_timestamp("7289654399999"), latest_timestamp);  // ms: 7289654399.999 s
+  for (const char* out : {"1899-12-31T23:59:59Z", "2201-01-01", "1800-01-01", "2300-01-01T00:00:00Z",
+                          "1900-01-01T00:30:00+01:00", "2200-12-31T23:59:59-00:01", "-2208988801", "7289654400000",
+                          "0000-01-01", "9999-12-31", "99999999999999999999999"}) {
+    const auto r = try_parse_timestamp(out);
+    EXPECT_EQ(r.state, timestamp_parse::status::out_of_range) << out;
+    EXPECT_NE(r.reason.find("1900-01-01T00:00:00Z .. 2200-12-31T23:59:59Z"), std::string::npos) << r.reason;
+    EXPECT_THROW((void)parse_timestamp(out), malformed_timestamp) << out;
+  }
+  // An epoch's reason says what it was read as. -99999999999 s is day
+  // -1157408 and 51201 s: -1199-02-15T14:13:21Z (Hinnant's civil_from_days
+  // run in Python; proleptic Gregorian, astronomical year numbering).
+  EXPECT_EQ(try_parse_timestamp("-99999999999").reason,
+            "timestamp '-99999999999' read as Unix epoch seconds is -1199-02-15T14:13:21Z, outside the accepted "
+            "range 1900-01-01T00:00:00Z .. 2200-12-31T23:59:59Z");
+  EXPECT_EQ(try_parse_timestamp("2300-01-01").reason,
+            "timestamp '2300-01-01' is outside the accepted range 1900-01-01T00:00:00Z .. 2200-12-31T23:59:59Z");
 }
 
 TEST(Timestamp, MonthIndexAndLabel) {

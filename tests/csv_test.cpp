@@ -137,7 +137,7 @@ TEST(Csv, EveryRejectReason) {
       "b5,2024-02-30,chat,9,5,yes,1\n"           // 7: impossible date
       "b6,2024-01-01,fax,9,5,yes,1\n"            // 8: channel not in the closed set
       "b7,2024-01-01,chat,9,5,maybe,1\n"         // 9: resolved flag
-      "b8,2024-01-01,chat,7.0,5,yes,1\n"         // 10: decimal score
+      "b8,2024-01-01,chat,7.5,5,yes,1\n"         // 10: decimal score
       "b9,2024-01-01,chat,\"7,5\",5,yes,1\n"     // 11: decimal-comma score
       "c1,2024-01-01,chat,abc,5,yes,1\n"         // 12: not a number
       "c2,2024-01-01,chat,9,5,yes\n"             // 13: too few fields
@@ -169,7 +169,7 @@ TEST(Csv, EveryRejectReason) {
       {7, 2, "timestamp", "2024-02-30", malformed_timestamp::code},
       {8, 3, "channel", "fax", unknown_channel::code},
       {9, 6, "resolved", "maybe", invalid_value::code},
-      {10, 4, "nps", "7.0", invalid_value::code},
+      {10, 4, "nps", "7.5", invalid_value::code},
       {11, 4, "nps", "7,5", invalid_value::code},
       {12, 4, "nps", "abc", parse_error::code},
       {13, 0, "", "c2,2024-01-01,chat,9,5,yes", parse_error::code},
@@ -178,7 +178,7 @@ TEST(Csv, EveryRejectReason) {
       {16, 7, "weight", "heavy", parse_error::code},
       {17, 3, "channel", "", unknown_channel::code},
       {18, 4, "nps", "99999999999999999999", score_out_of_scale::code},
-      {20, 7, "weight", "1\n", parse_error::code},
+      {20, 7, "weight", "c8,2024-01-01,chat,9,5,yes,\"1", parse_error::code},  // the line the quote opens on
   };
   for (std::size_t i = 0; i < want.size(); ++i) {
     SCOPED_TRACE("reject " + std::to_string(i));
@@ -189,7 +189,11 @@ TEST(Csv, EveryRejectReason) {
     EXPECT_EQ(r.rejects[i].error_id, want[i].id);
     EXPECT_FALSE(r.rejects[i].reason.empty());
   }
-  EXPECT_EQ(r.rejects[7].reason, "score '7.0' is not an integer (scores are whole points of the NPS scale 0..10)");
+  EXPECT_EQ(r.rejects[7].reason,
+            "nps score '7.5' is not a whole point of the NPS scale 0..10 (scores are integers, or written with a "
+            "decimal point and zeros: 9, 9.0)");
+  EXPECT_EQ(r.rejects[16].reason, "the quote opened at line 20, column 28 (field 7) never closes: the input ends inside "
+                                  "it; reading goes on at line 21");
   EXPECT_EQ(r.rejects[9].reason, "score 'abc' is not a number");
   EXPECT_EQ(r.rejects[10].reason, "the row has 6 fields, the header has 7");
 

@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <functional>
 #include <limits>
 #include <numeric>
 #include <optional>
@@ -224,8 +225,11 @@ TEST_P(EngineLevel, FirstBadRowWinsAcrossChunksAndThreads) {
 
 TEST_P(EngineLevel, InvalidWeightsAreReportedWithTheirRow) {
   const auto o = at_level(GetParam());
+  // NaN, infinities, negatives, and outside 0 and 1e-100 .. 1e100 (counts.hpp):
+  // just past each end, far past, and a subnormal.
   const double bad_values[] = {std::numeric_limits<double>::quiet_NaN(), std::numeric_limits<double>::infinity(),
-                               -std::numeric_limits<double>::infinity(), -1.0, -1e-300};
+                               -std::numeric_limits<double>::infinity(), -1.0, -1e-300, 1.0000001e100, 9.99e-101,
+                               1e155, 1e-200, std::numeric_limits<double>::denorm_min()};
   for (std::size_t len : {std::size_t{1}, std::size_t{16}, std::size_t{33}, std::size_t{5000}, std::size_t{20000}}) {
     for (std::size_t pos : {std::size_t{0}, len / 3, len - 1}) {
       for (double bad : bad_values) {
@@ -233,8 +237,9 @@ TEST_P(EngineLevel, InvalidWeightsAreReportedWithTheirRow) {
         std::vector<double> wd(len, 0.5);
         std::vector<float> wf(len, 0.5f);
         wd[pos] = bad;
-        wf[pos] = static_cast<float>(bad);  // -1e-300 rounds to -0.0f, which is a valid weight
-        const bool float_bad = !(static_cast<double>(wf[pos]) >= 0.0) || std::isinf(wf[pos]);
+        wf[pos] = static_cast<float>(bad);  // -1e-300 and 1e-200 round to ±0.0f, which are valid weights
+        const double fw = static_cast<double>(wf[pos]);
+        const bool float_bad = !((fw >= 1e-100 && fw <= 1e100) || fw == 0.0);
         auto check = [&](auto&& call, bool expect_throw, const char* what) {
           if (!expect_throw) {
             EXPECT_NO_THROW(call()) << what;
@@ -271,9 +276,43 @@ TEST_P(EngineLevel, NegativeZeroWeightIsValidAndWeighsNothing) {
 TEST_P(EngineLevel, OverflowingWeightSumsThrowInsteadOfReturningInfinity) {
   const auto o = at_level(GetParam());
   const std::vector<std::uint8_t> s = {9, 9};
-  const std::vector<double> w = {1e300, 1e300};  // w² = 1e600 overflows a double
-  EXPECT_THROW((void)engine::count_nps(s, w, scale::nps(), o), invalid_weight);
-  EXPECT_THROW((void)engine::count_scores(s, w, scale::nps(), o), invalid_weight);
+  const std::vector<double> w = {1e300, 1e300};  // w² = 1e600 would overflow a double; 1e300 > 1e100 is no weight
+  for (const auto& call : {std::function<void()>([&] { (void)engine::count_nps(s, w, scale::nps(), o); }),
+                           std::function<void()>([&] { (void)engine::count_scores(s, w, scale::nps(), o); })}) {
+    try {
+      call();
+      ADD_FAILURE() << "no exception";
+    } catch (const invalid_weight& e) {
+      EXPECT_EQ(e.where().row, 0U);  // the row is named (no internal message about sums)
+      EXPECT_EQ(e.reason(), "weight 1e+300 is outside the range of weights: 0, or 1e-100 to 1e100");
+    }
+  }
+}
+
+TEST_P(EngineLevel, WeightsAtTheEdgesOfTheRangeAreCounted) {
+  // 0, -0, 1e-100 and 1e100 are weights. 40 rows (SIMD blocks and a scalar
+  // tail): score 10 with weight 1e100 (rows 0, 4, ...), score 0 with 1e-100
+  // (rows 1, 5, ...), score 7 with 0 and -0. Per group, 10 equal weights:
+  // Σw = 10·w and Σw² = 10·w², to within rounding of the sums.
+  const auto o = at_level(GetParam());
+  std::vector<std::uint8_t> s;
+  std::vector<double> w;
+  for (int i = 0; i < 40; ++i) {
+    const int k = i % 4;
+    s.push_back(k == 0 ? 10 : (k == 1 ? 0 : 7));
+    w.push_back(k == 0 ? 1e100 : (k == 1 ? 1e-100 : (k == 2 ? 0.0 : -0.0)));
+  }
+  const auto t = engine::count_nps(s, w, scale::nps(), o);
+  EXPECT_EQ(t.promoters.n, 10U);
+  EXPECT_NEAR(t.promoters.w / 1e101, 1.0, 1e-15);
+  EXPECT_NEAR(t.promoters.w2 / 1e201, 1.0, 1e-15);
+  EXPECT_NEAR(t.detractors.w / 1e-99, 1.0, 1e-15);
+  EXPECT_NEAR(t.detractors.w2 / 1e-199, 1.0, 1e-15);  // 1e-200 is a normal double: nothing underflows
+  EXPECT_EQ(t.passives.n, 20U);
+  EXPECT_EQ(t.passives.w, 0.0);
+  const auto h = engine::count_scores(s, w, scale::nps(), o);
+  EXPECT_NEAR(h.weight(10) / 1e101, 1.0, 1e-15);
+  EXPECT_NEAR(h.weight_sq(0) / 1e-199, 1.0, 1e-15);
 }
 
 TEST_P(EngineLevel, WeightedSumsAreExactOnDyadicWeights) {

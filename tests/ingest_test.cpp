@@ -17,6 +17,7 @@
 
 #include <cctype>
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -31,6 +32,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "cxmetrics/core/counts.hpp"
+#include "cxmetrics/core/timestamp.hpp"
 #include "cxmetrics/engine/isa.hpp"
 #include "cxmetrics/io/csv.hpp"
 #include "cxmetrics/io/ingest.hpp"
@@ -74,7 +77,9 @@ std::string canon_row(const response_batch& b, std::size_t i) {
 enum class fmt { csv, jsonl };
 // Text in memory (read at offsets, like a file) or an std::istream (read once,
 // in order: the readers' other way of splitting work among threads).
-enum class via { memory, stream };
+enum class via { memory, stream, file };
+
+std::filesystem::path temp_file(const std::string& name, std::string_view content);
 
 outcome read(fmt f, std::string_view text, const ingest_options& o = {}, via v = via::memory) {
   outcome out;
@@ -98,11 +103,16 @@ outcome read(fmt f, std::string_view text, const ingest_options& o = {}, via v =
     EXPECT_EQ(std::this_thread::get_id(), caller);
     out.rejects.push_back(r);
     rows_before_reject.push_back(out.rows.size());
-    rejects_canon += "R " + r.message() + " | value=" + r.value + " | cause=" + std::string(to_string(r.cause)) + '\n';
+    ingest_reject named = r;  // a file is named by its path; compare as "t"
+    named.file = "t";
+    rejects_canon += "R " + named.message() + " | value=" + r.value + " | cause=" + std::string(to_string(r.cause)) + '\n';
   };
   if (v == via::stream) {
     std::istringstream in{std::string(text)};
     out.report = f == fmt::csv ? stream_responses_csv(in, "t", o, sink) : stream_responses_jsonl(in, "t", o, sink);
+  } else if (v == via::file) {
+    const auto path = temp_file(f == fmt::csv ? "via_file.csv" : "via_file.jsonl", text);
+    out.report = f == fmt::csv ? stream_responses_csv(path, o, sink) : stream_responses_jsonl(path, o, sink);
   } else {
     out.report =
         f == fmt::csv ? stream_responses_csv_text(text, "t", o, sink) : stream_responses_jsonl_text(text, "t", o, sink);
@@ -344,7 +354,7 @@ const std::string kRejects =
     "id,timestamp,channel,agent,nps,csat,resolved,weight,why\n"    // 1
     "ok1,2024-03-05T14:07:09Z,chat,ann,9,5,yes,1.25,fine\n"        // 2 accepted
     "b01,2024-03-05,chat,ann,11,5,yes,1,x\n"                        // 3
-    "b02,2024-03-05,chat,ann,7.0,5,yes,1,x\n"                       // 4
+    "b02,2024-03-05,chat,ann,7.5,5,yes,1,x\n"                       // 4
     "b03,2024-03-05,chat,ann,abc,5,yes,1,x\n"                       // 5
     "b04,2024-13-01,chat,ann,9,5,yes,1,x\n"                         // 6
     "b05,2024-03-05,fax,ann,9,5,yes,1,x\n"                          // 7
@@ -383,7 +393,7 @@ TEST(IngestCsv, EveryRejectReasonWithLineColumnFieldValue) {
   };
   const std::vector<want> w{
       {3, 5, "nps", "11", score_out_of_scale::code, reject_cause::score_out_of_scale},
-      {4, 5, "nps", "7.0", invalid_value::code, reject_cause::not_an_integer},
+      {4, 5, "nps", "7.5", invalid_value::code, reject_cause::not_an_integer},
       {5, 5, "nps", "abc", parse_error::code, reject_cause::not_a_number},
       {6, 2, "timestamp", "2024-13-01", malformed_timestamp::code, reject_cause::malformed_timestamp},
       {7, 3, "channel", "fax", unknown_channel::code, reject_cause::unknown_channel},
@@ -397,7 +407,8 @@ TEST(IngestCsv, EveryRejectReasonWithLineColumnFieldValue) {
       {15, 0, "", "b13,2024-03-05,chat,ann,9,5,yes", parse_error::code, reject_cause::field_count},
       {16, 0, "", "b14,2024-03-05,chat,ann,9,5,yes,1,x,extra", parse_error::code, reject_cause::field_count},
       {17, 6, "csat", "5x", parse_error::code, reject_cause::malformed_csv},
-      {19, 9, "why", "never closed\n", parse_error::code, reject_cause::malformed_csv},
+      // The quote never closes: the value is the line it opens on.
+      {19, 9, "why", "b16,2024-03-05,chat,ann,9,5,yes,1,\"never closed", parse_error::code, reject_cause::malformed_csv},
   };
   ASSERT_EQ(r.rejects.size(), w.size());
   for (std::size_t i = 0; i < w.size(); ++i) {
@@ -416,8 +427,11 @@ TEST(IngestCsv, EveryRejectReasonWithLineColumnFieldValue) {
   EXPECT_EQ(r.rejects[6].reason, "weight -1.000000 is negative");
   EXPECT_EQ(r.rejects[7].reason, "weight is NaN");
   EXPECT_EQ(r.rejects[8].reason, "weight is infinite (inf)");
-  EXPECT_EQ(r.rejects[9].reason, "weight 1e999 is outside the range of a double");
-  EXPECT_EQ(r.rejects[11].reason, "agent is not valid UTF-8 (byte 0xFF at offset 0)");
+  EXPECT_EQ(r.rejects[9].reason, "weight 1e999 is outside the range of weights: 0, or 1e-100 to 1e100");
+  EXPECT_EQ(r.rejects[11].reason, "agent is not valid UTF-8 (byte 0xFF at offset 0 of the field)");
+  // "b16,2024-03-05,chat,ann,9,5,yes,1," is 34 bytes: the quote is byte 35.
+  EXPECT_EQ(r.rejects[15].reason, "the quote opened at line 19, column 35 (field 9) never closes: the input ends inside "
+                                  "it; reading goes on at line 20");
   EXPECT_EQ(r.rejects[12].reason, "the row has 7 fields, the header has 9");
   EXPECT_EQ(r.rejects[0].message(), "[cxm.score_out_of_scale.101] t:3:5, field 'nps': score 11 is outside the NPS scale 0..10");
 
@@ -464,10 +478,13 @@ TEST(IngestCsv, EveryRejectReasonWithLineColumnFieldValue) {
 }
 
 TEST(IngestCsv, RecordsLongerThanTheLimitBecomeOneRejectEach) {
-  // max_record_bytes 30: row 3 has 43 bytes; the quoted field of row 4 runs
-  // over lines 4-8 (a never-ending quote would do the same). Either the
-  // record ends in the window being parsed, or the reader streams past it:
-  // the output must not depend on which (chunk sizes 1 to 64).
+  // max_record_bytes 30: row 3 has 43 bytes on one line (record_too_long);
+  // the quoted field of row 4 spans lines 4-8 and the record grows past 30
+  // bytes, which is how a quote that never closes shows itself: a
+  // malformed_csv reject for line 4, and lines 5-8 are read again as records
+  // (each of one field: field_count). Either the record ends in the window
+  // being parsed, or the reader streams past it: the output must not depend
+  // on which (chunk sizes 1 to 64).
   const std::string text =
       "id,nps,why\n"                                   // 1
       "a,1,short\n"                                    // 2
@@ -481,36 +498,58 @@ TEST(IngestCsv, RecordsLongerThanTheLimitBecomeOneRejectEach) {
   EXPECT_EQ(r.rows[0].id, "a");
   EXPECT_EQ(r.rows[1].id, "d");
   EXPECT_EQ(r.lines, (std::vector<std::uint64_t>{2, 9}));
-  ASSERT_EQ(r.rejects.size(), 2U);
+  ASSERT_EQ(r.rejects.size(), 6U);
   EXPECT_EQ(r.rejects[0].line, 3U);
   EXPECT_EQ(r.rejects[0].cause, reject_cause::record_too_long);
   EXPECT_EQ(r.rejects[0].value, "b,2,this line is far too long for the limit");
   EXPECT_EQ(r.rejects[1].line, 4U);
-  EXPECT_EQ(r.rejects[1].value, "c,3,\"quoted\nover\nfive\nlines\nok\"");
-  EXPECT_EQ(r.rejects[1].column, 0U);
-  EXPECT_EQ(r.rejects[1].error_id, parse_error::code);
+  EXPECT_EQ(r.rejects[1].cause, reject_cause::malformed_csv);
+  EXPECT_EQ(r.rejects[1].value, "c,3,\"quoted");
+  EXPECT_EQ(r.rejects[1].column, 3U);
+  EXPECT_EQ(r.rejects[1].field, "why");
+  EXPECT_EQ(r.rejects[1].reason, "the quote opened at line 4, column 5 (field 3) never closes: the record is longer "
+                                 "than 30 bytes (max_record_bytes); reading goes on at line 5");
+  const std::vector<std::string> reread{"over", "five", "lines", "ok\""};
+  for (std::size_t k = 0; k < reread.size(); ++k) {
+    EXPECT_EQ(r.rejects[2 + k].line, 5U + k);
+    EXPECT_EQ(r.rejects[2 + k].cause, reject_cause::field_count);
+    EXPECT_EQ(r.rejects[2 + k].value, reread[k]);
+  }
   expect_same_everywhere(fmt::csv, text, o);
 
   // The same records after 84 KB of rows, so that the first read (64 KiB)
   // does not hold the whole input and small windows really stream past them;
-  // plus a record of 300 bytes, whose reject shows its first 256.
+  // plus a record of 300 bytes on one line, whose reject shows its first 256,
+  // and one whose quoted field spans a line break only after 300 bytes: too
+  // long before its quotes span, so it is record_too_long and ends at its
+  // first line break (line 7011); line 7012 is a record again.
   const std::string long_why(296, 'x');
   std::string padded = "id,nps,why\n";
   for (int i = 0; i < 7000; ++i) padded += "p,5,padding\n";
-  padded += text.substr(text.find('\n') + 1) + "e,5," + long_why + "\n";
+  padded += text.substr(text.find('\n') + 1) + "e,5," + long_why + "\n" + "f,6,\"" + long_why + "\nstill\"\n" +
+            "g,7,last\n";
   const outcome ref = read(fmt::csv, padded, o);
-  ASSERT_EQ(ref.rejects.size(), 3U);
+  ASSERT_EQ(ref.rejects.size(), 9U);
   EXPECT_EQ(ref.rejects[0].value, "b,2,this line is far too long for the limit");
-  EXPECT_EQ(ref.rejects[1].value, "c,3,\"quoted\nover\nfive\nlines\nok\"");
-  EXPECT_EQ(ref.rejects[2].value, ("e,5," + long_why).substr(0, 256));
-  EXPECT_EQ(ref.rejects[2].line, 7000U + 10U);
+  EXPECT_EQ(ref.rejects[1].value, "c,3,\"quoted");
+  EXPECT_EQ(ref.rejects[6].value, ("e,5," + long_why).substr(0, 256));
+  EXPECT_EQ(ref.rejects[6].line, 7000U + 10U);
+  EXPECT_EQ(ref.rejects[7].value, ("f,6,\"" + long_why).substr(0, 256));
+  EXPECT_EQ(ref.rejects[7].line, 7011U);
+  EXPECT_EQ(ref.rejects[7].cause, reject_cause::record_too_long);
+  EXPECT_EQ(ref.rejects[8].value, "still\"");
+  EXPECT_EQ(ref.rejects[8].line, 7012U);
+  EXPECT_EQ(ref.rows.back().id, "g");
+  EXPECT_EQ(ref.lines.back(), 7013U);
   for (std::size_t chunk : {std::size_t{7}, std::size_t{64}, std::size_t{300}}) {
     for (unsigned threads : {1U, 2U}) {
-      ingest_options small = o;
-      small.chunk_bytes = chunk;
-      small.threads = threads;
-      SCOPED_TRACE("chunk " + std::to_string(chunk) + ", threads " + std::to_string(threads));
-      EXPECT_EQ(read(fmt::csv, padded, small).canon, ref.canon);
+      for (via v : {via::memory, via::stream}) {
+        ingest_options small = o;
+        small.chunk_bytes = chunk;
+        small.threads = threads;
+        SCOPED_TRACE("chunk " + std::to_string(chunk) + ", threads " + std::to_string(threads));
+        EXPECT_EQ(read(fmt::csv, padded, small, v).canon, ref.canon);
+      }
     }
   }
 }
@@ -712,7 +751,9 @@ TEST(IngestCsv, TimestampsAgreeWithTheGeneralParserAndTheCalendar) {
   std::string text = "nps,timestamp\n";
   std::vector<std::string> stamps;
   for (int i = 0; i < 4000; ++i) {
-    const int y = i % 5 == 0 ? pick(1900, 2200) : pick(1968, 2102);
+    // Years around both ends of the accepted range 1900..2200 too.
+    const int y = i % 5 == 0 ? pick(1850, 2250) : (i % 5 == 1 ? pick(1895, 1905) : (i % 5 == 2 ? pick(2195, 2205)
+                                                                                                  : pick(1968, 2102)));
     const int mo = pick(0, 13), d = pick(0, 32), hh = pick(0, 25), mm = pick(0, 60), ss = pick(0, 61);
     char buf[40];
     if (i % 3 == 0) {
@@ -724,18 +765,21 @@ TEST(IngestCsv, TimestampsAgreeWithTheGeneralParserAndTheCalendar) {
     text += "5," + stamps.back() + "\n";
   }
   const outcome r = read(fmt::csv, text);
-  std::size_t accepted = 0, rejected = 0, checked_by_calendar = 0;
+  std::size_t accepted = 0, rejected = 0, checked_by_calendar = 0, out_of_range = 0;
   for (std::size_t i = 0; i < stamps.size(); ++i) {
     const std::string& st = stamps[i];
     std::optional<std::int64_t> want;
-    try {
-      want = parse_timestamp(st).time_since_epoch().count();
-    } catch (const error&) {
-    }
+    const timestamp_parse p = try_parse_timestamp(st);
+    if (p.state == timestamp_parse::status::ok) want = p.value.time_since_epoch().count();
     if (!want) {
       ASSERT_LT(rejected, r.rejects.size());
       EXPECT_EQ(r.rejects[rejected].line, i + 2) << st;
-      EXPECT_EQ(r.rejects[rejected].cause, reject_cause::malformed_timestamp) << st;
+      EXPECT_EQ(r.rejects[rejected].cause, p.state == timestamp_parse::status::out_of_range
+                                               ? reject_cause::timestamp_out_of_range
+                                               : reject_cause::malformed_timestamp)
+          << st;
+      EXPECT_EQ(r.rejects[rejected].reason, p.reason) << st;
+      if (p.state == timestamp_parse::status::out_of_range) ++out_of_range;
       ++rejected;
       continue;
     }
@@ -752,12 +796,389 @@ TEST(IngestCsv, TimestampsAgreeWithTheGeneralParserAndTheCalendar) {
       EXPECT_EQ(r.rows[accepted].time->time_since_epoch().count(), t.time_since_epoch().count()) << st;
       ++checked_by_calendar;
     }
+    EXPECT_TRUE(y >= 1900 && y <= 2200) << st;  // the fast path applies the range too
     ++accepted;
   }
   EXPECT_EQ(r.rows.size(), accepted);
   EXPECT_EQ(r.rejects.size(), rejected);
   EXPECT_GT(checked_by_calendar, 1000U);
   EXPECT_GT(rejected, 1000U);
+  EXPECT_GT(out_of_range, 200U);
+}
+
+// ---------------------------------------------------------------------------
+// Field values: the same rules in CSV and JSON Lines
+
+// Every accepted row as "id:nps,csat,time,weight" and every reject as
+// "id:field:cause" (the id from the input line the reject names), so that a
+// CSV and a JSON Lines file of the same rows can be compared.
+std::vector<std::string> by_id(const outcome& r, const std::vector<std::string>& ids, std::uint64_t first_line) {
+  std::vector<std::string> out;
+  for (const auto& row : r.rows) {
+    char w[40];
+    std::snprintf(w, sizeof w, "%a", row.weight);
+    out.push_back(row.id + ":" + (row.nps ? std::to_string(*row.nps) : "-") + "," +
+                  (row.csat ? std::to_string(*row.csat) : "-") + "," +
+                  (row.time ? std::to_string(row.time->time_since_epoch().count()) : "-") + "," + w);
+  }
+  for (const auto& x : r.rejects) {
+    out.push_back(ids.at(x.line - first_line) + ":" + x.field + ":" + std::string(to_string(x.cause)));
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+TEST(IngestValues, WholeScoresWrittenWithDecimalsAreTheIntegerPoint) {
+  // pandas writes a float column of whole values as "9.0", spreadsheets
+  // "10.00": the integer point. Fractions, commas and exponents in text are
+  // not scores. The same rows as CSV text, as JSON strings and (where JSON
+  // allows) as JSON numbers.
+  struct row {
+    const char* id;
+    const char* csv;   // the CSV field as written
+    const char* json;  // the JSON value as written
+    int want;          // the score, or -1 for a reject
+    reject_cause cause = reject_cause::not_an_integer;
+  };
+  const std::vector<row> rows{
+      {"a", "9.0", "9.0", 9},           {"b", "10.00", "\"10.00\"", 10},     {"c", "+9.0", "\"+9.0\"", 9},
+      {"d", " 7.000 ", "\" 7.000 \"", 7}, {"e", "-0.0", "-0.0", 0},         {"f", "9", "9e0", 9},
+      {"g", "9.00", "0.9e1", 9},        {"h", "8", "\"8\"", 8},               {"i", "9.5", "9.5", -1},
+      {"j", "\"7,5\"", "\"7,5\"", -1},  {"k", "1e1", "\"1e1\"", -1},        {"l", "9.", "\"9.\"", -1},
+      {"m", ".0", "\".0\"", -1},        {"n", "\"9,0\"", "\"9,0\"", -1},    {"o", "9.01", "9.01", -1},
+      {"p", "11.0", "11.0", -1, reject_cause::score_out_of_scale},
+      {"q", "abc", "\"abc\"", -1, reject_cause::not_a_number},
+      {"r", "99999999999999999999.0", "1e400", -1, reject_cause::score_out_of_scale},
+  };
+  std::string csv = "id,nps\n", jsonl;
+  std::vector<std::string> ids, want;
+  for (const auto& r : rows) {
+    csv += std::string(r.id) + "," + r.csv + "\n";
+    jsonl += std::string("{\"id\":\"") + r.id + "\",\"nps\":" + r.json + "}\n";
+    ids.emplace_back(r.id);
+    want.push_back(r.want >= 0 ? std::string(r.id) + ":" + std::to_string(r.want) + ",-,-,0x1p+0"
+                               : std::string(r.id) + ":nps:" + std::string(to_string(r.cause)));
+  }
+  std::sort(want.begin(), want.end());
+  const outcome c = read(fmt::csv, csv);
+  const outcome j = read(fmt::jsonl, jsonl);
+  EXPECT_EQ(by_id(c, ids, 2), want);
+  EXPECT_EQ(by_id(j, ids, 1), want);
+  // The reject names the field and the value.
+  ASSERT_FALSE(c.rejects.empty());
+  EXPECT_EQ(c.rejects[0].field, "nps");
+  EXPECT_EQ(c.rejects[0].value, "9.5");
+  EXPECT_EQ(c.rejects[0].reason, "nps score '9.5' is not a whole point of the NPS scale 0..10 (scores are integers, "
+                                 "or written with a decimal point and zeros: 9, 9.0)");
+  EXPECT_EQ(j.rejects[0].reason, "nps score 9.5 is not a whole point of the NPS scale 0..10");
+  expect_same_everywhere(fmt::csv, csv, {});
+  expect_same_everywhere(fmt::jsonl, jsonl, {});
+
+  // A decimal comma (for weights) does not make "9,0" a score; "9.0" still is.
+  ingest_options o;
+  o.delimiter = ';';
+  o.decimal_point = ',';
+  const outcome eu = read(fmt::csv, "nps;weight\n9,0;1\n9.0;0,5\n", o);
+  ASSERT_EQ(eu.rows.size(), 1U);
+  EXPECT_EQ(eu.rows[0].nps, 9);
+  EXPECT_EQ(eu.rows[0].weight, 0.5);
+  ASSERT_EQ(eu.rejects.size(), 1U);
+  EXPECT_EQ(eu.rejects[0].cause, reject_cause::not_an_integer);
+  EXPECT_EQ(eu.rejects[0].value, "9,0");
+}
+
+TEST(IngestValues, TimestampsAsIsoTextAndUnixEpochsInRange) {
+  using namespace std::chrono;
+  // Expected times: std::chrono's calendar for the ISO forms; arithmetic for
+  // the epochs (shown next to them).
+  const auto day = [](year_month_day d) { return sys_days{d}.time_since_epoch().count() * 86400LL; };
+  const std::int64_t t0 = day(2024y / March / 5) + 14 * 3600 + 7 * 60 + 9;  // 2024-03-05T14:07:09Z
+  EXPECT_EQ(t0, 1709647629);  // date -u -d @1709647629
+  struct row {
+    const char* id;
+    const char* text;
+    std::optional<std::int64_t> want;  // nullopt: timestamp_out_of_range
+  };
+  const std::vector<row> rows{
+      {"a", "1709647629123", t0},        // ms: 1709647629123 / 1000 = 1709647629 (rest 123 ms)
+      {"b", "1709647629", t0},           // s
+      {"c", "1709647629.75", t0},        // s, the fraction keeps its second
+      {"d", "-86400.5", -86401},         // floor(-86400.5) = -86401: 1969-12-30T23:59:59Z
+      {"e", "100000000000", 100000000},  // 10^11 ms = 10^8 s: the first magnitude read as ms
+      {"f", "1700000000000", 1700000000},  // ms: 1.7e12 / 1000
+      {"g", "2024-03-05 14:07", t0 - 9},
+      {"h", "2024-03-05T16:07:09.5+02", t0},
+      {"i", "2024-03-05T14:07:09Z", t0},
+      {"j", "1900-01-01", day(1900y / January / 1)},
+      {"k", "2200-12-31T23:59:59Z", day(2200y / December / 31) + 86399},
+      {"l", "1800-01-01", std::nullopt},
+      {"m", "2300-01-01T00:00:00Z", std::nullopt},
+      {"n", "1899-12-31T23:59:59Z", std::nullopt},
+      {"o", "2201-01-01", std::nullopt},
+      {"p", "1900-01-01T00:30:00+01:00", std::nullopt},  // 1899-12-31T23:30:00Z
+      {"q", "99999999999", std::nullopt},                // < 10^11: seconds, the year 5138
+      {"r", "7289654400000", std::nullopt},              // ms: 7289654400 s = 2201-01-01T00:00:00Z
+  };
+  std::string csv = "id,nps,timestamp\n", jsonl;
+  std::vector<std::string> ids, want;
+  for (const auto& r : rows) {
+    csv += std::string(r.id) + ",9," + r.text + "\n";
+    // A JSON number where the text is one, else a string.
+    std::string_view digits(r.text);
+    if (digits.front() == '-') digits.remove_prefix(1);
+    const bool number = digits.find_first_not_of("0123456789.") == std::string_view::npos;
+    jsonl += std::string("{\"id\":\"") + r.id + "\",\"nps\":9,\"timestamp\":" + (number ? "" : "\"") + r.text +
+             (number ? "" : "\"") + "}\n";
+    ids.emplace_back(r.id);
+    want.push_back(r.want ? std::string(r.id) + ":9,-," + std::to_string(*r.want) + ",0x1p+0"
+                          : std::string(r.id) + ":timestamp:timestamp_out_of_range");
+  }
+  std::sort(want.begin(), want.end());
+  const outcome c = read(fmt::csv, csv);
+  const outcome j = read(fmt::jsonl, jsonl);
+  EXPECT_EQ(by_id(c, ids, 2), want);
+  EXPECT_EQ(by_id(j, ids, 1), want);
+  // The reason gives the value and the range; the error id is 104.
+  const auto l = std::find_if(c.rejects.begin(), c.rejects.end(), [](const auto& x) { return x.value == "1800-01-01"; });
+  ASSERT_NE(l, c.rejects.end());
+  EXPECT_EQ(l->reason,
+            "timestamp '1800-01-01' is outside the accepted range 1900-01-01T00:00:00Z .. 2200-12-31T23:59:59Z");
+  EXPECT_EQ(l->error_id, malformed_timestamp::code);
+  EXPECT_EQ(c.report.summary.rejected_by_cause.at("timestamp_out_of_range"), 7U);
+  EXPECT_EQ(c.report.summary.rejected_by_reason.at("malformed_timestamp"), 7U);
+  expect_same_everywhere(fmt::csv, csv, {});
+
+  // A unit forced by the options.
+  ingest_options ms;
+  ms.epoch_unit = epoch_unit::milliseconds;
+  const outcome m = read(fmt::csv, "nps,timestamp\n9,1709647629\n9,1709647629123\n", ms);
+  ASSERT_EQ(m.rows.size(), 2U);
+  EXPECT_EQ(m.rows[0].time->time_since_epoch().count(), 1709647);  // 1709647629 ms = 1709647.629 s
+  EXPECT_EQ(m.rows[1].time->time_since_epoch().count(), t0);
+  ingest_options sec;
+  sec.epoch_unit = epoch_unit::seconds;
+  const outcome s = read(fmt::csv, "nps,timestamp\n9,1709647629\n9,1709647629123\n", sec);
+  ASSERT_EQ(s.rows.size(), 1U);
+  EXPECT_EQ(s.rows[0].time->time_since_epoch().count(), t0);
+  ASSERT_EQ(s.rejects.size(), 1U);
+  EXPECT_EQ(s.rejects[0].cause, reject_cause::timestamp_out_of_range);
+}
+
+TEST(IngestValues, WeightsOutsideTheRangeAreRejectedWithTheRange) {
+  // A weight is 0 or in [1e-100, 1e100] (counts.hpp): the edges in CSV text,
+  // JSON numbers and JSON strings.
+  struct row {
+    const char* id;
+    const char* text;
+    double want;  // NaN: invalid_weight
+  };
+  const double bad = std::nan("");
+  const std::vector<row> rows{
+      {"a", "1e100", 1e100},        {"b", "1.0000001e100", bad}, {"c", "1e-100", 1e-100}, {"d", "9.99e-101", bad},
+      {"e", "0", 0.0},              {"f", "-0", 0.0},            {"g", "4e-320", bad},    {"h", "1e-400", bad},
+      {"i", "1e155", bad},          {"j", "1e-200", bad},        {"k", "-1e-300", bad},   {"l", "2.5", 2.5},
+      {"m", "1e400", bad},
+  };
+  std::string csv = "id,nps,weight\n", jsonl, jsonl_strings;
+  std::vector<std::string> ids, want;
+  for (const auto& r : rows) {
+    csv += std::string(r.id) + ",9," + r.text + "\n";
+    jsonl += std::string("{\"id\":\"") + r.id + "\",\"nps\":9,\"weight\":" + r.text + "}\n";
+    jsonl_strings += std::string("{\"id\":\"") + r.id + "\",\"nps\":9,\"weight\":\"" + r.text + "\"}\n";
+    ids.emplace_back(r.id);
+    char w[40];
+    std::snprintf(w, sizeof w, "%a", r.want);
+    want.push_back(std::isnan(r.want) ? std::string(r.id) + ":weight:invalid_weight"
+                                      : std::string(r.id) + ":9,-,-," + w);
+  }
+  std::sort(want.begin(), want.end());
+  const outcome c = read(fmt::csv, csv);
+  EXPECT_EQ(by_id(c, ids, 2), want);
+  EXPECT_EQ(by_id(read(fmt::jsonl, jsonl), ids, 1), want);
+  EXPECT_EQ(by_id(read(fmt::jsonl, jsonl_strings), ids, 1), want);
+  for (const auto& r : c.rows) {
+    if (r.id == "f") {
+      EXPECT_FALSE(std::signbit(r.weight));  // -0 is stored as 0
+    }
+  }
+  ASSERT_FALSE(c.rejects.empty());
+  EXPECT_EQ(c.rejects[0].value, "1.0000001e100");
+  EXPECT_EQ(c.rejects[0].reason, "weight 1.0000001e+100 is outside the range of weights: 0, or 1e-100 to 1e100");
+  EXPECT_EQ(c.rejects[0].error_id, invalid_weight::code);
+  // The accepted rows (weights 1e100, 1e-100, 0, 0, 2.5; every score 9)
+  // give finite weighted counts: Σw = 1e100 + 2.5 + 1e-100 = 1e100 and
+  // Σw² = 1e200 + 6.25 + 1e-200 = 1e200 in double; Kish's n = 1.
+  score_counts counts(scale::nps());
+  for (const auto& r : c.rows) counts.add(*r.nps, r.weight);
+  EXPECT_EQ(counts.count(), 5U);
+  EXPECT_EQ(counts.high().w, 1e100);
+  EXPECT_EQ(counts.high().w2, 1e200);
+  EXPECT_DOUBLE_EQ(counts.effective_n(), 1.0);
+}
+
+TEST(IngestValues, TextThatIsNotUtf8IsRejectedWithItsByteOffset) {
+  // Latin-1 "ä" (0xE4) where UTF-8 is expected: rejected, not repaired.
+  const outcome c = read(fmt::csv, "id,nps,why,agent\nr1,9,ok \xE4 x,ann\nr2,9,fine,b\xC3\n");
+  ASSERT_EQ(c.rejects.size(), 2U);
+  EXPECT_EQ(c.rejects[0].field, "why");
+  EXPECT_EQ(c.rejects[0].cause, reject_cause::invalid_utf8);
+  EXPECT_EQ(c.rejects[0].reason, "why is not valid UTF-8 (byte 0xE4 at offset 3 of the field)");
+  EXPECT_EQ(c.rejects[0].value, "ok \\xE4 x");
+  EXPECT_EQ(c.rejects[1].field, "agent");
+  EXPECT_EQ(c.rejects[1].reason, "agent is not valid UTF-8 (byte 0xC3 at offset 1 of the field)");  // cut short
+  EXPECT_EQ(c.rejects[1].value, "b\\xC3");
+  const outcome j = read(fmt::jsonl, "{\"id\":\"r1\",\"nps\":9,\"why\":\"ok \xE4 x\"}\n");
+  ASSERT_EQ(j.rejects.size(), 1U);
+  EXPECT_EQ(j.rejects[0].field, "why");
+  EXPECT_EQ(j.rejects[0].cause, reject_cause::invalid_utf8);
+  EXPECT_EQ(j.rejects[0].reason,
+            "the line is not one JSON object: the why string is not valid UTF-8 (byte 0xE4 at offset 3 of the string)");
+  EXPECT_EQ(j.rejects[0].value, "{\"id\":\"r1\",\"nps\":9,\"why\":\"ok \\xE4 x\"}");
+}
+
+// ---------------------------------------------------------------------------
+// Quotes that never close
+
+TEST(IngestCsv, AQuoteThatNeverClosesRejectsItsOwnRecordOnly) {
+  // Line 3's quote never closes. Read as RFC 4180 alone, it would swallow
+  // lines 4-5 up to the quote of line 5; instead line 3 is one reject, and
+  // lines 4-6 are read again as records.
+  const std::string text =
+      "id,nps,why\n"           // 1
+      "r1,9,fine\n"            // 2
+      "r2,8,\"oops\n"          // 3: the quote (byte 6) never closes
+      "r3,7,plain\n"           // 4
+      "r4,10,\"quoted\"\n"     // 5
+      "r5,6,x\n";              // 6
+  const outcome r = read(fmt::csv, text);
+  ASSERT_EQ(r.rejects.size(), 1U);
+  EXPECT_EQ(r.rejects[0].line, 3U);
+  EXPECT_EQ(r.rejects[0].column, 3U);
+  EXPECT_EQ(r.rejects[0].field, "why");
+  EXPECT_EQ(r.rejects[0].cause, reject_cause::malformed_csv);
+  EXPECT_EQ(r.rejects[0].value, "r2,8,\"oops");
+  EXPECT_EQ(r.rejects[0].reason, "the quote opened at line 3, column 6 (field 3) never closes: the quote at line 5 "
+                                 "that would close it is followed by text; reading goes on at line 4");
+  ASSERT_EQ(r.rows.size(), 4U);
+  EXPECT_EQ(r.lines, (std::vector<std::uint64_t>{2, 4, 5, 6}));
+  EXPECT_EQ(r.rows[2].why, "quoted");
+  EXPECT_EQ(r.report.summary.rows_read, 5U);
+  expect_same_everywhere(fmt::csv, text, {});
+
+  // At the start, with the input ending inside the quote: line 2 is one
+  // reject and every later line a row.
+  const std::string start = "id,nps,why\nr1,9,\"never\nr2,8,a\nr3,7,b\n";
+  const outcome s = read(fmt::csv, start);
+  ASSERT_EQ(s.rejects.size(), 1U);
+  EXPECT_EQ(s.rejects[0].line, 2U);
+  EXPECT_EQ(s.rejects[0].reason, "the quote opened at line 2, column 6 (field 3) never closes: the input ends inside "
+                                 "it; reading goes on at line 3");
+  EXPECT_EQ(s.lines, (std::vector<std::uint64_t>{3, 4}));
+  expect_same_everywhere(fmt::csv, start, {});
+
+  // At the end, with no line after it.
+  const std::string end = "id,nps,why\nr1,9,a\nr2,8,\"never";
+  const outcome e = read(fmt::csv, end);
+  ASSERT_EQ(e.rejects.size(), 1U);
+  EXPECT_EQ(e.rejects[0].line, 3U);
+  EXPECT_EQ(e.rejects[0].reason, "the quote opened at line 3, column 6 (field 3) never closes: the input ends inside it");
+  EXPECT_EQ(e.lines, (std::vector<std::uint64_t>{2}));
+  expect_same_everywhere(fmt::csv, end, {});
+
+  // The record the quote makes has another number of fields: line 2 (four
+  // fields over lines 2-4) is a reject; line 3 is a row; line 4 opens a
+  // quote the input ends inside; line 5 is a row.
+  const std::string count =
+      "id,why,nps\n"   // 1
+      "a,\"x\n"        // 2
+      "b,y,8\n"        // 3
+      "\",9,extra\n"   // 4
+      "c,z,7\n";       // 5
+  const outcome n = read(fmt::csv, count);
+  ASSERT_EQ(n.rejects.size(), 2U);
+  EXPECT_EQ(n.rejects[0].line, 2U);
+  EXPECT_EQ(n.rejects[0].reason, "the quote opened at line 2, column 3 (field 2) never closes: the record it makes "
+                                 "ends at line 4 with 4 fields; the header has 3; reading goes on at line 3");
+  EXPECT_EQ(n.rejects[1].line, 4U);
+  EXPECT_EQ(n.rejects[1].column, 1U);
+  EXPECT_EQ(n.rejects[1].field, "id");
+  EXPECT_EQ(n.lines, (std::vector<std::uint64_t>{3, 5}));
+  expect_same_everywhere(fmt::csv, count, {});
+
+  // Quoted line breaks in well-formed records are data, as before.
+  const outcome ok = read(fmt::csv, "id,nps,why\na,9,\"two\nlines\"\nb,8,\"x,\"\"y\"\"\nz\"\n");
+  EXPECT_TRUE(ok.rejects.empty());
+  ASSERT_EQ(ok.rows.size(), 2U);
+  EXPECT_EQ(ok.rows[1].why, "x,\"y\"\nz");
+
+  // A header whose quote never closes is an error naming it.
+  try {
+    (void)read(fmt::csv, "id,\"nps\nr1,9\n");
+    FAIL() << "no exception";
+  } catch (const parse_error& e) {
+    EXPECT_EQ(e.reason(), "header row: the quote opened at line 1, column 4 (field 2) never closes: the input ends "
+                          "inside it; reading goes on at line 2");
+  }
+}
+
+TEST(IngestCsv, QuotesThatNeverCloseGiveTheSameRowsOnEveryPath) {
+  // 240 KB: quotes that never close on the first data line, in the middle
+  // (each swallowing up to the next quoted comment, 7 lines on) and on the
+  // last line; a quoted comment of 300 KB over 3000 lines that does close
+  // (one record, as before); quoted line breaks. Rows, rejects and counts
+  // must be those of one thread reading memory, for 2 and 3 threads, chunks
+  // of 4 KiB and 64 KiB, from memory, a file and a stream.
+  std::string text = "id,nps,why\n";
+  std::string long_why;
+  for (int k = 0; k < 3000; ++k) long_why += std::string(99, static_cast<char>('a' + k % 26)) + '\n';
+  std::uint64_t line = 1;
+  std::vector<std::uint64_t> want_reject_lines, want_row_lines;
+  std::size_t want_rows = 0;
+  for (int i = 0; i < 4000; ++i) {
+    ++line;
+    const std::string id = "q" + std::to_string(i);
+    if (i == 0 || i == 1500 || i == 2500 || i == 3999) {
+      text += id + ",5,\"this comment never ends\n";  // the next quoted field is 1-7 lines on
+      want_reject_lines.push_back(line);
+      continue;
+    }
+    want_row_lines.push_back(line);
+    ++want_rows;
+    if (i == 2000) {
+      text += id + ",6,\"" + long_why + "\"\n";
+      line += 3000;
+    } else if (i % 7 == 0) {
+      text += id + "," + std::to_string(i % 11) + ",\"two\nlines\"\n";
+      ++line;
+    } else {
+      text += id + "," + std::to_string(i % 11) + ",plain\n";
+    }
+  }
+  const outcome ref = read(fmt::csv, text);
+  // Each quote that never closes runs into the next quoted comment ("two"),
+  // whose opening quote is followed by text: its line is the only reject,
+  // and every other line is read again as rows.
+  std::vector<std::uint64_t> reject_lines;
+  for (const auto& x : ref.rejects) reject_lines.push_back(x.line);
+  EXPECT_EQ(reject_lines, want_reject_lines);
+  EXPECT_EQ(ref.rows.size(), want_rows);
+  EXPECT_EQ(ref.lines, want_row_lines);
+  EXPECT_EQ(ref.report.summary.rows_read, 4000U);
+  std::size_t long_rows = 0;
+  for (const auto& r : ref.rows) long_rows += r.why == long_why ? 1 : 0;
+  EXPECT_EQ(long_rows, 1U);
+  for (unsigned threads : {2U, 3U}) {
+    for (std::size_t chunk : {std::size_t{4096}, std::size_t{64} << 10}) {
+      for (via v : {via::memory, via::file, via::stream}) {
+        ingest_options o;
+        o.threads = threads;
+        o.chunk_bytes = chunk;
+        SCOPED_TRACE("threads " + std::to_string(threads) + ", chunk " + std::to_string(chunk) + ", via " +
+                     std::to_string(static_cast<int>(v)));
+        EXPECT_EQ(read(fmt::csv, text, o, v).canon, ref.canon);
+      }
+    }
+  }
 }
 
 TEST(IngestCsv, ChannelsLearnedInOrderOfFirstAcceptedUse) {
@@ -949,7 +1370,7 @@ TEST(IngestJsonl, ValuesAndRejectsWithByteColumns) {
       {5, col(5, "x"), "", reject_cause::malformed_json},
       {6, col(6, "{\"a\""), "nps", reject_cause::invalid_value},
       {7, col(7, "\"}"), "", reject_cause::malformed_json},
-      {8, col(8, "\xFF"), "", reject_cause::invalid_utf8},
+      {8, col(8, "\xFF"), "agent", reject_cause::invalid_utf8},
       {11, col(11, "8"), "nps", reject_cause::malformed_json},
       {12, col(12, "\"1,5\""), "weight", reject_cause::not_a_number},
   };
@@ -1179,6 +1600,61 @@ TEST(IngestFormats, SpssSavGivesTheSameResponsesWithValueLabels) {
   } catch (const parse_error& e) {
     EXPECT_NE(std::string(e.what()).find("variables found: 'id', 'timestamp', 'channel'"), std::string::npos) << e.what();
   }
+}
+
+// A .sav file of an nps variable and a timestamp variable with the given
+// format ("" for a plain number) and values.
+std::filesystem::path write_times_sav(const std::string& name, const char* format, const std::vector<double>& times) {
+  const auto dir = std::filesystem::temp_directory_path() / "cxm_ingest_test";
+  std::filesystem::create_directories(dir);
+  const auto path = dir / name;
+  std::FILE* f = std::fopen(path.c_str(), "wb");
+  readstat_writer_t* w = readstat_writer_init();
+  readstat_set_data_writer(w, &write_to_file);
+  readstat_variable_t* v_nps = readstat_add_variable(w, "nps", READSTAT_TYPE_DOUBLE, 0);
+  readstat_variable_t* v_ts = readstat_add_variable(w, "timestamp", READSTAT_TYPE_DOUBLE, 0);
+  if (*format != '\0') readstat_variable_set_format(v_ts, format);
+  EXPECT_EQ(readstat_begin_writing_sav(w, f, static_cast<long>(times.size())), READSTAT_OK);
+  for (const double t : times) {
+    readstat_begin_row(w);
+    readstat_insert_double_value(w, v_nps, 9);
+    readstat_insert_double_value(w, v_ts, t);
+    readstat_end_row(w);
+  }
+  EXPECT_EQ(readstat_end_writing(w), READSTAT_OK);
+  readstat_writer_free(w);
+  std::fclose(f);
+  return path;
+}
+
+TEST(IngestFormats, SpssDatesOutside1900To2200AreRejected) {
+  ASSERT_TRUE(has_readstat());
+  // SPSS counts seconds from 1582-10-14 (141428 days before 1970-01-01).
+  // Unix times from Python's datetime: 2024-03-05T14:07:09Z 1709647629,
+  // 1800-01-01 -5364662400, 2300-01-01 10413792000.
+  const double spss = 141428.0 * 86400.0;
+  const ingest_result r = read_responses(
+      write_times_sav("dates.sav", "DATETIME20", {1709647629 + spss, -5364662400 + spss, 10413792000 + spss}));
+  ASSERT_EQ(r.table.size(), 1U);
+  EXPECT_EQ(r.table.row(0).time->time_since_epoch().count(), 1709647629);
+  ASSERT_EQ(r.rejects.size(), 2U);
+  for (const auto& x : r.rejects) {
+    EXPECT_EQ(x.cause, reject_cause::timestamp_out_of_range);
+    EXPECT_EQ(x.field, "timestamp");
+    EXPECT_EQ(x.column, 2U);
+  }
+  EXPECT_EQ(r.rejects[0].line, 2U);
+  EXPECT_NE(r.rejects[0].reason.find("is 1800-01-01T00:00:00Z, outside the accepted range"), std::string::npos)
+      << r.rejects[0].reason;
+  EXPECT_EQ(r.rejects[1].line, 3U);
+  // A plain number is a Unix epoch by the rule of text: 1709647629123 is
+  // milliseconds (>= 10^11), 1709647629 seconds; 1e11 - 1 seconds is out of range.
+  const ingest_result e = read_responses(write_times_sav("epochs.sav", "", {1709647629123.0, 1709647629.0, 99999999999.0}));
+  ASSERT_EQ(e.table.size(), 2U);
+  EXPECT_EQ(e.table.row(0).time->time_since_epoch().count(), 1709647629);
+  EXPECT_EQ(e.table.row(1).time->time_since_epoch().count(), 1709647629);
+  ASSERT_EQ(e.rejects.size(), 1U);
+  EXPECT_EQ(e.rejects[0].cause, reject_cause::timestamp_out_of_range);
 }
 
 #endif  // CXMETRICS_TEST_READSTAT

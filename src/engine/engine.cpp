@@ -274,7 +274,7 @@ bool weighted_hist_block(const std::uint8_t* s, const TW* w, std::size_t m, cons
   for (std::size_t i = 0; i < m; ++i) {
     const std::size_t bin = static_cast<std::uint8_t>(s[i] - p.lo);
     const double x = static_cast<double>(w[i]);
-    if (bin >= bins || !(x >= 0.0) || std::isinf(x)) {
+    if (bin >= bins || !((x >= min_weight && x <= max_weight) || x == 0.0)) {
       ok = false;
       continue;
     }

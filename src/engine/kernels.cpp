@@ -55,6 +55,7 @@
 #include <cstring>
 #include <type_traits>
 
+#include "cxmetrics/core/counts.hpp"  // min_weight, max_weight
 #include "engine/kernels.hpp"
 #include <hwy/cache_control.h>
 
@@ -380,8 +381,10 @@ HWY_INLINE hn::Vec<DD> LoadWeights(DD dd, const double* HWY_RESTRICT w) {
   return hn::LoadU(dd, w);
 }
 
-// Σw and Σw² of one block in the fixed order; false when a weight is below
-// zero (NaN and infinities show up as non-finite sums, checked by the caller).
+// Σw and Σw² of one block in the fixed order; false when a weight is outside
+// 0 and min_weight .. max_weight (core/counts.hpp: a running minimum of the
+// nonzero weights and a running maximum; NaN shows up as a non-finite sum,
+// checked by the caller).
 //
 // The 16 lanes of 3 groups × (Σw, Σw²) are 96 doubles: 12 AVX-512 registers,
 // but 24 AVX2 or 48 SSE ones, more than there are. Narrower targets therefore
@@ -416,7 +419,9 @@ bool BlockSums(const std::uint8_t* HWY_RESTRICT s, const TW* HWY_RESTRICT w, std
         sw2[g][k] = hn::Zero(dd);
       }
     }
-    VD vmin = hn::Zero(dd);
+    const VD one = hn::Set(dd, 1.0);
+    VD vmin = one;  // smallest nonzero weight (1 while there is none)
+    VD vmax = hn::Zero(dd);
     for (std::size_t i = 0; i < whole; i += kSumLanes) {
       if (pass == 0) {
         // Bring in the next block while this one is summed: the lines of
@@ -454,7 +459,8 @@ bool BlockSums(const std::uint8_t* HWY_RESTRICT s, const TW* HWY_RESTRICT w, std
 #endif
         const VD x = LoadWeights(dd, w + at);
         const VD x2 = hn::Mul(x, x);
-        vmin = hn::Min(vmin, x);
+        vmin = hn::Min(vmin, hn::IfThenElse(hn::Eq(x, hn::Zero(dd)), one, x));
+        vmax = hn::Max(vmax, x);
 #if HWY_TARGET <= HWY_AVX3
         // Masked adds (one instruction each).
         sw[0][k] = hn::IfThenElse(is_low, hn::Add(sw[0][k], x), sw[0][k]);
@@ -481,12 +487,13 @@ bool BlockSums(const std::uint8_t* HWY_RESTRICT s, const TW* HWY_RESTRICT w, std
         hn::Store(sw2[g][k], dd, &lw2[g][(pass * kPerPass + k) * N]);
       }
     }
-    ok &= hn::AllFalse(dd, hn::Lt(vmin, hn::Zero(dd)));
+    ok &= hn::AllFalse(dd, hn::Lt(vmin, hn::Set(dd, min_weight)));
+    ok &= hn::AllFalse(dd, hn::Gt(vmax, hn::Set(dd, max_weight)));
   }
   for (std::size_t i = whole; i < m; ++i) {
     const unsigned g = s[i] <= p.low_max ? 0u : (s[i] >= p.high_min ? 2u : 1u);
     const double x = static_cast<double>(w[i]);
-    ok &= !(x < 0.0);
+    ok &= (x >= min_weight && x <= max_weight) || x == 0.0;
     lw[g][i % kSumLanes] += x;
     lw2[g][i % kSumLanes] += x * x;
   }

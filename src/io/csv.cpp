@@ -24,6 +24,20 @@ constexpr std::uint8_t kIgnore = 0xFF;          // a column that maps to no fiel
 // ---------------------------------------------------------------------------
 // The scalar state machine (RFC 4180 with the leniencies of csv.hpp). It is
 // the definition of the syntax: the SIMD path is used only where it agrees.
+//
+// A quote that never closes. A record whose quoted field holds a line break
+// ("spans") is read as one record only when it is well formed: its quotes
+// close, nothing but a delimiter, a line break or a quote follows a closing
+// quote, it has the header's number of fields and at most max_record_bytes.
+// Otherwise (the input ends inside the quotes; text follows the quote that
+// would close them; the record it makes has another field count; it grows
+// past max_record_bytes) the quote is taken for one that never closes: the
+// record is one malformed_csv reject, its value the record's first physical
+// line, and reading goes on at the next physical line, whose bytes are then
+// read again as records. The decision needs only the bytes of the record
+// from its start, so it is the same however the input is split. A record
+// longer than max_record_bytes whose quotes span no line break within those
+// bytes is a record_too_long reject that ends at its first line break.
 
 struct sm_fields {
   std::vector<std::string> fields;
@@ -33,14 +47,18 @@ struct sm_fields {
 
 struct sm_result {
   std::size_t end = 0;        // first byte after the record and its line break
-  std::size_t length = 0;     // bytes before the line break (or the end of input)
+  std::size_t length = 0;     // bytes before the line break (or the end of input); a runaway quote: of its first line
   std::uint64_t lines = 0;    // line breaks passed, the record's own included
   bool empty = false;         // an empty line
   bool incomplete = false;    // the record does not end in the usable bytes
   bool too_long = false;      // longer than max_bytes (fields then incomplete)
+  bool runaway = false;       // a quote that never closes (rec.error says where); the record is its first line
 };
 
-sm_result sm_record(const window_view& w, std::size_t pos, char delimiter, std::size_t max_bytes, sm_fields& rec) {
+// `expected_fields` is the header's field count (0 while reading the header);
+// `line` the record's line, for messages.
+sm_result sm_record(const window_view& w, std::size_t pos, char delimiter, std::size_t max_bytes,
+                    std::size_t expected_fields, std::uint64_t line, sm_fields& rec) {
   enum class state : std::uint8_t { start, unquoted, quoted, after_quote };
   state st = state::start;
   rec.fields.clear();
@@ -55,6 +73,29 @@ sm_result sm_record(const window_view& w, std::size_t pos, char delimiter, std::
     rec.fields.push_back(std::move(field));
     field.clear();
   };
+  // The first line break of the record (where a runaway record ends).
+  std::size_t eol = npos, eol_end = 0;
+  // The opening quote of the current quoted field: its field, line (from the
+  // record's) and byte column; and that of the first field that spans a line.
+  std::size_t line_start = pos;
+  std::uint64_t quote_field = 0, quote_line = 0, quote_column = 0;
+  std::uint64_t span_field = 0, span_line = 0, span_column = 0;
+  bool spanned = false;
+  auto run_away = [&](const std::string& why) {
+    const bool open = st == state::quoted || st == state::after_quote;
+    const std::uint64_t f = open ? quote_field : span_field;
+    rec.error = "the quote opened at line " + std::to_string(line + (open ? quote_line : span_line)) + ", column " +
+                std::to_string(open ? quote_column : span_column) + " (field " + std::to_string(f) +
+                ") never closes: " + why;
+    if (eol != npos) rec.error += "; reading goes on at line " + std::to_string(line + 1);
+    rec.error_column = f;
+    r.runaway = true;
+    r.too_long = false;
+    r.end = eol != npos ? eol_end : w.usable;
+    r.length = (eol != npos ? eol : w.usable) - pos;
+    r.lines = eol != npos ? 1 : 0;
+    return r;
+  };
   std::size_t i = pos;
   for (;;) {
     if (i >= w.usable) {
@@ -62,14 +103,15 @@ sm_result sm_record(const window_view& w, std::size_t pos, char delimiter, std::
         r.incomplete = true;
         return r;
       }
-      if (st == state::quoted && rec.error.empty()) {
-        rec.error = "a quoted field is not closed before the end of the input";
-        rec.error_column = rec.fields.size() + 1;
-      }
+      if (st == state::quoted && !too_long) return run_away("the input ends inside it");
       push();
       r.end = i;
       r.length = i - pos;
       r.too_long = r.length > max_bytes;
+      if (!r.too_long && spanned && expected_fields != 0 && rec.fields.size() != expected_fields) {
+        return run_away("the record it makes ends with the input, with " + std::to_string(rec.fields.size()) +
+                        " fields; the header has " + std::to_string(expected_fields));
+      }
       return r;
     }
     const char c = buf[i];
@@ -79,14 +121,32 @@ sm_result sm_record(const window_view& w, std::size_t pos, char delimiter, std::
       const bool crlf = c == '\r' && i < w.size && buf[i] == '\n';
       if (crlf) ++i;
       ++r.lines;
+      if (eol == npos) {
+        eol = at;
+        eol_end = i;
+      }
+      if (too_long) {  // past max_bytes on its first line: the record ends at this line break
+        r.end = i;
+        r.length = at - pos;
+        r.too_long = true;
+        return r;
+      }
       if (st == state::quoted) {  // a line break inside quotes is data
-        if (at - pos > max_bytes) too_long = true;
-        if (!too_long) {
-          if (crlf) {
-            field += "\r\n";
-          } else {
-            field += c;
-          }
+        if (!spanned) {
+          spanned = true;
+          span_field = quote_field;
+          span_line = quote_line;
+          span_column = quote_column;
+          if (!rec.error.empty()) return run_away("the record is malformed before it (" + rec.error + ")");
+        }
+        line_start = i;
+        if (i - pos > max_bytes) {
+          return run_away("the record is longer than " + std::to_string(max_bytes) + " bytes (max_record_bytes)");
+        }
+        if (crlf) {
+          field += "\r\n";
+        } else {
+          field += c;
         }
         continue;
       }
@@ -98,16 +158,30 @@ sm_result sm_record(const window_view& w, std::size_t pos, char delimiter, std::
       push();
       r.end = i;
       r.length = at - pos;
-      r.too_long = r.length > max_bytes;
+      if (spanned && expected_fields != 0 && rec.fields.size() != expected_fields) {
+        return run_away("the record it makes ends at line " + std::to_string(line + r.lines - 1) + " with " +
+                        std::to_string(rec.fields.size()) + " fields; the header has " +
+                        std::to_string(expected_fields));
+      }
       return r;
     }
     ++i;
     any = true;
-    if (i - pos > max_bytes) too_long = true;
+    if (i - pos > max_bytes && !too_long) {
+      if (spanned) {
+        return run_away("the record is longer than " + std::to_string(max_bytes) + " bytes (max_record_bytes)");
+      }
+      too_long = true;  // fields are kept no longer; the record ends at its first line break
+      field.clear();
+      rec.fields.clear();
+    }
     switch (st) {
       case state::start:
         if (c == '"') {
           st = state::quoted;
+          quote_field = rec.fields.size() + 1;
+          quote_line = r.lines;
+          quote_column = i - line_start;
         } else if (c == delimiter) {
           push();
         } else {
@@ -138,6 +212,9 @@ sm_result sm_record(const window_view& w, std::size_t pos, char delimiter, std::
           push();
           st = state::start;
         } else {
+          if (spanned && !too_long) {
+            return run_away("the quote at line " + std::to_string(line + r.lines) + " that would close it is followed by text");
+          }
           if (rec.error.empty()) {
             rec.error =
                 "text after the closing quote of a quoted field (a quote inside a quoted field must be doubled)";
@@ -151,68 +228,37 @@ sm_result sm_record(const window_view& w, std::size_t pos, char delimiter, std::
   }
 }
 
-// The same state machine fed in pieces, keeping nothing: for records too long to hold.
+// The end of the first physical line of a record too long to hold, fed in
+// pieces, keeping nothing (sm_record ends such a record there).
 class csv_skipper final : public record_skipper {
  public:
-  explicit csv_skipper(char delimiter) : delimiter_(delimiter) {}
   bool feed(const char* p, std::size_t n, std::size_t& used, std::uint64_t& lines) override {
     for (std::size_t i = 0; i < n; ++i) {
       const char c = p[i];
-      if (pending_cr_) {
-        pending_cr_ = false;
-        if (c == '\n') {  // the LF of a CRLF, already counted
-          if (cr_ends_) {
-            used = i + 1;
-            return true;
-          }
-          continue;
-        }
-        if (cr_ends_) {
-          used = i;
-          return true;
-        }
+      if (pending_cr_) {  // a CR ended the line; an LF right after it belongs to it
+        used = c == '\n' ? i + 1 : i;
+        return true;
       }
-      if (c == '\r' || c == '\n') {
+      if (c == '\n' || c == '\r') {
         ++lines;
-        const bool ends = st_ != state::quoted;
-        if (ends) length_ = fed_ + i;
+        length_ = fed_ + i;
         if (c == '\r') {
           pending_cr_ = true;
-          cr_ends_ = ends;
           continue;
         }
-        if (ends) {
-          used = i + 1;
-          return true;
-        }
-        continue;
-      }
-      switch (st_) {
-        case state::start: st_ = c == '"' ? state::quoted : (c == delimiter_ ? state::start : state::unquoted); break;
-        case state::unquoted:
-          if (c == delimiter_) st_ = state::start;
-          break;
-        case state::quoted:
-          if (c == '"') st_ = state::after_quote;
-          break;
-        case state::after_quote:
-          st_ = c == '"' ? state::quoted : (c == delimiter_ ? state::start : state::unquoted);
-          break;
+        used = i + 1;
+        return true;
       }
     }
     fed_ += n;
-    if (!pending_cr_ || !cr_ends_) length_ = fed_;
+    if (!pending_cr_) length_ = fed_;
     used = n;
     return false;
   }
   std::uint64_t length() const noexcept override { return length_; }
 
  private:
-  enum class state : std::uint8_t { start, unquoted, quoted, after_quote };
-  char delimiter_;
-  state st_ = state::start;
   bool pending_cr_ = false;
-  bool cr_ends_ = false;
   std::uint64_t fed_ = 0;
   std::uint64_t length_ = 0;
 };
@@ -297,7 +343,7 @@ class csv_format final : public text_format {
     return simd_ ? parse_fast(w, s, stop, line, wk) : parse_scalar(w, s, stop, line, wk);
   }
 
-  std::unique_ptr<record_skipper> make_skipper() const override { return std::make_unique<csv_skipper>(delimiter_); }
+  std::unique_ptr<record_skipper> make_skipper() const override { return std::make_unique<csv_skipper>(); }
 
   std::string too_long_reason(std::size_t max_bytes) const override {
     return "the record is longer than " + std::to_string(max_bytes) +
@@ -310,7 +356,11 @@ class csv_format final : public text_format {
     row_builder& rb = wk.builder;
     rb.begin(line);
     const sm_fields& rec = wk.rec;
-    if (r.too_long) {
+    if (r.runaway) {
+      const std::uint64_t c = rec.error_column;
+      const std::optional<response_field> f = (c >= 1 && c <= fields_.size()) ? fields_[c - 1] : std::nullopt;
+      rb.fail(reject_cause::malformed_csv, rec.error, std::string(w.buf + pos, std::min(kPrefixBytes, r.length)), c, f);
+    } else if (r.too_long) {
       rb.fail(reject_cause::record_too_long, too_long_reason(max_),
               std::string(w.buf + pos, std::min(kPrefixBytes, r.length)), 0);
     } else if (!rec.error.empty()) {
@@ -330,10 +380,14 @@ class csv_format final : public text_format {
     rb.end();
   }
 
-  // One record (or empty line) at pos by the state machine; false when incomplete.
-  bool sm_step(const window_view& w, std::size_t& pos, std::uint64_t& line, csv_worker& wk) const {
-    const sm_result r = sm_record(w, pos, delimiter_, max_, wk.rec);
+  // One record (or empty line) at pos by the state machine; false when
+  // incomplete. `resync` says that the record ended at its first line break
+  // while its quotes were open (a quote that never closes, a record too
+  // long): a structural index built past it took the wrong quote state.
+  bool sm_step(const window_view& w, std::size_t& pos, std::uint64_t& line, csv_worker& wk, bool* resync = nullptr) const {
+    const sm_result r = sm_record(w, pos, delimiter_, max_, kinds_.size(), line, wk.rec);
     if (r.incomplete) return false;
+    if (resync != nullptr) *resync = r.runaway || r.too_long;
     if (r.empty) {
       wk.builder.empty_line();
     } else {
@@ -490,12 +544,14 @@ class csv_format final : public text_format {
       // The state machine: wrong field count, too long, an anomaly, or the
       // last record of the input.
       const bool was_stopped = stopped;
-      if (!sm_step(w, pos, line, wk)) {
+      bool resync = false;
+      if (!sm_step(w, pos, line, wk, &resync)) {
         res.incomplete = true;
         break;
       }
-      // The index stays valid up to an anomaly; past one, scan again.
-      if (was_stopped || pos > scan_pos) reset_scan(pos);
+      // The index stays valid up to an anomaly; past one, or after a record
+      // the state machine ended inside quotes, scan again.
+      if (was_stopped || resync || pos > scan_pos) reset_scan(pos);
     }
     res.end = pos;
     res.line = line;
@@ -621,7 +677,7 @@ bool weights_use_decimal_comma(const window_view& w, std::size_t pos, char d, st
   sm_fields rec;
   bool comma = false;
   while (pos < stop) {
-    const sm_result r = sm_record(w, pos, d, max_bytes, rec);
+    const sm_result r = sm_record(w, pos, d, max_bytes, ncols, 0, rec);
     if (r.incomplete) break;
     if (!r.empty && !r.too_long && rec.error.empty() && rec.fields.size() == ncols) {
       if (decimal_form(rec.fields[col], '.')) return false;
@@ -645,7 +701,7 @@ std::string other_delimiter_hint(const window_view& w, std::size_t header_pos, c
   sm_fields rec;
   for (const char d : kCandidates) {
     if (d == used) continue;
-    const sm_result r = sm_record(w, header_pos, d, o.max_record_bytes, rec);
+    const sm_result r = sm_record(w, header_pos, d, o.max_record_bytes, 0, 0, rec);
     if (r.incomplete || r.empty || r.too_long || !rec.error.empty()) continue;
     const header_match hm = match_header(rec.fields, o);
     if (hm.twice || !hm.has_score()) continue;
@@ -696,7 +752,7 @@ ingest_report stream_csv(byte_source& src, std::string source, const ingest_opti
       (void)rd.fill_more(std::max<std::size_t>(1 << 16, rd.size()));
       continue;
     }
-    const sm_result r = sm_record(w, pos, delimiter, o.max_record_bytes, rec);
+    const sm_result r = sm_record(w, pos, delimiter, o.max_record_bytes, 0, line, rec);
     if (r.incomplete) {
       if (rd.size() - pos > o.max_record_bytes) {
         throw parse_error("the header row is longer than " + std::to_string(o.max_record_bytes) +

@@ -103,6 +103,7 @@ std::string_view to_string(reject_cause c) noexcept {
     case reject_cause::malformed_csv: return "malformed_csv";
     case reject_cause::malformed_json: return "malformed_json";
     case reject_cause::record_too_long: return "record_too_long";
+    case reject_cause::timestamp_out_of_range: return "timestamp_out_of_range";
   }
   return "invalid_value";
 }
@@ -111,7 +112,8 @@ int reject_error_id(reject_cause c) noexcept {
   switch (c) {
     case reject_cause::score_out_of_scale: return score_out_of_scale::code;
     case reject_cause::not_an_integer: return invalid_value::code;
-    case reject_cause::malformed_timestamp: return malformed_timestamp::code;
+    case reject_cause::malformed_timestamp:
+    case reject_cause::timestamp_out_of_range: return malformed_timestamp::code;
     case reject_cause::unknown_channel: return unknown_channel::code;
     case reject_cause::invalid_flag: return invalid_value::code;
     case reject_cause::invalid_weight: return invalid_weight::code;
@@ -440,6 +442,21 @@ bool is_integer_text(std::string_view t) noexcept {
   return true;
 }
 
+// The length of the integer part of a whole number written with a decimal
+// point and zeros ("9.0", "+10.00", "-0.000": what pandas and spreadsheets
+// write for a float column of whole values), or 0 when `t` has another form.
+// Only '.' counts as the decimal point here, whatever the input's decimal
+// point: "9,0" stays a reject.
+std::size_t whole_decimal_prefix(std::string_view t) noexcept {
+  const std::size_t dot = t.find('.');
+  if (dot == std::string_view::npos || dot + 1 == t.size()) return 0;
+  if (!is_integer_text(t.substr(0, dot))) return 0;
+  for (std::size_t i = dot + 1; i < t.size(); ++i) {
+    if (t[i] != '0') return 0;
+  }
+  return dot;
+}
+
 // Parses a whole string as a double (from_chars, general format); a leading
 // '+' is allowed. `ec` tells out-of-range apart from not-a-number.
 bool parse_double(std::string_view t, double& out, std::errc& ec) {
@@ -471,6 +488,7 @@ row_plan::row_plan(const ingest_options& o)
       ces(o.scales.ces),
       decimal_point(o.decimal_point),
       validate_utf8(o.validate_utf8),
+      epoch_unit(o.epoch_unit),
       closed_channels(o.channels.mode() == channel_set::policy::closed) {
   auto add = [this](const std::vector<std::string>& list, resolution r, const char* kind) {
     for (const auto& s : list) {
@@ -549,7 +567,7 @@ bool row_builder::check_utf8(response_field f, std::string_view s, std::uint64_t
   std::string reason = std::string(to_string(f)) + " is not valid UTF-8 (byte 0x";
   reason += hex[b >> 4];
   reason += hex[b & 15];
-  reason += " at offset " + std::to_string(bad) + ")";
+  reason += " at offset " + std::to_string(bad) + " of the field)";
   fail(reject_cause::invalid_utf8, std::move(reason), std::string(s), column, f);
   return false;
 }
@@ -578,9 +596,12 @@ void row_builder::score(response_field f, std::string_view raw, std::uint64_t co
     mark_missing(f);
     return;
   }
-  if (is_integer_text(t)) {
+  // An integer, or a whole number written with a decimal point and zeros.
+  const std::size_t whole = is_integer_text(t) ? t.size() : whole_decimal_prefix(t);
+  if (whole != 0) {
     long long v = 0;
-    const auto digits = t.front() == '+' ? t.substr(1) : t;
+    auto digits = t.substr(0, whole);
+    if (digits.front() == '+') digits.remove_prefix(1);
     const auto res = std::from_chars(digits.data(), digits.data() + digits.size(), v);
     if (res.ec != std::errc()) {  // more digits than a long long holds
       fail(reject_cause::score_out_of_scale, "score " + std::string(t) + " is outside the " + scale_of(f).describe(),
@@ -590,6 +611,8 @@ void row_builder::score(response_field f, std::string_view raw, std::uint64_t co
     return score_value(f, v, raw, column);
   }
   if (!check_utf8(f, raw, column)) return;
+  // Any other number ("9.5", "7,5" with either decimal point, "1e1") is not
+  // a score: scores are whole points written as digits.
   std::string dotted(t);
   for (auto& c : dotted) {
     if (c == ',') c = '.';
@@ -597,17 +620,35 @@ void row_builder::score(response_field f, std::string_view raw, std::uint64_t co
   double d = 0.0;
   std::errc ec{};
   if ((parse_double(dotted, d, ec) && std::isfinite(d)) || ec == std::errc::result_out_of_range) {
+    const bool exponent = t.find_first_of("eE") != std::string_view::npos;
     fail(reject_cause::not_an_integer,
-         "score '" + std::string(t) + "' is not an integer (scores are whole points of the " + scale_of(f).describe() +
-             ")",
+         std::string(to_string(f)) + " score '" + std::string(t) + "' is not a whole point of the " +
+             scale_of(f).describe() +
+             (exponent ? " (write scores as digits, without an exponent)"
+                       : " (scores are integers, or written with a decimal point and zeros: 9, 9.0)"),
          std::string(raw), column, f);
     return;
   }
   fail(reject_cause::not_a_number, "score '" + std::string(t) + "' is not a number", std::string(raw), column, f);
 }
 
+/// A score given as a number (JSON numbers, statistics files): whole values
+/// are scores (9.0, 9e0 and 0.9e1 are 9), others not_an_integer.
+void row_builder::score_number(response_field f, double d, std::string_view shown, std::uint64_t column) {
+  if (!std::isnan(d) && d == std::floor(d)) {
+    if (std::fabs(d) < 1e15) return score_value(f, static_cast<long long>(d), shown, column);
+    fail(reject_cause::score_out_of_scale, "score " + std::string(shown) + " is outside the " + scale_of(f).describe(),
+         std::string(shown), column, f);
+    return;
+  }
+  fail(reject_cause::not_an_integer,
+       std::string(to_string(f)) + " score " + std::string(shown) + " is not a whole point of the " +
+           scale_of(f).describe(),
+       std::string(shown), column, f);
+}
+
 void row_builder::weight_value(double w, std::string_view shown, std::uint64_t column) {
-  if (!(w >= 0.0) || std::isinf(w)) {
+  if (!((w >= min_weight && w <= max_weight) || w == 0.0)) {
     try {
       check_weight(w);
     } catch (const error& e) {
@@ -615,7 +656,7 @@ void row_builder::weight_value(double w, std::string_view shown, std::uint64_t c
       return;
     }
   }
-  weight_ = w;
+  weight_ = w + 0.0;  // -0 is 0
   weight_given_ = true;
 }
 
@@ -646,8 +687,9 @@ void row_builder::weight_text(std::string_view raw, std::uint64_t column, char p
   std::errc ec{};
   if (!parse_double(text, w, ec)) {
     if (ec == std::errc::result_out_of_range) {
-      fail(reject_cause::invalid_weight, "weight " + std::string(t) + " is outside the range of a double",
-           std::string(raw), column, response_field::weight);
+      fail(reject_cause::invalid_weight,
+           "weight " + std::string(t) + " is outside the range of weights: 0, or 1e-100 to 1e100", std::string(raw),
+           column, response_field::weight);
       return;
     }
     fail(reject_cause::not_a_number, "weight '" + std::string(t) + "' is not a number", std::string(raw), column,
@@ -668,13 +710,16 @@ void row_builder::timestamp_text(std::string_view raw, std::uint64_t column) {
     return;
   }
   if (!check_utf8(response_field::timestamp, raw, column)) return;
-  try {
-    const timestamp t = parse_timestamp(raw);
-    response_table::check_time(t, {});
-    time_ = t.time_since_epoch().count();
-  } catch (const error& e) {
-    fail(e.id() == malformed_timestamp::code ? reject_cause::malformed_timestamp : reject_cause::invalid_value,
-         e.reason(), std::string(raw), column, response_field::timestamp);
+  timestamp_parse t = try_parse_timestamp(raw, plan_.epoch_unit);
+  switch (t.state) {
+    case timestamp_parse::status::ok: time_ = t.value.time_since_epoch().count(); return;
+    case timestamp_parse::status::malformed:
+      fail(reject_cause::malformed_timestamp, std::move(t.reason), std::string(raw), column, response_field::timestamp);
+      return;
+    case timestamp_parse::status::out_of_range:
+      fail(reject_cause::timestamp_out_of_range, std::move(t.reason), std::string(raw), column,
+           response_field::timestamp);
+      return;
   }
 }
 
@@ -783,14 +828,13 @@ void row_builder::json_number(response_field f, std::string_view literal, std::u
       if (is_integer_text(literal)) return score(f, literal, column);
       double d = 0.0;
       std::errc ec{};
-      if (parse_double(literal, d, ec) && std::isfinite(d) && d == std::floor(d) && std::fabs(d) < 1e15) {
-        return score_value(f, static_cast<long long>(d), literal, column);
+      if (!parse_double(literal, d, ec)) {
+        // The JSON grammar was checked: only a magnitude past a double's
+        // range is left (1e400: out of scale; 1e-400: a fraction).
+        const bool tiny = literal.find("e-") != std::string_view::npos || literal.find("E-") != std::string_view::npos;
+        return score_number(f, tiny ? 0.5 : HUGE_VAL, literal, column);
       }
-      fail(reject_cause::not_an_integer,
-           "score " + std::string(literal) + " is not an integer (scores are whole points of the " +
-               scale_of(f).describe() + ")",
-           std::string(literal), column, f);
-      return;
+      return score_number(f, d, literal, column);
     }
     case response_field::weight: return weight_text(literal, column, '.');
     default: return text(f, literal, column);
@@ -820,15 +864,7 @@ void row_builder::number(response_field f, double v, std::string_view as_text, s
   switch (f) {
     case response_field::nps:
     case response_field::csat:
-    case response_field::ces:
-      if (std::isfinite(v) && v == std::floor(v) && std::fabs(v) < 1e15) {
-        return score_value(f, static_cast<long long>(v), as_text, column);
-      }
-      fail(reject_cause::not_an_integer,
-           "score " + std::string(as_text) + " is not an integer (scores are whole points of the " +
-               scale_of(f).describe() + ")",
-           std::string(as_text), column, f);
-      return;
+    case response_field::ces: return score_number(f, v, as_text, column);
     case response_field::weight: return weight_value(v, as_text, column);
     default: return text(f, as_text, column);
   }
@@ -836,9 +872,14 @@ void row_builder::number(response_field f, double v, std::string_view as_text, s
 
 void row_builder::time_seconds(std::int64_t secs, std::string_view as_text, std::uint64_t column) {
   if (failed_) return;
-  if (secs == response_table::missing_time) {
-    fail(reject_cause::invalid_value, "time " + std::to_string(secs) + " (Unix seconds) is reserved as the missing-time marker",
-         std::string(as_text), column, response_field::timestamp);
+  const timestamp t{std::chrono::seconds{secs}};
+  if (!timestamp_in_range(t)) {
+    // Dates of statistics files: years up to ±30000 print as dates.
+    std::string reason = "date value " + std::string(as_text);
+    if (secs > -30000LL * 31556952 && secs < 30000LL * 31556952) reason += " is " + format_timestamp(t) + ",";
+    fail(reject_cause::timestamp_out_of_range,
+         reason + " outside the accepted range 1900-01-01T00:00:00Z .. 2200-12-31T23:59:59Z", std::string(as_text),
+         column, response_field::timestamp);
     return;
   }
   time_ = secs;
@@ -1082,6 +1123,10 @@ void check_options(const ingest_options& o) {
     throw invalid_argument(std::string("max_record_bytes must be at least 1"), at_field("max_record_bytes"));
   }
   if (o.batch_rows == 0) throw invalid_argument(std::string("batch_rows must be at least 1"), at_field("batch_rows"));
+  if (o.epoch_unit != epoch_unit::automatic && o.epoch_unit != epoch_unit::seconds &&
+      o.epoch_unit != epoch_unit::milliseconds) {
+    throw invalid_argument(std::string("epoch_unit must be automatic, seconds or milliseconds"), at_field("epoch_unit"));
+  }
   for (std::size_t a = 0; a < response_field_count; ++a) {
     const auto fa = static_cast<response_field>(a);
     const auto na = column_key(o.columns.name_of(fa));

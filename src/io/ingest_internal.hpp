@@ -382,7 +382,9 @@ CXM_HOT_INLINE bool fast_timestamp(std::string_view t, std::int64_t& out) noexce
     if (hh > 23 || mm > 59 || ss > 60) return false;
     secs_of_day = hh * 3600 + mm * 60 + (ss == 60 ? 59 : ss);  // a leap second counts as :59
   }
-  if (mo < 1 || mo > 12 || d < 1) return false;
+  // Outside 1900..2200 (the range of core/timestamp.hpp) the general parser
+  // writes the reject; inside, every date and time of these forms is in range.
+  if (mo < 1 || mo > 12 || d < 1 || y < 1900 || y > 2200) return false;
   std::int64_t days = 0;
   if (y >= month_starts::first_year && y < month_starts::first_year + month_starts::years) {
     const int m = (y - month_starts::first_year) * 12 + mo - 1;
@@ -462,6 +464,7 @@ struct row_plan {
   scale ces;
   char decimal_point;
   bool validate_utf8;
+  cxm::epoch_unit epoch_unit;
   const channel_set* channels = nullptr;  ///< the session's (read-only while chunks are parsed)
   struct token {
     std::string text;
@@ -609,7 +612,8 @@ class row_builder {
   /// A number from a statistics file. `as_text` is what text fields get
   /// (the value label when there is one, else the number's text).
   void number(response_field f, double v, std::string_view as_text, std::uint64_t column);
-  /// A timestamp already converted to Unix seconds.
+  /// A timestamp already converted to Unix seconds (a date of a statistics
+  /// file); outside 1900..2200 a timestamp_out_of_range reject.
   void time_seconds(std::int64_t secs, std::string_view as_text, std::uint64_t column);
   /// Rejects the row as a whole or for one field.
   void fail(reject_cause cause, std::string reason, std::string value, std::uint64_t column = 0,
@@ -631,6 +635,7 @@ class row_builder {
   void text_slow(response_field f, std::string_view s, std::uint64_t column);
   void score(response_field f, std::string_view s, std::uint64_t column);
   void score_value(response_field f, long long v, std::string_view shown, std::uint64_t column);
+  void score_number(response_field f, double d, std::string_view shown, std::uint64_t column);
   void weight_text(std::string_view s, std::uint64_t column, char decimal_point);
   void weight_value(double w, std::string_view shown, std::uint64_t column);
   void timestamp_text(std::string_view s, std::uint64_t column);

@@ -45,6 +45,7 @@ class json_line {
     error.clear();
     error_column = 0;
     cause = reject_cause::malformed_json;
+    error_field = std::nullopt;
     duplicate = std::nullopt;
     used_scratch_ = 0;
     stack_.clear();
@@ -63,13 +64,15 @@ class json_line {
   std::string error;
   std::size_t error_column = 0;
   reject_cause cause = reject_cause::malformed_json;
+  std::optional<response_field> error_field;  // the field whose string value is not UTF-8
   std::optional<std::size_t> duplicate;  // index in members of a field given twice
 
  private:
   enum class expect : std::uint8_t { value, key_or_close, key, colon, comma_or_close, value_or_close };
 
-  jstatus fail(const char* what, reject_cause c = reject_cause::malformed_json) {
-    error = what;
+  jstatus fail(std::string what, reject_cause c = reject_cause::malformed_json) {
+    error = std::move(what);
+    error_field = std::nullopt;
     error_column = i_ + 1;
     cause = c;
     return jstatus::error;
@@ -119,8 +122,9 @@ class json_line {
   }
 
   // A string at p_[i_] == '"', decoded into out. False on error (set).
-  bool read_string(std::string& out) {
+  bool read_string(std::string& out, std::optional<response_field> field = std::nullopt) {
     ++i_;
+    const std::size_t first = i_;
     out.clear();
     std::size_t run = i_;
     for (;;) {
@@ -214,7 +218,15 @@ class json_line {
           }
         }
         if (!ok) {
-          (void)fail("a string is not valid UTF-8", reject_cause::invalid_utf8);
+          // Rejected, not repaired: the byte and its offset in the string as written.
+          static constexpr char hex[] = "0123456789ABCDEF";
+          std::string what = field ? "the " + std::string(to_string(*field)) + " string" : std::string("a string");
+          what += " is not valid UTF-8 (byte 0x";
+          what += hex[c >> 4];
+          what += hex[c & 15];
+          what += " at offset " + std::to_string(i_ - first) + " of the string)";
+          (void)fail(what, reject_cause::invalid_utf8);
+          error_field = field;
           return false;
         }
         i_ += len;
@@ -333,7 +345,7 @@ class json_line {
           std::string_view text;
           if (c == '"') {
             std::string& s = stack_.size() == 1 ? scratch() : tmp_;
-            if (!read_string(s)) return jstatus::error;
+            if (!read_string(s, stack_.size() == 1 ? member_field_ : std::nullopt)) return jstatus::error;
             kind = jkind::string;
             text = s;
           } else if (c == '-' || (c >= '0' && c <= '9')) {
@@ -525,7 +537,8 @@ class jsonl_format final : public text_format {
     }
     rb.begin(line);
     if (st == jstatus::error) {
-      rb.fail(jl.cause, "the line is not one JSON object: " + jl.error, std::string(p, n), jl.error_column);
+      rb.fail(jl.cause, "the line is not one JSON object: " + jl.error, std::string(p, n), jl.error_column,
+              jl.error_field);
       rb.end();
       return;
     }

@@ -208,12 +208,12 @@ int on_value(int obs_index, readstat_variable_t* variable, readstat_value_t valu
         if (k == date_kind::millis_1960) secs = kEpoch1960 + std::floor(v / 1000.0);
         if (k == date_kind::days_1960) secs = kEpoch1960 + v * 86400.0;
         secs = std::floor(secs);
-        if (k == date_kind::none && v != std::floor(v)) {
-          c.rb->text(f, text, column);  // not whole seconds: malformed_timestamp
+        if (k == date_kind::none) {
+          c.rb->text(f, text, column);  // a plain number: a Unix epoch by the text rule (epoch_unit)
         } else if (!(std::fabs(secs) < 9.2e18)) {
-          c.rb->text(f, text, column);
+          c.rb->text(f, text, column);  // beyond any date: malformed_timestamp
         } else {
-          c.rb->time_seconds(static_cast<std::int64_t>(secs), text, column);
+          c.rb->time_seconds(static_cast<std::int64_t>(secs), text, column);  // range-checked there
         }
         break;
       }

@@ -320,7 +320,6 @@ bool text_reader::run_windows(unsigned threads, std::uint64_t until) {
   auto skip = [&] {
     deliver(st.set);
     skip_long_record(line_);
-    st.skip_pending = false;
     if (eof_ && len_ == 0) {
       st.done = true;
       return;
@@ -338,7 +337,10 @@ bool text_reader::run_windows(unsigned threads, std::uint64_t until) {
       phase_c(0);
       phase_d();
       deliver(st.set);  // the only set; phase_d did not switch
-      if (st.skip_pending) skip();
+      if (st.skip_pending) {
+        skip();
+        st.skip_pending = false;
+      }
       if (!st.done && file_next_ - len_ > until) return false;
     }
     return true;
@@ -375,7 +377,11 @@ bool text_reader::run_windows(unsigned threads, std::uint64_t until) {
   };
   std::barrier<decltype(after_a_done)> after_a(threads, after_a_done);
   std::barrier<decltype(after_c_done)> after_c(threads, after_c_done);
-  std::barrier<> after_skip(threads);
+  // Every thread reads skip_pending between after_c and after_skip; it is
+  // cleared only when all have arrived (clearing it in skip() let a thread
+  // that read it late miss the barrier the others wait at).
+  auto after_skip_done = [&]() noexcept { st.skip_pending = false; };
+  std::barrier<decltype(after_skip_done)> after_skip(threads, after_skip_done);
   auto run_thread = [&](unsigned t) {
     for (;;) {
       try {

@@ -52,8 +52,13 @@
 // parses past that place before the pipeline starts again from a record
 // boundary.
 //
-// A record longer than max_record_bytes is streamed past (format skipper) and
-// reported as one record_too_long reject.
+// A record longer than max_record_bytes that does not end in a window holding
+// more than max_record_bytes of it is streamed past (format skipper: to the
+// end of its first line) and reported as one record_too_long reject. A CSV
+// record whose quotes never close is decided by the parser inside the window
+// (io/csv.cpp): it ends at its first line break, so the lines after it are
+// parsed again from the buffer, on whichever path (window driver, pipeline,
+// or the window driver after a hand-back) reads them.
 #pragma once
 
 #include <cstddef>
@@ -102,7 +107,8 @@ class text_worker {
   row_builder builder;
 };
 
-/// Finds the end of one record fed in pieces (for records too long to hold).
+/// Finds the end of a record too long to hold, fed in pieces: the end of its
+/// first line (CSV, JSON Lines).
 class record_skipper {
  public:
   virtual ~record_skipper() = default;

@@ -16,7 +16,13 @@
 //     instead: rows come in line order, and a reject only after every row of
 //     an earlier line;
 //   * JSON Lines: a line is rejected as malformed exactly when nlohmann/json
-//     (an independent parser) does not accept it as one object.
+//     (an independent parser) does not accept it as one object;
+//   * no two rows or rejects start at the same line (nothing read twice);
+//   * CSV: a quote that never closes rejects its own record only: after its
+//     reject ("... never closes ...; reading goes on at line L+1"), line L+1
+//     starts a row or a reject unless it is empty;
+//   * a std::istream read by several threads (windows with barriers) gives
+//     the reference output too.
 // Any difference aborts. Built as libFuzzer target `ingest_fuzz` (clang,
 // -DCXMETRICS_BUILD_FUZZERS=ON) and as `ingest_fuzz_replay`, a plain program
 // that runs every file of a corpus directory (CXMETRICS_FUZZ_REPLAY_MAIN).
@@ -28,6 +34,8 @@
 #include <exception>
 #include <map>
 #include <optional>
+#include <set>
+#include <sstream>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -50,6 +58,7 @@ namespace {
 struct outcome {
   std::string text;  // canonical form of everything delivered: rows, rejects, summary
   std::vector<cxm::ingest_reject> rejects;
+  std::set<std::uint64_t> starts;  // lines where a row or a reject starts
   bool threw = false;
 };
 
@@ -83,7 +92,7 @@ void check_order(const std::vector<std::uint64_t>& row_lines,
   }
 }
 
-outcome run(bool jsonl, std::string_view text, const cxm::ingest_options& o) {
+outcome run(bool jsonl, std::string_view text, const cxm::ingest_options& o, bool stream = false) {
   outcome out;
   std::uint64_t next_row = 0;
   std::uint64_t rows = 0;
@@ -108,8 +117,11 @@ outcome run(bool jsonl, std::string_view text, const cxm::ingest_options& o) {
     out.rejects.push_back(r);
   };
   try {
-    const cxm::ingest_report rep = jsonl ? cxm::stream_responses_jsonl_text(text, "f", o, sink)
-                                         : cxm::stream_responses_csv_text(text, "f", o, sink);
+    std::istringstream in{std::string(text)};
+    const cxm::ingest_report rep = stream ? (jsonl ? cxm::stream_responses_jsonl(in, "f", o, sink)
+                                                   : cxm::stream_responses_csv(in, "f", o, sink))
+                                          : (jsonl ? cxm::stream_responses_jsonl_text(text, "f", o, sink)
+                                                   : cxm::stream_responses_csv_text(text, "f", o, sink));
     const auto& s = rep.summary;
     if (s.rows_read != s.accepted + s.rejected) fail("rows_read != accepted + rejected");
     if (s.accepted != rows) fail("accepted != rows delivered");
@@ -128,6 +140,12 @@ outcome run(bool jsonl, std::string_view text, const cxm::ingest_options& o) {
     out.threw = true;
   }
   check_order(row_lines, rejects_after);
+  // Each row and reject starts a line of its own.
+  std::set<std::uint64_t> starts(row_lines.begin(), row_lines.end());
+  for (const auto& [line, rows_before] : rejects_after) {
+    if (!starts.insert(line).second) fail("two rows or rejects start at line " + std::to_string(line));
+  }
+  out.starts = std::move(starts);
   out.text = rows_text + "--\n" + rejects_text + out.text;  // then the summary or the error
   return out;
 }
@@ -162,9 +180,11 @@ void check_json_lines(std::string_view text, const cxm::ingest_options& o, const
     if (l.size() <= o.max_record_bytes && l.find_first_not_of(" \t\r") != std::string_view::npos) {
       const int want = nlohmann_object(l);
       const auto it = by_line.find(line);
+      // Text that is not UTF-8 is not JSON (RFC 8259 §8.1); the reader names
+      // the field whose string it is in.
       const bool malformed = it != by_line.end() &&
                              (it->second->cause == cxm::reject_cause::malformed_json ||
-                              (it->second->cause == cxm::reject_cause::invalid_utf8 && it->second->field.empty())) &&
+                              it->second->cause == cxm::reject_cause::invalid_utf8) &&
                              it->second->reason.find("appears twice") == std::string::npos;
       if (want >= 0 && (want == 1) == malformed) {
         fail("line " + std::to_string(line) + ": nlohmann says " + (want == 1 ? "object" : "not an object") +
@@ -174,6 +194,42 @@ void check_json_lines(std::string_view text, const cxm::ingest_options& o, const
     if (lf == std::string_view::npos) break;
     pos = lf + 1;
     ++line;
+  }
+}
+
+// Each physical line: its length and whether a line break ends it (LF,
+// CRLF or a lone CR; a BOM at the start is not part of line 1).
+std::vector<std::pair<std::size_t, bool>> physical_lines(std::string_view text) {
+  std::vector<std::pair<std::size_t, bool>> out;
+  std::size_t i = text.substr(0, 3) == "\xEF\xBB\xBF" ? 3 : 0;
+  std::size_t start = i;
+  for (; i < text.size(); ++i) {
+    if (text[i] == '\n' || text[i] == '\r') {
+      out.emplace_back(i - start, true);
+      if (text[i] == '\r' && i + 1 < text.size() && text[i + 1] == '\n') ++i;
+      start = i + 1;
+    }
+  }
+  if (start < text.size()) out.emplace_back(text.size() - start, false);
+  return out;
+}
+
+// After a quote that never closes, reading goes on at the next line.
+void check_reread(std::string_view text, const outcome& ref) {
+  const auto lines = physical_lines(text);
+  for (const auto& r : ref.rejects) {
+    if (r.cause != cxm::reject_cause::malformed_csv || r.reason.find("never closes") == std::string::npos) continue;
+    if (r.line == 0 || r.line > lines.size()) fail("a reject names line " + std::to_string(r.line));
+    const std::string tail = "; reading goes on at line " + std::to_string(r.line + 1);
+    const bool goes_on = r.reason.ends_with(tail);
+    if (goes_on != lines[r.line - 1].second) {
+      fail("line " + std::to_string(r.line) + ": a quote that never closes " +
+           (goes_on ? "says reading goes on after the last line" : "does not say where reading goes on"));
+    }
+    // Line L + 1 (lines[L]) starts a row or a reject, unless empty.
+    if (r.line < lines.size() && lines[r.line].first != 0 && ref.starts.count(r.line + 1) == 0) {
+      fail("line " + std::to_string(r.line + 1) + " after a quote that never closes was not read again");
+    }
   }
 }
 
@@ -225,7 +281,14 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     fail("threads " + std::to_string(mt.threads) + ", chunk " + std::to_string(mt.chunk_bytes) +
          " differ:\n--- reference\n" + ref.text + "\n--- threads\n" + b.text);
   }
+  // A stream, read by several threads in windows.
+  const outcome st = run(jsonl, text, mt, true);
+  if (st.text != ref.text) {
+    fail("a stream read by " + std::to_string(mt.threads) + " threads, chunk " + std::to_string(mt.chunk_bytes) +
+         " differs:\n--- reference\n" + ref.text + "\n--- stream\n" + st.text);
+  }
   if (jsonl && !ref.threw) check_json_lines(text, o, ref);
+  if (!jsonl && !ref.threw) check_reread(text, ref);
   return 0;
 }
 

@@ -15,6 +15,7 @@
 #pragma once
 
 #include <algorithm>
+#include <charconv>
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
@@ -27,11 +28,40 @@
 
 namespace cxm {
 
-/// Throws invalid_weight naming `where` unless `w` is finite and >= 0.
+/// The range of a weight: 0, or min_weight .. max_weight. With |w| <= 1e100,
+/// w² <= 1e200 and the sums of 10^18 responses (Σw <= 1e118, Σw² <= 1e218,
+/// (Σw)² <= 1e236) stay finite; with w >= 1e-100, w² >= 1e-200 stays a normal
+/// double, so Σw² (Kish's effective n, every variance) keeps every response.
+/// A weight outside, a subnormal one included, is a data error, not a weight.
+inline constexpr double min_weight = 1e-100;
+inline constexpr double max_weight = 1e100;
+
+namespace detail {
+/// Shortest text that reads back as v ("1e+155", "9.99e-101").
+inline std::string shortest_text(double v) {
+  char buf[32];
+  const auto r = std::to_chars(buf, buf + sizeof buf, v);
+  return std::string(buf, r.ptr);
+}
+}  // namespace detail
+
+/// Throws invalid_weight naming `where` unless `w` is 0 (or -0) or lies in
+/// [min_weight, max_weight].
 inline void check_weight(double w, const location& where = {}) {
+  if ((w >= min_weight && w <= max_weight) || w == 0.0) return;
   if (std::isnan(w)) throw invalid_weight("weight is NaN", where);
   if (std::isinf(w)) throw invalid_weight("weight is infinite (" + std::to_string(w) + ")", where);
   if (w < 0.0) throw invalid_weight("weight " + std::to_string(w) + " is negative", where);
+  throw invalid_weight("weight " + detail::shortest_text(w) + " is outside the range of weights: 0, or 1e-100 to 1e100",
+                       where);
+}
+
+/// Throws invalid_weight naming `where` unless the sum of weights (or of
+/// squared weights) `s` is finite and >= 0.
+inline void check_weight_sum(double s, const location& where = {}) {
+  if (std::isnan(s)) throw invalid_weight("weight sum is NaN", where);
+  if (std::isinf(s)) throw invalid_weight("weight sum is infinite (" + std::to_string(s) + ")", where);
+  if (s < 0.0) throw invalid_weight("weight sum " + std::to_string(s) + " is negative", where);
 }
 
 /// Count and weight totals of a set of bins.
@@ -61,8 +91,8 @@ class score_counts {
       throw invalid_argument("score_counts weight sums must be empty or have one entry per bin");
     }
     for (std::size_t i = 0; i < w_.size(); ++i) {
-      check_weight(w_[i], at_field("sum_w[" + std::to_string(i) + "]"));
-      check_weight(w2_[i], at_field("sum_w2[" + std::to_string(i) + "]"));
+      check_weight_sum(w_[i], at_field("sum_w[" + std::to_string(i) + "]"));
+      check_weight_sum(w2_[i], at_field("sum_w2[" + std::to_string(i) + "]"));
     }
   }
 
@@ -79,8 +109,9 @@ class score_counts {
     }
   }
 
-  /// Adds one response with weight `w` (finite, >= 0; 0 counts as a response
-  /// that carries no weight). Throws score_out_of_scale or invalid_weight.
+  /// Adds one response with weight `w` (0, or min_weight .. max_weight; 0
+  /// counts as a response that carries no weight). Throws score_out_of_scale
+  /// or invalid_weight.
   void add(int score, double w, const location& where = {}) {
     scale_.check(score, where);
     check_weight(w, where);

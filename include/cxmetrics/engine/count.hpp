@@ -25,13 +25,15 @@
 // weighted histograms are counted by scalar code at every level. Streaming
 // loops prefetch 4 KiB ahead.
 //
-// Errors. A score outside its scale or a weight that is NaN, infinite or
-// negative makes the call throw score_out_of_scale / invalid_weight naming the
-// first such row (count_options::first_row + index) and field; nothing is
-// returned, so no partial counts can reach the caller's state. The kernels only
-// detect that a chunk holds a bad value (a running maximum of the scores, the
-// minimum and the sums of the weights); a scalar pass over that chunk then finds
-// the first bad row. Values are never clamped or skipped.
+// Errors. A score outside its scale or a weight that is NaN, infinite,
+// negative or outside 0 and min_weight .. max_weight (1e-100 .. 1e100,
+// core/counts.hpp) makes the call throw score_out_of_scale / invalid_weight
+// naming the first such row (count_options::first_row + index) and field;
+// nothing is returned, so no partial counts can reach the caller's state. The
+// kernels only detect that a chunk holds a bad value (a running maximum of the
+// scores; the minimum of the nonzero weights, their maximum and their sums); a
+// scalar pass over that chunk then finds the first bad row. Values are never
+// clamped or skipped.
 //
 // Threads and determinism. The column is cut into chunks of count_options::chunk
 // rows that count_options::threads threads (std::thread) take in turn. Counts

@@ -8,6 +8,13 @@
 // skipped; the last line needs no line break; empty lines are skipped and
 // counted. A quote inside an unquoted field is kept as a literal character;
 // text after the closing quote of a quoted field makes the row malformed.
+// A quote that never closes rejects its own record only: a record whose
+// quoted field holds a line break must be well formed (its quotes close,
+// nothing but a delimiter, a line break or a quote follows a closing quote,
+// the header's number of fields, at most max_record_bytes); otherwise it is
+// one malformed_csv reject ("the quote opened at line L, column C (field F)
+// never closes: ...", its value the record's first line) and reading goes on
+// at line L + 1, whose bytes are read again as records (see io/ingest.hpp).
 //
 // The first non-empty line is the header. Columns are matched to response
 // fields by name or a common alias (case, blanks and ' ', '-', '_' aside:
@@ -25,20 +32,26 @@
 //
 // Field rules (an empty field — blanks only — is "missing", counted in
 // summary.missing_by_field, never a reject):
-//   nps, csat, ces  an integer on the table's scale; blanks around it allowed.
-//                   "7.0", "7,5", "1e1" → invalid_value ("not an integer");
-//                   "abc" → parse_error ("not a number"); 11 → score_out_of_scale.
-//   timestamp       cxm::parse_timestamp forms → malformed_timestamp.
+//   nps, csat, ces  an integer on the table's scale, or one written with '.'
+//                   and zeros ("9.0", "10.00"); blanks around it and a sign
+//                   allowed. "9.5", "7,5", "9,0", "1e1" → invalid_value ("not
+//                   a whole point"); "abc" → parse_error ("not a number");
+//                   11 → score_out_of_scale.
+//   timestamp       cxm::parse_timestamp forms (ISO 8601, Unix epoch seconds or
+//                   milliseconds) → malformed_timestamp, also for a time
+//                   outside 1900-01-01 .. 2200-12-31 (UTC).
 //   channel         a label of the table's channel set (cxm::channel_set rules);
 //                   a closed set rejects others → unknown_channel. An empty
 //                   channel is "other" (a closed set without "other" rejects it).
 //   resolved        yes/y/true/1, no/n/false/0, unknown/na/n/a/- (any case,
 //                   surrounding blanks ignored) → invalid_value; empty is unknown.
-//   weight          a finite number >= 0 ("1.25", "2", "1e-1"; with
-//                   decimal_point ',' also "1,25") → invalid_weight for NaN,
-//                   infinities and negatives, parse_error when not a number.
+//   weight          0 or a number in [1e-100, 1e100] ("1.25", "2", "1e-1";
+//                   with decimal_point ',' also "1,25") → invalid_weight for
+//                   NaN, infinities, negatives and anything outside that
+//                   range; parse_error when not a number.
 //   id, agent, segment, why   kept verbatim.
-// Text that is not UTF-8 (RFC 3629) in any of these fields → parse_error.
+// Text that is not UTF-8 (RFC 3629) in any of these fields → parse_error
+// (rejected, not repaired; the reason gives the byte offset in the field).
 // A row whose field count differs from the header's, or that is malformed
 // CSV, is a parse_error reject.
 //
@@ -57,10 +70,12 @@
 // prefix XOR of the quote mask (Langdale & Lemire 2019) and writes the
 // positions of the structural bytes to an index the field parsers walk.
 // Fields are parsed without locale or streams: integers and ISO timestamps by
-// hand, decimals by one exact division (Clinger 1990) or std::from_chars. A record whose quoting the parity cannot
-// describe (a quote inside an unquoted field, text after a closing quote, a
-// quote never closed) is parsed by the scalar state machine above, so the
-// results are the same as the state machine's on every input.
+// hand, decimals by one exact division (Clinger 1990) or std::from_chars. A
+// record whose quoting the parity cannot describe (a quote inside an unquoted
+// field, text after a closing quote, a quote never closed) is parsed by the
+// scalar state machine above, so the results are the same as the state
+// machine's on every input; after a record the state machine ends at its
+// first line break with its quotes open, the index is built again from there.
 //
 // Splitting for threads: the input after the header is cut into pieces of
 // chunk_bytes / 4 at fixed offsets b_k. A thread reads piece k (and a little

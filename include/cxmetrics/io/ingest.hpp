@@ -27,35 +27,66 @@
 //
 //   field      accepted                                   reject cause
 //   ---------  -----------------------------------------  ----------------------------------
-//   nps/csat/  an integer on the table's scale, blanks     score_out_of_scale; not_an_integer
-//   ces        around it and a sign allowed ("+9", " 7")   ("7.0", "7,5" in text); not_a_number
-//                                                          (JSON numbers and .sav values that
-//                                                          are whole, e.g. 9.0, are accepted)
-//   timestamp  cxm::parse_timestamp forms: ISO 8601 with   malformed_timestamp
-//              'Z' or an offset, a plain date, Unix
-//              seconds; date-formatted numbers in .sav,
-//              .dta and SAS files
+//   nps/csat/  a whole point of the table's scale:         score_out_of_scale (11, 99999999999);
+//   ces        digits, blanks around and a sign allowed    not_an_integer ("9.5", "7,5", "1e1",
+//              ("+9", " 7"), or whole values written       "9,0": a comma is never a decimal
+//              with '.' and zeros ("9.0", "10.00",         point of a score, whatever
+//              "+9.0": pandas and spreadsheets); JSON      decimal_point says; scores in text
+//              numbers and .sav values that are whole      take no exponent); not_a_number
+//              (9.0, 9e0, 0.9e1)                           ("abc")
+//   timestamp  cxm::parse_timestamp forms: ISO 8601 date   malformed_timestamp (not one of the
+//              or date-time ('T' or ' ', seconds and       forms, a day or time that does not
+//              fraction optional, 'Z' or ±hh:mm, ±hhmm,    exist); timestamp_out_of_range
+//              ±hh), Unix epoch seconds or milliseconds    (before 1900-01-01T00:00:00Z or
+//              (options.epoch_unit; by default             after 2200-12-31T23:59:59Z; the
+//              milliseconds from 10^11 on); date-formatted reason names the time read and
+//              numbers in .sav, .dta and SAS files         the range)
+//              (plain numbers there: Unix epochs as text)
 //   channel    a label of the channel set; empty is        unknown_channel (closed set only)
 //              "other"; an open set learns new labels
 //              from accepted rows, in order of first use
 //   resolved   a token of options.resolved (default        invalid_flag
 //              yes/y/true/1, no/n/false/0, unknown/na/
 //              n/a/-), case-insensitive; JSON true/false
-//   weight     a finite number >= 0 (decimal_point ','     invalid_weight (NaN, infinite,
-//              reads "0,87")                               negative, out of range); not_a_number
-//   id, agent, kept verbatim (segment/agent interned in    invalid_utf8 (also for every
-//   segment,   the batch's dictionaries)                   other field whose text is not
-//   why                                                    UTF-8)
+//   weight     0 (also -0, stored as 0) or a number in     invalid_weight (NaN, infinite,
+//              [1e-100, 1e100] (cxm::min_weight,           negative, or outside that range,
+//              max_weight: squares and sums of 10^18       subnormals included; the reason
+//              weights stay finite and normal);            gives the range); not_a_number
+//              decimal_point ',' reads "0,87"
+//   id, agent, kept verbatim (segment/agent interned in    invalid_utf8: rejected, never
+//   segment,   the batch's dictionaries)                   repaired; the reason gives the
+//   why                                                    byte and its offset in the field,
+//                                                          the value writes bad bytes as \xHH
+//                                                          (also for every other field whose
+//                                                          text is not UTF-8)
 //
 // Row-level causes: field_count (CSV row with another number of fields than
-// the header), malformed_csv (text after a closing quote, a quote never
-// closed), malformed_json (a JSON Lines line that is not one JSON object),
-// record_too_long (a record longer than max_record_bytes, e.g. after a quote
-// that is never closed). Each cause maps to one cxm error id (core/error.hpp):
-// see reject_error_id(). In strict mode (on_error::strict) the first reject,
-// in input order, is thrown as that typed error, with file, line, column and
-// field; the sink has then received exactly the rows before it, and that
-// reject (on_reject), so a rejects file names the row that stopped the read.
+// the header), malformed_csv (text after a closing quote; a quote that never
+// closes, see below), malformed_json (a JSON Lines line that is not one JSON
+// object), record_too_long (a record longer than max_record_bytes). Each
+// cause maps to one cxm error id (core/error.hpp): see reject_error_id(). In
+// strict mode (on_error::strict) the first reject, in input order, is thrown
+// as that typed error, with file, line, column and field; the sink has then
+// received exactly the rows before it, and that reject (on_reject), so a
+// rejects file names the row that stopped the read.
+//
+// A quote that never closes (CSV) rejects its own record only. A record whose
+// quoted field holds a line break is one record only when it is well formed:
+// its quotes close, a closing quote is followed by a delimiter, a line break
+// or another quote, it has the header's number of fields and at most
+// max_record_bytes. Otherwise (the input ends inside the quotes, text follows
+// the quote that would close them, the record it makes has another field
+// count, or it grows past max_record_bytes) it is one malformed_csv reject
+// whose reason says where the quote opened ("the quote opened at line 3,
+// column 12 (field 9) never closes: ...; reading goes on at line 4"; the
+// column there is the quote's byte column in its line), whose value is its
+// first physical line and whose column is the quoted field; the lines after
+// that first line are read again as records. A record longer
+// than max_record_bytes before any quoted line break is one record_too_long
+// reject that ends at its first line break. Long quoted fields that close
+// (a comment of 300 KB over many lines) read as one record, as before. The
+// decisions depend only on the bytes of the record, so they are the same for
+// every thread count, chunk size and source (file, memory, stream).
 //
 // Positions: line is 1-based and physical: every LF, CRLF or lone CR counts,
 // also inside quoted fields; a reject names the line where its row starts.
@@ -95,6 +126,7 @@
 #include "cxmetrics/core/error.hpp"
 #include "cxmetrics/core/response.hpp"
 #include "cxmetrics/core/response_table.hpp"
+#include "cxmetrics/core/timestamp.hpp"
 #include "cxmetrics/export.hpp"
 
 namespace cxm {
@@ -328,6 +360,9 @@ struct ingest_options {
   channel_set channels = channel_set{};  ///< channel labels; a closed set rejects others
   resolved_vocabulary resolved;      ///< tokens of the resolved field
   bool validate_utf8 = true;         ///< reject text that is not UTF-8 (RFC 3629)
+  /// Unit of timestamps written as a bare number (a Unix epoch); automatic:
+  /// milliseconds from a magnitude of 10^11 on, seconds below (core/timestamp.hpp).
+  cxm::epoch_unit epoch_unit = cxm::epoch_unit::automatic;
   /// CSV only: find fields with the SIMD structural index (true) or parse
   /// every record with the scalar state machine (false). Same results; the
   /// switch exists for differential tests.
@@ -344,9 +379,11 @@ struct ingest_options {
   /// windows of threads × 4 such pieces whose batches are delivered while the
   /// next window is parsed (streams).
   std::size_t chunk_bytes = std::size_t{1} << 20;
-  /// Longest record accepted (bytes, >= 1). A longer one (e.g. after a quote
-  /// that is never closed) becomes one record_too_long reject and reading goes
-  /// on after it, without holding it in memory.
+  /// Longest record accepted (bytes, >= 1). A longer one becomes one reject
+  /// and reading goes on after its first line, without holding more of it in
+  /// memory: malformed_csv when a quoted field of it spans a line break within
+  /// these bytes (a quote that never closes: the lines after its first are
+  /// read again), record_too_long otherwise (CSV; in JSON Lines always).
   std::size_t max_record_bytes = std::size_t{64} << 20;
   /// Rows per batch for SPSS/Stata/SAS files.
   std::size_t batch_rows = 65536;
@@ -407,22 +444,23 @@ struct ingest_options {
 /// Why a row was rejected (finer than the error id).
 enum class reject_cause : std::uint8_t {
   score_out_of_scale,   ///< score_out_of_scale (101)
-  not_an_integer,       ///< invalid_value (105): "7.0", "7,5", 9.5
+  not_an_integer,       ///< invalid_value (105): "9.5", "7,5", "1e1", 9.5
   not_a_number,         ///< parse_error (301): "abc" for a score or weight
   malformed_timestamp,  ///< malformed_timestamp (104)
   unknown_channel,      ///< unknown_channel (103)
   invalid_flag,         ///< invalid_value (105): resolved flag not in the vocabulary
-  invalid_weight,       ///< invalid_weight (102): NaN, infinite, negative, out of range
+  invalid_weight,       ///< invalid_weight (102): NaN, infinite, negative, outside 0 and 1e-100 .. 1e100
   invalid_utf8,         ///< parse_error (301)
   invalid_value,        ///< invalid_value (105): any other value (a JSON object where a value belongs, ...)
   field_count,          ///< parse_error (301): CSV row with the wrong number of fields
-  malformed_csv,        ///< parse_error (301): quoting error
+  malformed_csv,        ///< parse_error (301): text after a closing quote, a quote that never closes
   malformed_json,       ///< parse_error (301): the line is not one JSON object
   record_too_long,      ///< parse_error (301): record longer than max_record_bytes
+  timestamp_out_of_range,  ///< malformed_timestamp (104): before 1900-01-01T00:00:00Z or after 2200-12-31T23:59:59Z
 };
 
 /// Number of reject_cause values.
-inline constexpr std::size_t reject_cause_count = 13;
+inline constexpr std::size_t reject_cause_count = 14;
 
 /// "score_out_of_scale", "not_an_integer", ... (the enumerator names).
 [[nodiscard]] CXMETRICS_API std::string_view to_string(reject_cause c) noexcept;

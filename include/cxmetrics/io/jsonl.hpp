@@ -15,13 +15,17 @@
 // under any of its names); an absent key in a later object is a missing value.
 //
 // Values: null is missing; strings follow the text rules of io/ingest.hpp;
-// numbers: a score must be whole (9 and 9.0 are 9; 9.5 → not_an_integer), a
-// weight is the number, a timestamp an integer is Unix seconds; true/false
+// numbers: a score must be whole (9, 9.0, 9e0 and 0.9e1 are 9; 9.5 →
+// not_an_integer), a weight is the number (0 or 1e-100 .. 1e100), a timestamp
+// number is a Unix epoch in seconds or milliseconds (ingest_options::
+// epoch_unit; in 1900..2200 like every timestamp); true/false
 // are yes/no for resolved (the text "true"/"false" elsewhere); an object or
 // array where a value belongs → invalid_value. A line that is not exactly
 // one JSON object (syntax error, trailing text, a key mapped twice) is one
-// malformed_json reject (invalid_utf8 when a string is not UTF-8), with the
-// 1-based byte column where the problem is. Strings are checked as RFC 8259
+// malformed_json reject (invalid_utf8 when a string is not UTF-8: the reason
+// gives the byte and its offset in the string, and the reject names the field
+// when the string is a mapped field's value), with the 1-based byte column
+// where the problem is. Strings are checked as RFC 8259
 // says: escapes including surrogate pairs, no raw control characters,
 // well-formed UTF-8.
 //

@@ -18,8 +18,10 @@
 //     SPSS date and date-time formats (seconds since 1582-10-14), Stata %tc
 //     (milliseconds since 1960-01-01) and %td (days since 1960-01-01), SAS
 //     DATETIME/E8601DT (seconds since 1960-01-01) and DATE/YYMMDD/MMDDYY/
-//     DDMMYY/E8601DA (days since 1960-01-01); another number is Unix
-//     seconds; a string follows cxm::parse_timestamp.
+//     DDMMYY/E8601DA (days since 1960-01-01); another number is a Unix
+//     epoch read as its text is (ingest_options::epoch_unit); a string
+//     follows cxm::parse_timestamp. A time outside 1900-01-01 .. 2200-12-31
+//     (UTC) is a timestamp_out_of_range reject.
 // Locations: a reject's line is the 1-based row (case) number, its column
 // the 1-based variable number. The header is the list of variable names; a
 // missing score variable or required field is a parse_error listing them.
