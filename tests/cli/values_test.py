@@ -79,6 +79,20 @@ with scratch() as tmp:
             close(got[m]["value"], nps_of(ss), 1e-9, f"{m}: NPS")
     check(ingest(j).get("rejected") == 0, f"epochs: nothing rejected ({ingest(j)})")
 
+    # --epoch-unit: 9000000000 is 1970-04-15 in milliseconds and 2255 in
+    # seconds (out of range; auto reads seconds below 10^11); 86400 is
+    # 1970-01-02 in seconds and 1970-01-01 in milliseconds.
+    units = write(os.path.join(tmp, "units.csv"), "id,timestamp,nps\nu1,9000000000,9\nu2,86400,9\n")
+    j = jrun("summary", units, "--by", "month", "--metrics", "nps", "--epoch-unit", "milliseconds")
+    check(ingest(j).get("accepted") == 2 and {r["month"] for r in j["nps"]} >= {"1970-01", "1970-04"},
+          f"--epoch-unit milliseconds reads both as 1970 ({ingest(j)}, {j['nps']})")
+    for unit in (["--epoch-unit", "seconds"], []):
+        j = jrun("summary", units, "--by", "month", "--metrics", "nps", *unit)
+        check(ingest(j).get("accepted") == 1 and ingest(j).get("rejected: timestamp_out_of_range") == 1,
+              f"{unit or 'auto'}: 9000000000 s is past 2200 ({ingest(j)})")
+    code, out, err = run("summary", units, "--epoch-unit", "minutes")
+    check(code == 2 and "--epoch-unit" in err, f"an unknown unit is a usage error ({code}, {err!r})")
+
     # Times outside 1900-01-01 .. 2200-12-31 are rejects with the range in the reason.
     old = write(os.path.join(tmp, "old.csv"),
                 "id,timestamp,nps\nr1,2024-03-05,9\nr2,1800-06-01,9\nr3,2300-01-01T00:00:00Z,9\nr4,1900-01-01,9\n")
