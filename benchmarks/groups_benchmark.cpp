@@ -115,39 +115,35 @@ void read_case(benchmark::State& st) {
   }
 }
 
-// max_groups: the --max-groups of the run (100 is the command's default; 0
-// writes every group, 60,000 rows per metric here: the output is then ten
-// times the input, so that case is context, not a target).
-void summary_case(benchmark::State& st, std::size_t max_groups, const char* key) {
+// Runs one command on the file with its output written to memory; `counter`
+// gets the output's size.
+template <class Args, class Run>
+void command_case(benchmark::State& st, Args a, Run run, const char* key, const char* counter) {
   for (auto _ : st) {
     std::ostringstream out, err;
     cxm::cli::context ctx;
     ctx.quiet = true;
     ctx.out = &out;
     ctx.err = &err;
-    cxm::cli::summary_args a;
     a.input = input();
-    a.by = {"channel"};
-    a.groups.max_groups = max_groups;
-    const double s = timed([&] { cxm::cli::run_summary(a, ctx); });
-    st.counters["output_bytes"] = static_cast<double>(out.str().size());
+    const double s = timed([&] { run(a, ctx); });
+    st.counters[counter] = static_cast<double>(out.str().size());
     record(st, key, s);
   }
 }
 
+// max_groups: the --max-groups of the run (100 is the command's default; 0
+// writes every group, 60,000 rows per metric here: the output is then ten
+// times the input, so that case is context, not a target).
+void summary_case(benchmark::State& st, std::size_t max_groups, const char* key) {
+  cxm::cli::summary_args a;
+  a.by = {"channel"};
+  a.groups.max_groups = max_groups;
+  command_case(st, a, &cxm::cli::run_summary, key, "output_bytes");
+}
+
 void report_case(benchmark::State& st) {
-  for (auto _ : st) {
-    std::ostringstream out, err;
-    cxm::cli::context ctx;
-    ctx.quiet = true;
-    ctx.out = &out;
-    ctx.err = &err;
-    cxm::cli::report_args a;
-    a.input = input();
-    const double s = timed([&] { cxm::cli::run_report(a, ctx); });
-    st.counters["html_bytes"] = static_cast<double>(out.str().size());
-    record(st, "report", s);
-  }
+  command_case(st, cxm::cli::report_args{}, &cxm::cli::run_report, "report", "html_bytes");
 }
 
 }  // namespace
