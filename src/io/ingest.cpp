@@ -604,7 +604,7 @@ void row_builder::score(response_field f, std::string_view raw, std::uint64_t co
     if (digits.front() == '+') digits.remove_prefix(1);
     const auto res = std::from_chars(digits.data(), digits.data() + digits.size(), v);
     if (res.ec != std::errc()) {  // more digits than a long long holds
-      fail(reject_cause::score_out_of_scale, "score " + std::string(t) + " is outside the " + scale_of(f).describe(),
+      fail(reject_cause::score_out_of_scale, "score " + shorten(t) + " is outside the " + scale_of(f).describe(),
            std::string(raw), column, f);
       return;
     }
@@ -622,14 +622,14 @@ void row_builder::score(response_field f, std::string_view raw, std::uint64_t co
   if ((parse_double(dotted, d, ec) && std::isfinite(d)) || ec == std::errc::result_out_of_range) {
     const bool exponent = t.find_first_of("eE") != std::string_view::npos;
     fail(reject_cause::not_an_integer,
-         std::string(to_string(f)) + " score '" + std::string(t) + "' is not a whole point of the " +
+         std::string(to_string(f)) + " score '" + shorten(t) + "' is not a whole point of the " +
              scale_of(f).describe() +
              (exponent ? " (write scores as digits, without an exponent)"
                        : " (scores are integers, or written with a decimal point and zeros: 9, 9.0)"),
          std::string(raw), column, f);
     return;
   }
-  fail(reject_cause::not_a_number, "score '" + std::string(t) + "' is not a number", std::string(raw), column, f);
+  fail(reject_cause::not_a_number, "score '" + shorten(t) + "' is not a number", std::string(raw), column, f);
 }
 
 /// A score given as a number (JSON numbers, statistics files): whole values
@@ -637,12 +637,12 @@ void row_builder::score(response_field f, std::string_view raw, std::uint64_t co
 void row_builder::score_number(response_field f, double d, std::string_view shown, std::uint64_t column) {
   if (!std::isnan(d) && d == std::floor(d)) {
     if (std::fabs(d) < 1e15) return score_value(f, static_cast<long long>(d), shown, column);
-    fail(reject_cause::score_out_of_scale, "score " + std::string(shown) + " is outside the " + scale_of(f).describe(),
+    fail(reject_cause::score_out_of_scale, "score " + shorten(shown) + " is outside the " + scale_of(f).describe(),
          std::string(shown), column, f);
     return;
   }
   fail(reject_cause::not_an_integer,
-       std::string(to_string(f)) + " score " + std::string(shown) + " is not a whole point of the " +
+       std::string(to_string(f)) + " score " + shorten(shown) + " is not a whole point of the " +
            scale_of(f).describe(),
        std::string(shown), column, f);
 }
@@ -676,7 +676,7 @@ void row_builder::weight_text(std::string_view raw, std::uint64_t column, char p
     // others), so a number holding one is a reject.
     if (text.find('.') != std::string::npos) {
       fail(reject_cause::not_a_number,
-           "weight '" + std::string(t) + "' is not a number with the decimal comma this input is read with",
+           "weight '" + shorten(t) + "' is not a number with the decimal comma this input is read with",
            std::string(raw), column, response_field::weight);
       return;
     }
@@ -688,11 +688,11 @@ void row_builder::weight_text(std::string_view raw, std::uint64_t column, char p
   if (!parse_double(text, w, ec)) {
     if (ec == std::errc::result_out_of_range) {
       fail(reject_cause::invalid_weight,
-           "weight " + std::string(t) + " is outside the range of weights: 0, or 1e-100 to 1e100", std::string(raw),
+           "weight " + shorten(t) + " is outside the range of weights: 0, or 1e-100 to 1e100", std::string(raw),
            column, response_field::weight);
       return;
     }
-    fail(reject_cause::not_a_number, "weight '" + std::string(t) + "' is not a number", std::string(raw), column,
+    fail(reject_cause::not_a_number, "weight '" + shorten(t) + "' is not a number", std::string(raw), column,
          response_field::weight);
     return;
   }
@@ -746,7 +746,7 @@ void row_builder::resolved_text(std::string_view raw, std::uint64_t column) {
   }
   if (!check_utf8(response_field::resolved, raw, column)) return;
   fail(reject_cause::invalid_flag,
-       "resolved flag '" + std::string(t) + "' is not " + plan_.vocabulary_text + " and not empty", std::string(raw),
+       "resolved flag '" + shorten(t) + "' is not " + plan_.vocabulary_text + " and not empty", std::string(raw),
        column, response_field::resolved);
 }
 
@@ -776,7 +776,7 @@ void row_builder::channel_text(std::string_view raw, std::uint64_t column) {
     }
     std::string known;
     for (const auto& n : plan_.channels->names()) known += (known.empty() ? "" : ", ") + n;
-    fail(reject_cause::unknown_channel, "channel '" + std::string(raw) + "' is not one of: " + known, std::string(raw),
+    fail(reject_cause::unknown_channel, "channel '" + shorten(raw) + "' is not one of: " + known, std::string(raw),
          column, response_field::channel);
     return;
   }
@@ -875,7 +875,7 @@ void row_builder::time_seconds(std::int64_t secs, std::string_view as_text, std:
   const timestamp t{std::chrono::seconds{secs}};
   if (!timestamp_in_range(t)) {
     // Dates of statistics files: years up to ±30000 print as dates.
-    std::string reason = "date value " + std::string(as_text);
+    std::string reason = "date value " + shorten(as_text);
     if (secs > -30000LL * 31556952 && secs < 30000LL * 31556952) reason += " is " + format_timestamp(t) + ",";
     fail(reject_cause::timestamp_out_of_range,
          reason + " outside the accepted range 1900-01-01T00:00:00Z .. 2200-12-31T23:59:59Z", std::string(as_text),

@@ -123,4 +123,18 @@ with scratch() as tmp:
           f"the reject is line 3 and says where the quote opened ({rr})")
     check(read(quote).count("\n") == 6, "the input is unchanged")
 
+    # Long values: the reason shows a readable cut, the value column keeps all.
+    huge = {"nps": "9" * 5000, "weight": "1" * 3000, "timestamp": "2" * 3000, "channel": "c" * 4000}
+    longf = write(os.path.join(tmp, "long.csv"), "channel,nps,weight,timestamp\n"
+                  f"ch,{huge['nps']},1,2024-01-01\nch,5,{huge['weight']},2024-01-01\n"
+                  f"ch,5,1,{huge['timestamp']}\n{huge['channel']},5,1,2024-01-01\n")
+    rej = os.path.join(tmp, "long-rejects.csv")
+    run("summary", longf, "--channels", "ch", "--rejects", rej)
+    rr = rejects_of(rej)
+    check(sorted(r["field"] for r in rr) == sorted(huge), f"one reject per long field ({[r['field'] for r in rr]})")
+    for r in rr:
+        check(len(r["reason"].encode()) < 400 and "bytes)" in r["reason"],
+              f"{r['field']}: the reason is cut ({len(r['reason'])} characters)")
+        check(r["value"] == huge[r["field"]], f"{r['field']}: the rejects file keeps the whole value")
+
 finish()
