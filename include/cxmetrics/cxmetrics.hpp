@@ -22,6 +22,8 @@
 #include "cxmetrics/stats/distributions.hpp"
 #include "cxmetrics/stats/mean.hpp"
 #include "cxmetrics/stats/multiplicity.hpp"
+#include "cxmetrics/stats/net_compare.hpp"
+#include "cxmetrics/stats/net_score.hpp"
 #include "cxmetrics/stats/proportion.hpp"
 
 #include "cxmetrics/metrics/ces.hpp"

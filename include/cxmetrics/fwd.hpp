@@ -37,6 +37,7 @@ namespace stats {
 struct comparison;
 struct proportion_options;
 enum class p_adjust : std::uint8_t;
+struct net_counts;
 }  // namespace stats
 
 }  // namespace cxm
