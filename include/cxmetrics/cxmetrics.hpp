@@ -25,6 +25,7 @@
 #include "cxmetrics/stats/net_compare.hpp"
 #include "cxmetrics/stats/net_score.hpp"
 #include "cxmetrics/stats/proportion.hpp"
+#include "cxmetrics/stats/weighted_se.hpp"
 
 #include "cxmetrics/metrics/ces.hpp"
 #include "cxmetrics/metrics/csat.hpp"
