@@ -39,8 +39,10 @@
 //   B > 0 (the same number without cancellation), in shares (B, C divided
 //   by n) and kept inside the feasible range max(0, −d) ≤ q ≤ (1 − d)/2
 //   against rounding.
-//   The interval is {d : |Z(d)| ≤ z}, z = Φ⁻¹(1 − α/2). Z falls from +∞ at
-//   d = −1 through 0 at d = θ̂ to −∞ at d = 1, so the limits are the roots
+//   The interval is {d : |Z(d)| ≤ z}, z = Φ⁻¹(1 − α/2). Z is +∞ at d = −1
+//   (unless every response is a detractor), 0 at d = θ̂ and −∞ at d = 1,
+//   and falls in between (tests/intervals_test.cpp checks on grids of d that
+//   the interval is exactly the set with |Z| ≤ z), so the limits are the roots
 //     L on [−1, θ̂] of √n(θ̂ − d) − z√V(d)   (Z(L) = +z),
 //     U on [θ̂, 1] of √n(θ̂ − d) + z√V(d)   (Z(U) = −z),
 //   functions that stay finite where V vanishes (d = ±1). Each is found by
@@ -70,8 +72,8 @@
 // total itself. Counts must be finite and ≥ 0; an empty sample gives
 // estimate::no_data() (the interval functions throw instead: they need n > 0).
 //
-// Header: cxmetrics/stats/net_score.hpp. Complexity: Tango O(100) quadratic
-// roots (each limit converges in a few dozen evaluations), t O(1).
+// Header: cxmetrics/stats/net_score.hpp. Complexity: Tango a few dozen
+// evaluations of the closed-form q̃ per limit, t O(1).
 #pragma once
 
 #include <algorithm>
