@@ -22,7 +22,10 @@
 #include "cxmetrics/stats/distributions.hpp"
 #include "cxmetrics/stats/mean.hpp"
 #include "cxmetrics/stats/multiplicity.hpp"
+#include "cxmetrics/stats/net_compare.hpp"
+#include "cxmetrics/stats/net_score.hpp"
 #include "cxmetrics/stats/proportion.hpp"
+#include "cxmetrics/stats/weighted_se.hpp"
 
 #include "cxmetrics/metrics/ces.hpp"
 #include "cxmetrics/metrics/csat.hpp"
