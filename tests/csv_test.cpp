@@ -359,12 +359,6 @@ TEST(Csv, UnopenableFileIsAParseErrorNamingIt) {
   }
 }
 
-TEST(Csv, ErrorKindNames) {
-  EXPECT_EQ(error_kind(101), "score_out_of_scale");
-  EXPECT_EQ(error_kind(301), "parse_error");
-  EXPECT_EQ(error_kind(7), "unknown");
-}
-
 // The bundled sample data (examples/data/responses.csv) reads without a
 // single reject. The reference values below were computed with Python's csv
 // module, independently of this reader:

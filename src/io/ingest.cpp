@@ -19,7 +19,6 @@
 #include "cxmetrics/core/counts.hpp"
 #include "cxmetrics/core/timestamp.hpp"
 #include "cxmetrics/engine/grouped.hpp"  // key_tuple_hash::mix
-#include "cxmetrics/io/csv.hpp"  // error_kind is declared (CXMETRICS_API) there
 #include "io/ingest_internal.hpp"
 
 #if defined(__unix__) || defined(__APPLE__)
@@ -126,22 +125,6 @@ int reject_error_id(reject_cause c) noexcept {
     case reject_cause::record_too_long: return parse_error::code;
   }
   return parse_error::code;
-}
-
-std::string_view error_kind(int error_id) noexcept {
-  switch (error_id) {
-    case score_out_of_scale::code: return "score_out_of_scale";
-    case invalid_weight::code: return "invalid_weight";
-    case unknown_channel::code: return "unknown_channel";
-    case malformed_timestamp::code: return "malformed_timestamp";
-    case invalid_value::code: return "invalid_value";
-    case invalid_argument::code: return "invalid_argument";
-    case incompatible_merge::code: return "incompatible_merge";
-    case parse_error::code: return "parse_error";
-    case limit_exceeded::code: return "limit_exceeded";
-    case serialization_error::code: return "serialization_error";
-    default: return "unknown";
-  }
 }
 
 // ---------------------------------------------------------------------------

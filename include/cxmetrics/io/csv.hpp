@@ -160,10 +160,6 @@ struct csv_result {
   std::vector<std::string> ignored_columns;  ///< header names that map to no field
 };
 
-/// The kind name of a cxm error id ("score_out_of_scale" for 101, ...);
-/// "unknown" for ids that are not cxm's.
-[[nodiscard]] CXMETRICS_API std::string_view error_kind(int error_id) noexcept;
-
 /// Reads responses from a CSV file. Throws parse_error when the file cannot
 /// be opened or its header is unusable; bad rows as csv_options::errors says.
 [[nodiscard]] CXMETRICS_API csv_result read_responses_csv(const std::filesystem::path& file,
