@@ -821,19 +821,6 @@ ingest_report stream_csv(byte_source& src, std::string source, const ingest_opti
 }  // namespace
 }  // namespace detail
 
-ingest_options to_ingest_options(const csv_options& options) {
-  ingest_options o;
-  o.format = ingest_format::csv;
-  o.delimiter = options.delimiter;
-  o.decimal_point = options.decimal_point;
-  o.errors = options.errors;
-  o.columns = options.columns;
-  o.required = options.required;
-  o.scales = options.scales;
-  o.channels = options.channels;
-  return o;
-}
-
 ingest_report stream_responses_csv(const std::filesystem::path& file, const ingest_options& options,
                                    const ingest_sink& sink) {
   auto src = detail::open_file_source(file);
@@ -850,34 +837,6 @@ ingest_report stream_responses_csv_text(std::string_view text, std::string_view 
                                         const ingest_sink& sink) {
   auto src = detail::memory_source(text);
   return detail::stream_csv(*src, std::string(source), options, sink);
-}
-
-namespace {
-
-csv_result collect(const csv_options& options,
-                   const std::function<ingest_report(const ingest_options&, const ingest_sink&)>& read) {
-  csv_result result{response_table(options.scales, options.channels), {}, {}, {}, {}};
-  ingest_sink sink;
-  sink.on_batch = [&result](const response_batch& b) { b.append_to(result.table); };
-  sink.on_reject = [&result](const ingest_reject& r) { result.rejects.push_back(to_csv_reject(r)); };
-  ingest_report rep = read(to_ingest_options(options), sink);
-  result.summary = std::move(rep.summary);
-  result.header = std::move(rep.header);
-  result.ignored_columns = std::move(rep.ignored_columns);
-  return result;
-}
-
-}  // namespace
-
-csv_result read_responses_csv(std::istream& in, std::string_view source, const csv_options& options) {
-  return collect(options, [&](const ingest_options& o, const ingest_sink& s) {
-    return stream_responses_csv(in, source, o, s);
-  });
-}
-
-csv_result read_responses_csv(const std::filesystem::path& file, const csv_options& options) {
-  return collect(options,
-                 [&](const ingest_options& o, const ingest_sink& s) { return stream_responses_csv(file, o, s); });
 }
 
 }  // namespace cxm
