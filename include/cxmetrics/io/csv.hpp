@@ -2,8 +2,9 @@
 //
 // Format: RFC 4180 (Shafranovich 2005, "Common Format and MIME Type for
 // Comma-Separated Values (CSV) Files"): fields separated by a delimiter
-// (given, or detected among ',' ';' tab '|': io/ingest.hpp, "CSV dialect"); a field in double quotes may hold
-// the delimiter, line breaks and doubled quotes (""). Lines end in LF or CRLF
+// (given, or detected among ',' ';' tab '|': io/ingest_options.hpp, "CSV
+// dialect"); a field in double quotes may hold the delimiter, line breaks
+// and doubled quotes (""). Lines end in LF or CRLF
 // (a lone CR also ends a line); a UTF-8 byte order mark at the start is
 // skipped; the last line needs no line break; empty lines are skipped and
 // counted. A quote inside an unquoted field is kept as a literal character;
@@ -18,7 +19,7 @@
 //
 // The first non-empty line is the header. Columns are matched to response
 // fields by name or a common alias (case, blanks and ' ', '-', '_' aside:
-// column_map in io/ingest.hpp); ingest_options::columns renames them.
+// column_map in io/column_map.hpp); ingest_options::columns renames them.
 // Columns with other names are ignored (listed in ingest_report::
 // ignored_columns). At least one score column (nps, csat, ces) must be
 // present, and so must every field listed in ingest_options::required;
