@@ -68,33 +68,31 @@ class fd_bytes final : public byte_source {
   fd_bytes& operator=(const fd_bytes&) = delete;
   bool positional() const noexcept override { return positional_; }
   std::size_t read_at(std::uint64_t offset, char* dst, std::size_t n) override {
-    std::size_t got = 0;
-    while (got < n) {
-      const ssize_t r = ::pread(fd_, dst + got, n - got, static_cast<off_t>(offset + got));
-      if (r < 0) {
-        if (errno == EINTR) continue;
-        fail();
-      }
-      if (r == 0) break;
-      got += static_cast<std::size_t>(r);
-    }
-    return got;
+    return fill(n, [&](std::size_t got) {
+      return ::pread(fd_, dst + got, n - got, static_cast<off_t>(offset + got));
+    });
   }
   std::size_t read(char* dst, std::size_t n) override {
-    std::size_t got = 0;
-    while (got < n) {
-      const ssize_t r = ::read(fd_, dst + got, n - got);
-      if (r < 0) {
-        if (errno == EINTR) continue;
-        fail();
-      }
-      if (r == 0) break;
-      got += static_cast<std::size_t>(r);
-    }
-    return got;
+    return fill(n, [&](std::size_t got) { return ::read(fd_, dst + got, n - got); });
   }
 
  private:
+  // Calls once(got) until n bytes are read or it reports the end (0);
+  // a call interrupted by a signal is repeated.
+  template <class Once>
+  std::size_t fill(std::size_t n, Once once) const {
+    std::size_t got = 0;
+    while (got < n) {
+      const ssize_t r = once(got);
+      if (r < 0) {
+        if (errno == EINTR) continue;
+        fail();
+      }
+      if (r == 0) break;
+      got += static_cast<std::size_t>(r);
+    }
+    return got;
+  }
   [[noreturn]] void fail() const {
     location where;
     where.file = name_;

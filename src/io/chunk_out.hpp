@@ -12,6 +12,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <tuple>
 #include <vector>
 
 #include "cxmetrics/io/column_map.hpp"
@@ -23,23 +24,17 @@ namespace cxm::detail {
 
 /// Mutable access to a response_batch's columns for the readers.
 struct batch_access {
+  /// The columns with one entry per row (all but the two text buffers).
+  static auto row_columns(response_batch& b) noexcept {
+    return std::tie(b.nps_, b.csat_, b.ces_, b.time_, b.channel_, b.segment_, b.agent_, b.weight_, b.resolved_,
+                    b.line_, b.id_end_, b.why_end_);
+  }
   static void clear(response_batch& b) {
     b.first_row_ = 0;
     b.weighted_ = false;
-    b.nps_.clear();
-    b.csat_.clear();
-    b.ces_.clear();
-    b.time_.clear();
-    b.channel_.clear();
-    b.segment_.clear();
-    b.agent_.clear();
-    b.weight_.clear();
-    b.resolved_.clear();
-    b.line_.clear();
+    std::apply([](auto&... c) { (c.clear(), ...); }, row_columns(b));
     b.id_text_.clear();
     b.why_text_.clear();
-    b.id_end_.clear();
-    b.why_end_.clear();
   }
   /// Keeps the first n rows.
   static void truncate(response_batch& b, std::size_t n);

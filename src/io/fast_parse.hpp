@@ -62,16 +62,6 @@ CXM_HOT_INLINE int two_digits(const char* p) noexcept {
   return (a < 10 && b < 10) ? static_cast<int>(a * 10 + b) : -1;
 }
 
-/// 0x80 in every byte of w that is an ASCII digit, 0 elsewhere.
-CXM_HOT_INLINE std::uint64_t ascii_digit_mask(std::uint64_t w) noexcept {
-  constexpr std::uint64_t low7 = 0x7F7F7F7F7F7F7F7FULL;
-  constexpr std::uint64_t ones = 0x0101010101010101ULL;
-  const std::uint64_t h = w & low7;
-  const std::uint64_t ge0 = h + ones * (0x80 - '0');      // high bit: byte >= '0'
-  const std::uint64_t gt9 = h + ones * (0x80 - '9' - 1);  // high bit: byte > '9'
-  return ge0 & ~gt9 & ~w & (ones * 0x80);
-}
-
 /// Days since 1970-01-01 of the first day of each month from 1970-01 to
 /// 2100-01 (so that month m lasts table[m + 1] - table[m] days).
 struct month_starts {

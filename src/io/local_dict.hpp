@@ -4,7 +4,6 @@
 
 #include <cstddef>
 #include <cstdint>
-#include <cstring>
 #include <string_view>
 #include <vector>
 
@@ -58,16 +57,6 @@ class local_dict {
     std::uint32_t len = 0;
     std::uint32_t id1 = 0;  // id + 1; 0 empty
   };
-  static std::uint64_t load64(const char* p) noexcept {
-    std::uint64_t w;
-    std::memcpy(&w, p, 8);
-    return w;
-  }
-  static std::uint64_t load32(const char* p) noexcept {
-    std::uint32_t w;
-    std::memcpy(&w, p, 4);
-    return w;
-  }
   // Two words that, with the length, determine keys up to 16 bytes (and
   // the first 16 bytes of longer ones); overlapping loads, no byte loop.
   CXM_HOT_INLINE static key key_of(std::string_view s) noexcept {
@@ -75,21 +64,14 @@ class local_dict {
     const char* p = s.data();
     const std::size_t n = s.size();
     k.len = static_cast<std::uint32_t>(n);
-    if (n >= 8) {
-      k.w0 = load64(p);
-      k.w1 = n >= 16 ? load64(p + 8) : load64(p + n - 8);
-    } else if (n >= 4) {
-      k.w0 = load32(p) | (load32(p + n - 4) << 32);
-    } else if (n > 0) {
-      k.w0 = static_cast<unsigned char>(p[0]) | (static_cast<std::uint64_t>(static_cast<unsigned char>(p[n / 2])) << 8) |
-             (static_cast<std::uint64_t>(static_cast<unsigned char>(p[n - 1])) << 16);
-    }
+    k.w0 = pack_upto8(p, n);
+    if (n >= 8) k.w1 = n >= 16 ? load_u64(p + 8) : load_u64(p + n - 8);
     // Multiplicative hashing (Knuth, TAOCP vol. 3, 6.4): the table index is
     // taken from the top bits of the product, which every input bit reaches.
     std::uint64_t h = k.w0 ^ ((k.w1 << 32) | (k.w1 >> 32)) ^ n;
     if (n > 16) {
-      for (std::size_t i = 16; i + 8 <= n; i += 8) h = (h ^ load64(p + i)) * 0x9FB21C651E98DF25ULL;
-      h ^= load64(p + n - 8);
+      for (std::size_t i = 16; i + 8 <= n; i += 8) h = (h ^ load_u64(p + i)) * 0x9FB21C651E98DF25ULL;
+      h ^= load_u64(p + n - 8);
     }
     h *= 0x9E3779B97F4A7C15ULL;
     k.hash = h;

@@ -4,11 +4,14 @@
 #include <algorithm>
 #include <fstream>
 #include <sstream>
+#include <string>
 #include <utility>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
 #include "cxmetrics/core/error.hpp"
+#include "cxmetrics/core/scale.hpp"
 #include "io/field_rules.hpp"
 #include "io/session.hpp"
 #include "io/text.hpp"
@@ -29,6 +32,23 @@ std::vector<std::string> string_list(const nlohmann::json& v, std::string_view k
     out.push_back(e.get<std::string>());
   }
   return out;
+}
+
+// make(), its invalid_argument reported as one of the key.
+template <class Make>
+auto checked(std::string_view key, Make make) {
+  try {
+    return make();
+  } catch (const invalid_argument& e) {
+    bad_key(key, e.reason());
+  }
+}
+
+// A scale built from an integer setting, which the scale checks.
+template <class Make>
+scale scale_setting(const nlohmann::json& v, std::string_view key, const char* range, Make make) {
+  if (!v.is_number_integer()) bad_key(key, std::string("must be an integer ") + range);
+  return checked(key, [&] { return make(v.get<int>()); });
 }
 
 }  // namespace
@@ -105,28 +125,14 @@ ingest_options mapping_from_json(std::string_view json_text, const ingest_option
         }
       }
     } else if (key == "channels") {
-      try {
-        o.channels = channel_set::closed_of(string_list(v, key));
-      } catch (const invalid_argument& e) {
-        bad_key(key, e.reason());
-      }
+      o.channels = checked(key, [&] { return channel_set::closed_of(string_list(v, key)); });
     } else if (key == "strict") {
       if (!v.is_boolean()) bad_key(key, "must be true or false");
       o.errors = v.get<bool>() ? on_error::strict : on_error::skip;
     } else if (key == "csat_top_box") {
-      if (!v.is_number_integer()) bad_key(key, "must be an integer 1..4");
-      try {
-        o.scales.csat = scale::csat(v.get<int>());
-      } catch (const invalid_argument& e) {
-        bad_key(key, e.reason());
-      }
+      o.scales.csat = scale_setting(v, key, "1..4", [](int k) { return scale::csat(k); });
     } else if (key == "ces_easy_min") {
-      if (!v.is_number_integer()) bad_key(key, "must be an integer 2..7");
-      try {
-        o.scales.ces = scale::ces(v.get<int>());
-      } catch (const invalid_argument& e) {
-        bad_key(key, e.reason());
-      }
+      o.scales.ces = scale_setting(v, key, "2..7", [](int k) { return scale::ces(k); });
     } else {
       bad_key(key, "unknown key (expected format, delimiter, decimal_point, columns, required, resolved, channels, "
                    "strict, csat_top_box, ces_easy_min)");

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <chrono>
 #include <string>
+#include <tuple>
 
 #include "io/chunk_out.hpp"
 
@@ -13,18 +14,7 @@ namespace cxm {
 namespace detail {
 
 void batch_access::resize_rows(response_batch& b, std::size_t n) {
-  b.nps_.resize(n);
-  b.csat_.resize(n);
-  b.ces_.resize(n);
-  b.time_.resize(n);
-  b.channel_.resize(n);
-  b.segment_.resize(n);
-  b.agent_.resize(n);
-  b.weight_.resize(n);
-  b.resolved_.resize(n);
-  b.line_.resize(n);
-  b.id_end_.resize(n);
-  b.why_end_.resize(n);
+  std::apply([n](auto&... c) { (c.resize(n), ...); }, row_columns(b));
 }
 
 void batch_access::truncate(response_batch& b, std::size_t n) {

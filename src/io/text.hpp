@@ -31,16 +31,22 @@ inline std::string_view trim_blanks(std::string_view s) noexcept {
 /// Lower case (ASCII), surrounding blanks removed.
 std::string lower_trimmed(std::string_view s);
 
-/// 0x80 in every byte of w that is an ASCII capital letter, 0 elsewhere
-/// (SWAR byte compares without carries between bytes).
-inline std::uint64_t ascii_upper_mask(std::uint64_t w) noexcept {
+/// 0x80 in every byte of w that lies in lo..hi (ASCII, lo <= hi), 0
+/// elsewhere (SWAR byte compares without carries between bytes).
+CXM_HOT_INLINE std::uint64_t ascii_range_mask(std::uint64_t w, char lo, char hi) noexcept {
   constexpr std::uint64_t low7 = 0x7F7F7F7F7F7F7F7FULL;
   constexpr std::uint64_t ones = 0x0101010101010101ULL;
   const std::uint64_t h = w & low7;
-  const std::uint64_t ge_a = h + ones * (0x80 - 'A');      // high bit: byte >= 'A'
-  const std::uint64_t gt_z = h + ones * (0x80 - 'Z' - 1);  // high bit: byte > 'Z'
-  return ge_a & ~gt_z & ~w & (ones * 0x80);
+  const std::uint64_t ge = h + ones * static_cast<std::uint64_t>(0x80 - lo);      // high bit: byte >= lo
+  const std::uint64_t gt = h + ones * static_cast<std::uint64_t>(0x80 - hi - 1);  // high bit: byte > hi
+  return ge & ~gt & ~w & (ones * 0x80);
 }
+
+/// 0x80 in every byte of w that is an ASCII capital letter, 0 elsewhere.
+CXM_HOT_INLINE std::uint64_t ascii_upper_mask(std::uint64_t w) noexcept { return ascii_range_mask(w, 'A', 'Z'); }
+
+/// 0x80 in every byte of w that is an ASCII digit, 0 elsewhere.
+CXM_HOT_INLINE std::uint64_t ascii_digit_mask(std::uint64_t w) noexcept { return ascii_range_mask(w, '0', '9'); }
 
 inline std::uint64_t load_u64(const char* p) noexcept {
   std::uint64_t w;
