@@ -49,3 +49,4 @@
 #include "cxmetrics/report/html.hpp"
 #include "cxmetrics/report/model.hpp"
 #include "cxmetrics/report/svg.hpp"
+#include "cxmetrics/report/svg_primitives.hpp"
