@@ -125,7 +125,7 @@ ingest_options mapping_from_json(std::string_view json_text, const ingest_option
         }
       }
     } else if (key == "channels") {
-      o.channels = checked(key, [&] { return channel_set::closed_of(string_list(v, key)); });
+      o.channels = checked(key, [&list = v, &name = key] { return channel_set::closed_of(string_list(list, name)); });
     } else if (key == "strict") {
       if (!v.is_boolean()) bad_key(key, "must be true or false");
       o.errors = v.get<bool>() ? on_error::strict : on_error::skip;
