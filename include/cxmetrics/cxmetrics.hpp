@@ -39,11 +39,17 @@
 #include "cxmetrics/engine/isa.hpp"
 #include "cxmetrics/engine/metric_set.hpp"
 
-#include "cxmetrics/io/csv.hpp"
 #include "cxmetrics/io/binary.hpp"
+#include "cxmetrics/io/column_map.hpp"
+#include "cxmetrics/io/csv.hpp"
 #include "cxmetrics/io/ingest.hpp"
+#include "cxmetrics/io/ingest_options.hpp"
 #include "cxmetrics/io/json.hpp"
+#include "cxmetrics/io/mapping.hpp"
+#include "cxmetrics/io/rejects.hpp"
+#include "cxmetrics/io/response_batch.hpp"
 
 #include "cxmetrics/report/html.hpp"
 #include "cxmetrics/report/model.hpp"
 #include "cxmetrics/report/svg.hpp"
+#include "cxmetrics/report/svg_primitives.hpp"
