@@ -73,6 +73,7 @@
 
 #include "cxmetrics/core/counts.hpp"
 #include "cxmetrics/core/error.hpp"
+#include "cxmetrics/core/hash.hpp"
 #include "cxmetrics/core/response.hpp"
 #include "cxmetrics/core/scale.hpp"
 #include "cxmetrics/engine/accumulator.hpp"
@@ -124,20 +125,14 @@ template <class T>
   }
 }
 
-/// Hash of a key tuple: std::hash of each part, combined and finalised with
-/// the SplitMix64 mixer (Steele, Lea & Flood 2014).
+/// Hash of a key tuple: std::hash of each part, combined with the SplitMix64
+/// mixer (core/hash.hpp).
 struct key_tuple_hash {
   template <class... T>
   std::size_t operator()(const std::tuple<T...>& t) const noexcept {
-    std::uint64_t h = 0x9e3779b97f4a7c15ULL;
-    std::apply([&](const T&... v) { ((h = mix(h ^ static_cast<std::uint64_t>(std::hash<T>{}(v)))), ...); }, t);
+    std::uint64_t h = hash_seed;
+    std::apply([&](const T&... v) { ((h = hash_combine(h, static_cast<std::uint64_t>(std::hash<T>{}(v)))), ...); }, t);
     return static_cast<std::size_t>(h);
-  }
-  static constexpr std::uint64_t mix(std::uint64_t x) noexcept {
-    x += 0x9e3779b97f4a7c15ULL;
-    x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
-    return x ^ (x >> 31);
   }
 };
 
