@@ -10,6 +10,8 @@
 #include "cxmetrics/core/counts.hpp"
 #include "cxmetrics/core/error.hpp"
 #include "cxmetrics/core/estimate.hpp"
+#include "cxmetrics/core/hash.hpp"
+#include "cxmetrics/core/isa.hpp"
 #include "cxmetrics/core/response.hpp"
 #include "cxmetrics/core/response_table.hpp"
 #include "cxmetrics/core/scale.hpp"
@@ -33,7 +35,6 @@
 #include "cxmetrics/engine/count.hpp"
 #include "cxmetrics/engine/group_by.hpp"
 #include "cxmetrics/engine/grouped.hpp"
-#include "cxmetrics/engine/isa.hpp"
 #include "cxmetrics/engine/metric_set.hpp"
 
 #include "cxmetrics/io/csv.hpp"

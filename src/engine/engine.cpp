@@ -23,7 +23,7 @@
 #include "cxmetrics/core/scale.hpp"
 #include "cxmetrics/engine/count.hpp"
 #include "cxmetrics/engine/group_by.hpp"
-#include "cxmetrics/engine/isa.hpp"
+#include "cxmetrics/core/isa.hpp"
 #include "engine/dispatch.hpp"
 #include "engine/kernels.hpp"
 
@@ -48,11 +48,10 @@ const std::vector<detail::compiled_level>& levels() {
   return all;
 }
 
-std::atomic<int> forced_level{-1};
-
 const detail::compiled_level* find_level(isa level) noexcept {
+  if (!isa_available(level)) return nullptr;
   for (const auto& l : levels()) {
-    if (l.level == level && l.supported) return &l;
+    if (l.level == level) return &l;
   }
   return nullptr;
 }
@@ -391,39 +390,6 @@ score_counts weighted_hist(std::span<const std::uint8_t> scores, std::span<const
 }
 
 }  // namespace
-
-// ------------------------------------------------------------------ isa.hpp
-
-bool isa_available(isa level) noexcept { return find_level(level) != nullptr; }
-
-std::vector<isa> available_isas() {
-  std::vector<isa> out;
-  for (const auto& l : levels()) {
-    if (l.supported) out.push_back(l.level);
-  }
-  return out;
-}
-
-isa best_isa() noexcept {
-  isa best = isa::scalar;
-  for (const auto& l : levels()) {
-    if (l.supported) best = l.level;  // levels() is ordered lowest first
-  }
-  return best;
-}
-
-void force_isa(std::optional<isa> level) {
-  if (level && !isa_available(*level)) {
-    throw invalid_argument("instruction-set level '" + std::string(to_string(*level)) +
-                           "' is not available in this build on this CPU");
-  }
-  forced_level.store(level ? static_cast<int>(*level) : -1, std::memory_order_relaxed);
-}
-
-isa active_isa() noexcept {
-  const int forced = forced_level.load(std::memory_order_relaxed);
-  return forced >= 0 ? static_cast<isa>(forced) : best_isa();
-}
 
 // ------------------------------------------------------------------ count.hpp
 

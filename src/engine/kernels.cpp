@@ -35,18 +35,7 @@
 // The one-lane HWY_SCALAR target (the portable level under GCC < 12.3) cannot
 // hold a 16-byte table and uses compare and plain counting loops instead.
 
-// Compile the portable level on every build and leave out levels that add
-// nothing to the ones listed in cxmetrics/engine/isa.hpp (names as of
-// Highway 1.0; targets added by later versions are compiled but not used).
-// Defined before the first inclusion of Highway only (foreach_target
-// re-includes this file).
-#ifndef CXMETRICS_ENGINE_KERNELS_CONFIG
-#define CXMETRICS_ENGINE_KERNELS_CONFIG
-#define HWY_COMPILE_ALL_ATTAINABLE
-#define HWY_DISABLED_TARGETS                                                                        \
-  (HWY_SSE4 | HWY_AVX3_DL | HWY_SVE | HWY_SVE2 | HWY_SVE_256 | HWY_SVE2_128 | HWY_RVV | HWY_PPC8 | HWY_WASM | \
-   HWY_WASM_EMU256)
-#endif
+#include "core/simd_levels.hpp"  // the library's one Highway configuration, before Highway
 
 #include <algorithm>
 #include <cmath>
@@ -865,25 +854,9 @@ namespace cxm::engine::detail {
 
 std::vector<compiled_level> compiled_levels() {
   std::vector<compiled_level> out;
-#if HWY_TARGETS & HWY_EMU128
-  out.push_back({isa::scalar, HWY_EMU128, N_EMU128::Table(), false});
-#elif HWY_TARGETS & HWY_SCALAR
-  out.push_back({isa::scalar, HWY_SCALAR, N_SCALAR::Table(), false});
-#endif
-#if HWY_TARGETS & HWY_SSSE3
-  out.push_back({isa::ssse3, HWY_SSSE3, N_SSSE3::Table(), false});
-#endif
-#if HWY_TARGETS & HWY_AVX2
-  out.push_back({isa::avx2, HWY_AVX2, N_AVX2::Table(), false});
-#endif
-#if HWY_TARGETS & HWY_AVX3
-  out.push_back({isa::avx512, HWY_AVX3, N_AVX3::Table(), false});
-#endif
-#if HWY_TARGETS & HWY_NEON
-  out.push_back({isa::neon, HWY_NEON, N_NEON::Table(), false});
-#endif
-  const std::int64_t supported = hwy::SupportedTargets();
-  for (auto& level : out) level.supported = (supported & level.target) != 0;
+#define CXMETRICS_ADD_LEVEL(level, target, ns) out.push_back({level, ns::Table()});
+  CXMETRICS_FOR_EACH_LEVEL(CXMETRICS_ADD_LEVEL)
+#undef CXMETRICS_ADD_LEVEL
   return out;
 }
 

@@ -59,7 +59,7 @@
 
 #include "cxmetrics/core/counts.hpp"
 #include "cxmetrics/core/scale.hpp"
-#include "cxmetrics/engine/isa.hpp"
+#include "cxmetrics/core/isa.hpp"
 #include "cxmetrics/export.hpp"
 
 namespace cxm::engine {
