@@ -12,6 +12,7 @@
 #include "cxmetrics/core/estimate.hpp"
 #include "cxmetrics/core/hash.hpp"
 #include "cxmetrics/core/isa.hpp"
+#include "cxmetrics/core/period.hpp"
 #include "cxmetrics/core/response.hpp"
 #include "cxmetrics/core/response_table.hpp"
 #include "cxmetrics/core/scale.hpp"

@@ -17,4 +17,7 @@ struct compiled_level {
 /// Compiled levels, lowest first (defined in kernels.cpp).
 std::vector<compiled_level> compiled_levels();
 
+/// The grouped kernels of a compiled level (defined in kernels_grouped.cpp).
+grouped_kernels grouped_kernels_for(isa level);
+
 }  // namespace cxm::engine::detail
