@@ -36,9 +36,13 @@
 #include "cxmetrics/engine/count.hpp"
 #include "cxmetrics/engine/group_by.hpp"
 #include "cxmetrics/engine/grouped.hpp"
+#include "cxmetrics/engine/grouped_feed.hpp"
+#include "cxmetrics/engine/key_extractor.hpp"
 #include "cxmetrics/engine/metric_set.hpp"
+#include "cxmetrics/engine/response_view.hpp"
 
 #include "cxmetrics/io/csv.hpp"
+#include "cxmetrics/io/batch_view.hpp"
 #include "cxmetrics/io/binary.hpp"
 #include "cxmetrics/io/ingest.hpp"
 #include "cxmetrics/io/json.hpp"

@@ -1,0 +1,45 @@
+// A reader's response_batch as the engine's response_view, so that a
+// group_by with key extractors is fed batch by batch as they stream in:
+//
+//   cxm::group_by<cxm::nps_accumulator, cxm::by_label, cxm::by_period> g(
+//       cxm::nps_accumulator{}, cxm::by_label{cxm::category::channel}, cxm::by_period{cxm::time_bucket::month});
+//   cxm::ingest_sink sink;
+//   sink.on_batch = [&](const cxm::response_batch& b) { g.feed(b); };   // g.feed(cxm::view_of(b))
+//   cxm::stream_responses("survey.csv", cxm::ingest_options{}, sink);
+//
+// The view points into the batch (and the reader's dictionaries), so it is
+// valid while the sink runs. Its first row number is the batch's
+// first_row(), so errors name a row among all accepted rows of the input;
+// weights are in the view only when the batch is weighted (as view_of a
+// response_table). Channel, segment and agent ids follow the reader's order
+// of first use; group_by keys them by label.
+//
+// Header: cxmetrics/io/batch_view.hpp. Complexity: O(1).
+#pragma once
+
+#include "cxmetrics/engine/response_view.hpp"
+#include "cxmetrics/io/ingest.hpp"
+
+namespace cxm {
+
+/// The columns of `b` as a view (see the header comment).
+[[nodiscard]] inline response_view view_of(const response_batch& b) noexcept {
+  response_view v;
+  v.rows = b.size();
+  v.values.nps = b.nps();
+  v.values.csat = b.csat();
+  v.values.ces = b.ces();
+  v.values.resolved = b.resolved();
+  if (b.weighted()) v.values.weights = b.weight();
+  v.time = b.time();
+  v.channel = b.channel();
+  v.segment = b.segment();
+  v.agent = b.agent();
+  v.channels = &b.channel_labels();
+  v.segments = &b.segments();
+  v.agents = &b.agents();
+  v.first_row = b.first_row();
+  return v;
+}
+
+}  // namespace cxm
