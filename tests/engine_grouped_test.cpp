@@ -247,6 +247,30 @@ TEST_P(GroupedLevel, TimeKeysFollowPeriodOfForEveryBucketAndOffset) {
   }
 }
 
+TEST_P(GroupedLevel, TimeOrderedColumnsMatchPeriodOfAcrossBoundariesAndMissingTimes) {
+  // Time-ordered input: most tiles lie in one day or month (one key for the
+  // tile), some straddle a midnight or hold a missing time (row by row).
+  const auto o = at_level(GetParam());
+  const std::size_t len = 20'000;
+  std::vector<std::int64_t> t(len);
+  for (std::size_t i = 0; i < len; ++i) t[i] = 1709251200 - 40 * 86400 + static_cast<std::int64_t>(i) * 397;
+  for (std::size_t i = 1000; i < len; i += 3001) t[i] = kNoTime;
+  const auto s = scores_on(scale::nps(), len, 12, 0);
+  for (const auto bucket : {time_bucket::day, time_bucket::month}) {
+    const auto lo = period_of(timestamp{std::chrono::seconds{t.front()}}, bucket, std::chrono::hours{3});
+    const auto hi = period_of(timestamp{std::chrono::seconds{t.back()}}, bucket, std::chrono::hours{3});
+    const engine::period_span span{bucket, std::chrono::hours{3}, lo.index, static_cast<std::uint32_t>(hi.index - lo.index + 1)};
+    const key_column keys[] = {{t, span, "period"}};
+    const auto g = engine::count_scores_by(s, keys, scale::nps(), o);
+    const auto ref = ref_counts(s, scale::nps(), span.count + 1, [&](std::size_t i) -> std::size_t {
+      if (t[i] == kNoTime) return 0;
+      return 1 + static_cast<std::size_t>(
+                     period_of(timestamp{std::chrono::seconds{t[i]}}, bucket, std::chrono::hours{3}).index - span.first);
+    });
+    EXPECT_EQ(counts_of(g), ref) << to_string(bucket);
+  }
+}
+
 TEST_P(GroupedLevel, ATimeOutsideTheSpanIsReportedWithItsRow) {
   const auto o = at_level(GetParam());
   const std::size_t len = 1000;

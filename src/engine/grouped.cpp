@@ -32,7 +32,7 @@ struct layout {
   std::vector<std::uint32_t> shape;
   std::size_t cells = 1;
   std::uint32_t width = 0;  // counters per cell
-  bool wide_key = false;    // a 32-bit key (or time) column: 32-bit index lanes
+  bool wide_key = false;    // a 32-bit key column: 32-bit index lanes
   std::vector<key_view> views;
   std::vector<time_keys> times;                   // one per key (used by time keys)
   std::vector<std::vector<std::int32_t>> tables;  // day tables, one per key
@@ -77,7 +77,7 @@ layout make_layout(std::size_t rows, std::span<const key_column> keys, std::uint
                              at_field(key.name()));
     }
     l.shape.push_back(key.cardinality());
-    l.wide_key |= key.width() >= 4;
+    l.wide_key |= key.width() == 4;  // time keys are below their cardinality: 16-bit lanes may hold them
   }
   if (l.cells * width > max_cell_counters) {
     throw invalid_argument("the key columns make " + std::to_string(l.cells) + " groups of " + std::to_string(width) +

@@ -81,6 +81,25 @@ HWY_INLINE bool ScalarCode(unsigned bin, const grouped_params& g, unsigned& code
 
 // ------------------------------------------------------------------ time keys
 
+// Day (relative to the table) of x = t + offset seconds, in double: exact
+// for the times of 1900..2200 (see TimeTile).
+HWY_INLINE double DayOf(std::int64_t t, const time_keys& k) {
+  const double x = static_cast<double>(t) + static_cast<double>(k.offset);
+  return std::floor(x * (1.0 / 86400.0) + kDayEpsilon) - static_cast<double>(k.first_day);
+}
+
+// The key of a time in scalar code; false when it lies outside the table.
+HWY_INLINE bool ScalarTimeKey(std::int64_t t, const time_keys& k, std::int32_t& key) {
+  if (t == std::numeric_limits<std::int64_t>::min()) {
+    key = k.day_key[k.days];
+    return true;
+  }
+  const double rel = DayOf(t, k);
+  const bool inside = rel >= 0.0 && rel < static_cast<double>(k.days);
+  key = inside ? k.day_key[static_cast<std::size_t>(rel)] : 0;
+  return inside;
+}
+
 // Keys of the times t[0, m) into out[0, m): day_key[floor((t + offset) /
 // 86400) - first_day], day_key[days] for a missing time (INT64_MIN).
 //
@@ -89,6 +108,9 @@ HWY_INLINE bool ScalarCode(unsigned bin, const grouped_params& g, unsigned& code
 // x / 86400 + 1e-9 for |x| < 2^33 (times of 1900..2200); a quotient that is
 // not a whole number is at least 1/86400 below the next one, so the floor is
 // the exact day. Times farther out fall outside any table and are reported.
+//
+// A tile whose earliest and latest times (none missing) have one key, as in
+// time-ordered input, takes that key for every row without a lookup.
 // Returns false when a time lies outside the table (its key is then 0).
 template <class TI>
 bool TimeTile(const std::int64_t* HWY_RESTRICT t, std::size_t m, const time_keys& k, TI* HWY_RESTRICT out) {
@@ -98,6 +120,33 @@ bool TimeTile(const std::int64_t* HWY_RESTRICT t, std::size_t m, const time_keys
   const hn::Rebind<TI, decltype(dd)> dt;
   const std::size_t N = hn::Lanes(dd);
   const auto missing = hn::Set(di, std::numeric_limits<std::int64_t>::min());
+  if (m >= N) {
+    auto lo = hn::LoadU(di, t);
+    auto hi = lo;
+    std::size_t i = 0;
+    for (; i + N <= m; i += N) {
+      const auto v = hn::LoadU(di, t + i);
+      lo = hn::Min(lo, v);
+      hi = hn::Max(hi, v);
+    }
+    std::int64_t first = hn::GetLane(hn::MinOfLanes(di, lo));
+    std::int64_t last = hn::GetLane(hn::MaxOfLanes(di, hi));
+    for (; i < m; ++i) {
+      first = std::min(first, t[i]);
+      last = std::max(last, t[i]);
+    }
+    std::int32_t key_first = 0;
+    std::int32_t key_last = 0;
+    if (first != std::numeric_limits<std::int64_t>::min() && ScalarTimeKey(first, k, key_first) &&
+        ScalarTimeKey(last, k, key_last) && key_first == key_last) {
+      const hn::ScalableTag<TI> du;
+      const auto key = hn::Set(du, static_cast<TI>(key_first));
+      std::size_t j = 0;
+      for (; j + hn::Lanes(du) <= m; j += hn::Lanes(du)) hn::StoreU(key, du, out + j);
+      for (; j < m; ++j) out[j] = static_cast<TI>(key_first);
+      return true;
+    }
+  }
   const auto offset = hn::Set(dd, static_cast<double>(k.offset));
   const auto inv_day = hn::Set(dd, 1.0 / 86400.0);
   const auto eps = hn::Set(dd, kDayEpsilon);
@@ -123,15 +172,9 @@ bool TimeTile(const std::int64_t* HWY_RESTRICT t, std::size_t m, const time_keys
   }
   bool ok = hn::AllFalse(dd, bad);
   for (; i < m; ++i) {
-    if (t[i] == std::numeric_limits<std::int64_t>::min()) {
-      out[i] = static_cast<TI>(k.day_key[k.days]);
-      continue;
-    }
-    const double x = static_cast<double>(t[i]) + static_cast<double>(k.offset);
-    const double rel = std::floor(x * (1.0 / 86400.0) + kDayEpsilon) - static_cast<double>(k.first_day);
-    const bool inside = rel >= 0.0 && rel < static_cast<double>(k.days);
-    ok &= inside;
-    out[i] = inside ? static_cast<TI>(k.day_key[static_cast<std::size_t>(rel)]) : TI{0};
+    std::int32_t key = 0;
+    ok &= ScalarTimeKey(t[i], k, key);
+    out[i] = static_cast<TI>(key);
   }
   return ok;
 }
