@@ -15,7 +15,7 @@
 // count_nps_by of the same size and order in this run; the target is <= 1.10
 // for feed (median of 5 repetitions: --benchmark_repetitions=5).
 //
-// Data: uniform NPS scores 0..10 and channel 0..7 from SplitMix64, over the
+// Data: uniform NPS scores 0..10 and channel 0..7 from the SplitMix64 mixer, over the
 // 36 months 2022-01 .. 2024-12, in two orders:
 //   random   each row's month uniform and its time uniform within the month
 //            (engine_benchmark's columns): the kernel looks up the month of
@@ -34,6 +34,7 @@
 #include <string>
 #include <vector>
 
+#include "cxmetrics/core/hash.hpp"
 #include "cxmetrics/core/period.hpp"
 #include "cxmetrics/core/response.hpp"
 #include "cxmetrics/core/scale.hpp"
@@ -58,13 +59,6 @@ struct dataset {
   cxm::channel_set channels;
 };
 
-std::uint64_t splitmix64(std::uint64_t& state) {
-  std::uint64_t z = (state += 0x9E3779B97F4A7C15ull);
-  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-  z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-  return z ^ (z >> 31);
-}
-
 // Uniform integer in [0, m) from the top 32 bits (Lemire's multiply-shift).
 std::uint32_t below(std::uint64_t r, std::uint32_t m) { return static_cast<std::uint32_t>(((r >> 32) * m) >> 32); }
 
@@ -83,10 +77,10 @@ const dataset& data(std::size_t n, bool by_time) {
     d->channel.resize(n);
     d->time.resize(n);
     d->month.resize(n);
-    std::uint64_t state = 0x5EEDull + n;
+    const std::uint64_t seed = 0x5EEDull + n;  // SplitMix64 outputs: the mixer of consecutive counters
     std::uint32_t m = 0;
     for (std::size_t i = 0; i < n; ++i) {
-      const std::uint64_t r = splitmix64(state);
+      const std::uint64_t r = cxm::detail::mix64(seed + 2 * i);
       d->nps[i] = static_cast<std::uint8_t>(below(r, 11));
       d->channel[i] = static_cast<std::uint16_t>(r & 7);
       if (by_time) {
@@ -95,7 +89,7 @@ const dataset& data(std::size_t n, bool by_time) {
         while (d->time[i] >= start[m + 1]) ++m;
       } else {
         m = below(r << 32, kMonths);
-        d->time[i] = start[m] + static_cast<std::int64_t>(splitmix64(state) %
+        d->time[i] = start[m] + static_cast<std::int64_t>(cxm::detail::mix64(seed + 2 * i + 1) %
                                                           static_cast<std::uint64_t>(start[m + 1] - start[m]));
       }
       d->month[i] = static_cast<std::uint16_t>(m);
@@ -115,17 +109,17 @@ cxm::response_view view_of(const dataset& d) {
   return v;
 }
 
-std::map<std::string, std::vector<double>>& times() {
-  static std::map<std::string, std::vector<double>> t;
-  return t;
-}
+// Seconds of every timed call, keyed by case and size.
+std::map<std::string, std::vector<double>> g_seconds;
 
-std::optional<double> median_time(const std::string& key) {
-  auto it = times().find(key);
-  if (it == times().end() || it->second.empty()) return std::nullopt;
-  auto v = it->second;
-  std::nth_element(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(v.size() / 2), v.end());
-  return v[v.size() / 2];
+// Median of the calls of `key` so far, or nothing.
+std::optional<double> median_seconds(const std::string& key) {
+  const auto found = g_seconds.find(key);
+  if (found == g_seconds.end() || found->second.empty()) return std::nullopt;
+  std::vector<double> v = found->second;
+  const auto mid = v.begin() + static_cast<std::ptrdiff_t>(v.size() / 2);
+  std::nth_element(v.begin(), mid, v.end());
+  return *mid;
 }
 
 // Times each call of `body` and reports Gresp/s and the ratio to the
@@ -138,12 +132,12 @@ void measure(benchmark::State& state, const std::string& what, const std::string
     body();
     const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     state.SetIterationTime(s);
-    times()[key].push_back(s);
+    g_seconds[key].push_back(s);
   }
-  const auto mine = median_time(key);
+  const auto mine = median_seconds(key);
   state.counters["Gresp/s"] = static_cast<double>(n) / *mine / 1e9;
   if (what != "count_nps_by") {
-    if (auto base = median_time("count_nps_by" + size)) state.counters["x_count_nps_by"] = *mine / *base;
+    if (auto base = median_seconds("count_nps_by" + size)) state.counters["x_count_nps_by"] = *mine / *base;
   }
 }
 

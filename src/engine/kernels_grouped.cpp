@@ -39,14 +39,12 @@
 
 #undef HWY_TARGET_INCLUDE
 #define HWY_TARGET_INCLUDE "engine/kernels_grouped.cpp"
-#include <hwy/foreach_target.h>  // must come before highway.h
-#include <hwy/highway.h>
+#include <hwy/foreach_target.h>  // must come before highway.h, which the helpers include
 
 #include "engine/simd-inl.hpp"
 
 HWY_BEFORE_NAMESPACE();
-namespace cxm::engine::detail {
-namespace HWY_NAMESPACE {
+namespace cxm::engine::detail::HWY_NAMESPACE {
 namespace hn = hwy::HWY_NAMESPACE;
 
 // Rows per tile (see the header comment).
@@ -528,8 +526,7 @@ bool GroupedIndex(const std::uint8_t* s, const key_view* keys, std::size_t nkeys
 
 grouped_kernels GroupedTable() { return grouped_kernels{&Grouped, &GroupedIndex}; }
 
-}  // namespace HWY_NAMESPACE
-}  // namespace cxm::engine::detail
+}  // namespace cxm::engine::detail::HWY_NAMESPACE
 HWY_AFTER_NAMESPACE();
 
 #if HWY_ONCE

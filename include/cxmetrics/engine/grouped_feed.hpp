@@ -111,20 +111,12 @@ using cell_states = std::vector<std::pair<std::size_t, Acc>>;
                       where);
 }
 
-/// Throws invalid_argument unless every column of `v` is empty or has `rows` rows.
+/// Throws invalid_argument unless every column of `v` and every key column
+/// has `rows` rows (value columns may also be empty).
 inline void check_rows(const response_columns& v, std::size_t rows, std::span<const engine::key_column> keys) {
-  const auto check = [&](std::size_t n, const std::string& name) {
-    if (n != 0 && n != rows) {
-      throw invalid_argument("column '" + name + "' has " + std::to_string(n) + " rows, the input " +
-                                 std::to_string(rows),
-                             at_field(name));
-    }
-  };
-  check(v.nps.size(), "nps");
-  check(v.csat.size(), "csat");
-  check(v.ces.size(), "ces");
-  check(v.resolved.size(), "resolved");
-  check(v.weights.size(), "weight");
+  if (const std::size_t n = rows_of(v); n != 0 && n != rows) {
+    throw invalid_argument("the value columns have " + std::to_string(n) + " rows, the input " + std::to_string(rows));
+  }
   for (const auto& k : keys) {
     if (k.size() != rows) {
       throw invalid_argument("key column '" + k.name() + "' has " + std::to_string(k.size()) + " rows, the input " +

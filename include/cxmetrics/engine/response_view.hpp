@@ -105,19 +105,32 @@ struct response_view {
   std::uint64_t first_row = 0;  ///< row number of row 0 in error messages
 };
 
-/// The columns of `t` as a view; weights only when t.weighted() (as columns_of).
-[[nodiscard]] inline response_view view_of(const response_table& t) noexcept {
+namespace detail {
+
+/// The view of anything with response_table's column accessors (a table, a
+/// reader's batch); weights only when it is weighted.
+template <class Columns>
+[[nodiscard]] response_view view_from(const Columns& c) noexcept {
   response_view v;
-  v.rows = t.size();
-  v.values = columns_of(t);
-  v.time = t.time();
-  v.channel = t.channel();
-  v.segment = t.segment();
-  v.agent = t.agent();
-  v.channels = &t.channel_labels();
-  v.segments = &t.segments();
-  v.agents = &t.agents();
+  v.rows = c.size();
+  v.values.nps = c.nps();
+  v.values.csat = c.csat();
+  v.values.ces = c.ces();
+  v.values.resolved = c.resolved();
+  if (c.weighted()) v.values.weights = c.weight();
+  v.time = c.time();
+  v.channel = c.channel();
+  v.segment = c.segment();
+  v.agent = c.agent();
+  v.channels = &c.channel_labels();
+  v.segments = &c.segments();
+  v.agents = &c.agents();
   return v;
 }
+
+}  // namespace detail
+
+/// The columns of `t` as a view; weights only when t.weighted() (as columns_of).
+[[nodiscard]] inline response_view view_of(const response_table& t) noexcept { return detail::view_from(t); }
 
 }  // namespace cxm

@@ -24,20 +24,7 @@ namespace cxm {
 
 /// The columns of `b` as a view (see the header comment).
 [[nodiscard]] inline response_view view_of(const response_batch& b) noexcept {
-  response_view v;
-  v.rows = b.size();
-  v.values.nps = b.nps();
-  v.values.csat = b.csat();
-  v.values.ces = b.ces();
-  v.values.resolved = b.resolved();
-  if (b.weighted()) v.values.weights = b.weight();
-  v.time = b.time();
-  v.channel = b.channel();
-  v.segment = b.segment();
-  v.agent = b.agent();
-  v.channels = &b.channel_labels();
-  v.segments = &b.segments();
-  v.agents = &b.agents();
+  response_view v = detail::view_from(b);
   v.first_row = b.first_row();
   return v;
 }
