@@ -237,6 +237,9 @@ TEST(GroupByFeed, AnyAccumulatorOfResponsesTakesTheRowLoop) {
   g.feed(t);
   EXPECT_EQ(g.at("web").result(), 4.0);
   EXPECT_EQ(g.at("Chat").result(), 1.0);  // labels are normalised
+  group_by<weight_sum, by_label> again(weight_sum{}, by_label{category::channel});
+  again.feed(t, rows_only());
+  EXPECT_TRUE(again == g);
 }
 
 TEST(GroupByFeed, StreamedBatchesEqualTheFileReadWhole) {

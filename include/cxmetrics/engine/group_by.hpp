@@ -302,7 +302,7 @@ class grouped_counts {
 
  private:
   std::vector<std::uint32_t> shape_;
-  scale scale_;
+  scale scale_ = scale::nps();
   std::vector<std::uint64_t> n_;
   std::vector<double> w_;
   std::vector<double> w2_;

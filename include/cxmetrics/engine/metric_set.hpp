@@ -36,6 +36,11 @@
 // without one, none is. Counts equal those of adding the same rows one by
 // one; weight sums may differ in the last bits (engine summation order).
 //
+// Histogram-backed. An accumulator with a column_reader (field, scale and
+// add_counts) is histogram_backed: its state is a histogram of one field, so
+// group_by's columnar paths (engine/grouped_feed.hpp) count it, and every
+// metric_set, with the SIMD grouped kernel.
+//
 // count() is the number of rows added (a row may answer none of the
 // questions), so it is at least each member's count. merge() merges member by
 // member and is all-or-nothing: incompatible members (different options or
