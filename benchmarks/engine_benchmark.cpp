@@ -36,7 +36,7 @@
 #include "cxmetrics/core/scale.hpp"
 #include "cxmetrics/engine/count.hpp"
 #include "cxmetrics/engine/group_by.hpp"
-#include "cxmetrics/engine/isa.hpp"
+#include "cxmetrics/core/isa.hpp"
 
 namespace {
 
@@ -247,9 +247,9 @@ int main(int argc, char** argv) {
     if (a.rfind("--isa=", 0) == 0) {
       const std::string level = a.substr(6);
       bool found = false;
-      for (auto l : {eng::isa::scalar, eng::isa::ssse3, eng::isa::avx2, eng::isa::avx512, eng::isa::neon}) {
-        if (eng::to_string(l) == level) {
-          eng::force_isa(l);
+      for (auto l : {cxm::isa::scalar, cxm::isa::ssse3, cxm::isa::avx2, cxm::isa::avx512, cxm::isa::neon}) {
+        if (cxm::to_string(l) == level) {
+          cxm::force_isa(l);
           found = true;
         }
       }
@@ -267,7 +267,7 @@ int main(int argc, char** argv) {
   if (benchmark::ReportUnrecognizedArguments(count, args.data())) return 1;
   // 10^9 runs only when asked for by name.
   if (!has_filter) benchmark::SetBenchmarkFilter("n=1e6|n=1e8");
-  benchmark::AddCustomContext("cxm_isa", std::string(eng::to_string(eng::active_isa())));
+  benchmark::AddCustomContext("cxm_isa", std::string(cxm::to_string(cxm::active_isa())));
   register_all();
   benchmark::RunSpecifiedBenchmarks();
   benchmark::Shutdown();

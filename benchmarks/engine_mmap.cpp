@@ -44,7 +44,7 @@
 #include "cxmetrics/core/scale.hpp"
 #include "cxmetrics/engine/count.hpp"
 #include "cxmetrics/engine/group_by.hpp"
-#include "cxmetrics/engine/isa.hpp"
+#include "cxmetrics/core/isa.hpp"
 
 namespace {
 
@@ -189,7 +189,7 @@ int main(int argc, char** argv) {
   std::printf("file              %s%s\n", path.c_str(), reuse ? " (reused)" : "");
   std::printf("file size         %llu bytes = %.1f MiB (%llu KiB)\n", static_cast<unsigned long long>(file_bytes),
               static_cast<double>(file_bytes) / (1 << 20), static_cast<unsigned long long>(file_bytes / 1024));
-  std::printf("engine level      %s, threads %u\n", std::string(eng::to_string(eng::active_isa())).c_str(),
+  std::printf("engine level      %s, threads %u\n", std::string(cxm::to_string(cxm::active_isa())).c_str(),
               threads);
 
   const bool reset = reset_peak();

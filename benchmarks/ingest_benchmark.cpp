@@ -59,7 +59,7 @@
 #include <vector>
 
 #include "cxmetrics/core/response_table.hpp"
-#include "cxmetrics/engine/isa.hpp"
+#include "cxmetrics/core/isa.hpp"
 #include "cxmetrics/io/csv.hpp"
 #include "cxmetrics/io/ingest.hpp"
 
@@ -458,7 +458,7 @@ int main(int argc, char** argv) {
   int count = static_cast<int>(args.size());
   benchmark::Initialize(&count, args.data());
   if (benchmark::ReportUnrecognizedArguments(count, args.data())) return 1;
-  benchmark::AddCustomContext("cxm_isa", std::string(cxm::engine::to_string(cxm::engine::active_isa())));
+  benchmark::AddCustomContext("cxm_isa", std::string(cxm::to_string(cxm::active_isa())));
   benchmark::AddCustomContext("file", file + " (" + std::to_string(g_bytes) + " bytes, " + std::to_string(g_rows) +
                                           " rows)");
   benchmark::RegisterBenchmark("ceiling", ceiling)->UseManualTime()->Unit(benchmark::kMillisecond)->Iterations(1);

@@ -4,10 +4,16 @@
 // 100·(4 − 2)/8 = 25 points), the resolution rate (1 yes, 1 unknown → 1),
 // the dashboard NPS (120 detractors, 300 passives, 410 promoters:
 // 100·290/830 = 34.94), the column tally (1000 nines → 1000 promoters) and
-// the merged count (3 responses).
+// the merged count (3 responses), and the groups by channel and month in
+// UTC+2: web 2024-02-29T22:30Z (already March at +02:00) scores 9 and web
+// 2024-03-05 scores 3, so web 2024-03 has one promoter and one detractor,
+// NPS 100·(1 − 1)/2 = 0; chat 2024-04-10 scores 10 alone.
+#include <chrono>
 #include <cstdint>
 #include <cstdio>
+#include <string>
 #include <span>
+#include <tuple>
 #include <vector>
 
 #include "cxmetrics/cxmetrics.hpp"
@@ -44,6 +50,27 @@ int main() {
   o.threads = 2;
   const auto tally = cxm::engine::count_nps(scores, cxm::scale::nps(), o);
   const auto hist = cxm::engine::count_scores(scores, cxm::scale::nps(), o);
+
+  cxm::response_table table;
+  for (const auto& [label, unix_seconds, score] :
+       {std::tuple{"web", 1709245800LL, 9}, std::tuple{"web", 1709647629LL, 3}, std::tuple{"chat", 1712707200LL, 10}}) {
+    cxm::response resp;
+    resp.channel = table.channel_of(label);
+    resp.time = cxm::timestamp{std::chrono::seconds{unix_seconds}};
+    resp.nps = score;
+    table.append(resp);
+  }
+  using nps_fcr = cxm::metric_set<cxm::nps_accumulator, cxm::resolution_accumulator>;
+  cxm::group_by<nps_fcr, cxm::by_label, cxm::by_period> g(
+      nps_fcr{}, cxm::by_label{cxm::category::channel},
+      cxm::by_period(cxm::time_bucket::month, std::chrono::hours{2}));  // months in UTC+2
+  g.feed(table);                                                         // a cxm::response_table
+  for (const auto& [key, set] : g.groups()) {                            // ascending (label, month)
+    const auto& [channel, month] = key;                                  // "web", cxm::period 2024-03
+    const auto nps = set.get().get<cxm::nps_accumulator>().result();
+    std::printf("group %s %s n %llu nps %.1f\n", channel.c_str(), cxm::to_string(month).c_str(),
+                static_cast<unsigned long long>(nps.nps.n()), nps.nps.value());
+  }
 
   std::printf("first nps %.1f n %llu\n", first.nps.value(), static_cast<unsigned long long>(first.nps.n()));
   std::printf("resolution rate %.3f unknown %llu\n", rate.rate.value(),

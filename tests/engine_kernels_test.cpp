@@ -21,13 +21,12 @@
 #include "cxmetrics/core/scale.hpp"
 #include "cxmetrics/engine/count.hpp"
 #include "cxmetrics/engine/group_by.hpp"
-#include "cxmetrics/engine/isa.hpp"
+#include "cxmetrics/core/isa.hpp"
 
 namespace {
 
 using namespace cxm;
 using engine::count_options;
-using engine::isa;
 
 // ------------------------------------------------------------------ references
 
@@ -112,8 +111,8 @@ count_options at_level(isa level) {
 class EngineLevel : public ::testing::TestWithParam<isa> {
  protected:
   void SetUp() override {
-    if (!engine::isa_available(GetParam())) {
-      GTEST_SKIP() << "level " << engine::to_string(GetParam()) << " not available on this CPU/build";
+    if (!isa_available(GetParam())) {
+      GTEST_SKIP() << "level " << to_string(GetParam()) << " not available on this CPU/build";
     }
   }
 };
@@ -628,7 +627,7 @@ TEST_P(EngineLevel, SumBytesMatchesAccumulate) {
 INSTANTIATE_TEST_SUITE_P(AllLevels, EngineLevel,
                          ::testing::Values(isa::scalar, isa::ssse3, isa::avx2, isa::avx512, isa::neon),
                          [](const ::testing::TestParamInfo<isa>& info) {
-                           return std::string(engine::to_string(info.param));
+                           return std::string(to_string(info.param));
                          });
 
 // ------------------------------------------------------------------ determinism
@@ -652,7 +651,7 @@ TEST(EngineDeterminism, ResultsAreIdenticalForAnyThreadsChunksAndLevel) {
 
   count_options base;
   base.level = isa::scalar;
-  if (!engine::isa_available(isa::scalar)) base.level = engine::best_isa();
+  if (!isa_available(isa::scalar)) base.level = best_isa();
   const auto ref_wd = engine::count_nps(s, wd, scale::nps(), base);
   const auto ref_wf = engine::count_nps(s, wf, scale::nps(), base);
   const auto ref_hd = engine::count_scores(s, wd, scale::nps(), base);
@@ -665,7 +664,7 @@ TEST(EngineDeterminism, ResultsAreIdenticalForAnyThreadsChunksAndLevel) {
   EXPECT_NEAR(ref_wd.detractors.w2, plain.detractors.w2, 1e-12 * plain.detractors.w2);
   EXPECT_EQ(ref_wd.passives.n, plain.passives.n);
 
-  for (isa level : engine::available_isas()) {
+  for (isa level : available_isas()) {
     for (unsigned threads : {1u, 2u, 3u, 8u}) {
       for (std::size_t chunk : {std::size_t{1}, std::size_t{4096}, std::size_t{5000}, std::size_t{12288},
                                 std::size_t{1} << 20}) {
@@ -673,7 +672,7 @@ TEST(EngineDeterminism, ResultsAreIdenticalForAnyThreadsChunksAndLevel) {
         o.level = level;
         o.threads = threads;
         o.chunk = chunk;
-        const std::string where = std::string(engine::to_string(level)) + " threads=" + std::to_string(threads) +
+        const std::string where = std::string(to_string(level)) + " threads=" + std::to_string(threads) +
                                   " chunk=" + std::to_string(chunk);
         EXPECT_EQ(engine::count_nps(s, wd, scale::nps(), o), ref_wd) << where;
         EXPECT_EQ(engine::count_nps(s, wf, scale::nps(), o), ref_wf) << where;
@@ -730,21 +729,21 @@ TEST(EngineArguments, BadShapesAndScalesAreRejected) {
 }
 
 TEST(EngineDispatch, ForcingALevel) {
-  const auto levels = engine::available_isas();
+  const auto levels = available_isas();
   ASSERT_FALSE(levels.empty());
-  EXPECT_EQ(engine::best_isa(), levels.back());
-  EXPECT_EQ(engine::active_isa(), engine::best_isa());
+  EXPECT_EQ(best_isa(), levels.back());
+  EXPECT_EQ(active_isa(), best_isa());
   for (isa level : levels) {
-    engine::force_isa(level);
-    EXPECT_EQ(engine::active_isa(), level);
+    force_isa(level);
+    EXPECT_EQ(active_isa(), level);
     const std::vector<std::uint8_t> s = {0, 9, 10, 7};
     EXPECT_EQ(engine::count_nps(s), (engine::nps_tally{1, 1, 2}));
   }
-  engine::force_isa(std::nullopt);
-  EXPECT_EQ(engine::active_isa(), engine::best_isa());
+  force_isa(std::nullopt);
+  EXPECT_EQ(active_isa(), best_isa());
   for (isa level : {isa::scalar, isa::ssse3, isa::avx2, isa::avx512, isa::neon}) {
-    if (!engine::isa_available(level)) {
-      EXPECT_THROW(engine::force_isa(level), invalid_argument);
+    if (!isa_available(level)) {
+      EXPECT_THROW(force_isa(level), invalid_argument);
       count_options o;
       o.level = level;
       const std::vector<std::uint8_t> s = {1};
@@ -753,7 +752,7 @@ TEST(EngineDispatch, ForcingALevel) {
   }
 #if defined(__x86_64__) || defined(_M_X64)
   // Every x86-64 CPU since 2013 has AVX2; the levels below it are compiled in any case.
-  EXPECT_TRUE(engine::isa_available(isa::ssse3) || engine::isa_available(isa::scalar));
+  EXPECT_TRUE(isa_available(isa::ssse3) || isa_available(isa::scalar));
 #endif
 }
 

@@ -35,7 +35,7 @@
 
 #include "cxmetrics/core/counts.hpp"
 #include "cxmetrics/core/timestamp.hpp"
-#include "cxmetrics/engine/isa.hpp"
+#include "cxmetrics/core/isa.hpp"
 #include "cxmetrics/io/csv.hpp"
 #include "cxmetrics/io/ingest.hpp"
 #include "cxmetrics/io/jsonl.hpp"
@@ -311,15 +311,15 @@ TEST(IngestCsv, ThreadsHandBackAtStrayQuotesAndLongRecordsAndGoOn) {
 
 TEST(IngestCsv, EveryInstructionSetLevelGivesTheSameOutput) {
   const outcome ref = read(fmt::csv, kEdges);
-  for (const auto level : engine::available_isas()) {
-    engine::force_isa(level);
-    SCOPED_TRACE(std::string(engine::to_string(level)));
+  for (const auto level : available_isas()) {
+    force_isa(level);
+    SCOPED_TRACE(std::string(to_string(level)));
     ingest_options o;
     o.chunk_bytes = 7;
     o.threads = 2;
     EXPECT_EQ(read(fmt::csv, kEdges, o).canon, ref.canon);
   }
-  engine::force_isa(std::nullopt);
+  force_isa(std::nullopt);
 }
 
 TEST(IngestCsv, StreamFileAndMemorySourcesAgree) {

@@ -4,19 +4,20 @@
 #include <cstdint>
 #include <vector>
 
-#include "cxmetrics/engine/isa.hpp"
+#include "cxmetrics/core/isa.hpp"
 #include "engine/kernels.hpp"
 
 namespace cxm::engine::detail {
 
 struct compiled_level {
   isa level;
-  std::int64_t target;  ///< Highway target bit
   kernel_table kernels;
-  bool supported;       ///< the CPU running this process supports it
 };
 
 /// Compiled levels, lowest first (defined in kernels.cpp).
 std::vector<compiled_level> compiled_levels();
+
+/// The grouped kernels of a compiled level (defined in kernels_grouped.cpp).
+grouped_kernels grouped_kernels_for(isa level);
 
 }  // namespace cxm::engine::detail

@@ -28,25 +28,12 @@
 //   next block is prefetched meanwhile. The lane order does not depend on the
 //   vector width, so every target gives bit-identical sums (the file is
 //   compiled with -ffp-contract=off).
-// * grouped tally: tiles of rows; SIMD code computes one counter index per row
-//   (16-bit lanes when the table is small), scalar code increments and, in
-//   between, prefetches the input of the tile after next.
+// * grouped counts: see kernels_grouped.cpp.
 //
 // The one-lane HWY_SCALAR target (the portable level under GCC < 12.3) cannot
 // hold a 16-byte table and uses compare and plain counting loops instead.
 
-// Compile the portable level on every build and leave out levels that add
-// nothing to the ones listed in cxmetrics/engine/isa.hpp (names as of
-// Highway 1.0; targets added by later versions are compiled but not used).
-// Defined before the first inclusion of Highway only (foreach_target
-// re-includes this file).
-#ifndef CXMETRICS_ENGINE_KERNELS_CONFIG
-#define CXMETRICS_ENGINE_KERNELS_CONFIG
-#define HWY_COMPILE_ALL_ATTAINABLE
-#define HWY_DISABLED_TARGETS                                                                        \
-  (HWY_SSE4 | HWY_AVX3_DL | HWY_SVE | HWY_SVE2 | HWY_SVE_256 | HWY_SVE2_128 | HWY_RVV | HWY_PPC8 | HWY_WASM | \
-   HWY_WASM_EMU256)
-#endif
+#include "core/simd_levels.hpp"  // the library's one Highway configuration, before Highway
 
 #include <algorithm>
 #include <cmath>
@@ -64,65 +51,12 @@
 #include <hwy/foreach_target.h>  // must come before highway.h
 #include <hwy/highway.h>
 
+#include "engine/simd-inl.hpp"
+
 HWY_BEFORE_NAMESPACE();
 namespace cxm::engine::detail {
 namespace HWY_NAMESPACE {
 namespace hn = hwy::HWY_NAMESPACE;
-
-// Largest lane of a u8 vector (once per call, so a plain loop is fine).
-template <class D>
-HWY_INLINE unsigned MaxLane(D d, hn::Vec<D> v) {
-  alignas(64) std::uint8_t lanes[hn::MaxLanes(d)];
-  hn::StoreU(v, d, lanes);
-  unsigned m = 0;
-  for (std::size_t i = 0; i < hn::Lanes(d); ++i) m = std::max<unsigned>(m, lanes[i]);
-  return m;
-}
-
-// Software prefetch distance. The hardware prefetchers alone leave a single
-// core at about two thirds of the bandwidth it reaches when every loop also
-// asks for the line 4 KiB ahead (measured on AVX-512 Xeon, L2 to DRAM).
-// Prefetching past the end of an array is harmless (prefetches never fault);
-// the address is computed on integers so no out-of-range pointer is formed.
-constexpr std::size_t kAheadBytes = 4096;
-constexpr std::size_t kLineBytes = 64;
-
-template <class T>
-HWY_INLINE void PrefetchAhead(const T* p, std::size_t ahead = kAheadBytes) {
-  hwy::Prefetch(reinterpret_cast<const std::uint8_t*>(reinterpret_cast<std::uintptr_t>(p) + ahead));
-}
-
-// Prefetches every line of `bytes` bytes starting kAheadBytes past `p`.
-template <class T>
-HWY_INLINE void PrefetchSpan(const T* p, std::size_t bytes) {
-  for (std::size_t b = 0; b < bytes; b += kLineBytes) PrefetchAhead(reinterpret_cast<const std::uint8_t*>(p) + b);
-}
-
-// Keeps a loaded vector in a register. Without it GCC folds the load into
-// every instruction that uses the vector (max, shuffle, ...), so the same
-// cache line is loaded several times; at L2 speed that costs about a fifth of
-// the throughput. No code is emitted.
-template <class V>
-HWY_INLINE V InRegister(V v) {
-#if HWY_ARCH_X86 && HWY_TARGET != HWY_SCALAR && HWY_TARGET != HWY_EMU128 && (HWY_COMPILER_GCC || HWY_COMPILER_CLANG)
-#if HWY_TARGET <= HWY_AVX3
-  asm("" : "+v"(v.raw));
-#else
-  asm("" : "+x"(v.raw));
-#endif
-#endif
-  return v;
-}
-
-template <class D>
-HWY_INLINE std::uint64_t SumLanes(D d, hn::Vec<D> v) {
-  return hn::GetLane(hn::SumOfLanes(d, v));
-}
-
-// Group of a bin: 0 low, 1 middle, 2 high.
-HWY_INLINE unsigned GroupOf(unsigned bin, unsigned low_bin, unsigned high_bin) {
-  return bin <= low_bin ? 0u : (bin >= high_bin ? 2u : 1u);
-}
 
 // ------------------------------------------------------------------ tally
 
@@ -530,295 +464,6 @@ bool WeightedTallyF64(const std::uint8_t* s, const double* w, std::size_t n, con
   return WeightedTally(s, w, n, p, out);
 }
 
-// ------------------------------------------------------------------ grouped tally
-
-// Rows per tile of the grouped kernels (see FusedTiles).
-constexpr std::size_t kTile = 256;
-
-// idx[i] = group of s[i] + (i mod copies) * copy_stride; returns the largest bin.
-template <class TI>
-unsigned ScorePass(const std::uint8_t* HWY_RESTRICT s, std::size_t n, const scale_params& p, std::uint32_t copies,
-                   std::uint32_t copy_stride, TI* HWY_RESTRICT idx) {
-  const hn::ScalableTag<TI> du;
-  const hn::Rebind<std::uint8_t, decltype(du)> d8;
-  const std::size_t N = hn::Lanes(du);
-  const unsigned low_bin = p.low_max - p.lo;
-  const unsigned high_bin = p.high_min - p.lo;
-  const auto below_low = hn::Set(du, static_cast<TI>(low_bin + 1));
-  const auto above_high = hn::Set(du, static_cast<TI>(high_bin - 1));
-  const auto one = hn::Set(du, TI{1});
-  const auto offset = hn::Set(d8, p.lo);
-  // Lane l of every vector starts at a row = l (mod 4) because N is a multiple of 4.
-  const auto copy_offsets = copies == 4 ? hn::Mul(hn::And(hn::Iota(du, 0), hn::Set(du, TI{3})),
-                                                  hn::Set(du, static_cast<TI>(copy_stride)))
-                                        : hn::Zero(du);
-  auto vmax = hn::Zero(d8);
-  std::size_t i = 0;
-  for (; i + N <= n; i += N) {
-    const auto bin8 = hn::Sub(hn::LoadU(d8, s + i), offset);
-    vmax = hn::Max(vmax, bin8);
-    const auto bin = hn::PromoteTo(du, bin8);
-    const auto g = hn::Add(hn::IfThenZeroElse(hn::Lt(bin, below_low), one),
-                           hn::IfThenElseZero(hn::Gt(bin, above_high), one));
-    hn::StoreU(hn::Add(g, copy_offsets), du, idx + i);
-  }
-  unsigned top = MaxLane(d8, vmax);
-  for (; i < n; ++i) {
-    const unsigned bin = static_cast<std::uint8_t>(s[i] - p.lo);
-    top = std::max(top, bin);
-    idx[i] = static_cast<TI>(GroupOf(bin, low_bin, high_bin) + (i % copies) * copy_stride);
-  }
-  return top;
-}
-
-// idx[i] += key[i] * stride; returns the largest key.
-template <class TI, class TK>
-std::uint32_t KeyPass(const TK* HWY_RESTRICT key, std::size_t n, std::uint32_t stride, TI* HWY_RESTRICT idx) {
-  const hn::ScalableTag<TI> du;
-  const hn::Rebind<TK, decltype(du)> dk;
-  const std::size_t N = hn::Lanes(du);
-  const auto vstride = hn::Set(du, static_cast<TI>(stride));
-  auto vmax = hn::Zero(du);
-  std::size_t i = 0;
-  for (; i + N <= n; i += N) {
-    hn::Vec<decltype(du)> k;
-    if constexpr (sizeof(TK) == sizeof(TI)) {
-      k = hn::LoadU(du, key + i);
-    } else {
-      k = hn::PromoteTo(du, hn::LoadU(dk, key + i));
-    }
-    vmax = hn::Max(vmax, k);
-    hn::StoreU(hn::Add(hn::LoadU(du, idx + i), hn::Mul(k, vstride)), du, idx + i);
-  }
-  std::uint32_t top = static_cast<std::uint32_t>(hn::GetLane(hn::MaxOfLanes(du, vmax)));
-  for (; i < n; ++i) {
-    top = std::max<std::uint32_t>(top, key[i]);
-    idx[i] = static_cast<TI>(idx[i] + static_cast<TI>(key[i]) * static_cast<TI>(stride));
-  }
-  return top;
-}
-
-template <class TI>
-std::uint32_t KeyPassAny(const key_view& k, std::size_t begin, std::size_t n, TI* idx) {
-  switch (k.width) {
-    case 1: return KeyPass(static_cast<const std::uint8_t*>(k.data) + begin, n, k.stride, idx);
-    case 2: return KeyPass(static_cast<const std::uint16_t*>(k.data) + begin, n, k.stride, idx);
-    default:
-      if constexpr (sizeof(TI) == 4) {
-        return KeyPass(static_cast<const std::uint32_t*>(k.data) + begin, n, k.stride, idx);
-      } else {
-        return ~std::uint32_t{0};  // the driver never asks for 16-bit lanes with 32-bit keys
-      }
-  }
-}
-
-template <class TI>
-bool GroupedTiles(const std::uint8_t* HWY_RESTRICT s, const key_view* keys, std::size_t nkeys, std::size_t begin,
-                  std::size_t n, const scale_params& p, std::uint32_t copies, std::uint32_t copy_stride,
-                  std::uint32_t* HWY_RESTRICT counters) {
-  alignas(64) TI idx[kTile];
-  for (std::size_t t = 0; t < n; t += kTile) {
-    const std::size_t m = std::min(kTile, n - t);
-    const std::size_t row = begin + t;
-    if (ScorePass(s + row, m, p, copies, copy_stride, idx) >= p.npoints) return false;
-    for (std::size_t j = 0; j < nkeys; ++j) {
-      if (KeyPassAny(keys[j], row, m, idx) >= keys[j].limit) return false;
-    }
-    std::size_t i = 0;
-    for (; i + 4 <= m; i += 4) {
-      ++counters[idx[i]];
-      ++counters[idx[i + 1]];
-      ++counters[idx[i + 2]];
-      ++counters[idx[i + 3]];
-    }
-    for (; i < m; ++i) ++counters[idx[i]];
-  }
-  return true;
-}
-
-// A key column as the fused kernel reads it: base address and log2 of its width.
-struct key_stream {
-  const std::uint8_t* data;
-  unsigned shift;  // 0, 1 or 2
-};
-
-// The keys of rows [row, row + Lanes(du)) widened to the index type. A
-// 32-bit column only reaches here with 32-bit lanes (see grouped_fn).
-template <class D>
-HWY_INLINE hn::Vec<D> LoadKey(D du, const key_stream& k, std::size_t row) {
-  using TI = hn::TFromD<D>;
-  const std::uint8_t* p = k.data + (row << k.shift);
-  if (k.shift == 0) {
-    const hn::Rebind<std::uint8_t, decltype(du)> d8;
-    return hn::PromoteTo(du, hn::LoadU(d8, p));
-  }
-  if constexpr (sizeof(TI) == 2) {
-    return hn::LoadU(du, reinterpret_cast<const std::uint16_t*>(p));
-  } else {
-    if (k.shift == 1) {
-      const hn::Rebind<std::uint16_t, decltype(du)> d16;
-      return hn::PromoteTo(du, hn::LoadU(d16, reinterpret_cast<const std::uint16_t*>(p)));
-    }
-    return hn::LoadU(du, reinterpret_cast<const std::uint32_t*>(p));
-  }
-}
-
-// Group codes of the bins of a scale of at most 16 points (0 low, 1 middle,
-// 2 high), as a byte table for TableLookupBytes.
-HWY_INLINE void GroupCodes(const scale_params& p, std::uint8_t* codes) {
-  for (unsigned b = 0; b < 16; ++b) {
-    codes[b] = static_cast<std::uint8_t>(b < p.npoints ? GroupOf(b, p.low_max - p.lo, p.high_min - p.lo) : 0);
-  }
-}
-
-// Rows the grouped kernel prefetches ahead in every column (2 KiB of scores,
-// 4 KiB of 16-bit keys). Measured on AVX-512 with 8 × 36 cells: 1024 to 2048
-// rows are best; 4096 and more fall back.
-constexpr std::size_t kGroupedAheadRows = 2048;
-
-// One pass per tile for up to three key columns: the index of a row is built
-// in registers (group, copy and every key) and stored once; then scalar code
-// increments the counters of the tile. Tiles are small (kTile rows) so that
-// the loads of one tile and the increments of the previous one overlap in the
-// out-of-order window; every column is prefetched kGroupedAheadRows ahead.
-// With kTable the group of a score is one byte shuffle (scales of <= 16
-// points), otherwise two compares.
-template <class TI, std::size_t NK, bool kTable>
-bool FusedTiles(const std::uint8_t* HWY_RESTRICT s, const key_view* keys, std::size_t begin, std::size_t n,
-                const scale_params& p, std::uint32_t copies, std::uint32_t copy_stride,
-                std::uint32_t* HWY_RESTRICT counters) {
-  const hn::ScalableTag<TI> du;
-  const hn::Rebind<std::uint8_t, decltype(du)> d8;
-  using V = hn::Vec<decltype(du)>;
-  const std::size_t N = hn::Lanes(du);
-  const unsigned low_bin = p.low_max - p.lo;
-  const unsigned high_bin = p.high_min - p.lo;
-  const auto offset = hn::Set(d8, p.lo);
-  const auto last_bin = hn::Set(d8, static_cast<std::uint8_t>(p.npoints - 1));
-  // Lane l of every vector holds a row = l (mod 4) because N is a multiple of 4.
-  const V copy_offsets = copies == 4 ? hn::Mul(hn::And(hn::Iota(du, 0), hn::Set(du, TI{3})),
-                                               hn::Set(du, static_cast<TI>(copy_stride)))
-                                     : hn::Zero(du);
-#if HWY_TARGET != HWY_SCALAR
-  // The table must span 16 bytes even where the score vector is shorter.
-  using DT = std::conditional_t<(hn::MaxLanes(d8) >= 16), decltype(d8), hn::Full128<std::uint8_t>>;
-  alignas(16) std::uint8_t codes[16];
-  GroupCodes(p, codes);
-  const auto table = hn::LoadDup128(DT(), codes);
-#else
-  static_assert(!kTable, "one-lane vectors cannot hold a table");
-#endif
-  const V low_v = hn::Set(du, static_cast<TI>(low_bin));
-  const V high_m1 = hn::Set(du, static_cast<TI>(high_bin - 1));
-  V strides[NK];
-  V limits[NK];
-  key_stream streams[NK];
-  for (std::size_t j = 0; j < NK; ++j) {
-    strides[j] = hn::Set(du, static_cast<TI>(keys[j].stride));
-    limits[j] = hn::Set(du, static_cast<TI>(keys[j].limit - 1));
-    streams[j].data = static_cast<const std::uint8_t*>(keys[j].data);
-    streams[j].shift = keys[j].width == 1 ? 0u : (keys[j].width == 2 ? 1u : 2u);
-  }
-
-  alignas(64) TI idx[kTile];
-  for (std::size_t t = 0; t < n; t += kTile) {
-    const std::size_t m = std::min(kTile, n - t);
-    const std::size_t row = begin + t;
-    auto vmax = hn::Zero(d8);
-    V kmax[NK];
-    for (std::size_t j = 0; j < NK; ++j) kmax[j] = hn::Zero(du);
-    std::size_t i = 0;
-    for (; i + N <= m; i += N) {
-      const std::size_t r = row + i;
-      // A step reads at most one vector (<= 64 bytes) of each column.
-      PrefetchAhead(s + r, kGroupedAheadRows);
-      for (std::size_t j = 0; j < NK; ++j) {
-        PrefetchAhead(streams[j].data + (r << streams[j].shift), kGroupedAheadRows << streams[j].shift);
-      }
-      const auto bin8 = hn::Sub(hn::LoadU(d8, s + r), offset);
-      vmax = hn::Max(vmax, bin8);
-      V x;
-#if HWY_TARGET != HWY_SCALAR
-      if constexpr (kTable) {
-        x = hn::Add(hn::PromoteTo(du, hn::TableLookupBytes(table, bin8)), copy_offsets);
-      } else
-#endif
-      {
-        // Masks are all ones (-1): subtracting one adds 1 to the group.
-        const V bin = hn::PromoteTo(du, bin8);
-        x = hn::Sub(hn::Sub(copy_offsets, hn::VecFromMask(du, hn::Gt(bin, low_v))),
-                    hn::VecFromMask(du, hn::Gt(bin, high_m1)));
-      }
-      for (std::size_t j = 0; j < NK; ++j) {
-        const V k = LoadKey(du, streams[j], r);
-        kmax[j] = hn::Max(kmax[j], k);
-        x = hn::Add(x, hn::Mul(k, strides[j]));
-      }
-      hn::StoreU(x, du, idx + i);
-    }
-    // Check the tile before any counter is touched: a bad key could point
-    // outside the counters.
-    bool ok = hn::AllFalse(d8, hn::Gt(vmax, last_bin));
-    for (std::size_t j = 0; j < NK; ++j) ok &= hn::AllFalse(du, hn::Gt(kmax[j], limits[j]));
-    for (; i < m; ++i) {
-      const unsigned bin = static_cast<std::uint8_t>(s[row + i] - p.lo);
-      ok &= bin < p.npoints;
-      std::uint32_t x = GroupOf(bin, low_bin, high_bin) + (i % copies) * copy_stride;
-      for (std::size_t j = 0; j < NK; ++j) {
-        const std::uint32_t k = keys[j].width == 1   ? static_cast<const std::uint8_t*>(keys[j].data)[row + i]
-                                : keys[j].width == 2 ? static_cast<const std::uint16_t*>(keys[j].data)[row + i]
-                                                     : static_cast<const std::uint32_t*>(keys[j].data)[row + i];
-        ok &= k < keys[j].limit;
-        x += k * keys[j].stride;
-      }
-      idx[i] = static_cast<TI>(x);
-    }
-    if (!ok) return false;
-    i = 0;
-    for (; i + 4 <= m; i += 4) {
-      ++counters[idx[i]];
-      ++counters[idx[i + 1]];
-      ++counters[idx[i + 2]];
-      ++counters[idx[i + 3]];
-    }
-    for (; i < m; ++i) ++counters[idx[i]];
-  }
-  return true;
-}
-
-template <class TI, bool kTable>
-bool FusedAny(const std::uint8_t* s, const key_view* keys, std::size_t nkeys, std::size_t begin, std::size_t n,
-              const scale_params& p, std::uint32_t copies, std::uint32_t copy_stride, std::uint32_t* counters) {
-  switch (nkeys) {
-    case 1: return FusedTiles<TI, 1, kTable>(s, keys, begin, n, p, copies, copy_stride, counters);
-    case 2: return FusedTiles<TI, 2, kTable>(s, keys, begin, n, p, copies, copy_stride, counters);
-    default: return FusedTiles<TI, 3, kTable>(s, keys, begin, n, p, copies, copy_stride, counters);
-  }
-}
-
-template <class TI>
-bool AnyTiles(const std::uint8_t* s, const key_view* keys, std::size_t nkeys, std::size_t begin, std::size_t n,
-              const scale_params& p, std::uint32_t copies, std::uint32_t copy_stride, std::uint32_t* counters) {
-  if (nkeys > 3) return GroupedTiles<TI>(s, keys, nkeys, begin, n, p, copies, copy_stride, counters);
-#if HWY_TARGET != HWY_SCALAR
-  if (p.npoints <= 16) return FusedAny<TI, true>(s, keys, nkeys, begin, n, p, copies, copy_stride, counters);
-#endif
-  return FusedAny<TI, false>(s, keys, nkeys, begin, n, p, copies, copy_stride, counters);
-}
-
-bool Grouped(const std::uint8_t* s, const key_view* keys, std::size_t nkeys, std::size_t begin, std::size_t n,
-             const scale_params& p, std::uint32_t copies, std::uint32_t copy_stride, bool narrow,
-             std::uint32_t* scratch, std::uint64_t* out) {
-  const bool ok = narrow ? AnyTiles<std::uint16_t>(s, keys, nkeys, begin, n, p, copies, copy_stride, scratch)
-                         : AnyTiles<std::uint32_t>(s, keys, nkeys, begin, n, p, copies, copy_stride, scratch);
-  for (std::uint32_t c = 0; c < copies; ++c) {
-    std::uint32_t* part = scratch + static_cast<std::size_t>(c) * copy_stride;
-    for (std::uint32_t j = 0; j < copy_stride; ++j) out[j] += part[j];
-  }
-  std::memset(scratch, 0, sizeof(std::uint32_t) * copies * copy_stride);
-  return ok;
-}
-
 // ------------------------------------------------------------------ read ceiling
 
 std::uint64_t SumBytes(const std::uint8_t* HWY_RESTRICT s, std::size_t n) {
@@ -849,7 +494,6 @@ kernel_table Table() {
   t.hist = &Hist;
   t.wtally_f32 = &WeightedTallyF32;
   t.wtally_f64 = &WeightedTallyF64;
-  t.grouped = &Grouped;
   t.sum = &SumBytes;
   return t;
 }
@@ -865,25 +509,10 @@ namespace cxm::engine::detail {
 
 std::vector<compiled_level> compiled_levels() {
   std::vector<compiled_level> out;
-#if HWY_TARGETS & HWY_EMU128
-  out.push_back({isa::scalar, HWY_EMU128, N_EMU128::Table(), false});
-#elif HWY_TARGETS & HWY_SCALAR
-  out.push_back({isa::scalar, HWY_SCALAR, N_SCALAR::Table(), false});
-#endif
-#if HWY_TARGETS & HWY_SSSE3
-  out.push_back({isa::ssse3, HWY_SSSE3, N_SSSE3::Table(), false});
-#endif
-#if HWY_TARGETS & HWY_AVX2
-  out.push_back({isa::avx2, HWY_AVX2, N_AVX2::Table(), false});
-#endif
-#if HWY_TARGETS & HWY_AVX3
-  out.push_back({isa::avx512, HWY_AVX3, N_AVX3::Table(), false});
-#endif
-#if HWY_TARGETS & HWY_NEON
-  out.push_back({isa::neon, HWY_NEON, N_NEON::Table(), false});
-#endif
-  const std::int64_t supported = hwy::SupportedTargets();
-  for (auto& level : out) level.supported = (supported & level.target) != 0;
+#define CXMETRICS_ADD_LEVEL(level, target, ns) out.push_back({level, ns::Table()});
+  CXMETRICS_FOR_EACH_LEVEL(CXMETRICS_ADD_LEVEL)
+#undef CXMETRICS_ADD_LEVEL
+  for (auto& l : out) l.kernels.grouped = grouped_kernels_for(l.level);
   return out;
 }
 

@@ -44,14 +44,6 @@ struct tally_block {
   double w2[3];
 };
 
-/// One key column as the grouped kernel sees it.
-struct key_view {
-  const void* data;       ///< first key of the column (row 0 of the whole column)
-  unsigned width;         ///< 1, 2 or 4 bytes
-  std::uint32_t limit;    ///< cardinality: keys must be < limit
-  std::uint32_t stride;   ///< counter-index multiplier of this key
-};
-
 /// Adds the low / middle / high counts of s[0..n) to out[0..2].
 using tally_fn = bool (*)(const std::uint8_t* s, std::size_t n, const scale_params& p, std::uint64_t* out);
 
@@ -65,25 +57,73 @@ using wtally_f32_fn = bool (*)(const std::uint8_t* s, const float* w, std::size_
 using wtally_f64_fn = bool (*)(const std::uint8_t* s, const double* w, std::size_t n, const scale_params& p,
                                tally_block* out);
 
-/// Grouped tally of rows [begin, begin + n), n < 2^32. Counter index of a row
-/// is 3 · cell + group + copy · copy_stride with copy = row mod copies;
-/// `scratch` holds copies · copy_stride zeroed uint32 counters and is zeroed
-/// again on return; the copies are summed into out[0 .. copy_stride).
-/// `narrow` selects 16-bit index lanes (copies · copy_stride <= 65536 and no
-/// 32-bit key column).
-using grouped_fn = bool (*)(const std::uint8_t* s, const key_view* keys, std::size_t nkeys, std::size_t begin,
-                            std::size_t n, const scale_params& p, std::uint32_t copies, std::uint32_t copy_stride,
-                            bool narrow, std::uint32_t* scratch, std::uint64_t* out);
-
 /// Sum of bytes.
 using sum_fn = std::uint64_t (*)(const std::uint8_t* p, std::size_t n);
+
+// ------------------------------------------------------------------ grouped
+
+/// How a time key column turns a time into a key (key_view::width 8).
+struct time_keys {
+  std::int64_t offset;         ///< seconds added to a time before its day is taken (the UTC offset)
+  std::int64_t first_day;      ///< day number (days since 1970-01-01, local) of day_key[0]
+  std::uint32_t days;          ///< days covered: day_key[0 .. days)
+  const std::int32_t* day_key; ///< key of each day, then (day_key[days]) the key of a missing time
+};
+
+/// One key column as the grouped kernels see it.
+struct key_view {
+  const void* data;          ///< first key of the column (row 0 of the whole column)
+  unsigned width;            ///< 1, 2 or 4 bytes of an integer key; 8: Unix seconds (int64) keyed by `time`
+  std::uint32_t limit;       ///< cardinality: keys must be < limit
+  std::uint32_t stride;      ///< counter-index multiplier of this key
+  const time_keys* time;     ///< width 8: the day table; a time outside it is a bad value
+};
+
+/// What a grouped kernel counts per cell.
+enum class cell_code : std::uint8_t {
+  tally,  ///< three counters: the low, middle and high group of the scale (missing_score is bad)
+  bins,   ///< one counter per point, then one for missing_score (255); the scale lies within 0..254
+};
+
+/// Layout of the counters of a grouped kernel. Counter index of a row:
+/// cell · width + code + copy · copy_stride, with width 3 (tally) or
+/// npoints + 1 (bins), cell row-major through key_view::stride, and copy =
+/// row mod copies.
+struct grouped_params {
+  scale_params scale;
+  cell_code code;
+  std::uint32_t copies;       ///< 1 or 4
+  std::uint32_t copy_stride;  ///< counters per copy
+  bool narrow;                ///< 16-bit index lanes: copies · copy_stride <= 65536, no 32-bit key column
+};
+
+/// Rows per call of grouped_index_fn.
+inline constexpr std::size_t kIndexRows = 4096;
+
+/// Grouped counts of rows [begin, begin + n), n < 2^32: `scratch` holds
+/// copies · copy_stride zeroed uint32 counters and is zeroed again on return;
+/// the copies are summed into out[0 .. copy_stride).
+using grouped_fn = bool (*)(const std::uint8_t* s, const key_view* keys, std::size_t nkeys, std::size_t begin,
+                            std::size_t n, const grouped_params& g, std::uint32_t* scratch, std::uint64_t* out);
+
+/// Counter index of each of the rows [begin, begin + n), n <= kIndexRows, into
+/// idx[0 .. n) (g.copies must be 1 and g.narrow false).
+using grouped_index_fn = bool (*)(const std::uint8_t* s, const key_view* keys, std::size_t nkeys, std::size_t begin,
+                                  std::size_t n, const grouped_params& g, std::uint32_t* idx);
+
+struct grouped_kernels {
+  grouped_fn count;
+  grouped_index_fn index;
+};
+
+// ------------------------------------------------------------------ per level
 
 struct kernel_table {
   tally_fn tally;
   hist_fn hist;
   wtally_f32_fn wtally_f32;
   wtally_f64_fn wtally_f64;
-  grouped_fn grouped;
+  grouped_kernels grouped;
   sum_fn sum;
 };
 

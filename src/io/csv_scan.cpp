@@ -1,13 +1,7 @@
 // SIMD kernels of the CSV reader (see csv_scan.hpp), compiled once per
 // instruction-set level through Highway's foreach_target, as in
 // src/engine/kernels.cpp.
-#ifndef CXMETRICS_IO_SCAN_CONFIG
-#define CXMETRICS_IO_SCAN_CONFIG
-#define HWY_COMPILE_ALL_ATTAINABLE
-#define HWY_DISABLED_TARGETS                                                                        \
-  (HWY_SSE4 | HWY_AVX3_DL | HWY_SVE | HWY_SVE2 | HWY_SVE_256 | HWY_SVE2_128 | HWY_RVV | HWY_PPC8 | HWY_WASM | \
-   HWY_WASM_EMU256)
-#endif
+#include "core/simd_levels.hpp"  // the library's one Highway configuration, before Highway
 
 #include <bit>
 #include <cstddef>
@@ -224,36 +218,21 @@ HWY_AFTER_NAMESPACE();
 #if HWY_ONCE
 #include <vector>
 
-#include "cxmetrics/engine/isa.hpp"
+#include "cxmetrics/core/isa.hpp"
 
 namespace cxm::detail {
 namespace {
 
 struct level_kernels {
-  engine::isa level;
-  std::int64_t target;
+  isa level;
   csv_kernels kernels;
 };
 
 std::vector<level_kernels> compiled() {
   std::vector<level_kernels> out;
-#if HWY_TARGETS & HWY_EMU128
-  out.push_back({engine::isa::scalar, HWY_EMU128, N_EMU128::Table()});
-#elif HWY_TARGETS & HWY_SCALAR
-  out.push_back({engine::isa::scalar, HWY_SCALAR, N_SCALAR::Table()});
-#endif
-#if HWY_TARGETS & HWY_SSSE3
-  out.push_back({engine::isa::ssse3, HWY_SSSE3, N_SSSE3::Table()});
-#endif
-#if HWY_TARGETS & HWY_AVX2
-  out.push_back({engine::isa::avx2, HWY_AVX2, N_AVX2::Table()});
-#endif
-#if HWY_TARGETS & HWY_AVX3
-  out.push_back({engine::isa::avx512, HWY_AVX3, N_AVX3::Table()});
-#endif
-#if HWY_TARGETS & HWY_NEON
-  out.push_back({engine::isa::neon, HWY_NEON, N_NEON::Table()});
-#endif
+#define CXMETRICS_ADD_LEVEL(level, target, ns) out.push_back({level, ns::Table()});
+  CXMETRICS_FOR_EACH_LEVEL(CXMETRICS_ADD_LEVEL)
+#undef CXMETRICS_ADD_LEVEL
   return out;
 }
 
@@ -261,13 +240,12 @@ std::vector<level_kernels> compiled() {
 
 const csv_kernels& active_csv_kernels() {
   static const std::vector<level_kernels> all = compiled();
-  static const std::int64_t supported = hwy::SupportedTargets();
-  const engine::isa want = engine::active_isa();
+  const isa want = active_isa();
   const level_kernels* best = nullptr;
   for (const auto& l : all) {
-    if ((supported & l.target) == 0) continue;
+    if (!isa_available(l.level)) continue;
     if (l.level == want) return l.kernels;
-    best = &l;  // lowest first: the last supported one is the best
+    best = &l;  // lowest first: the last available one is the best
   }
   return best->kernels;
 }

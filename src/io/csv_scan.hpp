@@ -1,6 +1,6 @@
 // Internal: SIMD kernels that find the structure of CSV text (csv_scan.cpp,
 // compiled once per instruction-set level like the counting engine; the level
-// follows cxm::engine::active_isa(), so force_isa() pins it in tests).
+// follows cxm::active_isa(), so force_isa() pins it in tests).
 //
 // Method (Langdale & Lemire, "Parsing Gigabytes of JSON per Second", VLDB
 // Journal 28, 2019, §3.1, applied to CSV as in their simdcsv): per block of
@@ -61,7 +61,7 @@ struct csv_kernels {
   count_fn count;
 };
 
-/// Kernels of the active level (engine::active_isa()).
+/// Kernels of the active level (cxm::active_isa()).
 const csv_kernels& active_csv_kernels();
 
 }  // namespace cxm::detail

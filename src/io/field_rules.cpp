@@ -13,7 +13,7 @@
 
 #include "cxmetrics/core/counts.hpp"
 #include "cxmetrics/core/error.hpp"
-#include "cxmetrics/engine/grouped.hpp"  // key_tuple_hash::mix
+#include "cxmetrics/core/hash.hpp"
 
 namespace cxm::detail {
 
@@ -120,12 +120,12 @@ row_plan::row_plan(const ingest_options& o)
     pt.value = static_cast<std::int8_t>(t.value);
     packed.push_back(pt);
   }
-  // Odd multipliers from the SplitMix64 mixer the grouped engine hashes keys
-  // with, until one puts every distinct token in a slot of its own; with the
+  // Odd multipliers from the SplitMix64 mixer of core/hash.hpp, until one
+  // puts every distinct token in a slot of its own; with the
   // default dozen tokens in 64 slots about one in three does.
   for (std::uint64_t attempt = 0; attempt < 256 && packed.size() <= token_slot.size() / 2 && token_mul == 0;
        ++attempt) {
-    const std::uint64_t mul = key_tuple_hash::mix(attempt) | 1U;
+    const std::uint64_t mul = mix64(attempt) | 1U;
     std::array<packed_token, std::size_t{1} << token_bits> slots{};
     bool ok = true;
     for (const auto& pt : packed) {

@@ -43,7 +43,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "cxmetrics/engine/isa.hpp"
+#include "cxmetrics/core/isa.hpp"
 #include "cxmetrics/io/csv.hpp"
 #include "cxmetrics/io/ingest.hpp"
 #include "cxmetrics/io/jsonl.hpp"
@@ -263,8 +263,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const outcome ref = run(jsonl, text, ref_o);
 
   // SIMD at a level picked by byte 1.
-  const auto levels = cxm::engine::available_isas();
-  cxm::engine::force_isa(levels[(var >> 5) % levels.size()]);
+  const auto levels = cxm::available_isas();
+  cxm::force_isa(levels[(var >> 5) % levels.size()]);
   cxm::ingest_options fast = ref_o;
   fast.simd = true;
   const outcome a = run(jsonl, text, fast);
@@ -276,7 +276,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   mt.threads = 2 + (var & 3) % 3;
   mt.chunk_bytes = std::max(chunks[(var >> 2) & 7], text.size() / (mt.threads * 64) + 1);
   const outcome b = run(jsonl, text, mt);
-  cxm::engine::force_isa(std::nullopt);
+  cxm::force_isa(std::nullopt);
   if (b.text != ref.text) {
     fail("threads " + std::to_string(mt.threads) + ", chunk " + std::to_string(mt.chunk_bytes) +
          " differ:\n--- reference\n" + ref.text + "\n--- threads\n" + b.text);

@@ -15,7 +15,7 @@
 //   auto w = cxm::engine::count_nps(nps, weights, cxm::scale::nps(), o);
 //
 // Kernels. SIMD kernels (AVX-512, AVX2, SSSE3, NEON, portable fallback; see
-// isa.hpp) chosen at run time. A tally maps each score through a 16-entry byte
+// core/isa.hpp) chosen at run time. A tally maps each score through a 16-entry byte
 // table (one shuffle per vector) into nibble counters that are flushed with
 // sums of absolute differences every 15 vectors; a histogram of up to 16
 // points uses one such table per pair of points (with an odd number of points
@@ -59,7 +59,7 @@
 
 #include "cxmetrics/core/counts.hpp"
 #include "cxmetrics/core/scale.hpp"
-#include "cxmetrics/engine/isa.hpp"
+#include "cxmetrics/core/isa.hpp"
 #include "cxmetrics/export.hpp"
 
 namespace cxm::engine {

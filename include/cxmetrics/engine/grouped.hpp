@@ -1,22 +1,30 @@
 // group_by<Acc, Key...>: any accumulator, one per combination of keys.
 //
-//   // NPS per channel (8 channels) and month (a run-time number of months):
-//   cxm::group_by<cxm::nps_accumulator, cxm::dense_key<8>, cxm::dense_key<>> g(cxm::nps_accumulator{}, months);
-//   g.add(channel, month, score);                  // keys first, then what Acc::add takes
-//   g.at(3, 12).result();                          // channel 3, month 12
-//   for (const auto& [key, acc] : g.groups())      // ascending (channel, month);
-//     use(std::get<0>(key), acc.get().result());   // acc: reference_wrapper<const Acc>
+//   // NPS and resolution per channel label and month, fed whole tables:
+//   using set = cxm::metric_set<cxm::nps_accumulator, cxm::resolution_accumulator>;
+//   cxm::group_by<set, cxm::by_label, cxm::by_period> g(set{}, cxm::by_label{cxm::category::channel},
+//                                                       cxm::by_period{cxm::time_bucket::month});
+//   g.feed(table_a);                                // a response_table; a reader's batch
+//   g.feed(batch);                                  //   with io/batch_view.hpp
+//   for (const auto& [key, acc] : g.groups())       // ascending (label, month)
+//     use(std::get<0>(key), cxm::to_string(std::get<1>(key)), acc.get().result());
 //
-//   // CSAT and resolution per agent id and segment name, from response rows:
-//   cxm::group_by<cxm::metric_set<cxm::csat_accumulator, cxm::resolution_accumulator>,
-//                 std::uint64_t, std::string> h;
-//   h.add(agent_id, segment, response, cxm::at_row(i));
+//   // NPS per channel (8 channels) and month (a run-time number of months):
+//   cxm::group_by<cxm::nps_accumulator, cxm::dense_key<8>, cxm::dense_key<>> h(cxm::nps_accumulator{}, months);
+//   h.add(channel, month, score);                  // keys first, then what Acc::add takes
+//   h.at(3, 12).result();                          // channel 3, month 12
 //
 // Keys. Each Key is either
-//   dense_key<N>   a small integer 0 <= k < N (channel, month index), or
-//   dense_key<>    the same with N given at construction, or
-//   any other type (std::uint64_t agent id, std::string segment, ...): regular,
-//                  totally ordered and hashable with std::hash.
+//   a key extractor  by_label (a category field keyed by its label) or
+//                    by_period (a time keyed by its calendar period), given
+//                    at construction; see engine/key_extractor.hpp. A group_by
+//                    whose keys are all extractors is fed whole inputs
+//                    (feed) and also takes keys one row at a time (a label,
+//                    a period or a timestamp);
+//   dense_key<N>     a small integer 0 <= k < N (channel id, month index), or
+//   dense_key<>      the same with N given at construction, or
+//   any other type   (std::uint64_t agent id, std::string segment, ...): regular,
+//                    totally ordered and hashable with std::hash.
 // When every key is dense the groups live in one flat array of
 // N0·N1·…·Nm cells (row-major, last key fastest, as engine/group_by.hpp; at
 // most max_dense_groups cells), created on first use; otherwise in a hash map
@@ -29,30 +37,37 @@
 // State. A group exists once a row or a part was added under its key, even
 // an input that adds no response (a response without the score read); a new
 // group starts as a copy of the prototype, an empty Acc (e.g. with options).
-// The state is (prototype, shape, groups), all reachable: prototype(),
-// shape(), groups(); with_shape() and insert() rebuild it from those parts.
-// count() sums the groups' counts; empty() is count() == 0.
+// The state is (prototype, extractors, shape, groups), all reachable:
+// prototype(), extractors(), shape(), groups(); with_shape(), the
+// constructor and insert() rebuild it from those parts. count() sums the
+// groups' counts; empty() is count() == 0.
 //
-// Merge and errors. merge() needs the same shape and prototypes that merge
-// (so, e.g., the same options); it throws incompatible_merge otherwise,
-// before anything changes. add() of one row is all-or-nothing: a group it
-// created is removed again when Acc::add throws. add_columns() counts into a
-// fresh grouping and merges it at the end, so an error (naming the first bad
-// row, count_options::first_row + index, and the field: the key column's
-// name, the score or weight field) changes nothing.
+// Merge and errors. merge() needs the same extractors and shape and
+// prototypes that merge (so, e.g., the same options); it throws
+// incompatible_merge otherwise, before anything changes. add() of one row is
+// all-or-nothing: a group it created is removed again when Acc::add throws.
+// feed() and add_columns() count into fresh states and merge them at the end,
+// so an error (naming the first bad row, the input's first row number +
+// index, and the field) changes nothing.
 //
-// Columns (all keys dense). add_columns(keys, values...) takes one
+// Columns. feed(view) (all keys extractors) adds every row of a
+// response_view (engine/response_view.hpp: view_of a response_table, or of a
+// response_batch in io/batch_view.hpp); feed(t) takes anything view_of(t)
+// accepts. add_columns(keys, values...) (all keys dense) takes one
 // engine::key_column per key (cardinality equal to the grouping's) and value
 // columns in response_table's layout (missing_score 255 for a missing score).
-// For an unweighted nps_accumulator on a column without missing scores it
-// uses engine::count_nps_by, with the score as one more key so that every
-// cell keeps its 11-point histogram; otherwise a loop over the rows calls
-// Acc::add, so counts and weight sums equal those of adding the rows one by
-// one.
+// Both follow engine/grouped_feed.hpp: the SIMD grouped kernel
+// (engine::count_scores_by) whenever Acc is histogram-backed (a metric_set,
+// or one accumulator with a column_reader), the row loop otherwise, with the
+// same groups, counts and weight sums as adding the rows one by one (each row
+// as a cxm::response). feed_options::path = feed_path::rows forces the loop.
+// add_columns(keys, scores) likewise counts a score column for a
+// histogram-backed Acc; with weights it loops over the rows.
 //
 // Header: cxmetrics/engine/grouped.hpp. Complexity: add O(1) expected
-// (hashed) or O(1) (dense) plus Acc::add; groups() O(G log G) hashed, O(cells)
-// dense; merge O(G) merges of Acc.
+// (hashed) or O(1) (dense) plus Acc::add; feed one engine pass per column
+// read plus O(groups) (see grouped_feed.hpp); groups() O(G log G) hashed,
+// O(cells) dense; merge O(G) merges of Acc.
 #pragma once
 
 #include <algorithm>
@@ -73,13 +88,16 @@
 
 #include "cxmetrics/core/counts.hpp"
 #include "cxmetrics/core/error.hpp"
+#include "cxmetrics/core/hash.hpp"
 #include "cxmetrics/core/response.hpp"
 #include "cxmetrics/core/scale.hpp"
 #include "cxmetrics/engine/accumulator.hpp"
 #include "cxmetrics/engine/count.hpp"
 #include "cxmetrics/engine/group_by.hpp"
+#include "cxmetrics/engine/grouped_feed.hpp"
+#include "cxmetrics/engine/key_extractor.hpp"
 #include "cxmetrics/engine/metric_set.hpp"
-#include "cxmetrics/metrics/nps.hpp"
+#include "cxmetrics/engine/response_view.hpp"
 
 namespace cxm {
 
@@ -97,19 +115,30 @@ struct dense_key {
 
 namespace detail {
 
+/// The extractor state a key keeps: the extractor itself, or nothing.
+struct no_extractor {
+  friend bool operator==(const no_extractor&, const no_extractor&) = default;
+};
+
 template <class K>
 struct key_traits {
   using value_type = K;
+  using extractor_type = no_extractor;
   static constexpr bool dense = false;
   static constexpr bool dynamic = false;
+  static constexpr bool extractor = false;
   static constexpr std::uint32_t cardinality = 0;
 };
 template <std::uint32_t N>
-struct key_traits<dense_key<N>> {
-  using value_type = std::uint32_t;
+struct key_traits<dense_key<N>> : key_traits<std::uint32_t> {
   static constexpr bool dense = true;
   static constexpr bool dynamic = N == dynamic_cardinality;
   static constexpr std::uint32_t cardinality = N;
+};
+template <key_extractor K>
+struct key_traits<K> : key_traits<typename K::value_type> {
+  using extractor_type = K;
+  static constexpr bool extractor = true;
 };
 
 /// A key value for messages: numbers as they are, strings quoted.
@@ -119,33 +148,31 @@ template <class T>
     return std::to_string(v);
   } else if constexpr (std::is_convertible_v<const T&, std::string_view>) {
     return "\"" + std::string(std::string_view(v)) + "\"";
+  } else if constexpr (std::is_same_v<T, period>) {
+    return to_string(v);
   } else {
     return "(a key)";
   }
 }
 
-/// Hash of a key tuple: std::hash of each part, combined and finalised with
-/// the SplitMix64 mixer (Steele, Lea & Flood 2014).
+/// Hash of a key tuple: std::hash of each part, combined with the SplitMix64
+/// mixer (core/hash.hpp).
 struct key_tuple_hash {
   template <class... T>
   std::size_t operator()(const std::tuple<T...>& t) const noexcept {
-    std::uint64_t h = 0x9e3779b97f4a7c15ULL;
-    std::apply([&](const T&... v) { ((h = mix(h ^ static_cast<std::uint64_t>(std::hash<T>{}(v)))), ...); }, t);
+    std::uint64_t h = hash_seed;
+    std::apply([&](const T&... v) { ((h = hash_combine(h, static_cast<std::uint64_t>(std::hash<T>{}(v)))), ...); }, t);
     return static_cast<std::size_t>(h);
-  }
-  static constexpr std::uint64_t mix(std::uint64_t x) noexcept {
-    x += 0x9e3779b97f4a7c15ULL;
-    x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
-    return x ^ (x >> 31);
   }
 };
 
 }  // namespace detail
 
-/// A key of group_by: a dense_key, or a regular, ordered, hashable type.
+/// A key of group_by: a key extractor, a dense_key, or a regular, ordered,
+/// hashable type.
 template <class K>
-concept group_key = detail::key_traits<K>::dense || (std::regular<K> && std::totally_ordered<K> && requires(const K& k) {
+concept group_key = key_extractor<K> || detail::key_traits<K>::dense ||
+                    (std::regular<K> && std::totally_ordered<K> && requires(const K& k) {
                       { std::hash<K>{}(k) } -> std::convertible_to<std::size_t>;
                     });
 
@@ -159,6 +186,8 @@ class group_by {
   static constexpr bool all_dense = (detail::key_traits<Key>::dense && ...);
   /// Number of dense_key<> keys, whose cardinality the constructor takes.
   static constexpr std::size_t dynamic_keys = ((detail::key_traits<Key>::dynamic ? 1U : 0U) + ...);
+  /// True when every key is a key extractor (whole inputs through feed).
+  static constexpr bool all_extractors = (detail::key_traits<Key>::extractor && ...);
 
   using accumulator_type = Acc;
   using key_type = std::tuple<typename detail::key_traits<Key>::value_type...>;
@@ -167,6 +196,8 @@ class group_by {
   /// A group: its key and its accumulator.
   using entry = std::pair<key_type, std::reference_wrapper<const Acc>>;
   using result_type = std::vector<std::pair<key_type, typename Acc::result_type>>;
+  /// The extractor of each key (detail::no_extractor for other keys).
+  using extractors_type = std::tuple<typename detail::key_traits<Key>::extractor_type...>;
 
   static_assert(!all_dense || (std::size_t{detail::key_traits<Key>::dynamic ? 1U : detail::key_traits<Key>::cardinality} *
                                ...) <= max_dense_groups,
@@ -182,6 +213,14 @@ class group_by {
     requires(sizeof...(C) == dynamic_keys && (std::convertible_to<C, std::uint32_t> && ...))
   explicit group_by(Acc prototype, C... cardinalities)
       : group_by(with_shape(std::move(prototype), fill_shape({static_cast<std::uint32_t>(cardinalities)...}))) {}
+
+  /// New groups start as `prototype` (which must be empty); keys are read by
+  /// the given extractors, in key order. Throws invalid_argument.
+  explicit group_by(Acc prototype, Key... extractors)
+    requires all_extractors
+      : group_by(std::move(prototype)) {
+    extractors_ = extractors_type(std::move(extractors)...);
+  }
 
   /// Rebuilds an empty grouping from its parts: the prototype (empty) and one
   /// cardinality per key (that of a dense_key<N> is N; of a dense_key<> any,
@@ -225,10 +264,10 @@ class group_by {
   /// it when new. Throws invalid_value for a dense key out of range and
   /// incompatible_merge when `acc` does not merge with the prototype.
   void insert(const key_type& key, const Acc& acc) {
-    check_key(key);
+    key_type checked = checked_key(key);
     Acc probe = prototype_;
     probe.merge(acc);  // same options / scale as the prototype, or throws
-    const auto slot = acquire(key);
+    const auto slot = acquire(std::move(checked));
     if (slot.created) {
       *slot.acc = std::move(probe);
     } else {
@@ -238,6 +277,43 @@ class group_by {
 
   // ------------------------------------------------------------- columns
 
+  /// Adds every row of `v` (see the header comment). Throws the error of the
+  /// first bad row, changing nothing.
+  void feed(const response_view& v, const feed_options& fo = {})
+    requires all_extractors && response_accumulator<Acc>
+  {
+    engine::count_options co;
+    co.threads = fo.threads;
+    co.level = fo.level;
+    co.first_row = v.first_row;
+    if constexpr (detail::histogram_feed<Acc>::value) {
+      if (fo.path == feed_path::automatic) {
+        // A time outside the sampled span of periods fails the count: count
+        // again over the exact span; any other error goes to the row loop.
+        for (const auto mode : {detail::span_mode::sampled, detail::span_mode::exact}) {
+          const auto locals = local_keys(v, mode);
+          bool failed = false;
+          if (auto states = detail::states_by_histograms(v.values, v.rows, columns_of_keys(locals), prototype_, co,
+                                                         failed)) {
+            absorb(std::move(*states), locals);
+            return;
+          }
+          if (!failed || !has_time_key) break;
+        }
+      }
+    }
+    const auto locals = local_keys(v, detail::span_mode::exact);
+    absorb(detail::states_by_rows(v.values, v.rows, columns_of_keys(locals), prototype_, v.first_row), locals);
+  }
+  /// feed(view_of(input), fo): a response_table, or a response_batch with io/batch_view.hpp.
+  template <class Input>
+    requires(!std::same_as<std::remove_cvref_t<Input>, response_view>) && requires(const Input& in) { view_of(in); }
+  void feed(const Input& input, const feed_options& fo = {})
+    requires all_extractors && response_accumulator<Acc>
+  {
+    feed(view_of(input), fo);
+  }
+
   /// Score columns: one key column per key, a column of scores (missing_score
   /// rows create their group but add no score). See the header comment.
   void add_columns(std::span<const engine::key_column> keys, std::span<const std::uint8_t> scores,
@@ -245,9 +321,9 @@ class group_by {
     requires all_dense && requires(Acc& a, int s, const location& l) { a.add(s, l); }
   {
     check_key_columns(keys, scores.size());
-    if constexpr (std::same_as<Acc, nps_accumulator>) {
-      if (auto counted = count_nps_fast(keys, scores, o)) {
-        take(std::move(*counted));
+    if constexpr (histogram_backed<Acc>) {
+      if (auto states = detail::states_by_scores(scores, keys, prototype_, o)) {
+        absorb(std::move(*states));
         return;
       }
     }
@@ -268,33 +344,25 @@ class group_by {
     add_weighted_scores(keys, scores, weights, o);
   }
 
-  /// Response columns (response_table's layout): each row is added as a
-  /// cxm::response holding the row's nps, csat, ces, resolved and weight.
+  /// Response columns (response_table's layout), each row as a cxm::response
+  /// holding its nps, csat, ces, resolved and weight (see the header comment).
   void add_columns(std::span<const engine::key_column> keys, const response_columns& values,
                    const engine::count_options& o = {})
-    requires all_dense && requires(Acc& a, const response& r, const location& l) { a.add(r, l); }
+    requires all_dense && response_accumulator<Acc>
   {
     const std::size_t rows = rows_of(values);
     check_key_columns(keys, rows);
-    const auto load = [](std::span<const std::uint8_t> c, std::size_t i) -> std::optional<int> {
-      if (c.empty() || c[i] == engine::missing_score) return std::nullopt;
-      return static_cast<int>(c[i]);
-    };
-    response r;
-    add_rows(keys, rows, o, [&](Acc& a, std::size_t i, std::uint64_t row) {
-      r.nps = load(values.nps, i);
-      r.csat = load(values.csat, i);
-      r.ces = load(values.ces, i);
-      r.resolved = values.resolved.empty() ? resolution::unknown : static_cast<resolution>(values.resolved[i]);
-      r.weight = values.weights.empty() ? 1.0 : values.weights[i];
-      a.add(r, at_row(row));
-    });
+    absorb(detail::states_by_cell(values, rows, keys, prototype_, o, feed_path::automatic));
   }
 
   // ------------------------------------------------------------- merge
 
   /// Merges group by group (see the header comment). Throws incompatible_merge.
   void merge(const group_by& other) {
+    if (extractors_ != other.extractors_) {
+      throw incompatible_merge("cannot merge group_by states whose keys are extracted differently (another field, "
+                               "time bucket or UTC offset)");
+    }
     if (shape_ != other.shape_) {
       throw incompatible_merge("cannot merge group_by states with different key cardinalities " +
                                shape_text(shape_) + " and " + shape_text(other.shape_));
@@ -396,6 +464,8 @@ class group_by {
   [[nodiscard]] const Acc& prototype() const noexcept { return prototype_; }
   /// Cardinality per key (0 for hashed keys).
   [[nodiscard]] const shape_type& shape() const noexcept { return shape_; }
+  /// The extractor of each key (detail::no_extractor for keys that are not).
+  [[nodiscard]] const extractors_type& extractors() const noexcept { return extractors_; }
 
   friend bool operator==(const group_by&, const group_by&) = default;
 
@@ -469,6 +539,8 @@ class group_by {
                             at_field("key " + std::to_string(J)));
       }
       return static_cast<std::uint32_t>(k);
+    } else if constexpr (detail::key_traits<std::tuple_element_t<J, std::tuple<Key...>>>::extractor) {
+      return std::get<J>(extractors_).key_of(k);
     } else {
       return part_type<J>(k);
     }
@@ -481,8 +553,10 @@ class group_by {
     }(std::index_sequence_for<K...>{});
   }
 
-  void check_key(const key_type& key) const {
-    std::apply([&](const auto&... k) { (void)make_key(k...); }, key);
+  /// `key` checked (dense keys in range, periods of the right bucket) and
+  /// normalised (channel labels).
+  [[nodiscard]] key_type checked_key(const key_type& key) const {
+    return std::apply([&](const auto&... k) { return make_key(k...); }, key);
   }
 
   [[nodiscard]] std::size_t flat_of(const key_type& key) const noexcept {
@@ -623,43 +697,59 @@ class group_by {
     });
   }
 
-  /// The NPS fast path: engine::count_nps_by with the score as a last key of
-  /// cardinality 11, so each (group, score) cell counts one bin. Returns
-  /// nothing (use the row loop) for a weighted prototype, too many cells, or
-  /// a column with missing scores.
-  std::optional<group_by> count_nps_fast(std::span<const engine::key_column> keys,
-                                         std::span<const std::uint8_t> scores, const engine::count_options& o) const {
-    const auto& nps = prototype_.counts().scale_of();
-    const auto points = static_cast<std::size_t>(nps.points());
-    const std::size_t cells = cells_.size();
-    if (prototype_.counts().weighted() || cells == 0 || cells > engine::max_groups / points) return std::nullopt;
-    std::vector<engine::key_column> all(keys.begin(), keys.end());
-    all.emplace_back(scores, static_cast<std::uint32_t>(points), o.score_field);
-    std::optional<engine::grouped_nps> counted;
-    try {
-      counted.emplace(engine::count_nps_by(scores, all, nps, o));
-    } catch (const score_out_of_scale& e) {
-      const auto at = engine::detail::error_index(e, scores.size(), o);
-      if (at < scores.size() && scores[at] == engine::missing_score) return std::nullopt;
-      throw;
-    }
-    group_by fresh(prototype_, shape_, unchecked{});
-    const auto tallies = counted->cells();
-    for (std::size_t c = 0; c < cells; ++c) {
-      std::vector<std::uint64_t> n(points);
-      std::uint64_t total = 0;
-      for (std::size_t b = 0; b < points; ++b) {
-        n[b] = tallies[c * points + b].n();
-        total += n[b];
+  static constexpr bool has_time_key = (std::is_same_v<typename detail::key_traits<Key>::extractor_type, by_period> || ...);
+
+  /// The keys of an input by every extractor (engine/key_extractor.hpp).
+  [[nodiscard]] auto local_keys(const response_view& v, detail::span_mode mode) const {
+    return std::apply([&](const auto&... e) { return std::make_tuple(detail::keys_of(e, v, mode)...); }, extractors_);
+  }
+  template <class Locals>
+  [[nodiscard]] static std::array<engine::key_column, key_count> columns_of_keys(const Locals& locals) {
+    return std::apply([](const auto&... l) { return std::array<engine::key_column, key_count>{l.column...}; }, locals);
+  }
+
+  /// Merges the states of the cells of an input into the groups; a cell's key
+  /// is that of its key columns' values (dense: the cell is the group's).
+  /// Nothing here throws but bad_alloc: the states grew from the prototype.
+  template <class Locals = std::tuple<>>
+  void absorb(detail::cell_states<Acc> states, const Locals& locals = {}) {
+    for (auto& [cell, acc] : states) {
+      if constexpr (all_dense) {
+        auto& slot = cells_[cell];
+        if (slot) {
+          slot->merge(acc);
+        } else {
+          slot.emplace(std::move(acc));
+          ++groups_;
+        }
+      } else {
+        const key_type key = key_of_cell(cell, locals);
+        const auto it = cells_.find(key);
+        if (it != cells_.end()) {
+          it->second.merge(acc);
+        } else {
+          cells_.emplace(key, std::move(acc));
+        }
       }
-      if (total == 0) continue;
-      fresh.cells_[c].emplace(prototype_.options(), score_counts(nps, std::move(n)));
-      ++fresh.groups_;
     }
-    return fresh;
+  }
+  /// The key of a cell of an input's key columns (row-major, last key fastest).
+  template <class Locals>
+  [[nodiscard]] static key_type key_of_cell(std::size_t cell, const Locals& locals) {
+    std::array<std::uint32_t, key_count> ids{};
+    [&]<std::size_t... J>(std::index_sequence<J...>) {
+      std::size_t rest = cell;
+      ((ids[key_count - 1 - J] =
+            static_cast<std::uint32_t>(rest % std::get<key_count - 1 - J>(locals).column.cardinality()),
+        rest /= std::get<key_count - 1 - J>(locals).column.cardinality()),
+       ...);
+    }(std::make_index_sequence<key_count>{});
+    return [&]<std::size_t... J>(std::index_sequence<J...>) { return key_type(std::get<J>(locals).value(ids[J])...); }(
+               std::make_index_sequence<key_count>{});
   }
 
   Acc prototype_;
+  extractors_type extractors_{};
   shape_type shape_{};
   storage cells_;
   std::size_t groups_ = 0;  // engaged cells of a dense grouping (0 when hashed)

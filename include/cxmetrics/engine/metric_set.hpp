@@ -36,6 +36,11 @@
 // without one, none is. Counts equal those of adding the same rows one by
 // one; weight sums may differ in the last bits (engine summation order).
 //
+// Histogram-backed. An accumulator with a column_reader (field, scale and
+// add_counts) is histogram_backed: its state is a histogram of one field, so
+// group_by's columnar paths (engine/grouped_feed.hpp) count it, and every
+// metric_set, with the SIMD grouped kernel.
+//
 // count() is the number of rows added (a row may answer none of the
 // questions), so it is at least each member's count. merge() merges member by
 // member and is all-or-nothing: incompatible members (different options or
@@ -64,74 +69,13 @@
 #include "cxmetrics/core/scale.hpp"
 #include "cxmetrics/engine/accumulator.hpp"
 #include "cxmetrics/engine/count.hpp"
+#include "cxmetrics/engine/response_view.hpp"
 #include "cxmetrics/metrics/ces.hpp"
 #include "cxmetrics/metrics/csat.hpp"
 #include "cxmetrics/metrics/nps.hpp"
 #include "cxmetrics/metrics/resolution.hpp"
 
 namespace cxm {
-
-static_assert(engine::missing_score == response_table::missing_score,
-              "score columns and response_table must mark missing answers alike");
-
-/// The answer fields of a response (and score columns of a response_table).
-enum class answer_field : std::uint8_t { nps, csat, ces, resolved };
-
-[[nodiscard]] constexpr const char* to_string(answer_field f) noexcept {
-  switch (f) {
-    case answer_field::nps: return "nps";
-    case answer_field::csat: return "csat";
-    case answer_field::ces: return "ces";
-    case answer_field::resolved: return "resolved";
-  }
-  return "nps";
-}
-
-/// Columns of responses in response_table's layout. A column may be left
-/// empty when no member reads it; the others must all have the same length.
-struct response_columns {
-  std::span<const std::uint8_t> nps;     ///< score or missing_score (255)
-  std::span<const std::uint8_t> csat;    ///< score or missing_score (255)
-  std::span<const std::uint8_t> ces;     ///< score or missing_score (255)
-  std::span<const std::int8_t> resolved;  ///< 1 yes, 0 no, −1 unknown
-  std::span<const double> weights;       ///< survey weights; empty: unweighted
-};
-
-/// The columns of `t`; the weight column only when t.weighted() (so an
-/// unweighted table gives unweighted states, as its rows do).
-[[nodiscard]] inline response_columns columns_of(const response_table& t) noexcept {
-  response_columns c;
-  c.nps = t.nps();
-  c.csat = t.csat();
-  c.ces = t.ces();
-  c.resolved = t.resolved();
-  if (t.weighted()) c.weights = t.weight();
-  return c;
-}
-
-/// Rows of `c`: the common length of its non-empty columns. Throws
-/// invalid_argument naming a column whose length differs.
-[[nodiscard]] inline std::size_t rows_of(const response_columns& c) {
-  std::size_t rows = 0;
-  const char* first = nullptr;
-  const auto take = [&](std::size_t n, const char* name) {
-    if (n == 0) return;
-    if (first == nullptr) {
-      rows = n;
-      first = name;
-    } else if (n != rows) {
-      throw invalid_argument("column '" + std::string(name) + "' has " + std::to_string(n) + " rows but '" + first +
-                                 "' has " + std::to_string(rows),
-                             at_field(name));
-    }
-  };
-  take(c.nps.size(), "nps");
-  take(c.csat.size(), "csat");
-  take(c.ces.size(), "ces");
-  take(c.resolved.size(), "resolved");
-  take(c.weights.size(), "weight");
-  return rows;
-}
 
 namespace detail {
 
@@ -171,25 +115,43 @@ inline void check_answer(const response& r, answer_field f, const scale& s, cons
   return score_counts(s, std::move(n), std::move(w), std::move(w2));
 }
 
+/// `like` rebuilt from counts (plus, for a resolution, its unknowns): through
+/// A(options, counts, ...) while an accumulator keeps its options in its
+/// state, else through A(counts, ...).
+template <class A, class... Extra>
+[[nodiscard]] A rebuilt(const A& like, score_counts counts, Extra... extra) {
+  if constexpr (requires { A(like.options(), std::move(counts), extra...); }) {
+    return A(like.options(), std::move(counts), extra...);
+  } else {
+    return A(std::move(counts), extra...);
+  }
+}
+
 /// column_reader of the four metric accumulators, which all read one field
-/// and rebuild from (options, counts).
+/// and rebuild from their counts.
 template <class A, answer_field F>
 struct metric_reader {
   static constexpr answer_field field(const A&) noexcept { return F; }
   static const scale& scale_of(const A& a) noexcept { return a.counts().scale_of(); }
   static void add(A& a, const response& r, const location& where) { a.add(r, where); }
-  static void add_counts(A& a, score_counts c, std::uint64_t /*missing*/) { a.merge(A(a.options(), std::move(c))); }
+  static void add_counts(A& a, score_counts c, std::uint64_t /*missing*/) { a.merge(rebuilt(a, std::move(c))); }
 };
 
 }  // namespace detail
 
-/// How metric_set feeds an accumulator A. A specialisation provides
+/// How metric_set (and group_by's columnar paths) feed an accumulator A: the
+/// trait that makes A histogram-backed. A specialisation provides
 ///   static answer_field field(const A&);          the field it reads
 ///   static const scale& scale_of(const A&);         the scale it is counted on
 ///   static void add(A&, const response&, const location&);   one row
 ///   static void add_counts(A&, score_counts, std::uint64_t missing);
-///     the counts of a column on scale_of(a) and its missing rows
-/// The primary template is empty: A is then not a metric_set member.
+///     adds a histogram on scale_of(a) (counts, or counts with Σw and Σw²
+///     per point) and the number of rows without an answer
+/// The primary template is empty: A is then not a metric_set member. The
+/// specialisations below need of the four metric accumulators: a.counts()
+/// (a score_counts, for the scale), a.add(response, location), a.merge, and a
+/// constructor from counts (A(counts) or A(options, counts); a resolution
+/// also takes its unknowns).
 template <class A>
 struct column_reader {};
 
@@ -206,7 +168,7 @@ struct column_reader<resolution_accumulator> {
   static const scale& scale_of(const resolution_accumulator& a) noexcept { return a.counts().scale_of(); }
   static void add(resolution_accumulator& a, const response& r, const location& where) { a.add(r, where); }
   static void add_counts(resolution_accumulator& a, score_counts c, std::uint64_t unknown) {
-    a.merge(resolution_accumulator(a.options(), std::move(c), unknown));
+    a.merge(detail::rebuilt(a, std::move(c), unknown));
   }
 };
 
@@ -244,14 +206,22 @@ struct column_reader<score_histogram> {
   }
 };
 
-/// An accumulator metric_set can hold: column_reader<A> is specialised for it.
+/// An accumulator whose state is a histogram of one field's answers: it
+/// exposes its field and scale and adds a histogram of counts or weight sums
+/// (column_reader<A>). group_by counts such accumulators with the SIMD
+/// grouped kernel.
 template <class A>
-concept column_member = accumulator<A> && requires(A& a, const A& ca, const response& r, const location& where,
-                                                   score_counts c, std::uint64_t missing) {
+concept histogram_backed = accumulator<A> && requires(A& a, const A& ca, score_counts c, std::uint64_t missing) {
   { column_reader<A>::field(ca) } -> std::same_as<answer_field>;
   { column_reader<A>::scale_of(ca) } -> std::same_as<const scale&>;
-  column_reader<A>::add(a, r, where);
   column_reader<A>::add_counts(a, std::move(c), missing);
+};
+
+/// An accumulator metric_set can hold: histogram-backed and fed rows by
+/// column_reader<A>::add.
+template <class A>
+concept column_member = histogram_backed<A> && requires(A& a, const response& r, const location& where) {
+  column_reader<A>::add(a, r, where);
 };
 
 /// Several accumulators fed in one pass (see the header comment).

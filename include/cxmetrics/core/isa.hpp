@@ -1,8 +1,10 @@
-// Instruction-set levels of the counting engine and how one is chosen.
+// Instruction-set levels of the SIMD kernels and how one is chosen.
 //
-// The kernels in cxmetrics/engine/count.hpp and group_by.hpp are compiled
-// once per level (Google Highway's foreach_target mechanism) and the level is
-// chosen when a kernel runs, from what the CPU reports:
+// The kernels of the counting engine (cxmetrics/engine/count.hpp and
+// group_by.hpp) and of the CSV reader are compiled once per level (Google
+// Highway's foreach_target mechanism, with one configuration of targets for
+// the whole library) and the level is chosen when a kernel runs, from what
+// the CPU reports:
 //
 // | level    | Highway target | needs                                   |
 // |----------|----------------|-----------------------------------------|
@@ -15,13 +17,14 @@
 // Highway 1.0 has no plain-SSE2 target, so an x86-64 CPU without SSSE3 runs
 // the portable scalar level. Every level computes exactly the same result,
 // weighted sums included: floating-point sums follow one fixed order (see
-// count.hpp), whatever the vector width.
+// engine/count.hpp), whatever the vector width.
 //
 // By default the best level the CPU supports is used. force_isa() pins a level
 // for the whole process (for tests, benchmarks and for ruling out a kernel when
-// a bug is suspected); count_options::level pins one for a single call.
+// a bug is suspected); engine::count_options::level pins one for a single
+// engine call.
 //
-// Header: cxmetrics/engine/isa.hpp. Compiled part: src/engine/.
+// Header: cxmetrics/core/isa.hpp. Compiled part: src/core/isa.cpp.
 #pragma once
 
 #include <cstdint>
@@ -31,7 +34,7 @@
 
 #include "cxmetrics/export.hpp"
 
-namespace cxm::engine {
+namespace cxm {
 
 /// A kernel level (see the table at the top of this header).
 enum class isa : std::uint8_t { scalar, ssse3, avx2, avx512, neon };
@@ -65,4 +68,4 @@ CXMETRICS_API void force_isa(std::optional<isa> level);
 /// The level calls without count_options::level use: the forced one, else best_isa().
 [[nodiscard]] CXMETRICS_API isa active_isa() noexcept;
 
-}  // namespace cxm::engine
+}  // namespace cxm

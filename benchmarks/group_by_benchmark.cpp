@@ -1,0 +1,204 @@
+// group_by::feed against engine::count_nps_by on the same columns, measured
+// in the same run.
+//
+//   count_nps_by   the grouped kernel alone: NPS tallies per channel (uint16
+//                  ids, 8 labels) × month (uint16 index 0..35, computed
+//                  beforehand from the times and not timed)
+//   feed           group_by<nps_accumulator, by_label, by_period>::feed of a
+//                  response_view of the NPS, channel and time (int64 Unix
+//                  seconds) columns: the month of every time is found inside
+//                  the kernel, then a histogram per cell, labels and periods
+//                  per group and an nps_accumulator per group
+//   feed_rows      the same through the row loop (10^6 rows only)
+//
+// Counter x_count_nps_by is a case's time over the median time of
+// count_nps_by of the same size and order in this run; the target is <= 1.10
+// for feed (median of 5 repetitions: --benchmark_repetitions=5).
+//
+// Data: uniform NPS scores 0..10 and channel 0..7 from the SplitMix64 mixer, over the
+// 36 months 2022-01 .. 2024-12, in two orders:
+//   random   each row's month uniform and its time uniform within the month
+//            (engine_benchmark's columns): the kernel looks up the month of
+//            every time
+//   by_time  times rising evenly over the three years, as survey exports
+//            come: most tiles of rows lie in one month, whose key the kernel
+//            takes for the whole tile
+#include <benchmark/benchmark.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "cxmetrics/core/hash.hpp"
+#include "cxmetrics/core/period.hpp"
+#include "cxmetrics/core/response.hpp"
+#include "cxmetrics/core/scale.hpp"
+#include "cxmetrics/engine/group_by.hpp"
+#include "cxmetrics/engine/grouped.hpp"
+#include "cxmetrics/engine/response_view.hpp"
+#include "cxmetrics/metrics/nps.hpp"
+
+namespace {
+
+namespace eng = cxm::engine;
+
+constexpr std::int32_t kFirstMonth = 624;  // 2022-01: (2022 - 1970) · 12
+constexpr std::uint32_t kMonths = 36;
+constexpr std::uint32_t kChannels = 8;
+
+struct dataset {
+  std::vector<std::uint8_t> nps;
+  std::vector<std::uint16_t> channel;
+  std::vector<std::int64_t> time;
+  std::vector<std::uint16_t> month;
+  cxm::channel_set channels;
+};
+
+// Uniform integer in [0, m) from the top 32 bits (Lemire's multiply-shift).
+std::uint32_t below(std::uint64_t r, std::uint32_t m) { return static_cast<std::uint32_t>(((r >> 32) * m) >> 32); }
+
+const dataset& data(std::size_t n, bool by_time) {
+  static std::map<std::pair<std::size_t, bool>, std::unique_ptr<dataset>> cache;
+  auto& slot = cache[{n, by_time}];
+  if (!slot) {
+    auto d = std::make_unique<dataset>();
+    (void)d->channels.id_of("kiosk");
+    (void)d->channels.id_of("partner");
+    std::vector<std::int64_t> start(kMonths + 1);
+    for (std::uint32_t m = 0; m <= kMonths; ++m) {
+      start[m] = cxm::first_day(kFirstMonth + static_cast<std::int32_t>(m), cxm::time_bucket::month) * 86400;
+    }
+    d->nps.resize(n);
+    d->channel.resize(n);
+    d->time.resize(n);
+    d->month.resize(n);
+    const std::uint64_t seed = 0x5EEDull + n;  // SplitMix64 outputs: the mixer of consecutive counters
+    std::uint32_t m = 0;
+    for (std::size_t i = 0; i < n; ++i) {
+      const std::uint64_t r = cxm::detail::mix64(seed + 2 * i);
+      d->nps[i] = static_cast<std::uint8_t>(below(r, 11));
+      d->channel[i] = static_cast<std::uint16_t>(r & 7);
+      if (by_time) {
+        d->time[i] = start[0] + static_cast<std::int64_t>(static_cast<double>(start[kMonths] - start[0]) *
+                                                          static_cast<double>(i) / static_cast<double>(n));
+        while (d->time[i] >= start[m + 1]) ++m;
+      } else {
+        m = below(r << 32, kMonths);
+        d->time[i] = start[m] + static_cast<std::int64_t>(cxm::detail::mix64(seed + 2 * i + 1) %
+                                                          static_cast<std::uint64_t>(start[m + 1] - start[m]));
+      }
+      d->month[i] = static_cast<std::uint16_t>(m);
+    }
+    slot = std::move(d);
+  }
+  return *slot;
+}
+
+cxm::response_view view_of(const dataset& d) {
+  cxm::response_view v;
+  v.rows = d.nps.size();
+  v.values.nps = d.nps;
+  v.time = d.time;
+  v.channel = d.channel;
+  v.channels = &d.channels;
+  return v;
+}
+
+// Seconds of every timed call, keyed by case and size.
+std::map<std::string, std::vector<double>> g_seconds;
+
+// Median of the calls of `key` so far, or nothing.
+std::optional<double> median_seconds(const std::string& key) {
+  const auto found = g_seconds.find(key);
+  if (found == g_seconds.end() || found->second.empty()) return std::nullopt;
+  std::vector<double> v = found->second;
+  const auto mid = v.begin() + static_cast<std::ptrdiff_t>(v.size() / 2);
+  std::nth_element(v.begin(), mid, v.end());
+  return *mid;
+}
+
+// Times each call of `body` and reports Gresp/s and the ratio to the
+// baseline's median of this size.
+template <class Body>
+void measure(benchmark::State& state, const std::string& what, const std::string& size, std::size_t n, Body&& body) {
+  const std::string key = what + size;
+  for (auto _ : state) {
+    const auto t0 = std::chrono::steady_clock::now();
+    body();
+    const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    state.SetIterationTime(s);
+    g_seconds[key].push_back(s);
+  }
+  const auto mine = median_seconds(key);
+  state.counters["Gresp/s"] = static_cast<double>(n) / *mine / 1e9;
+  if (what != "count_nps_by") {
+    if (auto base = median_seconds("count_nps_by" + size)) state.counters["x_count_nps_by"] = *mine / *base;
+  }
+}
+
+using grouping = cxm::group_by<cxm::nps_accumulator, cxm::by_label, cxm::by_period>;
+
+grouping make_grouping() {
+  return grouping(cxm::nps_accumulator{}, cxm::by_label{cxm::category::channel},
+                  cxm::by_period(cxm::time_bucket::month));
+}
+
+void count_case(benchmark::State& state, const std::string& size, std::size_t n, bool by_time) {
+  const auto& d = data(n, by_time);
+  const eng::key_column keys[] = {{d.channel, kChannels, "channel"}, {d.month, kMonths, "month"}};
+  measure(state, "count_nps_by", size, n,
+          [&] { benchmark::DoNotOptimize(eng::count_nps_by(d.nps, keys, cxm::scale::nps())); });
+}
+
+void feed_case(benchmark::State& state, const std::string& size, std::size_t n, bool by_time, cxm::feed_path path) {
+  const auto& d = data(n, by_time);
+  const auto v = view_of(d);
+  cxm::feed_options o;
+  o.path = path;
+  measure(state, path == cxm::feed_path::rows ? "feed_rows" : "feed", size, n, [&] {
+    auto g = make_grouping();
+    g.feed(v, o);
+    benchmark::DoNotOptimize(g.size());
+    if (g.size() != kChannels * kMonths) state.SkipWithError("wrong number of groups");
+  });
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  benchmark::Initialize(&argc, argv);
+  if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
+  using case_fn = void (*)(benchmark::State&, const std::string&, std::size_t, bool);
+  const case_fn count = [](benchmark::State& st, const std::string& size, std::size_t n, bool by_time) {
+    count_case(st, size, n, by_time);
+  };
+  const case_fn feed = [](benchmark::State& st, const std::string& size, std::size_t n, bool by_time) {
+    feed_case(st, size, n, by_time, cxm::feed_path::automatic);
+  };
+  const case_fn rows = [](benchmark::State& st, const std::string& size, std::size_t n, bool by_time) {
+    feed_case(st, size, n, by_time, cxm::feed_path::rows);
+  };
+  for (const auto& [n, label] : {std::pair{std::size_t{1'000'000}, "1e6"}, std::pair{std::size_t{100'000'000}, "1e8"}}) {
+    for (const bool by_time : {false, true}) {
+      const std::string size = std::string(by_time ? "/by_time" : "/random") + "/n=" + label;
+      std::vector<std::pair<std::string, case_fn>> cases = {{"count_nps_by", count}, {"feed", feed}};
+      if (n <= 1'000'000 && !by_time) cases.emplace_back("feed_rows", rows);
+      for (const auto& [name, fn] : cases) {
+        benchmark::RegisterBenchmark((name + size).c_str(),
+                                     [fn = fn, size = size, n = n, by_time = by_time](benchmark::State& st) {
+                                       fn(st, size, n, by_time);
+                                     })
+            ->UseManualTime()
+            ->Unit(benchmark::kMillisecond);
+      }
+    }
+  }
+  benchmark::RunSpecifiedBenchmarks();
+  benchmark::Shutdown();
+  return 0;
+}
