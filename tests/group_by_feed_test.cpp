@@ -345,3 +345,49 @@ TEST(GroupByFeed, RowsKeysAndMerges) {
 }
 
 }  // namespace
+
+namespace {
+
+// by_field chosen at run time gives the groups of the extractors it holds:
+// (time, label) keys equal the by-hand reference with its parts swapped, on
+// both paths, and a key of the wrong kind is an error naming the field.
+TEST(GroupByFeed, RunTimeFieldsGroupAsTheExtractorsTheyHold) {
+  std::vector<std::string> labels;
+  const auto rows = random_rows(9'000, 21, true, kLabels, labels);
+  const auto t = table_of(rows, labels);
+  using dynamic = group_by<full_set, by_field, by_field>;
+  dynamic fast(make_set(), by_field{by_period(time_bucket::month, kPlus2)}, by_field{by_label{category::channel}});
+  dynamic slow = fast;
+  fast.feed(t);
+  slow.feed(t, rows_only());
+  EXPECT_EQ(fast, slow);
+  const auto ref = by_hand(rows, labels);
+  std::map<std::tuple<key_value, key_value>, full_set> swapped;
+  for (const auto& [key, acc] : ref) swapped.emplace(std::tuple{key_value(std::get<1>(key)), key_value(std::get<0>(key))}, acc);
+  ASSERT_EQ(fast.size(), swapped.size());
+  auto it = swapped.begin();
+  for (const auto& [key, acc] : fast.groups()) {
+    EXPECT_EQ(key, it->first) << to_string(std::get<0>(key)) << " " << to_string(std::get<1>(key));
+    EXPECT_EQ(acc.get(), it->second);
+    ++it;
+  }
+  // Rows by hand: a period (or time) for the first key, a label for the second.
+  dynamic by_rows(make_set(), by_field{by_period(time_bucket::month, kPlus2)}, by_field{by_label{category::channel}});
+  response r;
+  r.nps = 9;
+  by_rows.add(period_of(timestamp{seconds{1700000000}}, time_bucket::month, kPlus2), "Face-to-Face", r, at_row(0));
+  by_rows.add(timestamp{seconds{1700000000}}, "face_to_face", r, at_row(1));
+  ASSERT_EQ(by_rows.size(), 1U);
+  EXPECT_EQ(std::get<std::string>(std::get<1>(by_rows.groups().front().first)), "face_to_face");
+  EXPECT_EQ(to_string(std::get<0>(by_rows.groups().front().first)), "2023-11");
+  try {
+    by_rows.add("web", "web", r, at_row(2));
+    ADD_FAILURE() << "a label as a time key must throw";
+  } catch (const invalid_value& e) {
+    EXPECT_NE(std::string(e.what()).find("timestamp"), std::string::npos) << e.what();
+  }
+  EXPECT_EQ(to_string(key_value(std::string())), "(none)");
+  EXPECT_EQ(to_string(key_value(period{time_bucket::month, period::no_time})), "(none)");
+}
+
+}  // namespace

@@ -150,6 +150,8 @@ template <class T>
     return "\"" + std::string(std::string_view(v)) + "\"";
   } else if constexpr (std::is_same_v<T, period>) {
     return to_string(v);
+  } else if constexpr (std::is_same_v<T, key_value>) {
+    return std::visit([](const auto& k) { return key_text(k); }, v);
   } else {
     return "(a key)";
   }
@@ -697,7 +699,10 @@ class group_by {
     });
   }
 
-  static constexpr bool has_time_key = (std::is_same_v<typename detail::key_traits<Key>::extractor_type, by_period> || ...);
+  // A by_field may hold a time key: its failed count is retried too.
+  static constexpr bool has_time_key = ((std::is_same_v<typename detail::key_traits<Key>::extractor_type, by_period> ||
+                                         std::is_same_v<typename detail::key_traits<Key>::extractor_type, by_field>) ||
+                                        ...);
 
   /// The keys of an input by every extractor (engine/key_extractor.hpp).
   [[nodiscard]] auto local_keys(const response_view& v, detail::span_mode mode) const {

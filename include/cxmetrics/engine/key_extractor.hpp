@@ -5,6 +5,10 @@
 //   cxm::by_label{cxm::category::segment}                  its segment ("" for none); agent alike
 //   cxm::by_period{cxm::time_bucket::month, std::chrono::hours{2}}   its month in UTC+2 (cxm::period;
 //                                                          day, iso_week, quarter, year alike)
+//   cxm::by_field{cxm::by_label{...}} or cxm::by_field{cxm::by_period{...}}
+//                                                          either, chosen at run time (a command
+//                                                          line's --by list); its key is a
+//                                                          cxm::key_value (a label or a period)
 //
 //   cxm::group_by<cxm::nps_accumulator, cxm::by_label, cxm::by_period> g(
 //       cxm::nps_accumulator{}, cxm::by_label{cxm::category::channel}, cxm::by_period{cxm::time_bucket::month});
@@ -42,6 +46,7 @@
 #include <string>
 #include <string_view>
 #include <type_traits>
+#include <variant>
 
 #include "cxmetrics/core/error.hpp"
 #include "cxmetrics/core/period.hpp"
@@ -109,9 +114,66 @@ struct by_period {
   friend bool operator==(const by_period&, const by_period&) = default;
 };
 
+/// The key of a by_field: a label or a period. Ordered (every label before
+/// every period; labels by their bytes, periods by time) and hashable.
+using key_value = std::variant<std::string, period>;
+
+/// The text of a key: the label ("(none)" for an empty one) or the period.
+[[nodiscard]] inline std::string to_string(const key_value& k) {
+  if (const auto* label = std::get_if<std::string>(&k)) return label->empty() ? "(none)" : *label;
+  return to_string(std::get<period>(k));
+}
+
+/// Key extractor chosen at run time: a by_label or a by_period, whose keys
+/// it gives as key_values. group_by<Acc, by_field, by_field> groups by any
+/// two of channel, segment, agent and a period, in any order.
+struct by_field {
+  using value_type = key_value;
+  std::variant<by_label, by_period> of;
+
+  by_field() = default;
+  by_field(by_label e) : of(e) {}             // NOLINT(google-explicit-constructor): a by_label is a by_field
+  by_field(by_period e) : of(std::move(e)) {}  // NOLINT(google-explicit-constructor)
+
+  /// The key of a label (a label field only), of a period or a time (a time
+  /// field only), or of a key_value of either. Throws invalid_value for a
+  /// key of the other kind.
+  [[nodiscard]] value_type key_of(std::string_view label) const { return label_field().key_of(label); }
+  [[nodiscard]] value_type key_of(const period& p) const { return time_field().key_of(p); }
+  [[nodiscard]] value_type key_of(timestamp t) const { return time_field().key_of(t); }
+  template <class K>
+    requires std::same_as<K, key_value>  // exactly a key_value: labels and periods take the overloads above
+  [[nodiscard]] value_type key_of(const K& k) const {
+    return std::visit(
+        [&](const auto& v) -> value_type {
+          if constexpr (std::is_same_v<std::decay_t<decltype(v)>, std::string>) {
+            return key_of(std::string_view(v));
+          } else {
+            return key_of(v);
+          }
+        },
+        k);
+  }
+  /// The field it reads, as errors name it.
+  [[nodiscard]] std::string field_name() const {
+    return std::visit([](const auto& e) { return e.field_name(); }, of);
+  }
+  friend bool operator==(const by_field&, const by_field&) = default;
+
+ private:
+  [[nodiscard]] const by_label& label_field() const {
+    if (const auto* e = std::get_if<by_label>(&of)) return *e;
+    throw invalid_value("a label is not a key of a grouping by time", at_field(field_name()));
+  }
+  [[nodiscard]] const by_period& time_field() const {
+    if (const auto* e = std::get_if<by_period>(&of)) return *e;
+    throw invalid_value("a time is not a key of a grouping by " + field_name(), at_field(field_name()));
+  }
+};
+
 /// The key extractors group_by can feed from a response_view.
 template <class K>
-concept key_extractor = std::same_as<K, by_label> || std::same_as<K, by_period>;
+concept key_extractor = std::same_as<K, by_label> || std::same_as<K, by_period> || std::same_as<K, by_field>;
 
 namespace detail {
 
@@ -200,6 +262,25 @@ template <class T>
 [[nodiscard]] inline period_keys keys_of(const by_period& e, const response_view& v, span_mode mode) {
   const auto span = period_span_of(v.time, e, mode);
   return {engine::key_column(v.time, span, e.field_name()), span};
+}
+
+/// The keys of one input by a by_field: those of the extractor it holds.
+struct field_keys {
+  engine::key_column column;
+  std::variant<label_keys, period_keys> keys;
+  [[nodiscard]] key_value value(std::uint32_t id) const {
+    return std::visit([&](const auto& k) { return key_value(k.value(id)); }, keys);
+  }
+};
+
+[[nodiscard]] inline field_keys keys_of(const by_field& e, const response_view& v, span_mode mode) {
+  return std::visit(
+      [&](const auto& x) {
+        auto k = keys_of(x, v, mode);
+        engine::key_column column = k.column;
+        return field_keys{std::move(column), std::move(k)};
+      },
+      e.of);
 }
 
 }  // namespace detail
