@@ -4,12 +4,15 @@
 // (the same test as `cxm report`), with the p-values of the tested groups of
 // one metric adjusted together (Holm by default).
 //
-// The file is streamed: each batch of accepted rows is added to one small
-// state per group (score counts: a few hundred bytes each), so memory grows
-// with the number of groups, not with the file. At the end the --max-groups
-// groups with the most responses are shown (in key order) and the others are
-// pooled into one row "other (k groups)"; all work after the read is linear
-// in the number of groups.
+// The file is streamed: each batch of accepted rows is fed to a group_by of
+// one metric_set per group (engine/grouped.hpp: the SIMD grouped kernel,
+// channels, segments and agents keyed by label, months by by_period in the
+// --utc-offset), so memory grows with the number of groups, not with the
+// file. Groups are listed by ascending key (labels by their bytes, months in
+// time order, "(none)" first). At the end the --max-groups groups with the
+// most responses are shown (in key order) and the others are pooled into one
+// row "other (k groups)"; all work after the read is linear in the number of
+// groups.
 //
 // Columns: a metric named by --metrics, a --by key and --weight COL need
 // their column (exit 1 naming the columns found when it is missing). With
@@ -23,7 +26,7 @@
 #include <limits>
 #include <memory>
 #include <string>
-#include <unordered_map>
+#include <functional>
 #include <utility>
 #include <vector>
 
@@ -34,7 +37,12 @@
 #include "cli/input.hpp"
 #include "cxmetrics/core/response_table.hpp"
 #include "cxmetrics/core/timestamp.hpp"
+#include "cxmetrics/engine/grouped.hpp"
+#include "cxmetrics/engine/key_extractor.hpp"
+#include "cxmetrics/engine/metric_set.hpp"
+#include "cxmetrics/io/batch_view.hpp"
 #include "cxmetrics/metrics/nps.hpp"
+#include "cxmetrics/metrics/resolution.hpp"
 #include "cxmetrics/stats/compare_to_rest.hpp"
 #include "cxmetrics/stats/mean.hpp"
 #include "cxmetrics/stats/multiplicity.hpp"
@@ -45,35 +53,50 @@ namespace {
 
 enum class dim { channel, month, segment, agent };
 constexpr std::size_t max_dims = 4;
-using group_key = std::array<std::int64_t, max_dims>;
 
-struct group_key_hash {
-  std::size_t operator()(const group_key& k) const noexcept {
-    std::size_t h = 0x9e3779b97f4a7c15ULL;
-    for (auto v : k) h = (h ^ static_cast<std::size_t>(v)) * 0x100000001b3ULL;
-    return h;
-  }
+// The counts of one group: NPS, CSAT and CES histograms on the input's
+// scales, resolution with its unknowns, and the rows.
+using group_state = metric_set<score_histogram, score_histogram, score_histogram, resolution_accumulator>;
+const score_counts& nps_of(const group_state& g) { return g.get<0>().counts(); }
+const score_counts& csat_of(const group_state& g) { return g.get<1>().counts(); }
+const score_counts& ces_of(const group_state& g) { return g.get<2>().counts(); }
+const score_counts& res_of(const group_state& g) { return g.get<3>().counts(); }
+
+// The groups of N keys chosen at run time, fed batch by batch.
+class groups_base {
+ public:
+  virtual ~groups_base() = default;
+  virtual void feed(const response_batch& b) = 0;
+  // Calls f(labels, state) for every group, in ascending key order.
+  virtual void each(const std::function<void(std::vector<std::string>, const group_state&)>& f) const = 0;
 };
 
-// The counts of one group.
-struct group_state {
-  explicit group_state(const table_scales& s) : nps(s.nps), csat(s.csat), ces(s.ces) {}
-  score_counts nps;
-  score_counts csat;
-  score_counts ces;
-  score_counts resolved{scale::binary()};
-  std::uint64_t unknown = 0;
-  std::uint64_t rows = 0;
+template <std::size_t>
+using field_key = by_field;
 
-  void merge(const group_state& o) {
-    nps.merge(o.nps);
-    csat.merge(o.csat);
-    ces.merge(o.ces);
-    resolved.merge(o.resolved);
-    unknown += o.unknown;
-    rows += o.rows;
+template <class Seq>
+class groups_of;
+template <std::size_t... I>
+class groups_of<std::index_sequence<I...>> final : public groups_base {
+ public:
+  groups_of(const group_state& prototype, const std::vector<by_field>& keys) : g_(prototype, keys[I]...) {}
+  void feed(const response_batch& b) override { g_.feed(view_of(b)); }
+  void each(const std::function<void(std::vector<std::string>, const group_state&)>& f) const override {
+    for (const auto& [key, state] : g_.groups()) f({to_string(std::get<I>(key))...}, state.get());
   }
+
+ private:
+  group_by<group_state, field_key<I>...> g_;
 };
+
+std::unique_ptr<groups_base> make_groups(const group_state& prototype, const std::vector<by_field>& keys) {
+  switch (keys.size()) {
+    case 1: return std::make_unique<groups_of<std::make_index_sequence<1>>>(prototype, keys);
+    case 2: return std::make_unique<groups_of<std::make_index_sequence<2>>>(prototype, keys);
+    case 3: return std::make_unique<groups_of<std::make_index_sequence<3>>>(prototype, keys);
+    default: return std::make_unique<groups_of<std::make_index_sequence<4>>>(prototype, keys);
+  }
+}
 
 struct method_choice {
   interval_method nps = interval_method::adjusted_wald;
@@ -117,10 +140,10 @@ response_field field_of_dim(dim d) {
   return response_field::channel;
 }
 
-// A group shown in the tables: its key (or the pooled rest) and its counts.
-struct shown_group {
-  const group_key* key = nullptr;  // nullptr: "other (k groups)"
-  const group_state* state = nullptr;
+// A group: its key labels (empty: "other (k groups)") and its counts.
+struct group {
+  std::vector<std::string> labels;
+  group_state state;
 };
 
 class summary_run {
@@ -149,44 +172,22 @@ class summary_run {
     if (a.metrics_given) {
       for (const auto& m : a.metrics) a.input.required.push_back(field_of_metric(m));
     }
-    scales_ = make_ingest_options(a.input).scales;
+    const auto scales = make_ingest_options(a.input).scales;
+    prototype_ = group_state(score_histogram(scales.nps), score_histogram(scales.csat), score_histogram(scales.ces),
+                             resolution_accumulator{});
+    all_ = prototype_;
+    if (!dims_.empty()) {
+      std::vector<by_field> keys;
+      for (auto d : dims_) keys.push_back(extractor_of(d));
+      groups_ = make_groups(prototype_, keys);
+    }
   }
 
   void add(const response_batch& b) {
-    // The reader's dictionaries live only while it runs: keep copies.
-    const auto& ch = b.channel_labels().names();
-    for (std::size_t i = channel_names_.size(); i < ch.size(); ++i) channel_names_.push_back(ch[i]);
-    for (std::size_t i = segment_names_.size(); i < b.segments().size(); ++i) {
-      segment_names_.push_back(b.segments().name(static_cast<std::uint32_t>(i)));
-    }
-    for (std::size_t i = agent_names_.size(); i < b.agents().size(); ++i) {
-      agent_names_.push_back(b.agents().name(static_cast<std::uint32_t>(i)));
-    }
-    // Rows without a weight count as weight 1; a batch without any weight
-    // stays unweighted (the same numbers, and exact integer counts).
-    const bool weighted = !a_.groups.unweighted && b.weighted();
-    const auto nps = b.nps(), csat = b.csat(), ces = b.ces();
-    const auto res = b.resolved();
-    const auto w = b.weight();
-    group_key last{};
-    group_state* g = nullptr;
-    for (std::size_t i = 0; i < b.size(); ++i) {
-      group_key k{};
-      for (std::size_t d = 0; d < dims_.size(); ++d) k[d] = key_of(b, i, dims_[d]);
-      if (!g || k != last) {
-        g = &groups_.try_emplace(k, scales_).first->second;
-        last = k;
-      }
-      ++g->rows;
-      const double wi = weighted ? w[i] : 1.0;
-      if (nps[i] != response_table::missing_score) weighted ? g->nps.add(nps[i], wi) : g->nps.add(nps[i]);
-      if (csat[i] != response_table::missing_score) weighted ? g->csat.add(csat[i], wi) : g->csat.add(csat[i]);
-      if (ces[i] != response_table::missing_score) weighted ? g->ces.add(ces[i], wi) : g->ces.add(ces[i]);
-      if (res[i] == static_cast<std::int8_t>(resolution::unknown)) {
-        ++g->unknown;
-      } else {
-        weighted ? g->resolved.add(res[i], wi) : g->resolved.add(res[i]);
-      }
+    if (groups_) {
+      groups_->feed(b);
+    } else {
+      all_.add(view_of(b).values);
     }
   }
 
@@ -203,18 +204,14 @@ class summary_run {
     note_absent_metrics(ctx, absent);
     weight_column_ = weight_column(a_.groups, report);
 
-    group_state all(scales_);
-    for (const auto& [k, g] : groups_) all.merge(g);
     select_groups();
+    const group_state& all = all_;
+    const table_scales scales{nps_of(all).scale_of(), csat_of(all).scale_of(), ces_of(all).scale_of()};
 
     table_writer out(ctx);
     const auto want = [&](const char* m) {
       return std::find(shown_metrics.begin(), shown_metrics.end(), m) != shown_metrics.end();
     };
-    const auto nps_of = [](const group_state& g) -> const score_counts& { return g.nps; };
-    const auto csat_of = [](const group_state& g) -> const score_counts& { return g.csat; };
-    const auto ces_of = [](const group_state& g) -> const score_counts& { return g.ces; };
-    const auto res_of = [](const group_state& g) -> const score_counts& { return g.resolved; };
     const auto share = [&](const score_counts& c) {
       stats::proportion_options o;
       o.level = a_.level;
@@ -232,25 +229,25 @@ class summary_run {
       metric_table(out, "nps", "NPS (points, -100..100)", 2, all, nps_of, nps, stats::rest_metric::net_score);
     }
     if (want("csat")) {
-      metric_table(out, "csat", "CSAT, share satisfied (" + range_text(scales_.csat) + ")", 4, all, csat_of, share,
+      metric_table(out, "csat", "CSAT, share satisfied (" + range_text(scales.csat) + ")", 4, all, csat_of, share,
                    stats::rest_metric::share);
       metric_table(out, "csat_mean",
-                   "CSAT mean (" + std::to_string(scales_.csat.min()) + "-" + std::to_string(scales_.csat.max()) +
+                   "CSAT mean (" + std::to_string(scales.csat.min()) + "-" + std::to_string(scales.csat.max()) +
                        "; t interval)",
                    3, all, csat_of, mean, stats::rest_metric::mean);
     }
     if (want("ces")) {
       metric_table(out, "ces",
-                   "CES mean (" + std::to_string(scales_.ces.min()) + "-" + std::to_string(scales_.ces.max()) +
+                   "CES mean (" + std::to_string(scales.ces.min()) + "-" + std::to_string(scales.ces.max()) +
                        "; t interval)",
                    3, all, ces_of, mean, stats::rest_metric::mean);
-      metric_table(out, "ces_easy", "CES, share easy (" + range_text(scales_.ces) + ")", 4, all, ces_of, share,
+      metric_table(out, "ces_easy", "CES, share easy (" + range_text(scales.ces) + ")", 4, all, ces_of, share,
                    stats::rest_metric::share);
     }
     if (want("resolution")) {
       metric_table(out, "resolution", "Resolution rate (unknowns excluded)", 4, all, res_of, share,
                    stats::rest_metric::share,
-                   {std::to_string(all.unknown) + " responses did not say whether their issue was resolved"});
+                   {std::to_string(all.get<3>().unknown()) + " responses did not say whether their issue was resolved"});
     }
     out.write(ingest_table(report));
     nlohmann::json extra = nlohmann::json::object();
@@ -260,7 +257,7 @@ class summary_run {
     extra["weighted"] = !weight_column_.empty();
     extra["weight_column"] = weight_column_.empty() ? nlohmann::json(nullptr) : nlohmann::json(weight_column_);
     extra["by"] = a_.by;
-    extra["groups"] = groups_.size();
+    extra["groups"] = group_count_;
     extra["min_n"] = a_.groups.min_n;
     extra["max_groups"] = a_.groups.max_groups;
     extra["utc_offset"] = format_utc_offset(offset_);
@@ -273,60 +270,55 @@ class summary_run {
            std::to_string(s.max());
   }
 
-  // The --max-groups groups with the most responses (ties: key order), in
-  // key order, and the others pooled. O(groups) expected, plus sorting the
-  // shown ones.
+  // The groups in key order, the --max-groups with the most responses
+  // (ties: key order) kept and the others pooled, and every group merged
+  // into all_. O(groups) expected.
   void select_groups() {
-    std::vector<std::pair<const group_key*, const group_state*>> v;
-    v.reserve(groups_.size());
-    for (const auto& [k, g] : groups_) v.emplace_back(&k, &g);
-    const auto bigger = [](const auto& x, const auto& y) {
-      return x.second->rows != y.second->rows ? x.second->rows > y.second->rows : *x.first < *y.first;
-    };
+    std::vector<group> v;
+    if (groups_) {
+      groups_->each([&](std::vector<std::string> labels, const group_state& g) {
+        v.push_back({std::move(labels), g});
+        all_.merge(g);
+      });
+    }
+    group_count_ = groups_ ? v.size() : (all_.empty() ? 0 : 1);  // without --by: the whole input, when it has rows
     const std::size_t keep = a_.groups.max_groups;
     if (keep != 0 && v.size() > keep) {
-      std::nth_element(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(keep), v.end(), bigger);
-      other_ = std::make_unique<group_state>(scales_);
-      for (std::size_t i = keep; i < v.size(); ++i) other_->merge(*v[i].second);
+      std::vector<std::size_t> order(v.size());
+      for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
+      const auto bigger = [&](std::size_t x, std::size_t y) {
+        return v[x].state.count() != v[y].state.count() ? v[x].state.count() > v[y].state.count() : x < y;
+      };
+      std::nth_element(order.begin(), order.begin() + static_cast<std::ptrdiff_t>(keep), order.end(), bigger);
+      std::vector<bool> shown(v.size(), false);
+      for (std::size_t i = 0; i < keep; ++i) shown[order[i]] = true;
+      group other{{}, prototype_};
+      std::vector<group> kept;
+      kept.reserve(keep + 1);
+      for (std::size_t i = 0; i < v.size(); ++i) {
+        if (shown[i]) {
+          kept.push_back(std::move(v[i]));
+        } else {
+          other.state.merge(v[i].state);
+        }
+      }
       pooled_ = v.size() - keep;
-      v.resize(keep);
+      kept.push_back(std::move(other));
+      v = std::move(kept);
     }
-    std::sort(v.begin(), v.end(), [](const auto& x, const auto& y) { return *x.first < *y.first; });
-    shown_.clear();
-    for (const auto& [k, g] : v) shown_.push_back({k, g});
-    if (other_) shown_.push_back({nullptr, other_.get()});
+    shown_ = std::move(v);
   }
 
-  std::int64_t key_of(const response_batch& b, std::size_t i, dim d) const {
+  static by_field extractor_of(dim d, std::chrono::seconds offset) {
     switch (d) {
-      case dim::channel: return b.channel()[i];
-      case dim::month: {
-        const auto t = b.time()[i];
-        if (t == response_table::missing_time) return std::numeric_limits<std::int64_t>::min();
-        return month_index(timestamp{std::chrono::seconds{t}} + offset_);
-      }
-      case dim::segment: return b.segment()[i];
-      case dim::agent: return b.agent()[i];
+      case dim::channel: return by_label{category::channel};
+      case dim::month: return by_period(time_bucket::month, offset);
+      case dim::segment: return by_label{category::segment};
+      case dim::agent: return by_label{category::agent};
     }
-    return 0;
+    return by_label{category::channel};
   }
-
-  std::string label_of(std::int64_t v, dim d) const {
-    switch (d) {
-      case dim::channel: return channel_names_.at(static_cast<std::size_t>(v));
-      case dim::month:
-        return v == std::numeric_limits<std::int64_t>::min() ? "(none)" : month_label(static_cast<int>(v));
-      case dim::segment: {
-        const auto& s = segment_names_.at(static_cast<std::size_t>(v));
-        return s.empty() ? "(none)" : s;
-      }
-      case dim::agent: {
-        const auto& s = agent_names_.at(static_cast<std::size_t>(v));
-        return s.empty() ? "(none)" : s;
-      }
-    }
-    return "";
-  }
+  by_field extractor_of(dim d) const { return extractor_of(d, offset_); }
 
   template <class Select, class Compute>
   // Writes one metric's table row by row (a row per group shown, "other"
@@ -337,7 +329,7 @@ class summary_run {
     std::vector<std::string> columns;
     for (auto d : dims_) columns.push_back(to_name(d));
     for (auto& c : estimate_columns()) columns.push_back(c);
-    const bool grouped = !dims_.empty() && groups_.size() > 1;
+    const bool grouped = !dims_.empty() && group_count_ > 1;
     if (grouped) {
       for (const char* c : {"vs_rest", "test", "p_value", "p_adjusted", "significant"}) columns.emplace_back(c);
     }
@@ -347,7 +339,7 @@ class summary_run {
     if (!dims_.empty()) {
       std::vector<const score_counts*> counts;
       counts.reserve(shown_.size());
-      for (const auto& s : shown_) counts.push_back(&select(*s.state));
+      for (const auto& s : shown_) counts.push_back(&select(s.state));
       stats::rest_options ro;
       ro.level = a_.level;
       ro.adjust = adjust_;
@@ -358,8 +350,8 @@ class summary_run {
         std::vector<cell> row;
         row.reserve(width);
         for (std::size_t d = 0; d < dims_.size(); ++d) {
-          if (shown_[i].key) {
-            row.emplace_back(label_of((*shown_[i].key)[d], dims_[d]));
+          if (!shown_[i].labels.empty()) {
+            row.emplace_back(shown_[i].labels[d]);
           } else {
             row.emplace_back(d == 0 ? "other (" + std::to_string(pooled_) + " groups)" : std::string());
           }
@@ -388,7 +380,7 @@ class summary_run {
                                                              : std::string()) +
                           ": not tested, not in the adjustment");
       }
-      if (other_) {
+      if (pooled_ != 0) {
         notes.push_back("other (" + std::to_string(pooled_) + " groups): the groups beyond the " +
                           std::to_string(a_.groups.max_groups) +
                           " with the most responses, pooled and tested as one group (--max-groups)");
@@ -437,13 +429,13 @@ class summary_run {
   method_choice methods_;
   stats::p_adjust adjust_ = stats::p_adjust::holm;
   std::chrono::seconds offset_{0};
-  table_scales scales_;
   std::string weight_column_;
-  std::unordered_map<group_key, group_state, group_key_hash> groups_;
-  std::vector<shown_group> shown_;
-  std::unique_ptr<group_state> other_;
+  group_state prototype_;
+  group_state all_;                      // every response (merged from the groups when there are any)
+  std::unique_ptr<groups_base> groups_;  // nullptr without --by
+  std::vector<group> shown_;             // in key order; the pooled rest last
+  std::size_t group_count_ = 0;
   std::size_t pooled_ = 0;
-  std::vector<std::string> channel_names_, segment_names_, agent_names_;
 };
 
 }  // namespace

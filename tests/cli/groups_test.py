@@ -238,4 +238,19 @@ with scratch() as tmp:
     j = jrun("summary", ag, "--by", "agent", "--quiet")
     check(j.get("groups") == 70000, f"70,000 agents ({j.get('groups')})")
 
+    # -----------------------------------------------------------------------
+    # Groups are listed by ascending key whatever the order of first use:
+    # labels by their bytes, months in time order, a missing time "(none)"
+    # first; the same file with its rows reversed lists the same groups.
+    rows = ["zeta,2024-03-05T10:00:00Z,9", "alpha,2024-11-30T23:30:00Z,3", "Mid,,7", "alpha,2024-02-01T00:00:00Z,10"]
+    fwd = write(os.path.join(tmp, "order.csv"), "channel,timestamp,nps\n" + "\n".join(rows) + "\n")
+    rev = write(os.path.join(tmp, "order_rev.csv"), "channel,timestamp,nps\n" + "\n".join(reversed(rows)) + "\n")
+    keys = []
+    for f in (fwd, rev):
+        j = jrun("summary", f, "--by", "channel,month", "--quiet")
+        keys.append([(r["channel"], r["month"]) for r in j.get("nps", [])])
+    want = [("alpha", "2024-02"), ("alpha", "2024-11"), ("mid", "(none)"), ("zeta", "2024-03"), ("(all)", "")]
+    check(keys[0] == want, f"groups in key order ({keys[0]})")
+    check(keys[1] == want, f"the same order for the reversed file ({keys[1]})")
+
 finish()
