@@ -16,7 +16,12 @@
 #include "cxmetrics/core/error.hpp"
 #include "cxmetrics/core/estimate.hpp"
 #include "cxmetrics/core/scale.hpp"
+#include "cxmetrics/core/period.hpp"
 #include "cxmetrics/core/timestamp.hpp"
+#include "cxmetrics/engine/grouped.hpp"
+#include "cxmetrics/engine/key_extractor.hpp"
+#include "cxmetrics/engine/metric_set.hpp"
+#include "cxmetrics/engine/response_view.hpp"
 #include "cxmetrics/metrics/ces.hpp"
 #include "cxmetrics/metrics/csat.hpp"
 #include "cxmetrics/metrics/nps.hpp"
@@ -27,51 +32,14 @@
 namespace cxm::report {
 namespace {
 
-// The score histograms of one group of responses.
-struct group_state {
-  score_counts nps;
-  score_counts csat;
-  score_counts ces;
-  score_counts res;  // binary: 0 = no, 1 = yes
-  std::uint64_t rows = 0;
-  std::uint64_t unknown = 0;  // resolution not answered
-
-  explicit group_state(const response_table& t)
-      : nps(t.nps_scale()), csat(t.csat_scale()), ces(t.ces_scale()), res(scale::binary()) {}
-
-  void merge(const group_state& o) {
-    nps.merge(o.nps);
-    csat.merge(o.csat);
-    ces.merge(o.ces);
-    res.merge(o.res);
-    rows += o.rows;
-    unknown += o.unknown;
-  }
-};
-
-// Adds row i of the table to g (weighted or not).
-void add_row(group_state& g, const response_table& t, std::size_t i, bool weighted) {
-  const double w = t.weight()[i];
-  const auto add = [&](score_counts& c, std::uint8_t v) {
-    if (v == response_table::missing_score) return;
-    if (weighted) {
-      c.add(v, w);
-    } else {
-      c.add(v);
-    }
-  };
-  add(g.nps, t.nps()[i]);
-  add(g.csat, t.csat()[i]);
-  add(g.ces, t.ces()[i]);
-  const auto r = static_cast<resolution>(t.resolved()[i]);
-  if (r == resolution::unknown) {
-    ++g.unknown;
-  } else {
-    const std::uint8_t v = r == resolution::yes ? 1 : 0;
-    add(g.res, v);
-  }
-  ++g.rows;
-}
+// The counts of one group of responses: NPS, CSAT and CES histograms on the
+// table's scales, resolution (binary, unknowns apart), and the rows.
+using group_state = metric_set<score_histogram, score_histogram, score_histogram, resolution_accumulator>;
+const score_counts& nps_of(const group_state& g) { return g.get<0>().counts(); }
+const score_counts& csat_of(const group_state& g) { return g.get<1>().counts(); }
+const score_counts& ces_of(const group_state& g) { return g.get<2>().counts(); }
+const score_counts& res_of(const group_state& g) { return g.get<3>().counts(); }
+std::uint64_t unknown_of(const group_state& g) { return g.get<3>().unknown(); }
 
 // e with value, SE and interval multiplied by f (fractions → percent).
 estimate scaled(const estimate& e, double f) {
@@ -109,9 +77,9 @@ enum class metric { nps, csat, resolution };
 // The metric of one group, in display units.
 estimate value_of(metric m, const group_state& g, const metric_options& o) {
   switch (m) {
-    case metric::nps: return compute_nps(g.nps, o.nps).nps;
-    case metric::csat: return scaled(compute_csat(g.csat, o.csat).satisfied, 100.0);
-    case metric::resolution: return scaled(compute_resolution(g.res, g.unknown, o.res).rate, 100.0);
+    case metric::nps: return compute_nps(nps_of(g), o.nps).nps;
+    case metric::csat: return scaled(compute_csat(csat_of(g), o.csat).satisfied, 100.0);
+    case metric::resolution: return scaled(compute_resolution(res_of(g), unknown_of(g), o.res).rate, 100.0);
   }
   return {};
 }
@@ -119,9 +87,9 @@ estimate value_of(metric m, const group_state& g, const metric_options& o) {
 // Responses of the group without the metric.
 std::uint64_t excluded_of(metric m, const group_state& g) {
   switch (m) {
-    case metric::nps: return g.rows - g.nps.count();
-    case metric::csat: return g.rows - g.csat.count();
-    case metric::resolution: return g.unknown;
+    case metric::nps: return g.count() - nps_of(g).count();
+    case metric::csat: return g.count() - csat_of(g).count();
+    case metric::resolution: return unknown_of(g);
   }
   return 0;
 }
@@ -154,11 +122,11 @@ std::string adjust_name(stats::p_adjust a) {
 
 const score_counts& counts_of(metric m, const group_state& g) {
   switch (m) {
-    case metric::nps: return g.nps;
-    case metric::csat: return g.csat;
-    case metric::resolution: return g.res;
+    case metric::nps: return nps_of(g);
+    case metric::csat: return csat_of(g);
+    case metric::resolution: return res_of(g);
   }
-  return g.nps;
+  return nps_of(g);
 }
 
 stats::rest_metric test_of(metric m) { return m == metric::nps ? stats::rest_metric::net_score : stats::rest_metric::share; }
@@ -184,7 +152,7 @@ grouping select(const std::vector<std::pair<std::string, const group_state*>>& g
   std::vector<std::size_t> idx(groups.size());
   for (std::size_t i = 0; i < idx.size(); ++i) idx[i] = i;
   const auto bigger = [&](std::size_t a, std::size_t b) {
-    const auto ra = groups[a].second->rows, rb = groups[b].second->rows;
+    const auto ra = groups[a].second->count(), rb = groups[b].second->count();
     return ra != rb ? ra > rb : a < b;
   };
   std::nth_element(idx.begin(), idx.begin() + static_cast<std::ptrdiff_t>(max_groups), idx.end(), bigger);
@@ -269,59 +237,45 @@ report_model build_report_model(const response_table& t, const model_options& op
   const bool show_ces = opt.metrics.ces && has_ces(t);
   const bool show_res = opt.metrics.resolution;
 
-  // One pass: per channel id, per segment id, per month (NPS only); the
-  // states live in vectors indexed by id, so a row costs O(1).
-  const group_state empty(t);
-  std::vector<std::unique_ptr<group_state>> by_channel(t.channel_labels().size());
-  std::vector<std::unique_ptr<group_state>> by_segment(t.segments().size());
+  // Per channel and per segment label (the four answers) and per month (NPS
+  // only), each through group_by: the SIMD grouped kernel, O(groups) after it.
+  const group_state empty(score_histogram(t.nps_scale()), score_histogram(t.csat_scale()),
+                          score_histogram(t.ces_scale()), resolution_accumulator{});
+  response_view v = view_of(t);
+  if (!opt.weighted) v.values.weights = {};
+  group_by<group_state, by_label> by_channel(empty, by_label{category::channel});
+  group_by<group_state, by_label> by_segment(empty, by_label{category::segment});
+  group_by<score_histogram, by_period> by_month(score_histogram(t.nps_scale()),
+                                                by_period(time_bucket::month, opt.utc_offset));
+  by_channel.feed(v);
+  by_segment.feed(v);
+  if (show_nps) by_month.feed(v);
+  // Months with NPS answers, and NPS answers without a time.
   std::map<int, score_counts> nps_by_month;
   std::uint64_t undated = 0;
-  const auto channel = t.channel();
-  const auto segment = t.segment();
-  const auto time = t.time();
-  const auto nps = t.nps();
-  const auto weight = t.weight();
-  int last_month = std::numeric_limits<int>::min();
-  score_counts* month_counts = nullptr;
-  const auto state = [&](std::vector<std::unique_ptr<group_state>>& v, std::size_t id) -> group_state& {
-    if (id >= v.size()) v.resize(id + 1);
-    if (!v[id]) v[id] = std::make_unique<group_state>(empty);
-    return *v[id];
-  };
-  for (std::size_t i = 0; i < t.size(); ++i) {
-    add_row(state(by_channel, channel[i]), t, i, opt.weighted);
-    add_row(state(by_segment, segment[i]), t, i, opt.weighted);
-    if (nps[i] == response_table::missing_score || !show_nps) continue;
-    if (time[i] == response_table::missing_time) {
-      ++undated;
-      continue;
-    }
-    const int month = month_index(timestamp{std::chrono::seconds{time[i]}} + opt.utc_offset);
-    if (month != last_month || month_counts == nullptr) {
-      month_counts = &nps_by_month.try_emplace(month, t.nps_scale()).first->second;
-      last_month = month;
-    }
-    if (opt.weighted) {
-      month_counts->add(nps[i], weight[i]);
+  for (const auto& [key, h] : by_month.groups()) {
+    const period& p = std::get<0>(key);
+    if (h.get().count() == 0) continue;
+    if (!p.has_time()) {
+      undated = h.get().count();
     } else {
-      month_counts->add(nps[i]);
+      nps_by_month.emplace(p.index, h.get().counts());
     }
   }
+  // Channels in the table's order of first use, segments by label.
   group_state all = empty;
   std::vector<std::pair<std::string, const group_state*>> channel_list;
-  for (std::size_t id = 0; id < by_channel.size(); ++id) {
-    if (!by_channel[id]) continue;
-    all.merge(*by_channel[id]);
-    channel_list.emplace_back(t.channel_labels().name(channel_id{static_cast<std::uint16_t>(id)}), by_channel[id].get());
+  for (const auto& [key, g] : by_channel.groups()) {
+    all.merge(g.get());
+    channel_list.emplace_back(std::get<0>(key), &g.get());
   }
+  const auto first_use = [&](const std::string& label) { return t.channel_labels().find(label).value_or(channel_id{}).value; };
+  std::stable_sort(channel_list.begin(), channel_list.end(),
+                   [&](const auto& a, const auto& b) { return first_use(a.first) < first_use(b.first); });
   std::vector<std::pair<std::string, const group_state*>> segment_list;
-  for (std::size_t id = 0; id < by_segment.size(); ++id) {
-    if (!by_segment[id]) continue;
-    const std::string& name = t.segments().names()[id];
-    segment_list.emplace_back(name.empty() ? std::string("(none)") : name, by_segment[id].get());
+  for (const auto& [key, g] : by_segment.groups()) {
+    segment_list.emplace_back(std::get<0>(key).empty() ? std::string("(none)") : std::get<0>(key), &g.get());
   }
-  std::sort(segment_list.begin(), segment_list.end(),
-            [](const auto& a, const auto& b) { return a.first < b.first; });
   const grouping channels = select(channel_list, opt.max_groups, empty);
   const grouping segments = select(segment_list, opt.max_groups, empty);
 
@@ -340,7 +294,7 @@ report_model build_report_model(const response_table& t, const model_options& op
     headline h;
     h.name = "NPS";
     h.description = "points, -100 to 100; adjusted Wald interval (Rocks 2016)";
-    h.value = compute_nps(all.nps, o.nps).nps;
+    h.value = compute_nps(nps_of(all), o.nps).nps;
     m.headlines.push_back(std::move(h));
   }
   if (show_csat) {
@@ -350,7 +304,7 @@ report_model build_report_model(const response_table& t, const model_options& op
                     std::to_string(t.csat_scale().max()) + " of " + std::to_string(t.csat_scale().min()) + "-" +
                     std::to_string(t.csat_scale().max()) + "); Wilson interval";
     h.unit = "%";
-    h.value = scaled(compute_csat(all.csat, o.csat).satisfied, 100.0);
+    h.value = scaled(compute_csat(csat_of(all), o.csat).satisfied, 100.0);
     m.headlines.push_back(std::move(h));
   }
   if (show_ces) {
@@ -359,13 +313,13 @@ report_model build_report_model(const response_table& t, const model_options& op
     h.description = "mean effort score, " + std::to_string(t.ces_scale().min()) + " to " +
                     std::to_string(t.ces_scale().max()) + " (higher is easier); Student t interval";
     h.decimals = 2;
-    h.value = compute_ces(all.ces, o.ces).mean;
+    h.value = compute_ces(ces_of(all), o.ces).mean;
     m.headlines.push_back(std::move(h));
   }
   if (show_res) {
     headline h;
     h.name = "Resolution";
-    h.description = "% resolved of yes/no answers (" + std::to_string(all.unknown) +
+    h.description = "% resolved of yes/no answers (" + std::to_string(unknown_of(all)) +
                     " without an answer excluded); Wilson interval";
     h.unit = "%";
     h.value = value_of(metric::resolution, all, o);
@@ -373,7 +327,7 @@ report_model build_report_model(const response_table& t, const model_options& op
   }
 
   // Score distribution per channel.
-  if (show_nps && all.nps.count() > 0) {
+  if (show_nps && nps_of(all).count() > 0) {
     const auto row_of = [&](const std::string& label, const score_counts& c) {
       distribution_row r;
       r.label = label;
@@ -383,8 +337,8 @@ report_model build_report_model(const response_table& t, const model_options& op
       r.n = c.count();
       return r;
     };
-    for (const auto& [label, g] : channels.shown) m.distributions.push_back(row_of(label, g->nps));
-    m.distributions.push_back(row_of("all", all.nps));
+    for (const auto& [label, g] : channels.shown) m.distributions.push_back(row_of(label, nps_of(*g)));
+    m.distributions.push_back(row_of("all", nps_of(all)));
     const scale& s = t.nps_scale();
     const auto span = [](int a, int b) {
       if (a > b) return std::string(" (none)");
@@ -415,11 +369,11 @@ report_model build_report_model(const response_table& t, const model_options& op
       "z test with the variance pooled under the null hypothesis";
   const std::string share_test = opt.weighted ? "the pooled two-proportion z test on Kish's effective sizes"
                                               : "the pooled two-proportion z test";
-  if (show_nps && all.nps.count() > 0) {
+  if (show_nps && nps_of(all).count() > 0) {
     add_comparison(metric::nps, channels, "nps-by-channel", "NPS by channel", "NPS", "channel", nps_method);
     add_comparison(metric::nps, segments, "nps-by-segment", "NPS by segment", "NPS", "segment", nps_method);
   }
-  if (show_csat && all.csat.count() > 0) {
+  if (show_csat && csat_of(all).count() > 0) {
     add_comparison(metric::csat, channels, "csat-by-channel", "CSAT (% satisfied) by channel", "CSAT %", "channel",
                    "share satisfied with " + lvl + "% Wilson interval; each group against the rest by " + share_test +
                        " (Newcombe interval of the difference)");
@@ -450,7 +404,7 @@ report_model build_report_model(const response_table& t, const model_options& op
   }
 
   // Resolution per channel.
-  if (show_res && all.res.count() > 0) {
+  if (show_res && res_of(all).count() > 0) {
     group_comparison c;
     if (channels.total >= 2) {
       c = compare_groups(metric::resolution, channels, all, o, opt);
