@@ -190,6 +190,7 @@ struct net_shape {
   return r;
 }
 
+/// What dirichlet_net_distribution computes with (src/stats/dirichlet.cpp).
 struct dirichlet_net_kernel;
 
 }  // namespace detail
