@@ -12,10 +12,12 @@
 
 # Boost: header-only parts of Math (distributions, special functions,
 # quadrature, TOMS 748) and Random (mt19937, binomial_distribution), reached
-# through Boost::headers.
+# through Boost::headers; private: used by src/stats only, needed to build
+# the library, not to use it.
 set(CXMETRICS_BOOST_MIN 1.71)
 set(CXMETRICS_BOOST_BELOW 2)
-# nlohmann/json: JSON input and output; in public headers.
+# nlohmann/json: JSON input and output; in public headers (io/json.hpp), so
+# a public dependency.
 set(CXMETRICS_NLOHMANN_JSON_MIN 3.9)
 set(CXMETRICS_NLOHMANN_JSON_BELOW 4)
 # Google Highway: the SIMD kernels of the compiled engine; private.

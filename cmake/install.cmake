@@ -72,8 +72,9 @@ install(FILES "${PROJECT_SOURCE_DIR}/LICENSE"
         DESTINATION "${CMAKE_INSTALL_DOCDIR}"
         COMPONENT cxmetrics_Runtime)
 
-# pkg-config: nlohmann_json by its .pc name; Boost has no .pc file. A static
-# libcxmetrics.a also needs its private link dependencies (Highway, the
+# pkg-config: nlohmann_json by its .pc name; Boost is private and header-only,
+# so neither package needs it (the library's objects hold what they use). A
+# static libcxmetrics.a also needs its private link dependencies (Highway, the
 # thread library where it is separate, ReadStat when compiled in) at the
 # consumer's link; they go into Requires/Libs, not the .private fields, so
 # that the plain `pkg-config --libs cxmetrics` links (the package is either

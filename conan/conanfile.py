@@ -16,10 +16,13 @@ version, unless the command line gives one (--version, as a registry does).
 Dependencies, in the version ranges the project's CMake accepts
 (cmake/cxmetricsDependencies.cmake; tests/packaging/check_conan_recipe.py
 checks that they agree):
-  * Boost (Math and Random, header-only parts) and nlohmann/json appear in
-    public headers: transitive_headers=True. No option of Boost is forced;
-    the package requires the components it uses, boost::math and
-    boost::random, or boost::headers when Boost is header-only.
+  * nlohmann/json appears in public headers: transitive_headers=True.
+  * Boost (Math and Random, header-only parts) is private to the compiled
+    numerics (src/stats): transitive_headers=False and transitive_libs=False,
+    so consumers see neither its headers nor a library of it (the package's
+    objects hold every Boost function they use). The package requires
+    boost::headers, the component of Boost's headers whether or not Boost
+    itself is header-only; no option of Boost is forced.
   * Google Highway is private to the compiled engine (SIMD kernels): its
     headers stay hidden, and Conan propagates its library to the link of a
     static cxmetrics.
@@ -128,7 +131,7 @@ class CxmetricsConan(ConanFile):
         self.folders.root = ".."
 
     def requirements(self):
-        self.requires("boost/[>=1.71.0 <2]", transitive_headers=True)
+        self.requires("boost/[>=1.71.0 <2]", transitive_headers=False, transitive_libs=False)
         self.requires("nlohmann_json/[>=3.9.0 <4]", transitive_headers=True)
         self.requires("highway/[>=1.0.0 <2]")
         if self.options.with_readstat:
@@ -191,11 +194,9 @@ class CxmetricsConan(ConanFile):
         self.cpp_info.libs = ["cxmetrics"]
         if self.options.shared:
             self.cpp_info.defines = ["CXMETRICS_SHARED"]
-        if self.dependencies["boost"].options.get_safe("header_only"):
-            boost = ["boost::headers"]  # a header-only Boost has no other components
-        else:
-            boost = ["boost::math", "boost::random"]
-        self.cpp_info.requires = boost + ["nlohmann_json::nlohmann_json", "highway::hwy"]
+        # Every direct requirement is named (Conan checks it); Boost's headers
+        # only, which its non-transitive traits keep from the consumers.
+        self.cpp_info.requires = ["boost::headers", "nlohmann_json::nlohmann_json", "highway::hwy"]
         if self.options.with_readstat:
             self.cpp_info.requires.append("readstat::readstat")
         if self.settings.os in ("Linux", "FreeBSD"):

@@ -377,11 +377,15 @@ def main():
     if c.folders.root != "..":
         fail(f"layout() sets folders.root to {c.folders.root!r}, the project root is '..'")
 
-    # Requirements: the ranges the project's CMake accepts; header-visible
-    # dependencies with transitive headers; ReadStat only when asked for;
-    # no Eigen (no source includes it).
-    expected = {"boost": ("BOOST", True), "nlohmann_json": ("NLOHMANN_JSON", True), "highway": ("HWY", False),
+    # Requirements: the ranges the project's CMake accepts; transitive
+    # headers exactly for the dependency of the public headers (nlohmann/json,
+    # not Boost: tests/check_public_includes.cmake); libraries transitive
+    # except Boost's, which is used header-only inside the compiled part and
+    # so is needed by no consumer; ReadStat only when asked for; no Eigen (no
+    # source includes it).
+    expected = {"boost": ("BOOST", False), "nlohmann_json": ("NLOHMANN_JSON", True), "highway": ("HWY", False),
                 "readstat": ("READSTAT", False)}
+    libs_kept_private = {"boost"}
     for with_readstat in (False, True):
         c = make(recipe, recipe_folder, with_readstat=with_readstat)
         c.requirements()
@@ -401,6 +405,10 @@ def main():
             if bool(traits.get("transitive_headers")) != public:
                 fail(f"{name}: transitive_headers should be {public} (public headers "
                      f"{'use' if public else 'do not use'} it)")
+            if name in libs_kept_private and traits.get("transitive_libs") is not False:
+                fail(f"{name}: transitive_libs should be False (used header-only by the compiled part)")
+            if name not in libs_kept_private and traits.get("transitive_libs") is False:
+                fail(f"{name}: transitive_libs is False, but a static cxmetrics' consumers link its library")
 
     # Compilers: C++20; g++ >= 12, clang++ >= 14 (>= 20 with libc++), Apple clang >= 17, MSVC >= 193.
     for compiler, version, cppstd, libcxx, ok in (
@@ -460,8 +468,9 @@ def main():
                 if ("CXMETRICS_SHARED" in info.defines) != shared:
                     fail(f"CXMETRICS_SHARED {'missing from' if shared else 'set in'} a "
                          f"{'shared' if shared else 'static'} package")
-                want = (["boost::headers"] if header_only else ["boost::math", "boost::random"]) + \
-                    ["nlohmann_json::nlohmann_json", "highway::hwy"] + (["readstat::readstat"] if with_readstat else [])
+                # Boost's headers component, whether Boost is built or header-only.
+                want = ["boost::headers", "nlohmann_json::nlohmann_json", "highway::hwy"] + \
+                    (["readstat::readstat"] if with_readstat else [])
                 if sorted(info.requires) != sorted(want):
                     fail(f"package_info() (shared={shared}, with_readstat={with_readstat}, boost header-only="
                          f"{header_only}) requires {info.requires}, expected {want}")

@@ -8,6 +8,8 @@
 #   add_subdirectory build and run the add_subdirectory consumer
 #   fetchcontent     pack the source tree, build and run the FetchContent consumer
 #   pkg_config       compile consumer.cpp with `pkg-config --cflags --libs cxmetrics`
+#   no_boost         every installed header, and consumer.cpp built and run, with
+#                    Boost hidden from the compiler (PREFIX of a shared install)
 #   version          find_package(cxmetrics <version>) accepts/rejects per policy
 #   exports          the shared library exports exactly its CXMETRICS_API symbols
 #   manifests        the vcpkg port and manifests, read statically (check_vcpkg_port.py)
@@ -21,7 +23,8 @@
 #         -DGENERATOR=<generator> [-DMAKE_PROGRAM=...] -DBUILD_TYPE=<type>
 #         -DWERROR=<ON|OFF> [-DPREFIX=...] [-DLINKAGE=shared|static]
 #         [-DREADSTAT=ON|OFF] [-DCONSUMER_DIR=...] [-DPKG_CONFIG=...] [-DNM=...]
-#         [-DREADELF=...] [-DPYTHON=...] [-DWRITE_SAV=...] [-DJOBS=2] -P run.cmake
+#         [-DREADELF=...] [-DPYTHON=...] [-DWRITE_SAV=...] [-DJSON_INCLUDE_DIRS=a|b]
+#         [-DJOBS=2] -P run.cmake
 #
 # READSTAT: whether the library is built with ReadStat (install, and the
 # subproject consumers, which build it themselves) and so whether the
@@ -330,6 +333,16 @@ if(STEP STREQUAL "install")
     endif()
   endforeach()
 
+  # Boost is private and header-only: no installed CMake or pkg-config file
+  # looks for it or links it, shared or static.
+  foreach(f IN LISTS metadata)
+    file(STRINGS "${f}" boost_lines REGEX "[Bb]oost")
+    list(FILTER boost_lines EXCLUDE REGEX "^[ \t]*#")
+    if(boost_lines)
+      cxm_fail("${f} names Boost, a private dependency: ${boost_lines}")
+    endif()
+  endforeach()
+
   # ReadStat: declared exactly when it was compiled in.
   file(READ "${cmakedir}/cxmetricsConfig.cmake" config)
   if(NOT config MATCHES "set\\(cxmetrics_WITH_READSTAT ${READSTAT}\\)")
@@ -449,6 +462,87 @@ elseif(STEP STREQUAL "pkg_config")
                   ${flag_list} ${rpath})
   cxm_run_consumer("${exe}" consumer_expect "^linkage ${LINKAGE}$")
   cxm_check_linkage("${exe}" "${LINKAGE}")
+
+# --------------------------------------------------------------------------
+elseif(STEP STREQUAL "no_boost")
+  # Boost is a private dependency: a consumer compiles with the installed
+  # headers and nlohmann/json's, with no Boost anywhere on its include path.
+  # Boost sits in a system include directory on most machines, so the
+  # compiler's own search list is rebuilt: -nostdinc, then each of its
+  # directories again as -isystem, in order, where any directory holding
+  # boost/ is replaced by a directory of links to all of its entries but
+  # that one; nlohmann/json's directories (JSON_INCLUDE_DIRS, those of the
+  # outer build's target) come last, the same way. GCC and Clang only.
+  if(NOT PREFIX OR NOT LINKAGE STREQUAL "shared")
+    cxm_fail("no_boost needs -DPREFIX of a shared install and -DLINKAGE=shared")
+  endif()
+  if(NOT CXX_ID MATCHES "GNU|Clang")
+    cxm_fail("no_boost rebuilds the include search list of GCC or Clang, not of ${CXX_ID}")
+  endif()
+  execute_process(COMMAND "${CXX}" -std=c++20 -x c++ -E -v - INPUT_FILE /dev/null
+                  OUTPUT_QUIET ERROR_VARIABLE verbose RESULT_VARIABLE rc)
+  if(NOT rc EQUAL 0 OR NOT verbose MATCHES "#include <\\.\\.\\.> search starts here:\n(.*)\nEnd of search list")
+    cxm_fail("cannot read the include search list of ${CXX}:\n${verbose}")
+  endif()
+  string(REPLACE "\n" ";" system_dirs "${CMAKE_MATCH_1}")
+  list(TRANSFORM system_dirs STRIP)
+  list(FILTER system_dirs EXCLUDE REGEX "\\(framework directory\\)$|^$")
+  string(REPLACE "|" ";" json_dirs "${JSON_INCLUDE_DIRS}")
+  set(search)
+  set(hidden)
+  foreach(dir IN LISTS system_dirs json_dirs)
+    if(EXISTS "${dir}/boost")
+      string(MD5 tag "${dir}")
+      set(farm "${WORK_DIR}/without-boost/${tag}")
+      if(NOT IS_DIRECTORY "${farm}")
+        file(MAKE_DIRECTORY "${farm}")
+        file(GLOB entries LIST_DIRECTORIES true "${dir}/*")
+        foreach(entry IN LISTS entries)
+          get_filename_component(name "${entry}" NAME)
+          if(NOT name STREQUAL "boost")
+            file(CREATE_LINK "${entry}" "${farm}/${name}" SYMBOLIC)
+          endif()
+        endforeach()
+        list(APPEND hidden "${dir}/boost")
+      endif()
+      set(dir "${farm}")
+    endif()
+    list(APPEND search -isystem "${dir}")
+  endforeach()
+  set(flags -std=c++20 -nostdinc ${search})
+  string(JOIN ", " hidden_text ${hidden})
+  message(STATUS "Boost hidden: ${hidden_text}")
+
+  # The rebuilt search list is a working compiler without Boost.
+  file(WRITE "${WORK_DIR}/probe_ok.cpp" "#include <cmath>\n#include <vector>\n#include <nlohmann/json.hpp>\nint main() { return 0; }\n")
+  cxm_run(COMMAND "${CXX}" ${flags} -fsyntax-only "${WORK_DIR}/probe_ok.cpp")
+  file(WRITE "${WORK_DIR}/probe_boost.cpp" "#include <boost/version.hpp>\n")
+  execute_process(COMMAND "${CXX}" ${flags} -fsyntax-only "${WORK_DIR}/probe_boost.cpp"
+                  RESULT_VARIABLE rc OUTPUT_QUIET ERROR_QUIET)
+  if(rc EQUAL 0)
+    cxm_fail("<boost/version.hpp> still compiles with the rebuilt include list: Boost is not hidden")
+  endif()
+
+  # Every installed header, one translation unit.
+  file(GLOB_RECURSE headers RELATIVE "${PREFIX}/include" "${PREFIX}/include/cxmetrics/*.hpp")
+  list(SORT headers)
+  list(LENGTH headers n_headers)
+  set(tu "// Every installed header of cxmetrics.\n")
+  foreach(h IN LISTS headers)
+    string(APPEND tu "#include <${h}>\n")
+  endforeach()
+  file(WRITE "${WORK_DIR}/all_headers.cpp" "${tu}")
+  separate_arguments(warn_list UNIX_COMMAND "${warn_flags}")
+  set(package_flags "-I${PREFIX}/include" -DCXMETRICS_SHARED)
+  cxm_run(COMMAND "${CXX}" ${flags} ${warn_list} ${package_flags} -fsyntax-only "${WORK_DIR}/all_headers.cpp")
+  message(STATUS "${n_headers} installed headers compile without Boost")
+
+  # The consumer, compiled, linked against the shared library and run.
+  cxm_prefix_libdir("${PREFIX}" libdir)
+  set(exe "${WORK_DIR}/consumer")
+  cxm_run(COMMAND "${CXX}" ${flags} ${warn_list} ${package_flags} "${CMAKE_CURRENT_LIST_DIR}/consumer.cpp"
+                  -o "${exe}" "-L${libdir}" -lcxmetrics "-Wl,-rpath,${libdir}")
+  cxm_run_consumer("${exe}" consumer_expect "^linkage shared$")
 
 # --------------------------------------------------------------------------
 elseif(STEP STREQUAL "version")

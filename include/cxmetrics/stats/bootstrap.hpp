@@ -16,7 +16,9 @@
 // given seed, and the distributions are Boost.Random's, whose algorithms are
 // fixed in their source (unlike std:: distributions, which differ between
 // standard libraries). Same inputs and seed → the same replicates on every
-// platform built against the same Boost.
+// platform built against the same Boost. The draws are made in the
+// compiled part of the library (src/stats/bootstrap.cpp), where Boost is a
+// private dependency; the percentile summary below is inline.
 //
 // Interval: the percentile interval, the α/2 and 1 − α/2 sample quantiles of
 // the replicates with linear interpolation between order statistics (R's
@@ -35,16 +37,13 @@
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
-#include <limits>
 #include <span>
 #include <string>
 #include <vector>
 
-#include <boost/random/binomial_distribution.hpp>
-#include <boost/random/mersenne_twister.hpp>
-
 #include "cxmetrics/core/error.hpp"
 #include "cxmetrics/core/estimate.hpp"
+#include "cxmetrics/export.hpp"
 
 namespace cxm::stats {
 
@@ -72,37 +71,10 @@ struct net_bootstrap {
 /// `replicates` bootstrap values of p_pro − p_det for n responses with shares
 /// p_det and p_pro (see the header comment for the draw order). Throws
 /// invalid_argument for n = 0, n > 2⁶³ − 1, shares outside [0, 1] or summing
-/// to more than 1, or fewer than 2 replicates.
-[[nodiscard]] inline std::vector<double> net_score_replicates(std::uint64_t n, double p_det, double p_pro,
-                                                              std::size_t replicates, std::uint64_t seed) {
-  if (n == 0) throw invalid_argument("bootstrap needs at least one response");
-  if (n > static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max())) {
-    throw invalid_argument("bootstrap supports at most 2^63 - 1 responses, got " + std::to_string(n));
-  }
-  if (!(p_det >= 0.0 && p_det <= 1.0) || !(p_pro >= 0.0 && p_pro <= 1.0) || p_det + p_pro > 1.0 + 1e-12) {
-    throw invalid_argument("bootstrap shares must lie in [0, 1] and sum to at most 1, got p_det = " +
-                           std::to_string(p_det) + ", p_pro = " + std::to_string(p_pro));
-  }
-  if (replicates < 2) {
-    throw invalid_argument("bootstrap needs at least 2 replicates, got " + std::to_string(replicates));
-  }
-  using count_t = std::int64_t;
-  const auto nn = static_cast<count_t>(n);
-  const double nd = static_cast<double>(n);
-  // Share of detractors among the non-promoters.
-  const double p_det_rest = p_pro < 1.0 ? std::clamp(p_det / (1.0 - p_pro), 0.0, 1.0) : 0.0;
-  boost::random::mt19937_64 rng(seed);
-  boost::random::binomial_distribution<count_t, double> draw_pro(nn, p_pro);
-  std::vector<double> out;
-  out.reserve(replicates);
-  for (std::size_t r = 0; r < replicates; ++r) {
-    const count_t k_pro = draw_pro(rng);
-    boost::random::binomial_distribution<count_t, double> draw_det(nn - k_pro, p_det_rest);
-    const count_t k_det = draw_det(rng);
-    out.push_back((static_cast<double>(k_pro) - static_cast<double>(k_det)) / nd);
-  }
-  return out;
-}
+/// to more than 1, or fewer than 2 replicates. Compiled
+/// (src/stats/bootstrap.cpp): the whole replicate loop runs in the library.
+[[nodiscard]] CXMETRICS_API std::vector<double> net_score_replicates(std::uint64_t n, double p_det, double p_pro,
+                                                                     std::size_t replicates, std::uint64_t seed);
 
 /// Percentile bootstrap of p_pro − p_det at `level` (on −1…1). See
 /// net_score_replicates for the arguments and errors.

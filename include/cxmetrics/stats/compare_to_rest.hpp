@@ -74,8 +74,6 @@
 #include <string>
 #include <vector>
 
-#include <boost/math/distributions/students_t.hpp>
-
 #include "cxmetrics/core/counts.hpp"
 #include "cxmetrics/core/error.hpp"
 #include "cxmetrics/core/estimate.hpp"
@@ -413,9 +411,7 @@ struct mean_parts {
       const double tq = t_for_level(o.level, df);
       out.vs_rest.difference = estimate(d, se, interval{d - tq * se, d + tq * se, o.level, interval_method::t}, n, n_eff);
       out.vs_rest.statistic = d / se;
-      out.vs_rest.p_value =
-          2.0 * boost::math::cdf(boost::math::complement(boost::math::students_t_distribution<double>(df),
-                                                         std::fabs(out.vs_rest.statistic)));
+      out.vs_rest.p_value = 2.0 * t_upper_tail(std::fabs(out.vs_rest.statistic), df);
       out.df = df;
       out.status = rest_status::tested;
       return out;

@@ -82,10 +82,9 @@
 #include <limits>
 #include <string>
 
-#include <boost/math/tools/toms748_solve.hpp>
-
 #include "cxmetrics/core/error.hpp"
 #include "cxmetrics/core/estimate.hpp"
+#include "cxmetrics/export.hpp"
 #include "cxmetrics/stats/distributions.hpp"
 
 namespace cxm::stats {
@@ -191,42 +190,9 @@ inline double checked_total(const net_counts& c, const char* what) {
 
 /// Tango score interval of the net score on −1…1 at `level` (see the header
 /// comment). Throws invalid_argument for a bad level, unusable counts or an
-/// empty sample.
-[[nodiscard]] inline interval tango_interval(const net_counts& c, double level = 0.95) {
-  check_level(level);
-  const double n = detail::checked_total(c, "Tango's score interval");
-  const double z = z_for_level(level);
-  const double z2 = z * z;
-  const double theta = (c.promoters - c.detractors) / n;
-  const double p = c.promoters / n;
-  const double m = c.detractors / n;
-  const auto ci = [&](double lo, double hi) { return interval{lo, hi, level, interval_method::tango}; };
-
-  if (c.passives == 0.0 && c.promoters == 0.0) return ci(-1.0, -(n - z2) / (n + z2));
-  if (c.passives == 0.0 && c.detractors == 0.0) return ci((n - z2) / (n + z2), 1.0);
-  if (c.detractors == 0.0 && c.promoters == 0.0) return ci(-z2 / (n + z2), z2 / (n + z2));
-
-  const double rn = std::sqrt(n);
-  const double v_hat = detail::net_variance(c);  // V(θ̂) > 0: at least two classes
-  const auto tol = [](double a, double b) {
-    const double gap = std::abs(b - a);
-    return gap <= 1e-16 || gap <= 4.0 * std::numeric_limits<double>::epsilon() * std::min(std::abs(a), std::abs(b));
-  };
-  const auto lower_f = [&](double d) { return rn * (theta - d) - z * std::sqrt(detail::tango_v(p, m, d)); };
-  const auto upper_f = [&](double d) { return rn * (theta - d) + z * std::sqrt(detail::tango_v(p, m, d)); };
-  std::uintmax_t iterations = 200;
-  // lower_f > 0 at −1 (outside), < 0 at θ̂ (inside): keep the inside end.
-  // 1 + θ̂ and 1 − θ̂ from the counts: positive even when θ̂ rounds to ∓1.
-  const double lo = boost::math::tools::toms748_solve(lower_f, -1.0, theta, rn * (c.passives + 2.0 * c.promoters) / n,
-                                                      -z * std::sqrt(v_hat), tol, iterations)
-                        .second;
-  iterations = 200;
-  // upper_f > 0 at θ̂ (inside), < 0 at 1 (outside): keep the inside end.
-  const double hi = boost::math::tools::toms748_solve(upper_f, theta, 1.0, z * std::sqrt(v_hat),
-                                                      -rn * (c.passives + 2.0 * c.detractors) / n, tol, iterations)
-                        .first;
-  return ci(lo, hi);
-}
+/// empty sample. Compiled (src/stats/net_score.cpp): the root finder is
+/// Boost.Math's, a private dependency of the library.
+[[nodiscard]] CXMETRICS_API interval tango_interval(const net_counts& c, double level = 0.95);
 
 /// θ̂ with the sample's Wald SE and the Tango score interval at `level`;
 /// an empty sample gives estimate::no_data(). Throws invalid_argument for a

@@ -7,6 +7,13 @@
 # or, in a manifest project, list "cxmetrics" in vcpkg.json's dependencies and
 # add these directories to "overlay-ports" in vcpkg-configuration.json.
 #
+# Dependencies (vcpkg.json): nlohmann-json is public (its types are in
+# cxmetrics' headers); Boost (boost-headers, -math, -random) and Highway are
+# used by the compiled library only. vcpkg has no build-only dependencies for
+# libraries, so it installs them with the port all the same, but the
+# installed package never looks for Boost: no installed header includes it,
+# and the CMake config and pkg-config file do not name it.
+#
 # Sources: the release archive GitHub serves for the tag v${VERSION}.
 # packaging/release.cmake writes the repository and the archive's SHA-512
 # below when a version is released; until then they are empty.
