@@ -43,6 +43,7 @@
 #include "cxmetrics/io/batch_view.hpp"
 #include "cxmetrics/metrics/nps.hpp"
 #include "cxmetrics/metrics/resolution.hpp"
+#include "report/answer_counts.hpp"
 #include "cxmetrics/stats/compare_to_rest.hpp"
 #include "cxmetrics/stats/mean.hpp"
 #include "cxmetrics/stats/multiplicity.hpp"
@@ -55,13 +56,11 @@ enum class dim { channel, month, segment, agent };
 constexpr std::size_t max_dims = 4;
 constexpr std::size_t grouped_chunk_bytes = std::size_t{8} << 20;  // default --chunk-bytes with --by
 
-// The counts of one group: NPS, CSAT and CES histograms on the input's
-// scales, resolution with its unknowns, and the rows.
-using group_state = metric_set<score_histogram, score_histogram, score_histogram, resolution_accumulator>;
-const score_counts& nps_of(const group_state& g) { return g.get<0>().counts(); }
-const score_counts& csat_of(const group_state& g) { return g.get<1>().counts(); }
-const score_counts& ces_of(const group_state& g) { return g.get<2>().counts(); }
-const score_counts& res_of(const group_state& g) { return g.get<3>().counts(); }
+using group_state = detail::answer_counts;
+using detail::ces_of;
+using detail::csat_of;
+using detail::nps_of;
+using detail::res_of;
 
 // The groups of N keys chosen at run time, fed batch by batch.
 class groups_base {
@@ -174,8 +173,7 @@ class summary_run {
       for (const auto& m : a.metrics) a.input.required.push_back(field_of_metric(m));
     }
     const auto scales = make_ingest_options(a.input).scales;
-    prototype_ = group_state(score_histogram(scales.nps), score_histogram(scales.csat), score_histogram(scales.ces),
-                             resolution_accumulator{});
+    prototype_ = detail::empty_answer_counts(scales);
     all_ = prototype_;
     if (!dims_.empty()) {
       std::vector<by_field> keys;
@@ -248,7 +246,7 @@ class summary_run {
     if (want("resolution")) {
       metric_table(out, "resolution", "Resolution rate (unknowns excluded)", 4, all, res_of, share,
                    stats::rest_metric::share,
-                   {std::to_string(all.get<3>().unknown()) + " responses did not say whether their issue was resolved"});
+                   {std::to_string(detail::unknown_of(all)) + " responses did not say whether their issue was resolved"});
     }
     out.write(ingest_table(report));
     nlohmann::json extra = nlohmann::json::object();
@@ -283,27 +281,20 @@ class summary_run {
       });
     }
     group_count_ = groups_ ? v.size() : (all_.empty() ? 0 : 1);  // without --by: the whole input, when it has rows
-    const std::size_t keep = a_.groups.max_groups;
-    if (keep != 0 && v.size() > keep) {
-      std::vector<std::size_t> order(v.size());
-      for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
-      const auto bigger = [&](std::size_t x, std::size_t y) {
-        return v[x].state.count() != v[y].state.count() ? v[x].state.count() > v[y].state.count() : x < y;
-      };
-      std::nth_element(order.begin(), order.begin() + static_cast<std::ptrdiff_t>(keep), order.end(), bigger);
-      std::vector<bool> shown(v.size(), false);
-      for (std::size_t i = 0; i < keep; ++i) shown[order[i]] = true;
+    std::vector<std::uint64_t> rows(v.size());
+    for (std::size_t i = 0; i < v.size(); ++i) rows[i] = v[i].state.count();
+    const auto keep = detail::largest_groups(rows, a_.groups.max_groups);
+    if (std::find(keep.begin(), keep.end(), false) != keep.end()) {
       group other{{}, prototype_};
       std::vector<group> kept;
-      kept.reserve(keep + 1);
       for (std::size_t i = 0; i < v.size(); ++i) {
-        if (shown[i]) {
+        if (keep[i]) {
           kept.push_back(std::move(v[i]));
         } else {
           other.state.merge(v[i].state);
+          ++pooled_;
         }
       }
-      pooled_ = v.size() - keep;
       kept.push_back(std::move(other));
       v = std::move(kept);
     }

@@ -28,18 +28,17 @@
 #include "cxmetrics/metrics/resolution.hpp"
 #include "cxmetrics/stats/compare.hpp"
 #include "cxmetrics/stats/compare_to_rest.hpp"
+#include "report/answer_counts.hpp"
 
 namespace cxm::report {
 namespace {
 
-// The counts of one group of responses: NPS, CSAT and CES histograms on the
-// table's scales, resolution (binary, unknowns apart), and the rows.
-using group_state = metric_set<score_histogram, score_histogram, score_histogram, resolution_accumulator>;
-const score_counts& nps_of(const group_state& g) { return g.get<0>().counts(); }
-const score_counts& csat_of(const group_state& g) { return g.get<1>().counts(); }
-const score_counts& ces_of(const group_state& g) { return g.get<2>().counts(); }
-const score_counts& res_of(const group_state& g) { return g.get<3>().counts(); }
-std::uint64_t unknown_of(const group_state& g) { return g.get<3>().unknown(); }
+using group_state = detail::answer_counts;
+using detail::ces_of;
+using detail::csat_of;
+using detail::nps_of;
+using detail::res_of;
+using detail::unknown_of;
 
 // e with value, SE and interval multiplied by f (fractions → percent).
 estimate scaled(const estimate& e, double f) {
@@ -149,15 +148,9 @@ grouping select(const std::vector<std::pair<std::string, const group_state*>>& g
     out.shown = groups;
     return out;
   }
-  std::vector<std::size_t> idx(groups.size());
-  for (std::size_t i = 0; i < idx.size(); ++i) idx[i] = i;
-  const auto bigger = [&](std::size_t a, std::size_t b) {
-    const auto ra = groups[a].second->count(), rb = groups[b].second->count();
-    return ra != rb ? ra > rb : a < b;
-  };
-  std::nth_element(idx.begin(), idx.begin() + static_cast<std::ptrdiff_t>(max_groups), idx.end(), bigger);
-  std::vector<bool> keep(groups.size(), false);
-  for (std::size_t i = 0; i < max_groups; ++i) keep[idx[i]] = true;
+  std::vector<std::uint64_t> rows(groups.size());
+  for (std::size_t i = 0; i < groups.size(); ++i) rows[i] = groups[i].second->count();
+  const auto keep = detail::largest_groups(rows, max_groups);
   out.other = std::make_unique<group_state>(empty);
   for (std::size_t i = 0; i < groups.size(); ++i) {
     if (keep[i]) {
@@ -239,8 +232,7 @@ report_model build_report_model(const response_table& t, const model_options& op
 
   // Per channel and per segment label (the four answers) and per month (NPS
   // only), each through group_by: the SIMD grouped kernel, O(groups) after it.
-  const group_state empty(score_histogram(t.nps_scale()), score_histogram(t.csat_scale()),
-                          score_histogram(t.ces_scale()), resolution_accumulator{});
+  const group_state empty = detail::empty_answer_counts({t.nps_scale(), t.csat_scale(), t.ces_scale()});
   response_view v = view_of(t);
   if (!opt.weighted) v.values.weights = {};
   group_by<group_state, by_label> by_channel(empty, by_label{category::channel});
