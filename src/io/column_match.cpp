@@ -9,13 +9,6 @@
 
 namespace cxm {
 
-std::optional<response_field> field_from_name(std::string_view name) noexcept {
-  for (std::size_t f = 0; f < response_field_count; ++f) {
-    if (name == to_string(static_cast<response_field>(f))) return static_cast<response_field>(f);
-  }
-  return std::nullopt;
-}
-
 std::string column_key(std::string_view name) {
   std::string k;
   detail::column_key_into(name, k);
@@ -24,20 +17,7 @@ std::string column_key(std::string_view name) {
 
 namespace detail {
 
-void column_key_into(std::string_view name, std::string& out) {
-  out.clear();
-  name = trim_blanks(name);
-  bool sep = false;
-  for (const char c : name) {
-    if (c == ' ' || c == '-' || c == '_' || c == '\t') {
-      if (!sep) out += '_';
-      sep = true;
-      continue;
-    }
-    sep = false;
-    out += (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
-  }
-}
+void column_key_into(std::string_view name, std::string& out) { field_key_into(name, out); }
 
 bool named_by_default(const ingest_options& o, response_field f) {
   return column_key(o.columns.name_of(f)) == to_string(f);

@@ -94,24 +94,18 @@ row_plan::row_plan(const ingest_options& o)
       validate_utf8(o.validate_utf8),
       epoch_unit(o.epoch_unit),
       closed_channels(o.channels.mode() == channel_set::policy::closed) {
-  auto add = [this](const std::vector<std::string>& list, resolution r, const char* kind) {
+  check_vocabulary(o.resolved, "resolved");
+  auto add = [this](const std::vector<std::string>& list, resolution r) {
     for (const auto& s : list) {
       const std::string t = lower_trimmed(s);
-      if (t.empty()) {
-        throw invalid_argument(std::string("a resolved token of kind '") + kind + "' is empty (an empty field is always unknown)",
-                               at_field("resolved"));
+      if (std::none_of(tokens.begin(), tokens.end(), [&](const token& have) { return have.text == t; })) {
+        tokens.push_back({t, r});
       }
-      for (const auto& have : tokens) {
-        if (have.text == t && have.value != r) {
-          throw invalid_argument("resolved token '" + t + "' is listed as two kinds", at_field("resolved"));
-        }
-      }
-      tokens.push_back({t, r});
     }
   };
-  add(o.resolved.yes, resolution::yes, "yes");
-  add(o.resolved.no, resolution::no, "no");
-  add(o.resolved.unknown, resolution::unknown, "unknown");
+  add(o.resolved.yes, resolution::yes);
+  add(o.resolved.no, resolution::no);
+  add(o.resolved.unknown, resolution::unknown);
   for (const auto& t : tokens) {
     if (t.text.empty() || t.text.size() > 8) continue;
     packed_token pt;

@@ -50,6 +50,7 @@
 #include "cxmetrics/core/error.hpp"
 #include "cxmetrics/core/response.hpp"
 #include "cxmetrics/core/scale.hpp"
+#include "cxmetrics/core/schema.hpp"
 #include "cxmetrics/core/timestamp.hpp"
 
 namespace cxm {
@@ -117,13 +118,6 @@ class string_dictionary {
   };
   std::vector<std::string> names_;
   std::unordered_map<std::string, std::uint32_t, hash, std::equal_to<>> index_;
-};
-
-/// The scales of a table's three score columns.
-struct table_scales {
-  scale nps = scale::nps();
-  scale csat = scale::csat();
-  scale ces = scale::ces();
 };
 
 /// Columnar table of responses (see the header comment).

@@ -16,19 +16,15 @@
 #include <vector>
 
 #include "cxmetrics/core/response_table.hpp"
+#include "cxmetrics/core/schema.hpp"
 #include "cxmetrics/core/timestamp.hpp"
 #include "cxmetrics/export.hpp"
 #include "cxmetrics/io/column_map.hpp"
 
 namespace cxm {
 
-/// Tokens of the resolved field (compared case-insensitively after trimming
-/// blanks). An empty field is always unknown. A token may be in one list only.
-struct resolved_vocabulary {
-  std::vector<std::string> yes{"yes", "y", "true", "1"};
-  std::vector<std::string> no{"no", "n", "false", "0"};
-  std::vector<std::string> unknown{"unknown", "na", "n/a", "-"};
-};
+/// Tokens of the resolved field: a flag's vocabulary (core/schema.hpp).
+using resolved_vocabulary = flag_vocabulary;
 
 /// What to do with a bad row.
 enum class on_error : std::uint8_t {
