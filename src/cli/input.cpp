@@ -91,6 +91,7 @@ ingest_options make_ingest_options(const input_args& a) {
   if (a.strict) o.errors = on_error::strict;
   o.threads = a.threads;
   o.chunk_bytes = a.chunk_bytes;
+  o.dictionaries = a.dictionaries;
   for (const auto f : a.required) {
     if (std::find(o.required.begin(), o.required.end(), f) == o.required.end()) o.required.push_back(f);
   }

@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -30,6 +31,9 @@ struct input_args {
   /// Fields whose column must exist (a flag named them); added to the
   /// options' required fields, so a missing one is exit 1 naming the columns found.
   std::vector<response_field> required;
+  /// Category labels the read shares with the caller (a table it fills):
+  /// ingest_options::dictionaries. Empty: the read's own.
+  std::shared_ptr<category_dictionaries> dictionaries;
 };
 
 /// Adds FILE and the input flags to a subcommand.

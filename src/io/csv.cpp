@@ -19,7 +19,7 @@ namespace {
 
 constexpr std::size_t kSlice = 32 * 1024;      // bytes scanned into the index at a time
 constexpr std::size_t kPrefixBytes = 256;      // bytes of a too-long record kept in its reject
-constexpr std::uint8_t kIgnore = 0xFF;          // a column that maps to no field
+constexpr std::uint16_t kIgnore = 0xFFFF;       // a column that maps to no field
 
 // ---------------------------------------------------------------------------
 // The scalar state machine (RFC 4180 with the leniencies of csv.hpp). It is
@@ -293,10 +293,10 @@ class csv_format final : public text_format {
   /// The delimiter, once known (before any worker or skipper is made).
   void set_delimiter(char d) noexcept { delimiter_ = d; }
 
-  void set_columns(const std::vector<std::optional<response_field>>& cols) {
+  void set_columns(const std::vector<std::optional<field_id>>& cols) {
     fields_ = cols;
     kinds_.clear();
-    for (const auto& f : cols) kinds_.push_back(f ? static_cast<std::uint8_t>(*f) : kIgnore);
+    for (const auto& f : cols) kinds_.push_back(f ? f->value : kIgnore);
   }
 
   std::unique_ptr<text_worker> make_worker(const row_plan& plan) const override {
@@ -358,14 +358,14 @@ class csv_format final : public text_format {
     const sm_fields& rec = wk.rec;
     if (r.runaway) {
       const std::uint64_t c = rec.error_column;
-      const std::optional<response_field> f = (c >= 1 && c <= fields_.size()) ? fields_[c - 1] : std::nullopt;
+      const std::optional<field_id> f = (c >= 1 && c <= fields_.size()) ? fields_[c - 1] : std::nullopt;
       rb.fail(reject_cause::malformed_csv, rec.error, std::string(w.buf + pos, std::min(kPrefixBytes, r.length)), c, f);
     } else if (r.too_long) {
       rb.fail(reject_cause::record_too_long, too_long_reason(max_),
               std::string(w.buf + pos, std::min(kPrefixBytes, r.length)), 0);
     } else if (!rec.error.empty()) {
       const std::uint64_t c = rec.error_column;
-      const std::optional<response_field> f = (c >= 1 && c <= fields_.size()) ? fields_[c - 1] : std::nullopt;
+      const std::optional<field_id> f = (c >= 1 && c <= fields_.size()) ? fields_[c - 1] : std::nullopt;
       rb.fail(reject_cause::malformed_csv, rec.error, rec.fields[c - 1], c, f);
     } else if (rec.fields.size() != kinds_.size()) {
       rb.fail(reject_cause::field_count,
@@ -374,7 +374,7 @@ class csv_format final : public text_format {
               join(rec.fields, delimiter_), 0);
     } else {
       for (std::size_t c = 0; c < kinds_.size(); ++c) {
-        if (kinds_[c] != kIgnore) rb.text(static_cast<response_field>(kinds_[c]), rec.fields[c], c + 1);
+        if (kinds_[c] != kIgnore) rb.text(field_id(kinds_[c]), rec.fields[c], c + 1);
       }
     }
     rb.end();
@@ -506,7 +506,7 @@ class csv_format final : public text_format {
               shape = false;
               break;
             }
-            const std::uint8_t kind = kinds_[c];
+            const std::uint16_t kind = kinds_[c];
             if (kind != kIgnore) {
               const std::size_t e = c + 1 == ncols ? first_break : fe;
               std::string_view v(buf + fs, e - fs);
@@ -523,7 +523,7 @@ class csv_format final : public text_format {
                   v = u;
                 }
               }
-              rb.text(static_cast<response_field>(kind), v, c + 1);
+              rb.text(field_id(kind), v, c + 1);
             }
             fs = fe + 1;
           }
@@ -562,8 +562,8 @@ class csv_format final : public text_format {
   std::size_t max_;
   bool simd_;
   const csv_kernels& kernels_;
-  std::vector<std::optional<response_field>> fields_;
-  std::vector<std::uint8_t> kinds_;
+  std::vector<std::optional<field_id>> fields_;
+  std::vector<std::uint16_t> kinds_;
 };
 
 // ---------------------------------------------------------------------------
@@ -697,15 +697,16 @@ bool named_tsv(const std::string& source) {
 /// For a header that lacks a score column or a required one under `used`:
 /// "with --delimiter ';' the header has columns ..." for the first other
 /// candidate under which it has them all, else "".
-std::string other_delimiter_hint(const window_view& w, std::size_t header_pos, char used, const ingest_options& o) {
+std::string other_delimiter_hint(const window_view& w, std::size_t header_pos, char used, const ingest_options& o,
+                                 const schema& s) {
   sm_fields rec;
   for (const char d : kCandidates) {
     if (d == used) continue;
     const sm_result r = sm_record(w, header_pos, d, o.max_record_bytes, 0, 0, rec);
     if (r.incomplete || r.empty || r.too_long || !rec.error.empty()) continue;
-    const header_match hm = match_header(rec.fields, o);
+    const header_match hm = match_header(rec.fields, o, s);
     if (hm.twice || !hm.has_score()) continue;
-    if (std::all_of(o.required.begin(), o.required.end(), [&](response_field f) { return hm.has(f); })) {
+    if (hm.has_all(required_fields(o, s))) {
       return "with --delimiter " + delimiter_name(d) + " the header has columns " + list_names(rec.fields, 200);
     }
   }
@@ -787,19 +788,18 @@ ingest_report stream_csv(byte_source& src, std::string source, const ingest_opti
   w.usable = format.usable_end(w.buf, w.size, w.eof);
   std::string hint;  // another delimiter that would give the header its columns
   {
-    const header_match hm = match_header(rec.fields, o);
-    const bool lacks = !hm.twice && (!hm.has_score() || !std::all_of(o.required.begin(), o.required.end(),
-                                                                     [&](response_field f) { return hm.has(f); }));
-    if (lacks) hint = other_delimiter_hint(w, header_pos, delimiter, o);
+    const header_match hm = match_header(rec.fields, o, ses.fields());
+    const bool lacks = !hm.twice && (!hm.has_score() || !hm.has_all(required_fields(o, ses.fields())));
+    if (lacks) hint = other_delimiter_hint(w, header_pos, delimiter, o, ses.fields());
   }
-  header_mapping m = map_header(rec.fields, o, ses.source(), header_line, "column", hint);
+  header_mapping m = map_header(rec.fields, o, ses.fields(), ses.source(), header_line, "column", hint);
 
   // The decimal point: given, or ',' when the weights of the window say so.
   char point = o.decimal_point;
   bool point_detected = false;
   if (point == 0) {
     point = '.';
-    const auto wc = std::find(m.column_field.begin(), m.column_field.end(), response_field::weight);
+    const auto wc = std::find(m.column_field.begin(), m.column_field.end(), field_id(response_field::weight));
     if (delimiter != ',' && wc != m.column_field.end() &&
         weights_use_decimal_comma(w, pos, delimiter, static_cast<std::size_t>(wc - m.column_field.begin()),
                                   rec.fields.size(), o.max_record_bytes)) {

@@ -144,7 +144,7 @@ ingest_options mapping_from_json(std::string_view json_text, const ingest_option
     if (read && std::find(o.required.begin(), o.required.end(), f) == o.required.end()) o.required.push_back(f);
   }
   detail::check_options(o);
-  (void)detail::row_plan(o);  // checks the resolved vocabulary
+  (void)detail::row_plan(o, schema_of(o));  // checks the resolved vocabulary
   return o;
 }
 

@@ -115,7 +115,6 @@
 // and read_responses in src/io/ingest_any.cpp).
 #pragma once
 
-#include <array>
 #include <filesystem>
 #include <functional>
 #include <string>
@@ -145,8 +144,9 @@ struct ingest_report {
   std::vector<std::string> header;           ///< CSV header, JSON keys of the first object, or variable names
   std::vector<std::string> ignored_columns;  ///< names in header that map to no field
   /// The column each field was read from, as the header writes it (index:
-  /// response_field); empty when the input has no column for the field.
-  std::array<std::string, response_field_count> column_of;
+  /// field id in the read's schema; response_field for the predefined
+  /// fields); empty when the input has no column for the field.
+  std::vector<std::string> column_of = std::vector<std::string>(predefined_field_count);
   /// CSV: the field separator used, and whether it was detected (true) or
   /// given in the options (false). 0 for other formats.
   char delimiter = 0;
@@ -157,7 +157,7 @@ struct ingest_report {
   bool decimal_point_detected = false;
 
   /// True when the input has a column for the field.
-  [[nodiscard]] bool has(response_field f) const noexcept { return !column_of[static_cast<std::size_t>(f)].empty(); }
+  [[nodiscard]] bool has(field_id f) const noexcept { return f.index() < column_of.size() && !column_of[f.index()].empty(); }
 };
 
 /// Everything read into memory.
