@@ -352,6 +352,46 @@ TEST(DeclaredFields, TablesHoldTheDeclaredColumns) {
   std::filesystem::remove_all(dir);
 }
 
+TEST(DeclaredFields, MappingFilesDeclareFields) {
+  const ingest_options o = mapping_from_json(
+      R"({"fields": [{"name": "q1", "kind": "score", "scale": "1-7/3"},
+                     {"name": "callback", "kind": "flag", "vocabulary": {"yes": ["ja"], "no": ["nein"]}},
+                     {"name": "region", "kind": "category"}]})");
+  ASSERT_EQ(o.schema.declared().size(), 3U);
+  EXPECT_EQ(o.schema.scale_of(*o.schema.find("q1")), scale::custom(1, 7, 5, 3));
+  EXPECT_EQ(o.schema[*o.schema.find("callback")].vocabulary.yes, std::vector<std::string>{"ja"});
+  EXPECT_EQ(o.schema[*o.schema.find("callback")].vocabulary.unknown, flag_vocabulary{}.unknown);  // not given: default
+  // Fields add to those of the base options.
+  ingest_options base;
+  base.schema = schema_builder().numeric("spend").build();
+  EXPECT_EQ(mapping_from_json(R"({"fields": [{"name": "q2", "kind": "text"}]})", base).schema.size(), 13U);
+  // Every mistake names its key.
+  const struct {
+    const char* json;
+    const char* key;
+  } bad[] = {
+      {R"({"fields": {"name": "q1"}})", "mapping.fields"},
+      {R"({"fields": [{"name": "q1", "kind": "colour"}]})", "mapping.fields[0].kind"},
+      {R"({"fields": [{"name": "q1"}]})", "mapping.fields[0]"},
+      {R"({"fields": [{"name": "q1", "kind": "score"}]})", "mapping.fields[0]"},
+      {R"({"fields": [{"name": "q1", "kind": "score", "scale": "9-1"}]})", "mapping.fields[0].scale"},
+      {R"({"fields": [{"name": "q1", "kind": "numeric", "scale": "1-5"}]})", "mapping.fields[0]"},
+      {R"({"fields": [{"name": "q1", "kind": "text", "vocabulary": {}}]})", "mapping.fields[0].vocabulary"},
+      {R"({"fields": [{"name": "c", "kind": "flag", "vocabulary": {"maybe": []}}]})", "mapping.fields[0].vocabulary.maybe"},
+      {R"({"fields": [{"name": "q1", "kind": "text", "size": 3}]})", "mapping.fields[0].size"},
+      {R"({"fields": [{"name": "q1", "kind": "text"}, {"name": "Q1", "kind": "numeric"}]})", "mapping.fields[1]"},
+      {R"({"fields": [{"name": "spend", "kind": "text"}]})", "mapping.fields[0]"},  // in the base already
+  };
+  for (const auto& b : bad) {
+    try {
+      (void)mapping_from_json(b.json, base);
+      ADD_FAILURE() << b.json;
+    } catch (const invalid_argument& e) {
+      EXPECT_EQ(e.where().field, b.key) << b.json << ": " << e.what();
+    }
+  }
+}
+
 #ifdef CXMETRICS_TEST_READSTAT
 ssize_t write_to_file(const void* data, size_t len, void* ctx) {
   return static_cast<ssize_t>(std::fwrite(data, 1, len, static_cast<std::FILE*>(ctx)));

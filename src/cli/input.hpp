@@ -1,6 +1,6 @@
 // Reading responses for the subcommands that take a FILE: the flags they
-// share (format, delimiter, decimal comma, column names, mapping file,
-// strict mode, rejects file, threads) and a streaming read with a progress
+// share (format, delimiter, decimal comma, column names, declared fields,
+// mapping file, strict mode, rejects file, threads) and a streaming read with a progress
 // line and a rejects file.
 #pragma once
 
@@ -23,6 +23,7 @@ struct input_args {
   bool decimal_comma = false;
   std::string mapping;        // JSON mapping file
   std::vector<std::string> columns;  // field=column pairs
+  std::vector<std::string> fields;   // NAME:KIND[:SCALE] declarations
   std::vector<std::string> channels; // a closed channel set
   bool strict = false;
   std::string rejects;        // rejects CSV file

@@ -68,6 +68,14 @@
 //                                                          (also for every other field whose
 //                                                          text is not UTF-8)
 //
+// A declared field (ingest_options::schema) follows the rule of its kind:
+// a score that of nps/csat/ces on its own scale; a flag that of resolved
+// with its own vocabulary (JSON true/false are yes/no); a time that of
+// timestamp; a weight that of weight; a category, text or id that of
+// segment, why and id; a numeric is a finite number in text (the input's
+// decimal point, as a weight) or a JSON number (not_a_number otherwise,
+// NaN of a statistics file is missing). The reject names the declared field.
+//
 // Row-level causes: field_count (CSV row with another number of fields than
 // the header), malformed_csv (text after a closing quote; a quote that never
 // closes, see below), malformed_json (a JSON Lines line that is not one JSON
