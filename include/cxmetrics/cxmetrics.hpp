@@ -24,7 +24,10 @@
 #include "cxmetrics/stats/distributions.hpp"
 #include "cxmetrics/stats/mean.hpp"
 #include "cxmetrics/stats/multiplicity.hpp"
+#include "cxmetrics/stats/net_compare.hpp"
+#include "cxmetrics/stats/net_score.hpp"
 #include "cxmetrics/stats/proportion.hpp"
+#include "cxmetrics/stats/weighted_se.hpp"
 
 #include "cxmetrics/metrics/ces.hpp"
 #include "cxmetrics/metrics/csat.hpp"
@@ -51,3 +54,4 @@
 #include "cxmetrics/report/html.hpp"
 #include "cxmetrics/report/model.hpp"
 #include "cxmetrics/report/svg.hpp"
+#include "cxmetrics/report/svg_primitives.hpp"

@@ -222,7 +222,7 @@ void row_builder::score(field_id f, std::string_view raw, std::uint64_t column) 
     if (digits.front() == '+') digits.remove_prefix(1);
     const auto res = std::from_chars(digits.data(), digits.data() + digits.size(), v);
     if (res.ec != std::errc()) {  // more digits than a long long holds
-      fail(reject_cause::score_out_of_scale, "score " + std::string(t) + " is outside the " + any_scale(f).describe(),
+      fail(reject_cause::score_out_of_scale, "score " + shorten(t) + " is outside the " + any_scale(f).describe(),
            std::string(raw), column, f);
       return;
     }
@@ -240,13 +240,13 @@ void row_builder::score(field_id f, std::string_view raw, std::uint64_t column) 
   if ((parse_double(dotted, d, ec) && std::isfinite(d)) || ec == std::errc::result_out_of_range) {
     const bool exponent = t.find_first_of("eE") != std::string_view::npos;
     fail(reject_cause::not_an_integer,
-         plan_.name(f) + " score '" + std::string(t) + "' is not a whole point of the " + any_scale(f).describe() +
+         plan_.name(f) + " score '" + shorten(t) + "' is not a whole point of the " + any_scale(f).describe() +
              (exponent ? " (write scores as digits, without an exponent)"
                        : " (scores are integers, or written with a decimal point and zeros: 9, 9.0)"),
          std::string(raw), column, f);
     return;
   }
-  fail(reject_cause::not_a_number, "score '" + std::string(t) + "' is not a number", std::string(raw), column, f);
+  fail(reject_cause::not_a_number, "score '" + shorten(t) + "' is not a number", std::string(raw), column, f);
 }
 
 /// A score given as a number (JSON numbers, statistics files): whole values
@@ -254,12 +254,12 @@ void row_builder::score(field_id f, std::string_view raw, std::uint64_t column) 
 void row_builder::score_number(field_id f, double d, std::string_view shown, std::uint64_t column) {
   if (!std::isnan(d) && d == std::floor(d)) {
     if (std::fabs(d) < 1e15) return score_value(f, static_cast<long long>(d), shown, column);
-    fail(reject_cause::score_out_of_scale, "score " + std::string(shown) + " is outside the " + any_scale(f).describe(),
+    fail(reject_cause::score_out_of_scale, "score " + shorten(shown) + " is outside the " + any_scale(f).describe(),
          std::string(shown), column, f);
     return;
   }
   fail(reject_cause::not_an_integer,
-       plan_.name(f) + " score " + std::string(shown) + " is not a whole point of the " + any_scale(f).describe(),
+       plan_.name(f) + " score " + shorten(shown) + " is not a whole point of the " + any_scale(f).describe(),
        std::string(shown), column, f);
 }
 
@@ -296,7 +296,7 @@ row_builder::parsed row_builder::decimal_text(field_id f, std::string_view raw, 
     // others), so a number holding one is a reject.
     if (text.find('.') != std::string::npos) {
       fail(reject_cause::not_a_number,
-           plan_.name(f) + " '" + std::string(t) + "' is not a number with the decimal comma this input is read with",
+           plan_.name(f) + " '" + shorten(t) + "' is not a number with the decimal comma this input is read with",
            std::string(raw), column, f);
       return parsed::failed;
     }
@@ -307,7 +307,7 @@ row_builder::parsed row_builder::decimal_text(field_id f, std::string_view raw, 
   std::errc ec{};
   if (parse_double(text, out, ec)) return parsed::ok;
   if (ec == std::errc::result_out_of_range) return parsed::out_of_range;
-  fail(reject_cause::not_a_number, plan_.name(f) + " '" + std::string(t) + "' is not a number", std::string(raw),
+  fail(reject_cause::not_a_number, plan_.name(f) + " '" + shorten(t) + "' is not a number", std::string(raw),
        column, f);
   return parsed::failed;
 }
@@ -318,7 +318,7 @@ void row_builder::weight_text(field_id f, std::string_view raw, std::uint64_t co
     case parsed::ok: return weight_value(f, w, raw, column);
     case parsed::out_of_range:
       fail(reject_cause::invalid_weight,
-           plan_.name(f) + " " + std::string(trim_blanks(raw)) + " is outside the range of weights: 0, or 1e-100 to 1e100",
+           plan_.name(f) + " " + shorten(trim_blanks(raw)) + " is outside the range of weights: 0, or 1e-100 to 1e100",
            std::string(raw), column, f);
       return;
     default: return;
@@ -327,7 +327,7 @@ void row_builder::weight_text(field_id f, std::string_view raw, std::uint64_t co
 
 void row_builder::numeric_value(field_id f, double v, std::string_view shown, std::uint64_t column) {
   if (!std::isfinite(v)) {
-    fail(reject_cause::not_a_number, plan_.name(f) + " " + std::string(shown) + " is not a finite number",
+    fail(reject_cause::not_a_number, plan_.name(f) + " " + shorten(shown) + " is not a finite number",
          std::string(shown), column, f);
     return;
   }
@@ -340,7 +340,7 @@ void row_builder::numeric_text(field_id f, std::string_view raw, std::uint64_t c
     case parsed::ok: return numeric_value(f, v, raw, column);
     case parsed::out_of_range:
       fail(reject_cause::not_a_number,
-           plan_.name(f) + " " + std::string(trim_blanks(raw)) + " is outside the range of a double (about 1e308)",
+           plan_.name(f) + " " + shorten(trim_blanks(raw)) + " is outside the range of a double (about 1e308)",
            std::string(raw), column, f);
       return;
     default: return;
@@ -403,7 +403,7 @@ void row_builder::flag_text(field_id f, std::string_view raw, std::uint64_t colu
   }
   if (!check_utf8(f, raw, column)) return;
   fail(reject_cause::invalid_flag,
-       plan_.name(f) + " flag '" + std::string(t) + "' is not " + tokens.vocabulary_text + " and not empty",
+       plan_.name(f) + " flag '" + shorten(t) + "' is not " + tokens.vocabulary_text + " and not empty",
        std::string(raw), column, f);
 }
 
@@ -434,7 +434,7 @@ void row_builder::channel_text(std::string_view raw, std::uint64_t column) {
     }
     std::string known;
     for (const auto& n : plan_.channels->names()) known += (known.empty() ? "" : ", ") + n;
-    fail(reject_cause::unknown_channel, "channel '" + std::string(raw) + "' is not one of: " + known, std::string(raw),
+    fail(reject_cause::unknown_channel, "channel '" + shorten(raw) + "' is not one of: " + known, std::string(raw),
          column, f);
     return;
   }
@@ -552,7 +552,7 @@ void row_builder::time_seconds(field_id f, std::int64_t secs, std::string_view a
   const timestamp t{std::chrono::seconds{secs}};
   if (!timestamp_in_range(t)) {
     // Dates of statistics files: years up to ±30000 print as dates.
-    std::string reason = "date value " + std::string(as_text);
+    std::string reason = "date value " + shorten(as_text);
     if (secs > -30000LL * 31556952 && secs < 30000LL * 31556952) reason += " is " + format_timestamp(t) + ",";
     fail(reject_cause::timestamp_out_of_range,
          reason + " outside the accepted range 1900-01-01T00:00:00Z .. 2200-12-31T23:59:59Z", std::string(as_text),

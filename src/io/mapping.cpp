@@ -173,7 +173,7 @@ ingest_options mapping_from_json(std::string_view json_text, const ingest_option
         }
       }
     } else if (key == "channels") {
-      o.channels = checked(key, [&] { return channel_set::closed_of(string_list(v, key)); });
+      o.channels = checked(key, [&list = v, &name = key] { return channel_set::closed_of(string_list(list, name)); });
     } else if (key == "fields") {
       if (!v.is_array()) bad_key(key, "must be an array of fields: {\"name\": ..., \"kind\": ...}");
       schema_builder b(o.schema);

@@ -126,6 +126,28 @@ with scratch() as tmp:
     check(ing.get("accepted") == 3 and ing.get("rejected: invalid_value") == 1 and ing.get("missing: region") == 1,
           f"JSON Lines labels: numbers and booleans are labels, null missing, an array rejected {ing}")
 
+    # --- Long values of declared fields: the reason shows a cut, the rejects
+    # file keeps the whole value (one reject per row, each row one long value).
+    long_values = [("q1", "9" * 5000, "score_out_of_scale"), ("q1", "4." + "5" * 3000, "not_an_integer"),
+                   ("spend", "x" * 3000, "not_a_number"), ("spend", "9" * 3000, "not_a_number"),
+                   ("w2", "7" * 3000, "invalid_weight"), ("cb", "z" * 3000, "invalid_flag"),
+                   ("t2", "2" * 3000, "timestamp_out_of_range"), ("t2", "x" * 3000, "malformed_timestamp")]
+    columns = ["nps", "q1", "spend", "w2", "cb", "t2"]
+    good = {"nps": "9", "q1": "3", "spend": "1.5", "w2": "2", "cb": "yes", "t2": "2024-01-01"}
+    lines = [",".join(columns)]
+    for field, value, _ in long_values:
+        lines.append(",".join(value if c == field else good[c] for c in columns))
+    longf = write(os.path.join(tmp, "long.csv"), "\n".join(lines) + "\n")
+    run("summary", longf, "--field", "q1:score:1-5", "--field", "spend:numeric", "--field", "w2:weight",
+        "--field", "cb:flag", "--field", "t2:time", "--rejects", rejects)
+    rr = list(csv.DictReader(open(rejects, newline="", encoding="utf-8")))
+    check([(r["field"], r["cause"]) for r in rr] == [(f, c) for f, _, c in long_values],
+          f"one reject per long value, naming its field and cause ({[(r['field'], r['cause']) for r in rr]})")
+    for r, (field, value, _) in zip(rr, long_values):
+        check(len(r["reason"].encode()) < 400 and f"({len(value)} bytes)" in r["reason"],
+              f"{field}: the reason is cut and gives the length ({r['reason'][:120]!r}, {len(r['reason'])} characters)")
+        check(r["value"] == value, f"{field}: the rejects file keeps the whole value")
+
     # --- A bad declaration is exit 2 naming it.
     for bad, says in [
         (["--field", "q1:bogus"], "field declaration 'q1:bogus' names no kind"),

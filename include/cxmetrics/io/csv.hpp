@@ -75,7 +75,9 @@
 // the rows and rejects group into batches differs (a batch's rows come before
 // the rejects found among them).
 //
-// Header: cxmetrics/io/csv.hpp; implemented in src/io/csv.cpp.
+// Header: cxmetrics/io/csv.hpp; implemented in src/io/csv.cpp (records, the
+// window format, reading) and src/io/csv_dialect.cpp (delimiter and decimal
+// point detection).
 #pragma once
 
 #include <filesystem>
