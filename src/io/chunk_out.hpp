@@ -95,16 +95,74 @@ struct channel_cache {
   }
 };
 
+/// Where row_builder::end() stores the predefined fields of a row: the
+/// batch's columns as plain pointers, with room for rows below `room`. A
+/// batch keeps each type's columns in a list, so reaching a column through
+/// it takes two loads; these take one, on the per-row path. A copy has no
+/// pointers (room 0): it must take those of its own batch.
+struct row_columns {
+  row_columns() = default;
+  row_columns(const row_columns&) noexcept {}
+  row_columns& operator=(const row_columns&) noexcept {
+    room = 0;
+    return *this;
+  }
+  ~row_columns() = default;
+  /// Points at b's columns (which have room for room(b) rows).
+  void take(response_batch& b) noexcept {
+    nps = batch_access::score(b, predefined_slot(response_field::nps)).data();
+    csat = batch_access::score(b, predefined_slot(response_field::csat)).data();
+    ces = batch_access::score(b, predefined_slot(response_field::ces)).data();
+    time = batch_access::time(b, predefined_slot(response_field::timestamp)).data();
+    channel = batch_access::channel(b).data();
+    segment = batch_access::category(b, predefined_slot(response_field::segment)).data();
+    agent = batch_access::category(b, predefined_slot(response_field::agent)).data();
+    weight = batch_access::number(b, predefined_slot(response_field::weight)).data();
+    resolved = batch_access::flag(b, predefined_slot(response_field::resolved)).data();
+    line = batch_access::line(b).data();
+    id_end = batch_access::text_end(b, predefined_slot(response_field::id)).data();
+    why_end = batch_access::text_end(b, predefined_slot(response_field::why)).data();
+    room = batch_access::room(b);
+  }
+  std::size_t room = 0;
+  std::uint8_t* nps = nullptr;
+  std::uint8_t* csat = nullptr;
+  std::uint8_t* ces = nullptr;
+  std::int64_t* time = nullptr;
+  std::uint16_t* channel = nullptr;
+  std::uint32_t* segment = nullptr;
+  std::uint32_t* agent = nullptr;
+  double* weight = nullptr;
+  std::int8_t* resolved = nullptr;
+  std::uint64_t* line = nullptr;
+  std::uint64_t* id_end = nullptr;
+  std::uint64_t* why_end = nullptr;
+};
+
 /// One chunk's accepted rows, rejects and counts. The row builder writes
 /// into the batch's columns ahead of their size; seal() trims them, and
-/// must come before anything reads the batch.
+/// must come before anything reads the batch. Only row_builder::end()
+/// (through row_room) grows the batch's columns; seal() and clear() drop the
+/// pointers it keeps to them.
 struct chunk_out {
   /// An empty chunk with the columns of `s` (which must outlive it).
   explicit chunk_out(const schema& s);
   response_batch batch;
   std::size_t rows = 0;                 ///< accepted rows stored in batch
   std::vector<std::size_t> text_bytes;  ///< per text slot: bytes stored
-  void seal() { batch_access::seal(batch, rows, text_bytes); }
+  row_columns columns;                  ///< the batch's columns for row_builder::end()
+  /// The columns, with room for row r (= rows): the batch grows when full.
+  const row_columns& row_room(std::size_t r) {
+    if (r >= columns.room) {
+      if (r >= batch_access::room(batch)) batch_access::grow(batch);
+      columns.take(batch);
+    }
+    return columns;
+  }
+  void seal() {
+    columns.room = 0;
+    batch_access::seal(batch, rows, text_bytes);
+  }
   std::vector<local_dict> categories;   ///< per category slot: the chunk's labels
   channel_cache channels;
   std::vector<pending_reject> rejects;

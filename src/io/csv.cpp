@@ -195,7 +195,11 @@ namespace {
 
 constexpr std::size_t kSlice = 32 * 1024;      // bytes scanned into the index at a time
 constexpr std::size_t kPrefixBytes = 256;      // bytes of a too-long record kept in its reject
-constexpr std::uint16_t kIgnore = 0xFFFF;       // a column that maps to no field
+// What the per-row loops keep of a column, one byte: the id of the
+// predefined field it holds, kDeclared for a declared field (row_builder
+// finds which from the column: row_builder::set_column_fields), or kIgnore.
+constexpr std::uint8_t kDeclared = 0xFE;
+constexpr std::uint8_t kIgnore = 0xFF;
 
 // The end of the first physical line of a record too long to hold, fed in
 // pieces, keeping nothing (sm_record ends such a record there).
@@ -246,7 +250,10 @@ std::string join(const std::vector<std::string>& fields, char delimiter) {
 
 class csv_worker final : public text_worker {
  public:
-  csv_worker(const row_plan& plan, std::size_t columns) : text_worker(plan), unescaped(columns) {}
+  csv_worker(const row_plan& plan, const std::vector<std::optional<field_id>>& fields)
+      : text_worker(plan), unescaped(fields.size()) {
+    builder.set_column_fields(&fields);
+  }
   std::vector<std::uint32_t> idx;
   std::vector<std::uint32_t> qnl;
   std::vector<std::uint8_t> hi;  // per 64-byte block from the scan origin: has a byte >= 0x80
@@ -265,11 +272,13 @@ class csv_format final : public text_format {
   void set_columns(const std::vector<std::optional<field_id>>& cols) {
     fields_ = cols;
     kinds_.clear();
-    for (const auto& f : cols) kinds_.push_back(f ? f->value : kIgnore);
+    for (const auto& f : cols) {
+      kinds_.push_back(!f ? kIgnore : f->predefined() ? static_cast<std::uint8_t>(f->value) : kDeclared);
+    }
   }
 
   std::unique_ptr<text_worker> make_worker(const row_plan& plan) const override {
-    return std::make_unique<csv_worker>(plan, kinds_.size());
+    return std::make_unique<csv_worker>(plan, fields_);
   }
 
   measure_result measure(const char* buf, std::size_t b, std::size_t e) const override {
@@ -475,7 +484,7 @@ class csv_format final : public text_format {
               shape = false;
               break;
             }
-            const std::uint16_t kind = kinds_[c];
+            const std::uint8_t kind = kinds_[c];
             if (kind != kIgnore) {
               const std::size_t e = c + 1 == ncols ? first_break : fe;
               std::string_view v(buf + fs, e - fs);
@@ -532,7 +541,7 @@ class csv_format final : public text_format {
   bool simd_;
   const csv_kernels& kernels_;
   std::vector<std::optional<field_id>> fields_;
-  std::vector<std::uint16_t> kinds_;
+  std::vector<std::uint8_t> kinds_;
 };
 
 // ---------------------------------------------------------------------------

@@ -24,6 +24,7 @@ chunk_out::chunk_out(const schema& s)
 }
 
 void chunk_out::clear() {
+  columns.room = 0;
   batch_access::clear(batch);
   rows = 0;
   std::fill(text_bytes.begin(), text_bytes.end(), 0);
@@ -481,7 +482,7 @@ void row_builder::text_slow(field_id f, std::string_view s, std::uint64_t column
     case response_field::agent:
     case response_field::segment:
     case response_field::why: return label_text(f, s, column);
-    default: return declared_text(f, s, column);
+    default: return declared_text(column_fields_ != nullptr ? *(*column_fields_)[column - 1] : f, s, column);
   }
 }
 
@@ -634,22 +635,23 @@ void row_builder::end() {
   constexpr std::size_t agent = predefined_slot(response_field::agent);
   response_batch& b = o.batch;
   const std::size_t r = o.rows;
-  if (r == batch_access::room(b)) batch_access::grow(b);
-  batch_access::score(b, predefined_slot(response_field::nps))[r] = nps_;
-  batch_access::score(b, predefined_slot(response_field::csat))[r] = csat_;
-  batch_access::score(b, predefined_slot(response_field::ces))[r] = ces_;
-  batch_access::time(b, predefined_slot(response_field::timestamp))[r] = time_;
-  batch_access::channel(b)[r] = static_cast<std::uint16_t>(use);
-  batch_access::category(b, segment)[r] = segment_.empty() ? 0U : o.categories[segment].intern(segment_);
-  batch_access::category(b, agent)[r] = agent_.empty() ? 0U : o.categories[agent].intern(agent_);
-  batch_access::number(b, predefined_slot(response_field::weight))[r] = weight_;
-  batch_access::flag(b, predefined_slot(response_field::resolved))[r] = resolved_;
-  batch_access::line(b)[r] = line_;
-  o.text_bytes[id] = batch_access::put_text(batch_access::text(b, id), o.text_bytes[id], id_);
-  batch_access::text_end(b, id)[r] = o.text_bytes[id];
-  o.text_bytes[why] = batch_access::put_text(batch_access::text(b, why), o.text_bytes[why], why_);
-  batch_access::text_end(b, why)[r] = o.text_bytes[why];
-  if (!declared_.empty()) store_declared(o, r);
+  const row_columns& c = o.row_room(r);
+  c.nps[r] = nps_;
+  c.csat[r] = csat_;
+  c.ces[r] = ces_;
+  c.time[r] = time_;
+  c.channel[r] = static_cast<std::uint16_t>(use);
+  c.segment[r] = segment_.empty() ? 0U : o.categories[segment].intern(segment_);
+  c.agent[r] = agent_.empty() ? 0U : o.categories[agent].intern(agent_);
+  c.weight[r] = weight_;
+  c.resolved[r] = resolved_;
+  c.line[r] = line_;
+  std::size_t* const bytes = o.text_bytes.data();
+  bytes[id] = batch_access::put_text(batch_access::text(b, id), bytes[id], id_);
+  c.id_end[r] = bytes[id];
+  bytes[why] = batch_access::put_text(batch_access::text(b, why), bytes[why], why_);
+  c.why_end[r] = bytes[why];
+  if (has_declared_) store_declared(o, r);
   o.rows = r + 1;
   if (weight_given_) batch_access::set_weighted(b);
   for (std::uint16_t m = missing_; m != 0; m = static_cast<std::uint16_t>(m & (m - 1))) {

@@ -85,7 +85,8 @@ struct row_plan {
 /// reject and later ones of the row are ignored.
 class row_builder {
  public:
-  explicit row_builder(const row_plan& plan) : plan_(plan), declared_(plan.declared.size()) {}
+  explicit row_builder(const row_plan& plan)
+      : plan_(plan), declared_(plan.declared.size()), has_declared_(!plan.declared.empty()) {}
   void attach(chunk_out* out) noexcept { out_ = out; }
   [[nodiscard]] chunk_out* output() const noexcept { return out_; }
   [[nodiscard]] const std::string& field_name(field_id f) const noexcept { return plan_.name(f); }
@@ -106,9 +107,15 @@ class row_builder {
     why_ = std::string_view();
     agent_ = std::string_view();
     segment_ = std::string_view();
-    if (!declared_.empty()) reset_declared();
+    if (has_declared_) reset_declared();
   }
   [[nodiscard]] bool failed() const noexcept { return failed_; }
+
+  /// For a reader whose per-row loop names declared fields by their column
+  /// (CSV): the field of each column (index column - 1). text() then takes
+  /// any id past the predefined ones as "the declared field of this column".
+  /// The vector must outlive the builder.
+  void set_column_fields(const std::vector<std::optional<field_id>>* fields) noexcept { column_fields_ = fields; }
 
   /// A field given as text (CSV, JSON strings, SPSS strings). The view must
   /// stay valid until end(). The common forms are handled here, inline; the
@@ -296,6 +303,8 @@ class row_builder {
   std::uint32_t channel_entry_ = npos32;
   std::string_view id_, why_, agent_, segment_;
   std::vector<declared_value> declared_;  ///< index: field id - predefined_field_count
+  bool has_declared_;                     ///< !declared_.empty(), one byte to test on the per-row path
+  const std::vector<std::optional<field_id>>* column_fields_ = nullptr;  ///< set_column_fields
 };
 
 }  // namespace cxm::detail

@@ -141,20 +141,43 @@ void session::deliver(chunk_out& c) {
                            " distinct channel labels (as written) in one part of the input; at most " +
                            std::to_string(channel_set::max_labels) + " distinct channels are supported");
   }
-  for (std::size_t i = 0; i < n; ++i) ch[i] = channel_map_[ch[i]];
+  label_maps_.resize(labels_.size());
   for (std::size_t k = 0; k < labels_.size(); ++k) {
-    auto& col = batch_access::category(b, k);
+    const auto& col = batch_access::category(b, k);
     std::size_t used = 1;
     if (strict) {
       for (std::size_t i = 0; i < n; ++i) used = std::max<std::size_t>(used, col[i] + 1U);
     } else {
       used = c.categories[k].size();
     }
-    label_map_.resize(used);
+    auto& map = label_maps_[k];
+    map.resize(used);
     for (std::size_t i = 0; i < used; ++i) {
-      label_map_[i] = labels_[k]->intern(c.categories[k].at(static_cast<std::uint32_t>(i))).first;
+      map[i] = labels_[k]->intern(c.categories[k].at(static_cast<std::uint32_t>(i))).first;
     }
-    for (std::size_t i = 0; i < n; ++i) col[i] = label_map_[col[i]];
+  }
+  // The channel, segment and agent ids in one pass over the rows (this runs
+  // for every row read), then the declared categories'.
+  constexpr std::size_t segment = predefined_slot(response_field::segment);
+  constexpr std::size_t agent = predefined_slot(response_field::agent);
+  {
+    std::uint16_t* const chs = ch.data();
+    std::uint32_t* const segs = batch_access::category(b, segment).data();
+    std::uint32_t* const ags = batch_access::category(b, agent).data();
+    const std::uint16_t* const ch_map = channel_map_.data();
+    const std::uint32_t* const seg_map = label_maps_[segment].data();
+    const std::uint32_t* const ag_map = label_maps_[agent].data();
+    for (std::size_t i = 0; i < n; ++i) {
+      chs[i] = ch_map[chs[i]];
+      segs[i] = seg_map[segs[i]];
+      ags[i] = ag_map[ags[i]];
+    }
+  }
+  for (std::size_t k = 0; k < labels_.size(); ++k) {
+    if (k == segment || k == agent) continue;
+    auto& col = batch_access::category(b, k);
+    const auto& map = label_maps_[k];
+    for (std::size_t i = 0; i < n; ++i) col[i] = map[col[i]];
   }
   batch_access::bind(b, accepted_, dictionaries_.get(), batch_labels_);
 

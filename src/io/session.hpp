@@ -77,7 +77,7 @@ class session {
   ingest_report report_;
   std::uint64_t accepted_ = 0;
   std::vector<std::uint16_t> channel_map_;
-  std::vector<std::uint32_t> label_map_;
+  std::vector<std::vector<std::uint32_t>> label_maps_;  // per category slot: chunk id → read id
 };
 
 /// Checks options shared by every reader (delimiter, decimal point, column
