@@ -46,6 +46,23 @@ auto checked(std::string_view key, Make make) {
   }
 }
 
+// The lists of a vocabulary object {"yes": [...], "no": [...], "unknown":
+// [...]} at `where`; a list given replaces that of `out`.
+void read_vocabulary(const nlohmann::json& v, const std::string& where, flag_vocabulary& out) {
+  if (!v.is_object()) bad_key(where, "must be an object with lists \"yes\", \"no\", \"unknown\"");
+  for (const auto& [kind, list] : v.items()) {
+    if (kind == "yes") {
+      out.yes = string_list(list, where + ".yes");
+    } else if (kind == "no") {
+      out.no = string_list(list, where + ".no");
+    } else if (kind == "unknown") {
+      out.unknown = string_list(list, where + ".unknown");
+    } else {
+      bad_key(where + "." + detail::shorten(kind), "unknown key (expected yes, no, unknown)");
+    }
+  }
+}
+
 // A declared field from a "fields" entry: {"name", "kind", "scale"
 // (scores), "vocabulary": {"yes": [...], "no": [...], "unknown": [...]} (flags)}.
 field declared_field(const nlohmann::json& v, const std::string& at) {
@@ -69,18 +86,7 @@ field declared_field(const nlohmann::json& v, const std::string& at) {
       if (!x.is_string()) bad_key(where, "must be a string such as \"1-5\" or \"nps\"");
       scale_text = x.get<std::string>();
     } else if (key == "vocabulary") {
-      if (!x.is_object()) bad_key(where, "must be an object with lists \"yes\", \"no\", \"unknown\"");
-      for (const auto& [list, tokens] : x.items()) {
-        if (list == "yes") {
-          f.vocabulary.yes = string_list(tokens, where + ".yes");
-        } else if (list == "no") {
-          f.vocabulary.no = string_list(tokens, where + ".no");
-        } else if (list == "unknown") {
-          f.vocabulary.unknown = string_list(tokens, where + ".unknown");
-        } else {
-          bad_key(where + "." + detail::shorten(list), "unknown key (expected yes, no, unknown)");
-        }
-      }
+      read_vocabulary(x, where, f.vocabulary);
     } else {
       bad_key(where, "unknown key (expected name, kind, scale, vocabulary)");
     }
@@ -160,18 +166,7 @@ ingest_options mapping_from_json(std::string_view json_text, const ingest_option
         o.required.push_back(*f);
       }
     } else if (key == "resolved") {
-      if (!v.is_object()) bad_key(key, "must be an object with lists \"yes\", \"no\", \"unknown\"");
-      for (const auto& [kind, list] : v.items()) {
-        if (kind == "yes") {
-          o.resolved.yes = string_list(list, key + ".yes");
-        } else if (kind == "no") {
-          o.resolved.no = string_list(list, key + ".no");
-        } else if (kind == "unknown") {
-          o.resolved.unknown = string_list(list, key + ".unknown");
-        } else {
-          bad_key(key + "." + kind, "unknown key (expected yes, no, unknown)");
-        }
-      }
+      read_vocabulary(v, key, o.resolved);
     } else if (key == "channels") {
       o.channels = checked(key, [&list = v, &name = key] { return channel_set::closed_of(string_list(list, name)); });
     } else if (key == "fields") {
