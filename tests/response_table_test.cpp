@@ -217,3 +217,72 @@ TEST(ResponseTable, OpenChannelSetLearnsLabels) {
 }
 
 }  // namespace
+
+namespace {
+
+TEST(ResponseTable, ColumnsByFieldIdForDeclaredFields) {
+  const schema s = schema_builder()
+                       .score("q1", scale::custom(1, 5, 4, 2))
+                       .category("region")
+                       .numeric("spend")
+                       .weight("alt_weight")
+                       .flag("callback")
+                       .time("closed_at")
+                       .text("note")
+                       .build();
+  response_table t(s);
+  for (const auto& r : sample()) t.append(r);
+  const field_id q1 = *s.find("q1");
+  const field_id region = *s.find("region");
+  // A response holds the predefined fields only: declared columns get their missing value.
+  EXPECT_EQ(std::vector<std::uint8_t>(t.scores(q1).begin(), t.scores(q1).end()), std::vector<std::uint8_t>(4, 255));
+  EXPECT_EQ(std::vector<std::uint32_t>(t.categories(region).begin(), t.categories(region).end()),
+            std::vector<std::uint32_t>(4, 0));
+  EXPECT_TRUE(std::isnan(t.numbers(*s.find("spend"))[3]));
+  EXPECT_EQ(t.numbers(*s.find("alt_weight"))[3], 1.0);
+  EXPECT_EQ(t.flags(*s.find("callback"))[0], -1);
+  EXPECT_EQ(t.times(*s.find("closed_at"))[1], response_table::missing_time);
+  EXPECT_EQ(t.texts(*s.find("note"))[2], "");
+  // The predefined fields by id equal their typed columns.
+  EXPECT_EQ(t.scores(response_field::nps).data(), t.nps().data());
+  EXPECT_EQ(t.texts(response_field::why)[0], "quick, \"friendly\"");
+  EXPECT_EQ(t.label(response_field::channel, 2), "email");
+  EXPECT_EQ(t.label(response_field::segment, t.segment()[1]), "enterprise");
+  // Asking for a column as another type names the field.
+  try {
+    (void)t.scores(region);
+    ADD_FAILURE() << "a category read as scores";
+  } catch (const invalid_argument& e) {
+    EXPECT_EQ(e.where().field, "region");
+  }
+  EXPECT_THROW((void)t.categories(response_field::channel), invalid_argument);  // the channel is 16-bit: channel()
+  EXPECT_THROW((void)t.numbers(field_id(99)), invalid_argument);
+}
+
+TEST(ResponseTable, SharedDictionariesGiveOneIdPerLabel) {
+  auto labels = std::make_shared<category_dictionaries>();
+  response_table a(schema(), labels);
+  response_table b(schema(), labels);
+  response r;
+  r.nps = 9;
+  r.segment = "smb";
+  b.append(r);  // "smb" is id 1 in both tables
+  r.segment = "enterprise";
+  a.append(r);
+  r.segment = "smb";
+  a.append(r);
+  EXPECT_EQ(a.segment()[0], 2U);
+  EXPECT_EQ(a.segment()[1], 1U);
+  EXPECT_EQ(b.segment()[0], 1U);
+  EXPECT_EQ(&a.segments(), &b.segments());
+  EXPECT_EQ(labels->find("Segment"), &a.segments());
+  // A copy has dictionaries of its own.
+  response_table c = a;
+  r.segment = "public";
+  c.append(r);
+  EXPECT_EQ(c.segments().size(), 4U);
+  EXPECT_EQ(a.segments().size(), 3U);
+  EXPECT_EQ(c.row(1), a.row(1));
+}
+
+}  // namespace

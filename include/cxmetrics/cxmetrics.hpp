@@ -8,6 +8,7 @@
 #include "cxmetrics/version.hpp"
 
 #include "cxmetrics/core/counts.hpp"
+#include "cxmetrics/core/dictionary.hpp"
 #include "cxmetrics/core/error.hpp"
 #include "cxmetrics/core/estimate.hpp"
 #include "cxmetrics/core/hash.hpp"
@@ -16,6 +17,7 @@
 #include "cxmetrics/core/response.hpp"
 #include "cxmetrics/core/response_table.hpp"
 #include "cxmetrics/core/scale.hpp"
+#include "cxmetrics/core/schema.hpp"
 #include "cxmetrics/core/timestamp.hpp"
 
 #include "cxmetrics/stats/bootstrap.hpp"

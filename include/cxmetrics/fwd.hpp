@@ -18,6 +18,14 @@ struct channel_id;
 class channel_set;
 enum class resolution : std::int8_t;
 class response_table;
+class string_dictionary;
+class category_dictionaries;
+class schema;
+class schema_builder;
+struct field;
+struct field_id;
+enum class field_kind : std::uint8_t;
+enum class response_field : std::uint16_t;
 
 struct nps_options;
 struct nps_result;

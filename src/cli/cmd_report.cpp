@@ -38,7 +38,9 @@ void run_report(report_args& a, const context& ctx) {
   mo.utc_offset = parse_utc_offset(a.groups.utc_offset);
   apply_weight_flags(a.groups, a.input);
   const auto options = make_ingest_options(a.input);
-  response_table table(options.scales, options.channels);
+  // The table shares the read's dictionaries: batches append their ids as they are.
+  a.input.dictionaries = std::make_shared<category_dictionaries>(options.channels);
+  response_table table(schema_of(options), a.input.dictionaries);
   std::vector<ingest_reject> rejects;
   const auto read = read_input(
       a.input, ctx, [&](const response_batch& b) { b.append_to(table); }, &rejects, mo.max_rejects_shown);

@@ -42,10 +42,14 @@ void add_input_flags(CLI::App& sub, input_args& a) {
                  "Unit of timestamps written as a bare number: seconds, milliseconds, or auto (default: "
                  "milliseconds from a magnitude of 10^11 on, seconds below)")
       ->check(CLI::IsMember({"auto", "seconds", "milliseconds"}));
-  sub.add_option("--mapping", a.mapping, "JSON mapping file (columns, delimiter, resolved tokens, channels)");
+  sub.add_option("--mapping", a.mapping, "JSON mapping file (columns, delimiter, resolved tokens, channels, declared fields)");
   sub.add_option("--column", a.columns, "FIELD=COLUMN, e.g. nps=\"Q1 Recommend\": the file must have COLUMN "
                                         "(repeatable; fields: id, timestamp, channel, agent, segment, nps, csat, "
                                         "ces, resolved, weight, why; FIELD= never reads the field)");
+  sub.add_option("--field", a.fields,
+                 "NAME:KIND[:SCALE]: read the column NAME as a declared field (repeatable), e.g. q1:score:1-5, "
+                 "region:category, spend:numeric; KIND is score (SCALE: MIN-MAX, MIN-MAX/K for a top-K box, nps, "
+                 "csat, ces), flag, time, category, numeric, text, weight or id; the file must have the column");
   sub.add_option("--channels", a.channels, "A closed channel set: other labels are rejected")->delimiter(',');
   sub.add_flag("--strict", a.strict, "Stop at the first bad row with exit code 1");
   sub.add_option("--rejects", a.rejects, "Write every rejected row with its reason to this CSV file");
@@ -95,10 +99,18 @@ ingest_options make_ingest_options(const input_args& a) {
     if (!column_key(name).empty() && !listed) o.required.push_back(*field);
     if (column_key(name).empty() && listed) std::erase(o.required, *field);
   }
+  if (!a.fields.empty()) {
+    // After the mapping's "fields"; a bad or repeated declaration is
+    // invalid_argument naming it (exit 2).
+    schema_builder declared(o.schema);
+    for (const auto& spec : a.fields) declared.add(parse_field(spec));
+    o.schema = std::move(declared).build();
+  }
   if (!a.channels.empty()) o.channels = channel_set::closed_of(a.channels);
   if (a.strict) o.errors = on_error::strict;
   o.threads = a.threads;
   o.chunk_bytes = a.chunk_bytes;
+  o.dictionaries = a.dictionaries;
   for (const auto f : a.required) {
     if (std::find(o.required.begin(), o.required.end(), f) == o.required.end()) o.required.push_back(f);
   }

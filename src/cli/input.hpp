@@ -1,11 +1,12 @@
 // Reading responses for the subcommands that take a FILE: the flags they
-// share (format, delimiter, decimal comma, column names, mapping file,
-// strict mode, rejects file, threads) and a streaming read with a progress
+// share (format, delimiter, decimal comma, column names, declared fields,
+// mapping file, strict mode, rejects file, threads) and a streaming read with a progress
 // line and a rejects file.
 #pragma once
 
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -23,6 +24,7 @@ struct input_args {
   std::string epoch_unit;     // empty: the mapping's or automatic
   std::string mapping;        // JSON mapping file
   std::vector<std::string> columns;  // field=column pairs
+  std::vector<std::string> fields;   // NAME:KIND[:SCALE] declarations
   std::vector<std::string> channels; // a closed channel set
   bool strict = false;
   std::string rejects;        // rejects CSV file
@@ -31,6 +33,9 @@ struct input_args {
   /// Fields whose column must exist (a flag named them); added to the
   /// options' required fields, so a missing one is exit 1 naming the columns found.
   std::vector<response_field> required;
+  /// Category labels the read shares with the caller (a table it fills):
+  /// ingest_options::dictionaries. Empty: the read's own.
+  std::shared_ptr<category_dictionaries> dictionaries;
 };
 
 /// Adds FILE and the input flags to a subcommand.

@@ -1,6 +1,6 @@
 // Internal (not installed): what one chunk of input turns into before the
-// session delivers it: a response_batch whose channel, segment and agent
-// columns still hold chunk-local ids, the chunk's dictionaries, its rejects
+// session delivers it: a response_batch whose category columns (channel,
+// segment, agent, declared categories) still hold chunk-local ids, the chunk's dictionaries, its rejects
 // and counts; and the readers' mutable access to a batch's columns.
 #pragma once
 
@@ -24,44 +24,33 @@ namespace cxm::detail {
 
 /// Mutable access to a response_batch's columns for the readers.
 struct batch_access {
-  /// The columns with one entry per row (all but the two text buffers).
-  static auto row_columns(response_batch& b) noexcept {
-    return std::tie(b.nps_, b.csat_, b.ces_, b.time_, b.channel_, b.segment_, b.agent_, b.weight_, b.resolved_,
-                    b.line_, b.id_end_, b.why_end_);
-  }
-  static void clear(response_batch& b) {
-    b.first_row_ = 0;
-    b.weighted_ = false;
-    std::apply([](auto&... c) { (c.clear(), ...); }, row_columns(b));
-    b.id_text_.clear();
-    b.why_text_.clear();
-  }
+  /// Gives an empty batch the columns of `s` (which must outlive it).
+  static void shape(response_batch& b, const schema& s);
+  static void clear(response_batch& b);
   /// Keeps the first n rows.
   static void truncate(response_batch& b, std::size_t n);
-  /// Rows the numeric columns have room for (rows past those stored are
+  /// Rows the fixed-width columns have room for (rows past those stored are
   /// unwritten scratch until seal()).
-  [[nodiscard]] static std::size_t room(const response_batch& b) noexcept { return b.nps_.size(); }
-  /// Sets the row count of every column but the two text buffers.
+  [[nodiscard]] static std::size_t room(const response_batch& b) noexcept { return b.line_.size(); }
+  /// Sets the row count of every column but the text bytes.
   static void resize_rows(response_batch& b, std::size_t n);
-  /// Doubles the room of every numeric column (at least 1024 rows).
+  /// Doubles the room of every fixed-width column (at least 1024 rows).
   static void grow(response_batch& b);
-  /// Trims every column to the first n rows stored, with id_bytes and
-  /// why_bytes bytes of text: the batch's size() is then n.
-  static void seal(response_batch& b, std::size_t n, std::size_t id_bytes, std::size_t why_bytes);
-  static detail::column<std::uint8_t>& nps(response_batch& b) { return b.nps_; }
-  static detail::column<std::uint8_t>& csat(response_batch& b) { return b.csat_; }
-  static detail::column<std::uint8_t>& ces(response_batch& b) { return b.ces_; }
-  static detail::column<std::int64_t>& time(response_batch& b) { return b.time_; }
-  static detail::column<std::uint16_t>& channel(response_batch& b) { return b.channel_; }
-  static detail::column<std::uint32_t>& segment(response_batch& b) { return b.segment_; }
-  static detail::column<std::uint32_t>& agent(response_batch& b) { return b.agent_; }
-  static detail::column<double>& weight(response_batch& b) { return b.weight_; }
-  static detail::column<std::int8_t>& resolved(response_batch& b) { return b.resolved_; }
+  /// Trims every column to the first n rows stored, with text_bytes[k]
+  /// bytes of text in text slot k: the batch's size() is then n.
+  static void seal(response_batch& b, std::size_t n, const std::vector<std::size_t>& text_bytes);
+  // The column at a slot of each type (schema::slot_of, predefined_slot).
+  static detail::column<std::uint8_t>& score(response_batch& b, std::size_t slot) { return b.columns_.score[slot]; }
+  static detail::column<std::int8_t>& flag(response_batch& b, std::size_t slot) { return b.columns_.flag[slot]; }
+  static detail::column<std::int64_t>& time(response_batch& b, std::size_t slot) { return b.columns_.time[slot]; }
+  static detail::column<std::uint16_t>& channel(response_batch& b) { return b.columns_.channel; }
+  static detail::column<std::uint32_t>& category(response_batch& b, std::size_t slot) {
+    return b.columns_.category[slot];
+  }
+  static detail::column<double>& number(response_batch& b, std::size_t slot) { return b.columns_.number[slot]; }
+  static detail::column<char>& text(response_batch& b, std::size_t slot) { return b.text_[slot]; }
+  static detail::column<std::uint64_t>& text_end(response_batch& b, std::size_t slot) { return b.text_end_[slot]; }
   static detail::column<std::uint64_t>& line(response_batch& b) { return b.line_; }
-  static detail::column<char>& id_text(response_batch& b) { return b.id_text_; }
-  static detail::column<char>& why_text(response_batch& b) { return b.why_text_; }
-  static detail::column<std::uint64_t>& id_end(response_batch& b) { return b.id_end_; }
-  static detail::column<std::uint64_t>& why_end(response_batch& b) { return b.why_end_; }
   /// Writes s at byte `at` of text (growing it when short); returns the end.
   static std::size_t put_text(detail::column<char>& text, std::size_t at, std::string_view s) {
     if (s.empty()) return at;
@@ -70,12 +59,12 @@ struct batch_access {
     return at + s.size();
   }
   static void set_weighted(response_batch& b) { b.weighted_ = true; }
-  static void bind(response_batch& b, std::uint64_t first_row, const channel_set* c, const string_dictionary* s,
-                   const string_dictionary* a) {
+  /// The batch's first row and dictionaries (labels: per category slot).
+  static void bind(response_batch& b, std::uint64_t first_row, const category_dictionaries* d,
+                   const std::vector<const string_dictionary*>& labels) {
     b.first_row_ = first_row;
-    b.channels_ = c;
-    b.segments_ = s;
-    b.agents_ = a;
+    b.dictionaries_ = d;
+    b.labels_ = labels;
   }
 };
 
@@ -83,7 +72,7 @@ struct batch_access {
 struct pending_reject {
   std::uint64_t line = 0;
   std::uint64_t column = 0;
-  std::optional<response_field> field;
+  std::optional<field_id> field;
   std::string value;
   std::string reason;
   reject_cause cause = reject_cause::invalid_value;
@@ -106,22 +95,80 @@ struct channel_cache {
   }
 };
 
+/// Where row_builder::end() stores the predefined fields of a row: the
+/// batch's columns as plain pointers, with room for rows below `room`. A
+/// batch keeps each type's columns in a list, so reaching a column through
+/// it takes two loads; these take one, on the per-row path. A copy has no
+/// pointers (room 0): it must take those of its own batch.
+struct row_columns {
+  row_columns() = default;
+  row_columns(const row_columns&) noexcept {}
+  row_columns& operator=(const row_columns&) noexcept {
+    room = 0;
+    return *this;
+  }
+  ~row_columns() = default;
+  /// Points at b's columns (which have room for room(b) rows).
+  void take(response_batch& b) noexcept {
+    nps = batch_access::score(b, predefined_slot(response_field::nps)).data();
+    csat = batch_access::score(b, predefined_slot(response_field::csat)).data();
+    ces = batch_access::score(b, predefined_slot(response_field::ces)).data();
+    time = batch_access::time(b, predefined_slot(response_field::timestamp)).data();
+    channel = batch_access::channel(b).data();
+    segment = batch_access::category(b, predefined_slot(response_field::segment)).data();
+    agent = batch_access::category(b, predefined_slot(response_field::agent)).data();
+    weight = batch_access::number(b, predefined_slot(response_field::weight)).data();
+    resolved = batch_access::flag(b, predefined_slot(response_field::resolved)).data();
+    line = batch_access::line(b).data();
+    id_end = batch_access::text_end(b, predefined_slot(response_field::id)).data();
+    why_end = batch_access::text_end(b, predefined_slot(response_field::why)).data();
+    room = batch_access::room(b);
+  }
+  std::size_t room = 0;
+  std::uint8_t* nps = nullptr;
+  std::uint8_t* csat = nullptr;
+  std::uint8_t* ces = nullptr;
+  std::int64_t* time = nullptr;
+  std::uint16_t* channel = nullptr;
+  std::uint32_t* segment = nullptr;
+  std::uint32_t* agent = nullptr;
+  double* weight = nullptr;
+  std::int8_t* resolved = nullptr;
+  std::uint64_t* line = nullptr;
+  std::uint64_t* id_end = nullptr;
+  std::uint64_t* why_end = nullptr;
+};
+
 /// One chunk's accepted rows, rejects and counts. The row builder writes
 /// into the batch's columns ahead of their size; seal() trims them, and
-/// must come before anything reads the batch.
+/// must come before anything reads the batch. Only row_builder::end()
+/// (through row_room) grows the batch's columns; seal() and clear() drop the
+/// pointers it keeps to them.
 struct chunk_out {
+  /// An empty chunk with the columns of `s` (which must outlive it).
+  explicit chunk_out(const schema& s);
   response_batch batch;
-  std::size_t rows = 0;       ///< accepted rows stored in batch
-  std::size_t id_bytes = 0;   ///< bytes of id text stored
-  std::size_t why_bytes = 0;  ///< bytes of free text stored
-  void seal() { batch_access::seal(batch, rows, id_bytes, why_bytes); }
-  local_dict agents;
-  local_dict segments;
+  std::size_t rows = 0;                 ///< accepted rows stored in batch
+  std::vector<std::size_t> text_bytes;  ///< per text slot: bytes stored
+  row_columns columns;                  ///< the batch's columns for row_builder::end()
+  /// The columns, with room for row r (= rows): the batch grows when full.
+  const row_columns& row_room(std::size_t r) {
+    if (r >= columns.room) {
+      if (r >= batch_access::room(batch)) batch_access::grow(batch);
+      columns.take(batch);
+    }
+    return columns;
+  }
+  void seal() {
+    columns.room = 0;
+    batch_access::seal(batch, rows, text_bytes);
+  }
+  std::vector<local_dict> categories;   ///< per category slot: the chunk's labels
   channel_cache channels;
   std::vector<pending_reject> rejects;
   std::uint64_t rows_read = 0;
   std::uint64_t empty_lines = 0;
-  std::array<std::uint64_t, response_field_count> missing{};
+  std::vector<std::uint64_t> missing;   ///< per field id
   /// Line of the first row whose channel label found no batch id left
   /// (channel_set::max_labels distinct labels already in the chunk); 0: none.
   std::uint64_t channel_overflow_line = 0;

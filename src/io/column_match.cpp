@@ -9,13 +9,6 @@
 
 namespace cxm {
 
-std::optional<response_field> field_from_name(std::string_view name) noexcept {
-  for (std::size_t f = 0; f < response_field_count; ++f) {
-    if (name == to_string(static_cast<response_field>(f))) return static_cast<response_field>(f);
-  }
-  return std::nullopt;
-}
-
 std::string column_key(std::string_view name) {
   std::string k;
   detail::column_key_into(name, k);
@@ -24,60 +17,59 @@ std::string column_key(std::string_view name) {
 
 namespace detail {
 
-void column_key_into(std::string_view name, std::string& out) {
-  out.clear();
-  name = trim_blanks(name);
-  bool sep = false;
-  for (const char c : name) {
-    if (c == ' ' || c == '-' || c == '_' || c == '\t') {
-      if (!sep) out += '_';
-      sep = true;
-      continue;
-    }
-    sep = false;
-    out += (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
-  }
-}
+void column_key_into(std::string_view name, std::string& out) { field_key_into(name, out); }
 
 bool named_by_default(const ingest_options& o, response_field f) {
   return column_key(o.columns.name_of(f)) == to_string(f);
 }
 
+std::vector<field_id> required_fields(const ingest_options& o, const schema& s) {
+  std::vector<field_id> r(o.required.begin(), o.required.end());
+  for (std::size_t i = predefined_field_count; i < s.size(); ++i) r.emplace_back(i);
+  return r;
+}
+
 namespace {
 
-std::array<std::string, response_field_count> primary_keys(const ingest_options& o) {
-  std::array<std::string, response_field_count> k;
-  for (std::size_t f = 0; f < response_field_count; ++f) k[f] = column_key(o.columns.name_of(static_cast<response_field>(f)));
+// The key each field is found under: a predefined field's column name (from
+// the options), a declared field's own name.
+std::vector<std::string> primary_keys(const ingest_options& o, const schema& s) {
+  std::vector<std::string> k(s.size());
+  for (std::size_t f = 0; f < s.size(); ++f) {
+    k[f] = column_key(f < predefined_field_count ? o.columns.name_of(static_cast<response_field>(f)) : s[field_id(f)].name);
+  }
   return k;
 }
 
 }  // namespace
 
-header_match match_header(const std::vector<std::string>& names, const ingest_options& o) {
+header_match match_header(const std::vector<std::string>& names, const ingest_options& o, const schema& s) {
   header_match m;
   m.column_field.assign(names.size(), std::nullopt);
+  m.field_column.assign(s.size(), std::nullopt);
   std::vector<std::string> keys(names.size());
   for (std::size_t i = 0; i < names.size(); ++i) column_key_into(names[i], keys[i]);
-  const auto primary = primary_keys(o);
+  const auto primary = primary_keys(o, s);
   auto take = [&](std::size_t f, std::size_t i, bool alias) {
     if (m.field_column[f]) {
       m.twice = std::make_pair(*m.field_column[f], i);
-      m.twice_field = static_cast<response_field>(f);
+      m.twice_field = field_id(f);
       m.twice_by_alias = alias;
       return false;
     }
     m.field_column[f] = i;
-    m.column_field[i] = static_cast<response_field>(f);
+    m.column_field[i] = field_id(f);
+    if (s[field_id(f)].kind == field_kind::score) m.score_found = true;
     return true;
   };
-  // Own and explicit names first: an alias never takes their column.
-  for (std::size_t f = 0; f < response_field_count; ++f) {
+  // Own, declared and explicit names first: an alias never takes their column.
+  for (std::size_t f = 0; f < s.size(); ++f) {
     if (primary[f].empty()) continue;
     for (std::size_t i = 0; i < names.size(); ++i) {
       if (keys[i] == primary[f] && !m.column_field[i] && !take(f, i, false)) return m;
     }
   }
-  for (std::size_t f = 0; f < response_field_count; ++f) {
+  for (std::size_t f = 0; f < predefined_field_count; ++f) {
     const auto field = static_cast<response_field>(f);
     if (primary[f].empty() || m.field_column[f] || primary[f] != to_string(field)) continue;
     for (std::size_t i = 0; i < names.size(); ++i) {
@@ -140,13 +132,14 @@ std::optional<std::size_t> column_named(const std::vector<std::string>& names, c
 
 }  // namespace
 
-header_mapping map_header(const std::vector<std::string>& names, const ingest_options& o, const std::string& source,
-                          std::uint64_t line, std::string_view what_view, std::string_view hint) {
+header_mapping map_header(const std::vector<std::string>& names, const ingest_options& o, const schema& s,
+                          const std::string& source, std::uint64_t line, std::string_view what_view,
+                          std::string_view hint) {
   const std::string what(what_view);
-  const header_match hm = match_header(names, o);
+  const header_match hm = match_header(names, o, s);
   if (hm.twice) {
     const auto [a, b] = *hm.twice;
-    const std::string field = to_string(hm.twice_field);
+    const std::string field = s[hm.twice_field].name;
     const std::string where = " (" + what + "s " + std::to_string(a + 1) + " and " + std::to_string(b + 1) + ")";
     if (hm.twice_by_alias) {
       throw parse_error(what + "s '" + shorten(names[a]) + "' and '" + shorten(names[b]) + "'" + where +
@@ -164,9 +157,16 @@ header_mapping map_header(const std::vector<std::string>& names, const ingest_op
     return (near ? "; did you mean '" + shorten(names[*near]) + "'? " : std::string("; ")) + what +
            "s found: " + list_names(names) + (hint.empty() ? std::string() : " (" + std::string(hint) + ")");
   };
-  for (const auto f : o.required) {
-    if (hm.has(f)) continue;
-    const std::string field = to_string(f);
+  for (const auto id : required_fields(o, s)) {
+    if (hm.has(id)) continue;
+    const std::string& field = s[id].name;
+    if (!id.predefined()) {  // a declared field: found under its own name only
+      throw parse_error("required " + what + " '" + shorten(field) + "' (declared field '" + shorten(field) + "', a " +
+                            std::string(to_string(s[id].kind)) + ") is missing" +
+                            ending(closest_column(names, hm, {column_key(field)})),
+                        in_file(source, line, std::nullopt, field));
+    }
+    const auto f = static_cast<response_field>(id.value);
     const std::string& name = o.columns.name_of(f);
     std::string msg = "required " + what + " '" + shorten(name) + "' (field '" + field + "'";
     std::optional<std::size_t> near;
@@ -205,17 +205,18 @@ header_mapping map_header(const std::vector<std::string>& names, const ingest_op
   }
   header_mapping m;
   m.column_field = hm.column_field;
-  for (std::size_t f = 0; f < response_field_count; ++f) m.present[f] = hm.field_column[f].has_value();
+  m.present.assign(s.size(), false);
+  for (std::size_t f = 0; f < s.size(); ++f) m.present[f] = hm.field_column[f].has_value();
   for (std::size_t i = 0; i < names.size(); ++i) {
     if (!m.column_field[i]) m.ignored.push_back(names[i]);
   }
   return m;
 }
 
-name_index::name_index(const ingest_options& o) {
-  const auto primary = primary_keys(o);
-  for (std::size_t f = 0; f < response_field_count; ++f) {
-    if (!primary[f].empty()) keys_.emplace_back(primary[f], static_cast<response_field>(f));
+name_index::name_index(const ingest_options& o, const schema& s) {
+  const auto primary = primary_keys(o, s);
+  for (std::size_t f = 0; f < s.size(); ++f) {
+    if (!primary[f].empty()) keys_.emplace_back(primary[f], field_id(f));
   }
   for (const auto& a : column_aliases) {
     const auto f = static_cast<std::size_t>(a.field);
@@ -226,11 +227,10 @@ name_index::name_index(const ingest_options& o) {
   std::sort(keys_.begin(), keys_.end());
 }
 
-void name_index::narrow(const std::vector<std::string>& names,
-                        const std::vector<std::optional<response_field>>& column_field) {
+void name_index::narrow(const std::vector<std::string>& names, const std::vector<std::optional<field_id>>& column_field) {
   for (std::size_t i = 0; i < names.size() && i < column_field.size(); ++i) {
     if (!column_field[i]) continue;
-    const response_field f = *column_field[i];
+    const field_id f = *column_field[i];
     std::erase_if(keys_, [f](const auto& e) { return e.second == f; });
     keys_.emplace_back(column_key(names[i]), f);
   }
@@ -243,7 +243,7 @@ void name_index::remember_order(const std::vector<std::string>& names) {
   for (const auto& n : names) order_.emplace_back(n, find(n, scratch));
 }
 
-std::optional<response_field> name_index::find(std::string_view name, std::string& scratch) const {
+std::optional<field_id> name_index::find(std::string_view name, std::string& scratch) const {
   column_key_into(name, scratch);
   const auto it = std::lower_bound(keys_.begin(), keys_.end(), scratch,
                                    [](const auto& e, const std::string& k) { return e.first < k; });

@@ -195,7 +195,11 @@ namespace {
 
 constexpr std::size_t kSlice = 32 * 1024;      // bytes scanned into the index at a time
 constexpr std::size_t kPrefixBytes = 256;      // bytes of a too-long record kept in its reject
-constexpr std::uint8_t kIgnore = 0xFF;          // a column that maps to no field
+// What the per-row loops keep of a column, one byte: the id of the
+// predefined field it holds, kDeclared for a declared field (row_builder
+// finds which from the column: row_builder::set_column_fields), or kIgnore.
+constexpr std::uint8_t kDeclared = 0xFE;
+constexpr std::uint8_t kIgnore = 0xFF;
 
 // The end of the first physical line of a record too long to hold, fed in
 // pieces, keeping nothing (sm_record ends such a record there).
@@ -246,7 +250,10 @@ std::string join(const std::vector<std::string>& fields, char delimiter) {
 
 class csv_worker final : public text_worker {
  public:
-  csv_worker(const row_plan& plan, std::size_t columns) : text_worker(plan), unescaped(columns) {}
+  csv_worker(const row_plan& plan, const std::vector<std::optional<field_id>>& fields)
+      : text_worker(plan), unescaped(fields.size()) {
+    builder.set_column_fields(&fields);
+  }
   std::vector<std::uint32_t> idx;
   std::vector<std::uint32_t> qnl;
   std::vector<std::uint8_t> hi;  // per 64-byte block from the scan origin: has a byte >= 0x80
@@ -262,14 +269,16 @@ class csv_format final : public text_format {
   /// The delimiter, once known (before any worker or skipper is made).
   void set_delimiter(char d) noexcept { delimiter_ = d; }
 
-  void set_columns(const std::vector<std::optional<response_field>>& cols) {
+  void set_columns(const std::vector<std::optional<field_id>>& cols) {
     fields_ = cols;
     kinds_.clear();
-    for (const auto& f : cols) kinds_.push_back(f ? static_cast<std::uint8_t>(*f) : kIgnore);
+    for (const auto& f : cols) {
+      kinds_.push_back(!f ? kIgnore : f->predefined() ? static_cast<std::uint8_t>(f->value) : kDeclared);
+    }
   }
 
   std::unique_ptr<text_worker> make_worker(const row_plan& plan) const override {
-    return std::make_unique<csv_worker>(plan, kinds_.size());
+    return std::make_unique<csv_worker>(plan, fields_);
   }
 
   measure_result measure(const char* buf, std::size_t b, std::size_t e) const override {
@@ -327,14 +336,14 @@ class csv_format final : public text_format {
     const sm_fields& rec = wk.rec;
     if (r.runaway) {
       const std::uint64_t c = rec.error_column;
-      const std::optional<response_field> f = (c >= 1 && c <= fields_.size()) ? fields_[c - 1] : std::nullopt;
+      const std::optional<field_id> f = (c >= 1 && c <= fields_.size()) ? fields_[c - 1] : std::nullopt;
       rb.fail(reject_cause::malformed_csv, rec.error, std::string(w.buf + pos, std::min(kPrefixBytes, r.length)), c, f);
     } else if (r.too_long) {
       rb.fail(reject_cause::record_too_long, too_long_reason(max_),
               std::string(w.buf + pos, std::min(kPrefixBytes, r.length)), 0);
     } else if (!rec.error.empty()) {
       const std::uint64_t c = rec.error_column;
-      const std::optional<response_field> f = (c >= 1 && c <= fields_.size()) ? fields_[c - 1] : std::nullopt;
+      const std::optional<field_id> f = (c >= 1 && c <= fields_.size()) ? fields_[c - 1] : std::nullopt;
       rb.fail(reject_cause::malformed_csv, rec.error, rec.fields[c - 1], c, f);
     } else if (rec.fields.size() != kinds_.size()) {
       rb.fail(reject_cause::field_count,
@@ -343,7 +352,7 @@ class csv_format final : public text_format {
               join(rec.fields, delimiter_), 0);
     } else {
       for (std::size_t c = 0; c < kinds_.size(); ++c) {
-        if (kinds_[c] != kIgnore) rb.text(static_cast<response_field>(kinds_[c]), rec.fields[c], c + 1);
+        if (kinds_[c] != kIgnore) rb.text(field_id(kinds_[c]), rec.fields[c], c + 1);
       }
     }
     rb.end();
@@ -492,7 +501,7 @@ class csv_format final : public text_format {
                   v = u;
                 }
               }
-              rb.text(static_cast<response_field>(kind), v, c + 1);
+              rb.text(field_id(kind), v, c + 1);
             }
             fs = fe + 1;
           }
@@ -531,7 +540,7 @@ class csv_format final : public text_format {
   std::size_t max_;
   bool simd_;
   const csv_kernels& kernels_;
-  std::vector<std::optional<response_field>> fields_;
+  std::vector<std::optional<field_id>> fields_;
   std::vector<std::uint8_t> kinds_;
 };
 
@@ -610,19 +619,18 @@ ingest_report stream_csv(byte_source& src, std::string source, const ingest_opti
   w.usable = format.usable_end(w.buf, w.size, w.eof);
   std::string hint;  // another delimiter that would give the header its columns
   {
-    const header_match hm = match_header(rec.fields, o);
-    const bool lacks = !hm.twice && (!hm.has_score() || !std::all_of(o.required.begin(), o.required.end(),
-                                                                     [&](response_field f) { return hm.has(f); }));
-    if (lacks) hint = other_delimiter_hint(w, header_pos, delimiter, o);
+    const header_match hm = match_header(rec.fields, o, ses.fields());
+    const bool lacks = !hm.twice && (!hm.has_score() || !hm.has_all(required_fields(o, ses.fields())));
+    if (lacks) hint = other_delimiter_hint(w, header_pos, delimiter, o, ses.fields());
   }
-  header_mapping m = map_header(rec.fields, o, ses.source(), header_line, "column", hint);
+  header_mapping m = map_header(rec.fields, o, ses.fields(), ses.source(), header_line, "column", hint);
 
   // The decimal point: given, or ',' when the weights of the window say so.
   char point = o.decimal_point;
   bool point_detected = false;
   if (point == 0) {
     point = '.';
-    const auto wc = std::find(m.column_field.begin(), m.column_field.end(), response_field::weight);
+    const auto wc = std::find(m.column_field.begin(), m.column_field.end(), field_id(response_field::weight));
     if (delimiter != ',' && wc != m.column_field.end() &&
         weights_use_decimal_comma(w, pos, delimiter, static_cast<std::size_t>(wc - m.column_field.begin()),
                                   rec.fields.size(), o.max_record_bytes)) {

@@ -26,6 +26,7 @@ bool named_tsv(const std::string& source);
 /// For a header that lacks a score column or a required one under `used`:
 /// "with --delimiter ';' the header has columns ..." for the first other
 /// candidate under which it has them all, else "".
-std::string other_delimiter_hint(const window_view& w, std::size_t header_pos, char used, const ingest_options& o);
+std::string other_delimiter_hint(const window_view& w, std::size_t header_pos, char used, const ingest_options& o,
+                                 const schema& s);
 
 }  // namespace cxm::detail

@@ -8,6 +8,7 @@
 #include <charconv>
 #include <chrono>
 #include <cmath>
+#include <limits>
 #include <system_error>
 #include <utility>
 
@@ -17,18 +18,22 @@
 
 namespace cxm::detail {
 
+chunk_out::chunk_out(const schema& s)
+    : text_bytes(s.columns_of(column_type::text)), categories(s.columns_of(column_type::category)), missing(s.size()) {
+  batch_access::shape(batch, s);
+}
+
 void chunk_out::clear() {
+  columns.room = 0;
   batch_access::clear(batch);
   rows = 0;
-  id_bytes = 0;
-  why_bytes = 0;
-  agents.clear();
-  segments.clear();
+  std::fill(text_bytes.begin(), text_bytes.end(), 0);
+  for (auto& d : categories) d.clear();
   channels.clear();
   rejects.clear();
   rows_read = 0;
   empty_lines = 0;
-  missing.fill(0);
+  std::fill(missing.begin(), missing.end(), 0);
   channel_overflow_line = 0;
 }
 
@@ -74,7 +79,7 @@ bool parse_double(std::string_view t, double& out, std::errc& ec) {
   return res.ec == std::errc() && res.ptr == t.data() + t.size();
 }
 
-std::string describe_tokens(const std::vector<row_plan::token>& tokens, resolution r) {
+std::string describe_tokens(const std::vector<flag_tokens::token>& tokens, resolution r) {
   std::string out;
   for (const auto& t : tokens) {
     if (t.value != r) continue;
@@ -86,32 +91,18 @@ std::string describe_tokens(const std::vector<row_plan::token>& tokens, resoluti
 
 }  // namespace
 
-row_plan::row_plan(const ingest_options& o)
-    : nps(o.scales.nps),
-      csat(o.scales.csat),
-      ces(o.scales.ces),
-      decimal_point(o.decimal_point),
-      validate_utf8(o.validate_utf8),
-      epoch_unit(o.epoch_unit),
-      closed_channels(o.channels.mode() == channel_set::policy::closed) {
-  auto add = [this](const std::vector<std::string>& list, resolution r, const char* kind) {
+flag_tokens::flag_tokens(const flag_vocabulary& v) {
+  auto add = [this](const std::vector<std::string>& list, resolution r) {
     for (const auto& s : list) {
       const std::string t = lower_trimmed(s);
-      if (t.empty()) {
-        throw invalid_argument(std::string("a resolved token of kind '") + kind + "' is empty (an empty field is always unknown)",
-                               at_field("resolved"));
+      if (std::none_of(tokens.begin(), tokens.end(), [&](const token& have) { return have.text == t; })) {
+        tokens.push_back({t, r});
       }
-      for (const auto& have : tokens) {
-        if (have.text == t && have.value != r) {
-          throw invalid_argument("resolved token '" + t + "' is listed as two kinds", at_field("resolved"));
-        }
-      }
-      tokens.push_back({t, r});
     }
   };
-  add(o.resolved.yes, resolution::yes, "yes");
-  add(o.resolved.no, resolution::no, "no");
-  add(o.resolved.unknown, resolution::unknown, "unknown");
+  add(v.yes, resolution::yes);
+  add(v.no, resolution::no);
+  add(v.unknown, resolution::unknown);
   for (const auto& t : tokens) {
     if (t.text.empty() || t.text.size() > 8) continue;
     packed_token pt;
@@ -133,7 +124,7 @@ row_plan::row_plan(const ingest_options& o)
       if (sl.len == 0) {
         sl = pt;
       } else if (sl.len != pt.len || sl.word != pt.word) {
-        ok = false;  // two tokens in one slot (the same token twice is fine)
+        ok = false;  // two tokens in one slot
         break;
       }
     }
@@ -147,8 +138,32 @@ row_plan::row_plan(const ingest_options& o)
                     describe_tokens(tokens, resolution::unknown) + ")";
 }
 
+row_plan::row_plan(const ingest_options& o, const schema& f)
+    : fields(f),
+      nps(f.scale_of(response_field::nps)),
+      csat(f.scale_of(response_field::csat)),
+      ces(f.scale_of(response_field::ces)),
+      decimal_point(o.decimal_point),
+      validate_utf8(o.validate_utf8),
+      epoch_unit(o.epoch_unit),
+      resolved((check_vocabulary(f[response_field::resolved].vocabulary, "resolved"),
+                f[response_field::resolved].vocabulary)),
+      closed_channels(o.channels.mode() == channel_set::policy::closed) {
+  for (std::size_t i = predefined_field_count; i < f.size(); ++i) {
+    const field_id id(i);
+    const field& d = f[id];
+    declared_rule r;
+    r.kind = d.kind;
+    r.type = f.type_of(id);
+    r.slot = f.slot_of(id);
+    r.score_scale = d.score_scale;
+    if (d.kind == field_kind::flag) r.tokens.emplace(d.vocabulary);
+    declared.push_back(std::move(r));
+  }
+}
+
 void row_builder::fail(reject_cause cause, std::string reason, std::string value, std::uint64_t column,
-                       std::optional<response_field> field) {
+                       std::optional<field_id> field) {
   if (failed_) return;
   failed_ = true;
   pending_reject r;
@@ -162,13 +177,13 @@ void row_builder::fail(reject_cause cause, std::string reason, std::string value
   out_->rejects.push_back(std::move(r));
 }
 
-bool row_builder::check_utf8(response_field f, std::string_view s, std::uint64_t column) {
+bool row_builder::check_utf8(field_id f, std::string_view s, std::uint64_t column) {
   if (ascii_row_ || !plan_.validate_utf8 || !has_non_ascii(s.data(), s.size())) return true;
   const std::size_t bad = utf8_error(s);
   if (bad == npos) return true;
   static constexpr char hex[] = "0123456789ABCDEF";
   const auto b = static_cast<unsigned char>(s[bad]);
-  std::string reason = std::string(to_string(f)) + " is not valid UTF-8 (byte 0x";
+  std::string reason = plan_.name(f) + " is not valid UTF-8 (byte 0x";
   reason += hex[b >> 4];
   reason += hex[b & 15];
   reason += " at offset " + std::to_string(bad) + " of the field)";
@@ -176,17 +191,17 @@ bool row_builder::check_utf8(response_field f, std::string_view s, std::uint64_t
   return false;
 }
 
-void row_builder::score_value(response_field f, long long v, std::string_view shown, std::uint64_t column) {
-  const scale& s = scale_of(f);
+void row_builder::score_value(field_id f, long long v, std::string_view shown, std::uint64_t column) {
+  const scale& s = any_scale(f);
   if (!s.contains(static_cast<int>(std::clamp<long long>(v, -1000000, 1000000)))) {
     fail(reject_cause::score_out_of_scale, "score " + std::to_string(v) + " is outside the " + s.describe(),
          std::string(shown), column, f);
     return;
   }
-  slot_of(f) = static_cast<std::uint8_t>(v);
+  set_score(f, static_cast<std::uint8_t>(v));
 }
 
-void row_builder::score(response_field f, std::string_view raw, std::uint64_t column) {
+void row_builder::score(field_id f, std::string_view raw, std::uint64_t column) {
   // Fast path: one or two digits.
   if (raw.size() == 1) {
     const unsigned d = static_cast<unsigned>(raw[0] - '0');
@@ -208,7 +223,7 @@ void row_builder::score(response_field f, std::string_view raw, std::uint64_t co
     if (digits.front() == '+') digits.remove_prefix(1);
     const auto res = std::from_chars(digits.data(), digits.data() + digits.size(), v);
     if (res.ec != std::errc()) {  // more digits than a long long holds
-      fail(reject_cause::score_out_of_scale, "score " + shorten(t) + " is outside the " + scale_of(f).describe(),
+      fail(reject_cause::score_out_of_scale, "score " + shorten(t) + " is outside the " + any_scale(f).describe(),
            std::string(raw), column, f);
       return;
     }
@@ -226,8 +241,7 @@ void row_builder::score(response_field f, std::string_view raw, std::uint64_t co
   if ((parse_double(dotted, d, ec) && std::isfinite(d)) || ec == std::errc::result_out_of_range) {
     const bool exponent = t.find_first_of("eE") != std::string_view::npos;
     fail(reject_cause::not_an_integer,
-         std::string(to_string(f)) + " score '" + shorten(t) + "' is not a whole point of the " +
-             scale_of(f).describe() +
+         plan_.name(f) + " score '" + shorten(t) + "' is not a whole point of the " + any_scale(f).describe() +
              (exponent ? " (write scores as digits, without an exponent)"
                        : " (scores are integers, or written with a decimal point and zeros: 9, 9.0)"),
          std::string(raw), column, f);
@@ -238,41 +252,44 @@ void row_builder::score(response_field f, std::string_view raw, std::uint64_t co
 
 /// A score given as a number (JSON numbers, statistics files): whole values
 /// are scores (9.0, 9e0 and 0.9e1 are 9), others not_an_integer.
-void row_builder::score_number(response_field f, double d, std::string_view shown, std::uint64_t column) {
+void row_builder::score_number(field_id f, double d, std::string_view shown, std::uint64_t column) {
   if (!std::isnan(d) && d == std::floor(d)) {
     if (std::fabs(d) < 1e15) return score_value(f, static_cast<long long>(d), shown, column);
-    fail(reject_cause::score_out_of_scale, "score " + shorten(shown) + " is outside the " + scale_of(f).describe(),
+    fail(reject_cause::score_out_of_scale, "score " + shorten(shown) + " is outside the " + any_scale(f).describe(),
          std::string(shown), column, f);
     return;
   }
   fail(reject_cause::not_an_integer,
-       std::string(to_string(f)) + " score " + shorten(shown) + " is not a whole point of the " +
-           scale_of(f).describe(),
+       plan_.name(f) + " score " + shorten(shown) + " is not a whole point of the " + any_scale(f).describe(),
        std::string(shown), column, f);
 }
 
-void row_builder::weight_value(double w, std::string_view shown, std::uint64_t column) {
+void row_builder::weight_value(field_id f, double w, std::string_view shown, std::uint64_t column) {
   if (!((w >= min_weight && w <= max_weight) || w == 0.0)) {
     try {
       check_weight(w);
     } catch (const error& e) {
-      fail(reject_cause::invalid_weight, e.reason(), std::string(shown), column, response_field::weight);
+      fail(reject_cause::invalid_weight, e.reason(), std::string(shown), column, f);
       return;
     }
   }
-  weight_ = w + 0.0;  // -0 is 0
-  weight_given_ = true;
+  if (f == response_field::weight) {
+    weight_ = w + 0.0;  // -0 is 0
+    weight_given_ = true;
+  } else {
+    declared(f).d = w + 0.0;
+  }
 }
 
-void row_builder::weight_text(std::string_view raw, std::uint64_t column, char point) {
-  double w = 0.0;
-  if (fast_decimal(raw, point, w)) return weight_value(w, raw, column);
+row_builder::parsed row_builder::decimal_text(field_id f, std::string_view raw, std::uint64_t column, char point,
+                                              double& out) {
+  if (fast_decimal(raw, point, out)) return parsed::ok;
   const auto t = trim_blanks(raw);
   if (t.empty()) {
-    mark_missing(response_field::weight);
-    return;
+    mark_missing(f);
+    return parsed::missing;
   }
-  if (!check_utf8(response_field::weight, raw, column)) return;
+  if (!check_utf8(f, raw, column)) return parsed::failed;
   std::string text(t);
   if (point == ',') {
     // With a decimal comma a '.' is not a decimal point (nor a thousands
@@ -280,58 +297,95 @@ void row_builder::weight_text(std::string_view raw, std::uint64_t column, char p
     // others), so a number holding one is a reject.
     if (text.find('.') != std::string::npos) {
       fail(reject_cause::not_a_number,
-           "weight '" + shorten(t) + "' is not a number with the decimal comma this input is read with",
-           std::string(raw), column, response_field::weight);
-      return;
+           plan_.name(f) + " '" + shorten(t) + "' is not a number with the decimal comma this input is read with",
+           std::string(raw), column, f);
+      return parsed::failed;
     }
     for (auto& c : text) {
       if (c == ',') c = '.';
     }
   }
   std::errc ec{};
-  if (!parse_double(text, w, ec)) {
-    if (ec == std::errc::result_out_of_range) {
-      fail(reject_cause::invalid_weight,
-           "weight " + shorten(t) + " is outside the range of weights: 0, or 1e-100 to 1e100", std::string(raw),
-           column, response_field::weight);
-      return;
-    }
-    fail(reject_cause::not_a_number, "weight '" + shorten(t) + "' is not a number", std::string(raw), column,
-         response_field::weight);
-    return;
-  }
-  weight_value(w, raw, column);
+  if (parse_double(text, out, ec)) return parsed::ok;
+  if (ec == std::errc::result_out_of_range) return parsed::out_of_range;
+  fail(reject_cause::not_a_number, plan_.name(f) + " '" + shorten(t) + "' is not a number", std::string(raw),
+       column, f);
+  return parsed::failed;
 }
 
-void row_builder::timestamp_text(std::string_view raw, std::uint64_t column) {
+void row_builder::weight_text(field_id f, std::string_view raw, std::uint64_t column, char point) {
+  double w = 0.0;
+  switch (decimal_text(f, raw, column, point, w)) {
+    case parsed::ok: return weight_value(f, w, raw, column);
+    case parsed::out_of_range:
+      fail(reject_cause::invalid_weight,
+           plan_.name(f) + " " + shorten(trim_blanks(raw)) + " is outside the range of weights: 0, or 1e-100 to 1e100",
+           std::string(raw), column, f);
+      return;
+    default: return;
+  }
+}
+
+void row_builder::numeric_value(field_id f, double v, std::string_view shown, std::uint64_t column) {
+  if (!std::isfinite(v)) {
+    fail(reject_cause::not_a_number, plan_.name(f) + " " + shorten(shown) + " is not a finite number",
+         std::string(shown), column, f);
+    return;
+  }
+  declared(f).d = v;
+}
+
+void row_builder::numeric_text(field_id f, std::string_view raw, std::uint64_t column, char point) {
+  double v = 0.0;
+  switch (decimal_text(f, raw, column, point, v)) {
+    case parsed::ok: return numeric_value(f, v, raw, column);
+    case parsed::out_of_range:
+      fail(reject_cause::not_a_number,
+           plan_.name(f) + " " + shorten(trim_blanks(raw)) + " is outside the range of a double (about 1e308)",
+           std::string(raw), column, f);
+      return;
+    default: return;
+  }
+}
+
+void row_builder::timestamp_text(field_id f, std::string_view raw, std::uint64_t column) {
   std::int64_t secs = 0;
+  std::int64_t& to = f == response_field::timestamp ? time_ : declared(f).i;
   if (fast_timestamp(raw, secs)) {
-    time_ = secs;
+    to = secs;
     return;
   }
   if (trim_blanks(raw).empty()) {
-    mark_missing(response_field::timestamp);
+    mark_missing(f);
     return;
   }
-  if (!check_utf8(response_field::timestamp, raw, column)) return;
+  if (!check_utf8(f, raw, column)) return;
   timestamp_parse t = try_parse_timestamp(raw, plan_.epoch_unit);
   switch (t.state) {
-    case timestamp_parse::status::ok: time_ = t.value.time_since_epoch().count(); return;
+    case timestamp_parse::status::ok: to = t.value.time_since_epoch().count(); return;
     case timestamp_parse::status::malformed:
-      fail(reject_cause::malformed_timestamp, std::move(t.reason), std::string(raw), column, response_field::timestamp);
+      fail(reject_cause::malformed_timestamp, std::move(t.reason), std::string(raw), column, f);
       return;
     case timestamp_parse::status::out_of_range:
-      fail(reject_cause::timestamp_out_of_range, std::move(t.reason), std::string(raw), column,
-           response_field::timestamp);
+      fail(reject_cause::timestamp_out_of_range, std::move(t.reason), std::string(raw), column, f);
       return;
   }
 }
 
-void row_builder::resolved_text(std::string_view raw, std::uint64_t column) {
+void row_builder::flag_text(field_id f, std::string_view raw, std::uint64_t column) {
+  const bool own = f == response_field::resolved;
+  const flag_tokens& tokens = own ? plan_.resolved : *rule(f).tokens;
+  const auto set = [&](resolution r) {
+    if (own) {
+      resolved_ = static_cast<std::int8_t>(r);
+    } else {
+      declared(f).i = static_cast<std::int8_t>(r);
+    }
+  };
   const auto t = trim_blanks(raw);
   if (t.empty()) {
-    mark_missing(response_field::resolved);
-    resolved_ = static_cast<std::int8_t>(resolution::unknown);
+    mark_missing(f);
+    set(resolution::unknown);
     return;
   }
   char low[32];
@@ -341,23 +395,24 @@ void row_builder::resolved_text(std::string_view raw, std::uint64_t column) {
       low[i] = (c >= 'A' && c <= 'Z') ? static_cast<char>(c + ('a' - 'A')) : c;
     }
     const std::string_view key(low, t.size());
-    for (const auto& tok : plan_.tokens) {
+    for (const auto& tok : tokens.tokens) {
       if (tok.text == key) {
-        resolved_ = static_cast<std::int8_t>(tok.value);
+        set(tok.value);
         return;
       }
     }
   }
-  if (!check_utf8(response_field::resolved, raw, column)) return;
+  if (!check_utf8(f, raw, column)) return;
   fail(reject_cause::invalid_flag,
-       "resolved flag '" + shorten(t) + "' is not " + plan_.vocabulary_text + " and not empty", std::string(raw),
-       column, response_field::resolved);
+       plan_.name(f) + " flag '" + shorten(t) + "' is not " + tokens.vocabulary_text + " and not empty",
+       std::string(raw), column, f);
 }
 
 void row_builder::channel_text(std::string_view raw, std::uint64_t column) {
-  if (!check_utf8(response_field::channel, raw, column)) return;
+  constexpr field_id f = response_field::channel;
+  if (!check_utf8(f, raw, column)) return;
   const bool blank = trim_blanks(raw).empty();
-  if (blank && column != 0) mark_missing(response_field::channel);
+  if (blank && column != 0) mark_missing(f);
   const std::string_view key = blank ? std::string_view() : raw;
   channel_cache& cc = out_->channels;
   std::uint32_t entry = cc.raw.find(key);
@@ -375,60 +430,74 @@ void row_builder::channel_text(std::string_view raw, std::uint64_t column) {
   if (cc.global[entry] == channel_cache::unknown) {
     if (blank) {
       fail(reject_cause::unknown_channel, "channel is empty and the closed channel set has no 'other' to put it in",
-           std::string(raw), column, response_field::channel);
+           std::string(raw), column, f);
       return;
     }
     std::string known;
     for (const auto& n : plan_.channels->names()) known += (known.empty() ? "" : ", ") + n;
     fail(reject_cause::unknown_channel, "channel '" + shorten(raw) + "' is not one of: " + known, std::string(raw),
-         column, response_field::channel);
+         column, f);
     return;
   }
   channel_entry_ = entry;
 }
 
-void row_builder::text_slow(response_field f, std::string_view s, std::uint64_t column) {
+// id, agent, segment, why and declared categories, text and ids: kept verbatim.
+void row_builder::label_text(field_id f, std::string_view s, std::uint64_t column) {
+  if (!check_utf8(f, s, column)) return;
+  if (trim_blanks(s).empty()) mark_missing(f);
+  switch (static_cast<response_field>(f.value)) {
+    case response_field::id: id_ = s; return;
+    case response_field::agent: agent_ = s; return;
+    case response_field::segment: segment_ = s; return;
+    case response_field::why: why_ = s; return;
+    default: declared(f).s = s; return;
+  }
+}
+
+void row_builder::declared_text(field_id f, std::string_view s, std::uint64_t column) {
+  switch (rule(f).kind) {
+    case field_kind::score: return score(f, s, column);
+    case field_kind::flag: return flag_text(f, s, column);
+    case field_kind::time: return timestamp_text(f, s, column);
+    case field_kind::numeric: return numeric_text(f, s, column, plan_.decimal_point);
+    case field_kind::weight: return weight_text(f, s, column, plan_.decimal_point);
+    case field_kind::category:
+    case field_kind::text:
+    case field_kind::id: return label_text(f, s, column);
+  }
+}
+
+void row_builder::text_slow(field_id f, std::string_view s, std::uint64_t column) {
   if (failed_) return;
-  switch (f) {
+  switch (static_cast<response_field>(f.value)) {
     case response_field::nps:
     case response_field::csat:
     case response_field::ces: return score(f, s, column);
-    case response_field::weight: return weight_text(s, column, plan_.decimal_point);
-    case response_field::timestamp: return timestamp_text(s, column);
-    case response_field::resolved: return resolved_text(s, column);
+    case response_field::weight: return weight_text(f, s, column, plan_.decimal_point);
+    case response_field::timestamp: return timestamp_text(f, s, column);
+    case response_field::resolved: return flag_text(f, s, column);
     case response_field::channel: return channel_text(s, column);
     case response_field::id:
     case response_field::agent:
     case response_field::segment:
-    case response_field::why:
-      if (!check_utf8(f, s, column)) return;
-      if (trim_blanks(s).empty()) mark_missing(f);
-      if (f == response_field::id) {
-        id_ = s;
-      } else if (f == response_field::agent) {
-        agent_ = s;
-      } else if (f == response_field::segment) {
-        segment_ = s;
-      } else {
-        why_ = s;
-      }
-      return;
+    case response_field::why: return label_text(f, s, column);
+    default: return declared_text(column_fields_ != nullptr ? *(*column_fields_)[column - 1] : f, s, column);
   }
 }
 
-void row_builder::missing(response_field f, std::uint64_t column) {
+void row_builder::missing(field_id f, std::uint64_t column) {
   if (failed_) return;
   if (f == response_field::channel) return channel_text(std::string_view(), column == 0 ? 1 : column);
   if (f == response_field::resolved) resolved_ = static_cast<std::int8_t>(resolution::unknown);
+  // A declared field's value stays the missing one begin() gave it.
   mark_missing(f);
 }
 
-void row_builder::json_number(response_field f, std::string_view literal, std::uint64_t column) {
+void row_builder::json_number(field_id f, std::string_view literal, std::uint64_t column) {
   if (failed_) return;
-  switch (f) {
-    case response_field::nps:
-    case response_field::csat:
-    case response_field::ces: {
+  switch (plan_.kind(f)) {
+    case field_kind::score: {
       if (is_integer_text(literal)) return score(f, literal, column);
       double d = 0.0;
       std::errc ec{};
@@ -440,41 +509,46 @@ void row_builder::json_number(response_field f, std::string_view literal, std::u
       }
       return score_number(f, d, literal, column);
     }
-    case response_field::weight: return weight_text(literal, column, '.');
+    case field_kind::weight: return weight_text(f, literal, column, '.');
+    case field_kind::numeric: return numeric_text(f, literal, column, '.');
     default: return text(f, literal, column);
   }
 }
 
-void row_builder::json_bool(response_field f, bool v, std::uint64_t column) {
+void row_builder::json_bool(field_id f, bool v, std::uint64_t column) {
   if (failed_) return;
-  if (f == response_field::resolved) {
-    resolved_ = static_cast<std::int8_t>(v ? resolution::yes : resolution::no);
+  if (plan_.kind(f) == field_kind::flag) {
+    const auto r = static_cast<std::int8_t>(v ? resolution::yes : resolution::no);
+    if (f == response_field::resolved) {
+      resolved_ = r;
+    } else {
+      declared(f).i = r;
+    }
     return;
   }
   text(f, v ? std::string_view("true") : std::string_view("false"), column);
 }
 
-void row_builder::json_structure(response_field f, std::string_view raw, std::uint64_t column) {
+void row_builder::json_structure(field_id f, std::string_view raw, std::uint64_t column) {
   if (failed_) return;
   fail(reject_cause::invalid_value,
-       std::string(to_string(f)) + " holds a JSON " + (raw.size() > 0 && raw[0] == '[' ? "array" : "object") +
+       plan_.name(f) + " holds a JSON " + (raw.size() > 0 && raw[0] == '[' ? "array" : "object") +
            " where a single value belongs",
        std::string(raw), column, f);
 }
 
-void row_builder::number(response_field f, double v, std::string_view as_text, std::uint64_t column) {
+void row_builder::number(field_id f, double v, std::string_view as_text, std::uint64_t column) {
   if (failed_) return;
   if (std::isnan(v)) return missing(f, column);
-  switch (f) {
-    case response_field::nps:
-    case response_field::csat:
-    case response_field::ces: return score_number(f, v, as_text, column);
-    case response_field::weight: return weight_value(v, as_text, column);
+  switch (plan_.kind(f)) {
+    case field_kind::score: return score_number(f, v, as_text, column);
+    case field_kind::weight: return weight_value(f, v, as_text, column);
+    case field_kind::numeric: return numeric_value(f, v, as_text, column);
     default: return text(f, as_text, column);
   }
 }
 
-void row_builder::time_seconds(std::int64_t secs, std::string_view as_text, std::uint64_t column) {
+void row_builder::time_seconds(field_id f, std::int64_t secs, std::string_view as_text, std::uint64_t column) {
   if (failed_) return;
   const timestamp t{std::chrono::seconds{secs}};
   if (!timestamp_in_range(t)) {
@@ -483,10 +557,49 @@ void row_builder::time_seconds(std::int64_t secs, std::string_view as_text, std:
     if (secs > -30000LL * 31556952 && secs < 30000LL * 31556952) reason += " is " + format_timestamp(t) + ",";
     fail(reject_cause::timestamp_out_of_range,
          reason + " outside the accepted range 1900-01-01T00:00:00Z .. 2200-12-31T23:59:59Z", std::string(as_text),
-         column, response_field::timestamp);
+         column, f);
     return;
   }
-  time_ = secs;
+  (f == response_field::timestamp ? time_ : declared(f).i) = secs;
+}
+
+void row_builder::reset_declared() noexcept {
+  for (std::size_t k = 0; k < declared_.size(); ++k) {
+    declared_value& v = declared_[k];
+    v.s = std::string_view();
+    v.missing = false;
+    switch (plan_.declared[k].kind) {
+      case field_kind::score: v.i = response_table::missing_score; break;
+      case field_kind::flag: v.i = static_cast<std::int8_t>(resolution::unknown); break;
+      case field_kind::time: v.i = response_table::missing_time; break;
+      case field_kind::numeric: v.d = std::numeric_limits<double>::quiet_NaN(); break;
+      case field_kind::weight: v.d = 1.0; break;
+      default: break;
+    }
+  }
+}
+
+void row_builder::store_declared(chunk_out& o, std::size_t r) {
+  response_batch& b = o.batch;
+  for (std::size_t k = 0; k < declared_.size(); ++k) {
+    const declared_value& v = declared_[k];
+    const declared_rule& d = plan_.declared[k];
+    switch (d.type) {
+      case column_type::score: batch_access::score(b, d.slot)[r] = static_cast<std::uint8_t>(v.i); break;
+      case column_type::flag: batch_access::flag(b, d.slot)[r] = static_cast<std::int8_t>(v.i); break;
+      case column_type::time: batch_access::time(b, d.slot)[r] = v.i; break;
+      case column_type::category:
+        batch_access::category(b, d.slot)[r] = v.s.empty() ? 0U : o.categories[d.slot].intern(v.s);
+        break;
+      case column_type::number: batch_access::number(b, d.slot)[r] = v.d; break;
+      case column_type::text:
+        o.text_bytes[d.slot] = batch_access::put_text(batch_access::text(b, d.slot), o.text_bytes[d.slot], v.s);
+        batch_access::text_end(b, d.slot)[r] = o.text_bytes[d.slot];
+        break;
+      case column_type::channel: break;  // the predefined channel only
+    }
+    if (v.missing) ++o.missing[predefined_field_count + k];
+  }
 }
 
 void row_builder::end() {
@@ -516,23 +629,29 @@ void row_builder::end() {
     cc.used.push_back(channel_entry_);
   }
   // One room check per row, then plain stores (seal() trims the columns).
+  constexpr std::size_t id = predefined_slot(response_field::id);
+  constexpr std::size_t why = predefined_slot(response_field::why);
+  constexpr std::size_t segment = predefined_slot(response_field::segment);
+  constexpr std::size_t agent = predefined_slot(response_field::agent);
   response_batch& b = o.batch;
   const std::size_t r = o.rows;
-  if (r == batch_access::room(b)) batch_access::grow(b);
-  batch_access::nps(b)[r] = nps_;
-  batch_access::csat(b)[r] = csat_;
-  batch_access::ces(b)[r] = ces_;
-  batch_access::time(b)[r] = time_;
-  batch_access::channel(b)[r] = static_cast<std::uint16_t>(use);
-  batch_access::segment(b)[r] = segment_.empty() ? 0U : o.segments.intern(segment_);
-  batch_access::agent(b)[r] = agent_.empty() ? 0U : o.agents.intern(agent_);
-  batch_access::weight(b)[r] = weight_;
-  batch_access::resolved(b)[r] = resolved_;
-  batch_access::line(b)[r] = line_;
-  o.id_bytes = batch_access::put_text(batch_access::id_text(b), o.id_bytes, id_);
-  batch_access::id_end(b)[r] = o.id_bytes;
-  o.why_bytes = batch_access::put_text(batch_access::why_text(b), o.why_bytes, why_);
-  batch_access::why_end(b)[r] = o.why_bytes;
+  const row_columns& c = o.row_room(r);
+  c.nps[r] = nps_;
+  c.csat[r] = csat_;
+  c.ces[r] = ces_;
+  c.time[r] = time_;
+  c.channel[r] = static_cast<std::uint16_t>(use);
+  c.segment[r] = segment_.empty() ? 0U : o.categories[segment].intern(segment_);
+  c.agent[r] = agent_.empty() ? 0U : o.categories[agent].intern(agent_);
+  c.weight[r] = weight_;
+  c.resolved[r] = resolved_;
+  c.line[r] = line_;
+  std::size_t* const bytes = o.text_bytes.data();
+  bytes[id] = batch_access::put_text(batch_access::text(b, id), bytes[id], id_);
+  c.id_end[r] = bytes[id];
+  bytes[why] = batch_access::put_text(batch_access::text(b, why), bytes[why], why_);
+  c.why_end[r] = bytes[why];
+  if (has_declared_) store_declared(o, r);
   o.rows = r + 1;
   if (weight_given_) batch_access::set_weighted(b);
   for (std::uint16_t m = missing_; m != 0; m = static_cast<std::uint16_t>(m & (m - 1))) {

@@ -1,7 +1,8 @@
 // Internal (not installed): the field rules of io/ingest.hpp applied to one
 // row at a time. row_builder::text is the ingest hot path: the common forms
-// of every field are taken inline here; the rest, and every reject, go to
-// text_slow (src/io/field_rules.cpp), which applies the whole rule.
+// of every predefined field are taken inline here; the rest, every reject
+// and every declared field go to text_slow (src/io/field_rules.cpp), which
+// applies the whole rule of the field's kind.
 #pragma once
 
 #include <array>
@@ -15,6 +16,7 @@
 #include "cxmetrics/core/response.hpp"
 #include "cxmetrics/core/response_table.hpp"
 #include "cxmetrics/core/scale.hpp"
+#include "cxmetrics/core/schema.hpp"
 #include "cxmetrics/core/timestamp.hpp"
 #include "cxmetrics/io/ingest_options.hpp"
 #include "io/chunk_out.hpp"
@@ -23,21 +25,15 @@
 
 namespace cxm::detail {
 
-/// The options the row builder needs, compiled once per read.
-struct row_plan {
-  explicit row_plan(const ingest_options& o);
-  scale nps;
-  scale csat;
-  scale ces;
-  char decimal_point;
-  bool validate_utf8;
-  cxm::epoch_unit epoch_unit;
-  const channel_set* channels = nullptr;  ///< the session's (read-only while chunks are parsed)
+/// The tokens of a flag field, compiled for lookups.
+struct flag_tokens {
+  /// `v` must have passed check_vocabulary.
+  explicit flag_tokens(const flag_vocabulary& v);
   struct token {
     std::string text;
     resolution value;
   };
-  std::vector<token> tokens;     ///< resolved vocabulary, lower case
+  std::vector<token> tokens;     ///< lower case, each once
   struct packed_token {
     std::uint64_t word = 0;  ///< the token's bytes, zero-padded
     std::uint32_t len = 0;
@@ -54,7 +50,34 @@ struct row_plan {
     return static_cast<std::size_t>(((word ^ len) * mul) >> (64 - token_bits));
   }
   std::string vocabulary_text;   ///< for messages
+};
+
+/// What the row builder needs of a declared field.
+struct declared_rule {
+  field_kind kind = field_kind::text;
+  column_type type = column_type::text;
+  std::size_t slot = 0;                ///< its column among those of its type
+  std::optional<scale> score_scale;    ///< scores
+  std::optional<flag_tokens> tokens;   ///< flags
+};
+
+/// The options the row builder needs, compiled once per read.
+struct row_plan {
+  /// `fields` is the read's schema (schema_of(o)).
+  row_plan(const ingest_options& o, const schema& fields);
+  cxm::schema fields;
+  scale nps;
+  scale csat;
+  scale ces;
+  char decimal_point;
+  bool validate_utf8;
+  cxm::epoch_unit epoch_unit;
+  const channel_set* channels = nullptr;  ///< the session's (read-only while chunks are parsed)
+  flag_tokens resolved;                   ///< the resolved field's vocabulary
   bool closed_channels = false;
+  std::vector<declared_rule> declared;    ///< index: field id - predefined_field_count
+  [[nodiscard]] const std::string& name(field_id f) const noexcept { return fields[f].name; }
+  [[nodiscard]] field_kind kind(field_id f) const noexcept { return fields[f].kind; }
 };
 
 /// Builds rows from field values and appends them to a chunk_out. Fields may
@@ -62,9 +85,11 @@ struct row_plan {
 /// reject and later ones of the row are ignored.
 class row_builder {
  public:
-  explicit row_builder(const row_plan& plan) : plan_(plan) {}
+  explicit row_builder(const row_plan& plan)
+      : plan_(plan), declared_(plan.declared.size()), has_declared_(!plan.declared.empty()) {}
   void attach(chunk_out* out) noexcept { out_ = out; }
   [[nodiscard]] chunk_out* output() const noexcept { return out_; }
+  [[nodiscard]] const std::string& field_name(field_id f) const noexcept { return plan_.name(f); }
 
   /// Starts a row; `ascii` says every byte of it is below 0x80 (no UTF-8 check needed).
   void begin(std::uint64_t line, bool ascii = false) noexcept {
@@ -82,15 +107,22 @@ class row_builder {
     why_ = std::string_view();
     agent_ = std::string_view();
     segment_ = std::string_view();
+    if (has_declared_) reset_declared();
   }
   [[nodiscard]] bool failed() const noexcept { return failed_; }
+
+  /// For a reader whose per-row loop names declared fields by their column
+  /// (CSV): the field of each column (index column - 1). text() then takes
+  /// any id past the predefined ones as "the declared field of this column".
+  /// The vector must outlive the builder.
+  void set_column_fields(const std::vector<std::optional<field_id>>* fields) noexcept { column_fields_ = fields; }
 
   /// A field given as text (CSV, JSON strings, SPSS strings). The view must
   /// stay valid until end(). The common forms are handled here, inline; the
   /// rest (and every error) by text_slow, which applies the whole rule.
-  CXM_HOT_INLINE void text(response_field f, std::string_view s, std::uint64_t column) {
+  CXM_HOT_INLINE void text(field_id f, std::string_view s, std::uint64_t column) {
     if (failed_) return;
-    switch (f) {
+    switch (static_cast<response_field>(f.value)) {
       case response_field::nps:
       case response_field::csat:
       case response_field::ces: {
@@ -128,15 +160,16 @@ class row_builder {
         if (s.empty() || s.size() > 8) break;
         std::uint64_t w = pack_upto8(s.data(), s.size());
         w |= ascii_upper_mask(w) >> 2;  // capitals to lower case
-        if (plan_.token_mul != 0) {
-          const auto& t = plan_.token_slot[row_plan::token_hash(w, s.size(), plan_.token_mul)];
+        const flag_tokens& tk = plan_.resolved;
+        if (tk.token_mul != 0) {
+          const auto& t = tk.token_slot[flag_tokens::token_hash(w, s.size(), tk.token_mul)];
           if (t.len == s.size() && t.word == w) {
             resolved_ = t.value;
             return;
           }
           break;
         }
-        for (const auto& t : plan_.packed) {
+        for (const auto& t : tk.packed) {
           if (t.len == s.size() && t.word == w) {
             resolved_ = t.value;
             return;
@@ -160,31 +193,32 @@ class row_builder {
       case response_field::why: {
         if (!ascii_row_ && plan_.validate_utf8 && has_non_ascii(s.data(), s.size())) break;
         if (s.empty() || is_blank(s.front()) || is_blank(s.back())) {
-          if (trim_blanks(s).empty()) mark_missing(f);
+          if (trim_blanks(s).empty()) mark_missing_predefined(f);
         }
         (f == response_field::id ? id_ : f == response_field::agent ? agent_ : f == response_field::segment ? segment_ : why_) = s;
         return;
       }
+      default: break;  // a declared field
     }
     text_slow(f, s, column);
   }
   /// A JSON number, as its literal.
-  void json_number(response_field f, std::string_view literal, std::uint64_t column);
+  void json_number(field_id f, std::string_view literal, std::uint64_t column);
   /// A JSON true/false.
-  void json_bool(response_field f, bool v, std::uint64_t column);
+  void json_bool(field_id f, bool v, std::uint64_t column);
   /// JSON null, a system-missing value: the field is missing.
-  void missing(response_field f, std::uint64_t column);
+  void missing(field_id f, std::uint64_t column);
   /// A JSON object or array where a value belongs.
-  void json_structure(response_field f, std::string_view raw, std::uint64_t column);
+  void json_structure(field_id f, std::string_view raw, std::uint64_t column);
   /// A number from a statistics file. `as_text` is what text fields get
   /// (the value label when there is one, else the number's text).
-  void number(response_field f, double v, std::string_view as_text, std::uint64_t column);
-  /// A timestamp already converted to Unix seconds (a date of a statistics
-  /// file); outside 1900..2200 a timestamp_out_of_range reject.
-  void time_seconds(std::int64_t secs, std::string_view as_text, std::uint64_t column);
+  void number(field_id f, double v, std::string_view as_text, std::uint64_t column);
+  /// A time field's value already converted to Unix seconds (a date of a
+  /// statistics file); outside 1900..2200 a timestamp_out_of_range reject.
+  void time_seconds(field_id f, std::int64_t secs, std::string_view as_text, std::uint64_t column);
   /// Rejects the row as a whole or for one field.
   void fail(reject_cause cause, std::string reason, std::string value, std::uint64_t column = 0,
-            std::optional<response_field> field = std::nullopt);
+            std::optional<field_id> field = std::nullopt);
 
   /// Commits the row (or its reject).
   void end();
@@ -199,23 +233,61 @@ class row_builder {
 
  private:
   static constexpr std::uint32_t npos32 = 0xFFFFFFFFU;
-  void text_slow(response_field f, std::string_view s, std::uint64_t column);
-  void score(response_field f, std::string_view s, std::uint64_t column);
-  void score_value(response_field f, long long v, std::string_view shown, std::uint64_t column);
-  void score_number(response_field f, double d, std::string_view shown, std::uint64_t column);
-  void weight_text(std::string_view s, std::uint64_t column, char decimal_point);
-  void weight_value(double w, std::string_view shown, std::uint64_t column);
-  void timestamp_text(std::string_view s, std::uint64_t column);
-  void resolved_text(std::string_view s, std::uint64_t column);
+  // How parsing a decimal went (decimal_text).
+  enum class parsed : std::uint8_t { ok, missing, failed, out_of_range };
+  void text_slow(field_id f, std::string_view s, std::uint64_t column);
+  void declared_text(field_id f, std::string_view s, std::uint64_t column);
+  void score(field_id f, std::string_view s, std::uint64_t column);
+  void score_value(field_id f, long long v, std::string_view shown, std::uint64_t column);
+  void score_number(field_id f, double d, std::string_view shown, std::uint64_t column);
+  parsed decimal_text(field_id f, std::string_view s, std::uint64_t column, char decimal_point, double& out);
+  void weight_text(field_id f, std::string_view s, std::uint64_t column, char decimal_point);
+  void weight_value(field_id f, double w, std::string_view shown, std::uint64_t column);
+  void numeric_text(field_id f, std::string_view s, std::uint64_t column, char decimal_point);
+  void numeric_value(field_id f, double v, std::string_view shown, std::uint64_t column);
+  void timestamp_text(field_id f, std::string_view s, std::uint64_t column);
+  void flag_text(field_id f, std::string_view s, std::uint64_t column);
   void channel_text(std::string_view s, std::uint64_t column);
-  bool check_utf8(response_field f, std::string_view s, std::uint64_t column);
-  const scale& scale_of(response_field f) const noexcept {
+  void label_text(field_id f, std::string_view s, std::uint64_t column);
+  bool check_utf8(field_id f, std::string_view s, std::uint64_t column);
+  void reset_declared() noexcept;
+  void store_declared(chunk_out& o, std::size_t r);
+  // The three predefined scores (the inline path).
+  const scale& scale_of(field_id f) const noexcept {
     return f == response_field::nps ? plan_.nps : (f == response_field::csat ? plan_.csat : plan_.ces);
   }
-  std::uint8_t& slot_of(response_field f) noexcept {
+  std::uint8_t& slot_of(field_id f) noexcept {
     return f == response_field::nps ? nps_ : (f == response_field::csat ? csat_ : ces_);
   }
-  void mark_missing(response_field f) noexcept { missing_ |= static_cast<std::uint16_t>(1U << static_cast<unsigned>(f)); }
+  void mark_missing_predefined(field_id f) noexcept { missing_ |= static_cast<std::uint16_t>(1U << f.value); }
+
+  // A declared field's value in the row being built: the integer of a
+  // score, flag or time, the number of a numeric or weight, the text of a
+  // category, text or id.
+  struct declared_value {
+    std::int64_t i = 0;
+    double d = 0.0;
+    std::string_view s;
+    bool missing = false;
+  };
+  declared_value& declared(field_id f) noexcept { return declared_[f.index() - predefined_field_count]; }
+  const declared_rule& rule(field_id f) const noexcept { return plan_.declared[f.index() - predefined_field_count]; }
+  // Any field: the scale of a score, where its value and missing mark go.
+  const scale& any_scale(field_id f) const noexcept { return f.predefined() ? scale_of(f) : *rule(f).score_scale; }
+  void set_score(field_id f, std::uint8_t v) noexcept {
+    if (f.predefined()) {
+      slot_of(f) = v;
+    } else {
+      declared(f).i = v;
+    }
+  }
+  void mark_missing(field_id f) noexcept {
+    if (f.predefined()) {
+      mark_missing_predefined(f);
+    } else {
+      declared(f).missing = true;
+    }
+  }
 
   const row_plan& plan_;
   chunk_out* out_ = nullptr;
@@ -230,6 +302,9 @@ class row_builder {
   bool weight_given_ = false;
   std::uint32_t channel_entry_ = npos32;
   std::string_view id_, why_, agent_, segment_;
+  std::vector<declared_value> declared_;  ///< index: field id - predefined_field_count
+  bool has_declared_;                     ///< !declared_.empty(), one byte to test on the per-row path
+  const std::vector<std::optional<field_id>>* column_fields_ = nullptr;  ///< set_column_fields
 };
 
 }  // namespace cxm::detail

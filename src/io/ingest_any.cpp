@@ -23,11 +23,14 @@ ingest_report stream_responses(const std::filesystem::path& file, const ingest_o
 }
 
 ingest_result read_responses(const std::filesystem::path& file, const ingest_options& options) {
-  ingest_result r{response_table(options.scales, options.channels), {}, {}};
+  // The table shares the read's dictionaries, so batches append their ids as they are.
+  ingest_options o = options;
+  if (!o.dictionaries) o.dictionaries = std::make_shared<category_dictionaries>(o.channels);
+  ingest_result r{response_table(schema_of(o), o.dictionaries), {}, {}};
   ingest_sink sink;
   sink.on_batch = [&r](const response_batch& b) { b.append_to(r.table); };
   sink.on_reject = [&r](const ingest_reject& x) { r.rejects.push_back(x); };
-  r.report = stream_responses(file, options, sink);
+  r.report = stream_responses(file, o, sink);
   return r;
 }
 

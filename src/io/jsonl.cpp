@@ -23,7 +23,7 @@ constexpr std::size_t kHeaderSearch = 1 << 20;  // bytes searched for the first 
 enum class jkind : std::uint8_t { string, number, yes, no, null, object, array };
 
 struct jmember {
-  std::optional<response_field> field;
+  std::optional<field_id> field;
   jkind kind = jkind::null;
   std::string_view text;
   std::size_t column = 0;  // 1-based byte column of the value
@@ -34,7 +34,7 @@ enum class jstatus : std::uint8_t { blank, object, error };
 /// Parses one line as one JSON object and collects its top-level members.
 class json_line {
  public:
-  explicit json_line(const name_index& names) : names_(names) {}
+  json_line(const name_index& names, const schema& fields) : names_(names), fields_(fields), seen_(fields.size()) {}
 
   jstatus parse(const char* p, std::size_t n, bool collect_keys) {
     p_ = p;
@@ -64,7 +64,7 @@ class json_line {
   std::string error;
   std::size_t error_column = 0;
   reject_cause cause = reject_cause::malformed_json;
-  std::optional<response_field> error_field;  // the field whose string value is not UTF-8
+  std::optional<field_id> error_field;  // the field whose string value is not UTF-8
   std::optional<std::size_t> duplicate;  // index in members of a field given twice
 
  private:
@@ -122,7 +122,7 @@ class json_line {
   }
 
   // A string at p_[i_] == '"', decoded into out. False on error (set).
-  bool read_string(std::string& out, std::optional<response_field> field = std::nullopt) {
+  bool read_string(std::string& out, std::optional<field_id> field = std::nullopt) {
     ++i_;
     const std::size_t first = i_;
     out.clear();
@@ -220,7 +220,7 @@ class json_line {
         if (!ok) {
           // Rejected, not repaired: the byte and its offset in the string as written.
           static constexpr char hex[] = "0123456789ABCDEF";
-          std::string what = field ? "the " + std::string(to_string(*field)) + " string" : std::string("a string");
+          std::string what = field ? "the " + fields_[*field].name + " string" : std::string("a string");
           what += " is not valid UTF-8 (byte 0x";
           what += hex[c >> 4];
           what += hex[c & 15];
@@ -282,7 +282,7 @@ class json_line {
   // A value of the top-level object ended (at byte i_).
   void member_done(jkind kind, std::string_view text) {
     if (!member_field_) return;
-    const auto f = static_cast<std::size_t>(*member_field_);
+    const auto f = member_field_->index();
     jmember m;
     m.field = member_field_;
     m.kind = kind;
@@ -402,6 +402,7 @@ class json_line {
   }
 
   const name_index& names_;
+  const schema& fields_;
   std::string key_;         // the key of the member's name (column_key)
   std::size_t top_keys_ = 0;  // top-level names seen in this line
   const char* p_ = nullptr;
@@ -413,15 +414,17 @@ class json_line {
   std::size_t used_scratch_ = 0;
   std::string tmp_;
   std::string_view number_;
-  std::optional<response_field> member_field_;
+  std::optional<field_id> member_field_;
   std::size_t member_start_ = 0;
-  std::array<bool, response_field_count> seen_{};
+  std::vector<bool> seen_;  // by field id
 };
 
 class jsonl_worker final : public text_worker {
  public:
-  jsonl_worker(const row_plan& plan, const name_index& names) : text_worker(plan), parser(names) {}
+  jsonl_worker(const row_plan& plan, const name_index& names)
+      : text_worker(plan), parser(names, plan.fields), seen(plan.fields.size()) {}
   json_line parser;
+  std::vector<bool> seen;  // by field id: the line gave the field
 };
 
 class jsonl_skipper final : public record_skipper {
@@ -450,8 +453,8 @@ class jsonl_skipper final : public record_skipper {
 
 class jsonl_format final : public text_format {
  public:
-  explicit jsonl_format(const ingest_options& o)
-      : names_(o), max_(o.max_record_bytes), kernels_(active_csv_kernels()) {}
+  jsonl_format(const ingest_options& o, const schema& s)
+      : names_(o, s), max_(o.max_record_bytes), kernels_(active_csv_kernels()), present_(s.size()) {}
 
   /// The first object's keys: the fields it has are read under those keys only.
   void set_header(const std::vector<std::string>& keys, const header_mapping& m,
@@ -545,15 +548,16 @@ class jsonl_format final : public text_format {
     if (jl.duplicate) {
       const jmember& m = jl.members[*jl.duplicate];
       rb.fail(reject_cause::malformed_json,
-              "the key of field '" + std::string(to_string(*m.field)) + "' appears twice in the object",
+              "the key of field '" + rb.field_name(*m.field) + "' appears twice in the object",
               std::string(p, n), m.column, m.field);
       rb.end();
       return;
     }
-    std::array<bool, response_field_count> seen{};
+    std::vector<bool>& seen = wk.seen;
+    std::fill(seen.begin(), seen.end(), false);
     for (const jmember& m : jl.members) {
-      const response_field f = *m.field;
-      seen[static_cast<std::size_t>(f)] = true;
+      const field_id f = *m.field;
+      seen[f.index()] = true;
       switch (m.kind) {
         case jkind::string: rb.text(f, m.text, m.column); break;
         case jkind::number: rb.json_number(f, m.text, m.column); break;
@@ -564,8 +568,8 @@ class jsonl_format final : public text_format {
         case jkind::array: rb.json_structure(f, m.text, m.column); break;
       }
     }
-    for (std::size_t f = 0; f < response_field_count; ++f) {
-      if (present_[f] && !seen[f]) rb.missing(static_cast<response_field>(f), 0);
+    for (std::size_t f = 0; f < present_.size(); ++f) {
+      if (present_[f] && !seen[f]) rb.missing(field_id(f), 0);
     }
     rb.end();
   }
@@ -573,13 +577,13 @@ class jsonl_format final : public text_format {
   name_index names_;
   std::size_t max_;
   const csv_kernels& kernels_;
-  std::array<bool, response_field_count> present_{};
+  std::vector<bool> present_;  // by field id
 };
 
 ingest_report stream_jsonl(byte_source& src, std::string source, const ingest_options& o, const ingest_sink& sink) {
   check_options(o);
   session ses(o, sink, std::move(source), ingest_format::jsonl);
-  jsonl_format format(o);
+  jsonl_format format(o, ses.fields());
   text_reader rd(ses, src, format);
 
   while (rd.size() < 3 && rd.fill_more(1 << 16)) {
@@ -590,7 +594,7 @@ ingest_report stream_jsonl(byte_source& src, std::string source, const ingest_op
   }
 
   // The first object's keys act as the header. Nothing is consumed.
-  json_line jl(format.names());
+  json_line jl(format.names(), ses.fields());
   std::size_t pos = 0;
   std::uint64_t line = 1;
   bool found = false;
@@ -618,7 +622,7 @@ ingest_report stream_jsonl(byte_source& src, std::string source, const ingest_op
       seen.push_back(std::move(key));
       keys.push_back(k);
     }
-    header_mapping m = map_header(keys, o, ses.source(), line, "key");
+    header_mapping m = map_header(keys, o, ses.fields(), ses.source(), line, "key");
     ses.set_present(m.present);
     format.set_header(keys, m, jl.keys);
     ses.set_header(std::move(keys), std::move(m));

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <fstream>
+#include <optional>
 #include <sstream>
 #include <string>
 #include <utility>
@@ -12,6 +13,7 @@
 
 #include "cxmetrics/core/error.hpp"
 #include "cxmetrics/core/scale.hpp"
+#include "cxmetrics/core/schema.hpp"
 #include "io/field_rules.hpp"
 #include "io/session.hpp"
 #include "io/text.hpp"
@@ -42,6 +44,58 @@ auto checked(std::string_view key, Make make) {
   } catch (const invalid_argument& e) {
     bad_key(key, e.reason());
   }
+}
+
+// The lists of a vocabulary object {"yes": [...], "no": [...], "unknown":
+// [...]} at `where`; a list given replaces that of `out`.
+void read_vocabulary(const nlohmann::json& v, const std::string& where, flag_vocabulary& out) {
+  if (!v.is_object()) bad_key(where, "must be an object with lists \"yes\", \"no\", \"unknown\"");
+  for (const auto& [kind, list] : v.items()) {
+    if (kind == "yes") {
+      out.yes = string_list(list, where + ".yes");
+    } else if (kind == "no") {
+      out.no = string_list(list, where + ".no");
+    } else if (kind == "unknown") {
+      out.unknown = string_list(list, where + ".unknown");
+    } else {
+      bad_key(where + "." + detail::shorten(kind), "unknown key (expected yes, no, unknown)");
+    }
+  }
+}
+
+// A declared field from a "fields" entry: {"name", "kind", "scale"
+// (scores), "vocabulary": {"yes": [...], "no": [...], "unknown": [...]} (flags)}.
+field declared_field(const nlohmann::json& v, const std::string& at) {
+  if (!v.is_object()) bad_key(at, "must be an object with \"name\" and \"kind\"");
+  field f;
+  bool named = false;
+  bool kind = false;
+  std::optional<std::string> scale_text;
+  for (const auto& [key, x] : v.items()) {
+    const std::string where = at + "." + detail::shorten(key);
+    if (key == "name") {
+      if (!x.is_string()) bad_key(where, "must be a string");
+      f.name = x.get<std::string>();
+      named = true;
+    } else if (key == "kind") {
+      const auto k = x.is_string() ? field_kind_from_name(x.get<std::string>()) : std::nullopt;
+      if (!k) bad_key(where, "must be one of score, flag, time, category, numeric, text, weight, id");
+      f.kind = *k;
+      kind = true;
+    } else if (key == "scale") {
+      if (!x.is_string()) bad_key(where, "must be a string such as \"1-5\" or \"nps\"");
+      scale_text = x.get<std::string>();
+    } else if (key == "vocabulary") {
+      read_vocabulary(x, where, f.vocabulary);
+    } else {
+      bad_key(where, "unknown key (expected name, kind, scale, vocabulary)");
+    }
+  }
+  if (!named) bad_key(at, "has no \"name\"");
+  if (!kind) bad_key(at, "has no \"kind\"");
+  if (scale_text) f.score_scale = checked(at + ".scale", [&] { return parse_scale(*scale_text, f.name); });
+  if (v.contains("vocabulary") && f.kind != field_kind::flag) bad_key(at + ".vocabulary", "only a flag takes a vocabulary");
+  return f;
 }
 
 // A scale built from an integer setting, which the scale checks.
@@ -112,20 +166,18 @@ ingest_options mapping_from_json(std::string_view json_text, const ingest_option
         o.required.push_back(*f);
       }
     } else if (key == "resolved") {
-      if (!v.is_object()) bad_key(key, "must be an object with lists \"yes\", \"no\", \"unknown\"");
-      for (const auto& [kind, list] : v.items()) {
-        if (kind == "yes") {
-          o.resolved.yes = string_list(list, key + ".yes");
-        } else if (kind == "no") {
-          o.resolved.no = string_list(list, key + ".no");
-        } else if (kind == "unknown") {
-          o.resolved.unknown = string_list(list, key + ".unknown");
-        } else {
-          bad_key(key + "." + kind, "unknown key (expected yes, no, unknown)");
-        }
-      }
+      read_vocabulary(v, key, o.resolved);
     } else if (key == "channels") {
       o.channels = checked(key, [&list = v, &name = key] { return channel_set::closed_of(string_list(list, name)); });
+    } else if (key == "fields") {
+      if (!v.is_array()) bad_key(key, "must be an array of fields: {\"name\": ..., \"kind\": ...}");
+      schema_builder b(o.schema);
+      for (std::size_t i = 0; i < v.size(); ++i) {
+        const std::string at = key + "[" + std::to_string(i) + "]";
+        field f = declared_field(v[i], at);
+        checked(at, [&] { return &b.add(std::move(f)); });
+      }
+      o.schema = std::move(b).build();
     } else if (key == "strict") {
       if (!v.is_boolean()) bad_key(key, "must be true or false");
       o.errors = v.get<bool>() ? on_error::strict : on_error::skip;
@@ -135,7 +187,7 @@ ingest_options mapping_from_json(std::string_view json_text, const ingest_option
       o.scales.ces = scale_setting(v, key, "2..7", [](int k) { return scale::ces(k); });
     } else {
       bad_key(key, "unknown key (expected format, delimiter, decimal_point, columns, required, resolved, channels, "
-                   "strict, csat_top_box, ces_easy_min)");
+                   "fields, strict, csat_top_box, ces_easy_min)");
     }
   }
   if (tsv && !delimiter_given) o.delimiter = '\t';
@@ -144,7 +196,7 @@ ingest_options mapping_from_json(std::string_view json_text, const ingest_option
     if (read && std::find(o.required.begin(), o.required.end(), f) == o.required.end()) o.required.push_back(f);
   }
   detail::check_options(o);
-  (void)detail::row_plan(o);  // checks the resolved vocabulary
+  (void)detail::row_plan(o, schema_of(o));  // checks the resolved vocabulary
   return o;
 }
 

@@ -4,6 +4,8 @@
 
 #include <cctype>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "cxmetrics/core/error.hpp"
 #include "io/session.hpp"
@@ -70,15 +72,19 @@ void check_options(const ingest_options& o) {
       o.epoch_unit != epoch_unit::milliseconds) {
     throw invalid_argument(std::string("epoch_unit must be automatic, seconds or milliseconds"), at_field("epoch_unit"));
   }
-  for (std::size_t a = 0; a < response_field_count; ++a) {
-    const auto fa = static_cast<response_field>(a);
-    const auto na = column_key(o.columns.name_of(fa));
-    if (na.empty()) continue;
-    for (std::size_t b = a + 1; b < response_field_count; ++b) {
-      const auto fb = static_cast<response_field>(b);
-      if (na == column_key(o.columns.name_of(fb))) {
-        throw invalid_argument("fields '" + std::string(to_string(fa)) + "' and '" + to_string(fb) +
-                                   "' are both mapped to the column name '" + shorten(na) + "'",
+  // The column name of every field: a predefined field's from the options,
+  // a declared field's own.
+  std::vector<std::pair<std::string, std::string>> names;  // key, field
+  for (std::size_t f = 0; f < predefined_field_count; ++f) {
+    names.emplace_back(column_key(o.columns.name_of(static_cast<response_field>(f))), to_string(static_cast<response_field>(f)));
+  }
+  for (const auto& d : o.schema.declared()) names.emplace_back(column_key(d.name), d.name);
+  for (std::size_t a = 0; a < names.size(); ++a) {
+    if (names[a].first.empty()) continue;
+    for (std::size_t b = a + 1; b < names.size(); ++b) {
+      if (names[a].first == names[b].first) {
+        throw invalid_argument("fields '" + shorten(names[a].second) + "' and '" + shorten(names[b].second) +
+                                   "' are both mapped to the column name '" + shorten(names[a].first) + "'",
                                at_field("columns"));
       }
     }
@@ -96,5 +102,7 @@ void check_options(const ingest_options& o) {
 }
 
 }  // namespace detail
+
+schema schema_of(const ingest_options& o) { return o.schema.with(o.scales, o.resolved); }
 
 }  // namespace cxm

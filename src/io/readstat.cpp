@@ -91,7 +91,8 @@ struct reader_ctx {
   session* ses = nullptr;
   chunk_out* out = nullptr;
   row_builder* rb = nullptr;
-  std::vector<std::optional<response_field>> fields;
+  const schema* fields_of = nullptr;
+  std::vector<std::optional<field_id>> fields;
   std::vector<date_kind> dates;
   std::vector<const label_set*> var_labels;
   std::size_t batch_rows = 0;
@@ -179,7 +180,7 @@ int on_value(int obs_index, readstat_variable_t* variable, readstat_value_t valu
       return READSTAT_HANDLER_OK;
     }
     const auto var = static_cast<std::size_t>(vi);
-    const response_field f = *c.fields[var];
+    const field_id f = *c.fields[var];
     const std::uint64_t column = var + 1;
     if (readstat_value_is_missing(value, variable)) {
       c.rb->missing(f, column);
@@ -195,12 +196,11 @@ int on_value(int obs_index, readstat_variable_t* variable, readstat_value_t valu
     const double v = readstat_double_value(value);
     std::string& text = c.text[var];
     text = number_text(v);
-    switch (f) {
-      case response_field::nps:
-      case response_field::csat:
-      case response_field::ces:
-      case response_field::weight: c.rb->number(f, v, text, column); break;
-      case response_field::timestamp: {
+    switch ((*c.fields_of)[f].kind) {
+      case field_kind::score:
+      case field_kind::numeric:
+      case field_kind::weight: c.rb->number(f, v, text, column); break;
+      case field_kind::time: {
         const date_kind k = c.dates[var];
         double secs = v;
         if (k == date_kind::seconds_1582) secs = kSpssEpoch + v;
@@ -213,7 +213,7 @@ int on_value(int obs_index, readstat_variable_t* variable, readstat_value_t valu
         } else if (!(std::fabs(secs) < 9.2e18)) {
           c.rb->text(f, text, column);  // beyond any date: malformed_timestamp
         } else {
-          c.rb->time_seconds(static_cast<std::int64_t>(secs), text, column);  // range-checked there
+          c.rb->time_seconds(f, static_cast<std::int64_t>(secs), text, column);  // range-checked there
         }
         break;
       }
@@ -303,7 +303,8 @@ ingest_report stream_responses_readstat(const std::filesystem::path& file, const
   session ses(options, sink, file.string(), format);
   std::vector<std::string> names;
   for (const auto& v : c.vars) names.push_back(v.name);
-  detail::header_mapping m = detail::map_header(names, options, ses.source(), 1, "variable");
+  detail::header_mapping m = detail::map_header(names, options, ses.fields(), ses.source(), 1, "variable");
+  c.fields_of = &ses.fields();
   ses.set_present(m.present);
   c.fields = m.column_field;
   ses.set_header(names, std::move(m));
@@ -315,8 +316,7 @@ ingest_report stream_responses_readstat(const std::filesystem::path& file, const
   }
 
   // Pass 2: the rows.
-  chunk_out out;
-  out.clear();
+  chunk_out out(ses.fields());
   row_builder rb(ses.plan());
   rb.attach(&out);
   c.ses = &ses;

@@ -15,10 +15,20 @@ session::session(const ingest_options& options, const ingest_sink& sink, std::st
     : options_(options),
       sink_(sink),
       source_(std::move(source)),
-      channels_(options.channels),
-      parse_channels_(options.channels),
-      plan_(options) {
+      schema_(schema_of(options)),
+      dictionaries_(options.dictionaries ? options.dictionaries
+                                         : std::make_shared<category_dictionaries>(options.channels)),
+      channels_(dictionaries_->channels()),
+      parse_channels_(channels_),
+      plan_(options, schema_) {
+  for (std::size_t i = 0; i < schema_.size(); ++i) {
+    const field_id f(i);
+    if (schema_.type_of(f) == column_type::category) labels_.push_back(&dictionaries_->of(schema_[f].name));
+  }
+  batch_labels_.assign(labels_.begin(), labels_.end());
   plan_.channels = &parse_channels_;
+  plan_.closed_channels = channels_.mode() == channel_set::policy::closed;
+  report_.column_of.assign(schema_.size(), std::string());
   report_.format = format;
   if (options_.decimal_point == 0) options_.decimal_point = '.';  // not detected (CSV detects before set_dialect)
   plan_.decimal_point = options_.decimal_point;
@@ -34,15 +44,15 @@ void session::set_dialect(char delimiter, bool delimiter_detected, char decimal_
   report_.decimal_point_detected = decimal_point_detected;
 }
 
-void session::set_present(const std::array<bool, response_field_count>& present) {
-  for (std::size_t f = 0; f < response_field_count; ++f) {
-    if (present[f]) report_.summary.missing_by_field[to_string(static_cast<response_field>(f))] = 0;
+void session::set_present(const std::vector<bool>& present) {
+  for (std::size_t f = 0; f < present.size(); ++f) {
+    if (present[f]) report_.summary.missing_by_field[schema_[field_id(f)].name] = 0;
   }
 }
 
 void session::set_header(std::vector<std::string> header, header_mapping&& m) {
   for (std::size_t i = 0; i < m.column_field.size() && i < header.size(); ++i) {
-    if (m.column_field[i]) report_.column_of[static_cast<std::size_t>(*m.column_field[i])] = header[i];
+    if (m.column_field[i]) report_.column_of[m.column_field[i]->index()] = header[i];
   }
   report_.header = std::move(header);
   report_.ignored_columns = std::move(m.ignored);
@@ -53,7 +63,7 @@ ingest_reject session::make_reject(pending_reject&& p) const {
   r.file = source_;
   r.line = p.line;
   r.column = p.column;
-  r.field = p.field ? to_string(*p.field) : "";
+  r.field = p.field ? schema_[*p.field].name : "";
   r.value = std::move(p.value);
   r.reason = std::move(p.reason);
   r.cause = p.cause;
@@ -94,19 +104,11 @@ void session::deliver(chunk_out& c) {
   // the first n rows are 0..k-1; mapping them in order gives the global
   // dictionaries the order of first use over the whole input.
   auto& ch = batch_access::channel(b);
-  auto& seg = batch_access::segment(b);
-  auto& ag = batch_access::agent(b);
-  std::size_t nch = 0, nseg = 1, nag = 1;
+  std::size_t nch = 0;
   if (strict) {
-    for (std::size_t i = 0; i < n; ++i) {
-      nch = std::max<std::size_t>(nch, ch[i] + 1U);
-      nseg = std::max<std::size_t>(nseg, seg[i] + 1U);
-      nag = std::max<std::size_t>(nag, ag[i] + 1U);
-    }
+    for (std::size_t i = 0; i < n; ++i) nch = std::max<std::size_t>(nch, ch[i] + 1U);
   } else {
     nch = c.channels.used.size();
-    nseg = c.segments.size();
-    nag = c.agents.size();
   }
   // A row past the channel limit (channel_set::max_labels) stops the read
   // with a data error naming the line where the limit was passed: the first
@@ -139,18 +141,45 @@ void session::deliver(chunk_out& c) {
                            " distinct channel labels (as written) in one part of the input; at most " +
                            std::to_string(channel_set::max_labels) + " distinct channels are supported");
   }
-  segment_map_.resize(nseg);
-  for (std::size_t i = 0; i < nseg; ++i) {
-    segment_map_[i] = segments_.intern(c.segments.at(static_cast<std::uint32_t>(i))).first;
+  label_maps_.resize(labels_.size());
+  for (std::size_t k = 0; k < labels_.size(); ++k) {
+    const auto& col = batch_access::category(b, k);
+    std::size_t used = 1;
+    if (strict) {
+      for (std::size_t i = 0; i < n; ++i) used = std::max<std::size_t>(used, col[i] + 1U);
+    } else {
+      used = c.categories[k].size();
+    }
+    auto& map = label_maps_[k];
+    map.resize(used);
+    for (std::size_t i = 0; i < used; ++i) {
+      map[i] = labels_[k]->intern(c.categories[k].at(static_cast<std::uint32_t>(i))).first;
+    }
   }
-  agent_map_.resize(nag);
-  for (std::size_t i = 0; i < nag; ++i) agent_map_[i] = agents_.intern(c.agents.at(static_cast<std::uint32_t>(i))).first;
-  for (std::size_t i = 0; i < n; ++i) {
-    ch[i] = channel_map_[ch[i]];
-    seg[i] = segment_map_[seg[i]];
-    ag[i] = agent_map_[ag[i]];
+  // The channel, segment and agent ids in one pass over the rows (this runs
+  // for every row read), then the declared categories'.
+  constexpr std::size_t segment = predefined_slot(response_field::segment);
+  constexpr std::size_t agent = predefined_slot(response_field::agent);
+  {
+    std::uint16_t* const chs = ch.data();
+    std::uint32_t* const segs = batch_access::category(b, segment).data();
+    std::uint32_t* const ags = batch_access::category(b, agent).data();
+    const std::uint16_t* const ch_map = channel_map_.data();
+    const std::uint32_t* const seg_map = label_maps_[segment].data();
+    const std::uint32_t* const ag_map = label_maps_[agent].data();
+    for (std::size_t i = 0; i < n; ++i) {
+      chs[i] = ch_map[chs[i]];
+      segs[i] = seg_map[segs[i]];
+      ags[i] = ag_map[ags[i]];
+    }
   }
-  batch_access::bind(b, accepted_, &channels_, &segments_, &agents_);
+  for (std::size_t k = 0; k < labels_.size(); ++k) {
+    if (k == segment || k == agent) continue;
+    auto& col = batch_access::category(b, k);
+    const auto& map = label_maps_[k];
+    for (std::size_t i = 0; i < n; ++i) col[i] = map[col[i]];
+  }
+  batch_access::bind(b, accepted_, dictionaries_.get(), batch_labels_);
 
   auto& s = report_.summary;
   if (strict) {
@@ -163,8 +192,8 @@ void session::deliver(chunk_out& c) {
   s.rows_read += c.rows_read;
   s.accepted += n;
   s.empty_lines += c.empty_lines;
-  for (std::size_t f = 0; f < response_field_count; ++f) {
-    if (c.missing[f] != 0) s.missing_by_field[to_string(static_cast<response_field>(f))] += c.missing[f];
+  for (std::size_t f = 0; f < c.missing.size(); ++f) {
+    if (c.missing[f] != 0) s.missing_by_field[schema_[field_id(f)].name] += c.missing[f];
   }
   accepted_ += n;
   if (n > 0 && sink_.on_batch) sink_.on_batch(b);

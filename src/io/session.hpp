@@ -1,11 +1,11 @@
-// Internal (not installed): the reader-wide state (global dictionaries,
-// channel set, summary) and the delivery of chunks in input order: local ids
-// are remapped so that ids are given in order of first accepted use whatever
-// the chunking, the sink is called, strict mode throws.
+// Internal (not installed): the reader-wide state (the read's schema, its
+// category dictionaries, the summary) and the delivery of chunks in input
+// order: local ids are remapped so that ids are given in order of first
+// accepted use whatever the chunking, the sink is called, strict mode throws.
 #pragma once
 
-#include <array>
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -28,9 +28,11 @@ class session {
   [[nodiscard]] const row_plan& plan() const noexcept { return plan_; }
   [[nodiscard]] const ingest_options& options() const noexcept { return options_; }
   [[nodiscard]] const std::string& source() const noexcept { return source_; }
+  /// The fields read (schema_of(options)).
+  [[nodiscard]] const cxm::schema& fields() const noexcept { return schema_; }
 
-  /// Fields whose column the input has (sets missing_by_field to 0 for them).
-  void set_present(const std::array<bool, response_field_count>& present);
+  /// Fields whose column the input has, by id (sets missing_by_field to 0 for them).
+  void set_present(const std::vector<bool>& present);
   /// Header, the column each field was read from and the ignored columns, for the report.
   void set_header(std::vector<std::string> header, header_mapping&& m);
   /// CSV: the delimiter and decimal point used (and whether each was
@@ -65,16 +67,17 @@ class session {
   ingest_options options_;
   const ingest_sink& sink_;
   std::string source_;
-  channel_set channels_;
-  channel_set parse_channels_;  ///< what plan_.channels points to
-  string_dictionary segments_;
-  string_dictionary agents_;
+  cxm::schema schema_;
+  std::shared_ptr<category_dictionaries> dictionaries_;  ///< the caller's, or the read's own
+  channel_set& channels_;                                ///< dictionaries_->channels()
+  channel_set parse_channels_;                           ///< what plan_.channels points to
+  std::vector<string_dictionary*> labels_;               ///< per category slot
+  std::vector<const string_dictionary*> batch_labels_;   ///< the same, as batches hold them
   row_plan plan_;
   ingest_report report_;
   std::uint64_t accepted_ = 0;
   std::vector<std::uint16_t> channel_map_;
-  std::vector<std::uint32_t> segment_map_;
-  std::vector<std::uint32_t> agent_map_;
+  std::vector<std::vector<std::uint32_t>> label_maps_;  // per category slot: chunk id → read id
 };
 
 /// Checks options shared by every reader (delimiter, decimal point, column

@@ -99,7 +99,7 @@ struct parse_result {
 /// Per-thread state of a format (chunk output, builder, scratch).
 class text_worker {
  public:
-  explicit text_worker(const row_plan& plan) : builder(plan) { builder.attach(&out); }
+  explicit text_worker(const row_plan& plan) : out(plan.fields), builder(plan) { builder.attach(&out); }
   virtual ~text_worker() = default;
   text_worker(const text_worker&) = delete;
   text_worker& operator=(const text_worker&) = delete;

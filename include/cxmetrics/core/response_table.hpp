@@ -1,32 +1,40 @@
 // response_table: responses stored column by column, for bulk work.
 //
-// Each field of cxm::response is a std::vector of a small fixed-width type, so
-// the engines can scan one column (e.g. every NPS score) without touching the
-// others:
+// A table follows a schema (core/schema.hpp): one column per field, at the
+// field's id, of the type its kind is stored as, so the engines can scan one
+// column (e.g. every NPS score) without touching the others:
 //
-//   column     type          meaning                         missing
-//   --------   -----------   -----------------------------   ---------------------------
-//   nps        uint8         score on the table's NPS scale  missing_score (255)
-//   csat       uint8         score on the table's CSAT scale missing_score (255)
-//   ces        uint8         score on the table's CES scale  missing_score (255)
-//   time       int64         Unix seconds, UTC               missing_time (INT64_MIN)
-//   channel    uint16        cxm::channel_id value; labels in the table's channel_set
-//   segment    uint32        id into segments(); id 0 is "" (no segment)
-//   agent      uint32        id into agents();   id 0 is "" (no agent)
-//   weight     double        survey weight (1 when none was given)
-//   resolved   int8          cxm::resolution (1 yes, 0 no, -1 unknown)
-//   why, id    std::string   free text, response id
+//   kind       column type   meaning                            missing
+//   --------   -----------   --------------------------------   ---------------------------
+//   score      uint8         the point itself                   missing_score (255)
+//   flag       int8          1 yes, 0 no (cxm::resolution)      -1 (unknown)
+//   time       int64         Unix seconds, UTC                  missing_time (INT64_MIN)
+//   category   uint32        id into the field's dictionary     0 (the empty label)
+//              uint16        the channel: cxm::channel_id       "other" (channels::other)
+//   numeric    double        the number                         NaN
+//   weight     double        survey weight                      1
+//   text, id   std::string   verbatim                           ""
 //
-// Scores are stored as they are (not as bins), so every scale of a table must
-// lie within 0..254; the constructor checks this. The three scales are chosen
-// at construction (e.g. CSAT top-1-box: table_scales s; s.csat = scale::csat(1);).
+// The predefined fields keep their typed accessors (nps(), channel(),
+// segment(), why(), ...); every field is reached by id (scores(f),
+// categories(f), numbers(f), ...; response_field::nps is the id of nps).
+// Category labels live in the table's category_dictionaries (core/
+// dictionary.hpp), which a table may share with reads and other tables so
+// that ids agree; label(f, id) gives any category id's label.
 //
-// append() validates the whole response before it changes anything: scores on
-// their scales, weight finite and >= 0, channel id in the channel set, time not
-// the missing sentinel. On failure it throws the typed error (score_out_of_scale,
+// Scores are stored as they are (not as bins), so every score scale lies
+// within 0..254 (the schema checks this). The predefined scales are chosen at
+// construction (e.g. CSAT top-1-box: table_scales s; s.csat = scale::csat(1);).
+//
+// append() adds a cxm::response (the predefined fields; declared fields get
+// their missing value) after validating all of it: scores on their scales,
+// weight finite and >= 0, channel id in the channel set, time not the missing
+// sentinel. On failure it throws the typed error (score_out_of_scale,
 // invalid_weight, unknown_channel, invalid_value) located with
 // at_row(row_index, field), and the table (columns, dictionaries, flags) is
 // exactly as before: the strong exception guarantee, also under bad_alloc.
+// Readers append whole batches (response_batch::append_to), declared fields
+// included.
 //
 // Header: cxmetrics/core/response_table.hpp. Complexity: append amortised
 // O(1) (plus hashing the segment and agent strings), row(i) O(1).
@@ -36,133 +44,108 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
-#include <functional>
 #include <limits>
+#include <memory>
 #include <optional>
 #include <span>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 #include <utility>
 #include <vector>
 
 #include "cxmetrics/core/counts.hpp"
+#include "cxmetrics/core/detail/column_store.hpp"
+#include "cxmetrics/core/dictionary.hpp"
 #include "cxmetrics/core/error.hpp"
 #include "cxmetrics/core/response.hpp"
 #include "cxmetrics/core/scale.hpp"
+#include "cxmetrics/core/schema.hpp"
 #include "cxmetrics/core/timestamp.hpp"
 
 namespace cxm {
 
-/// Interns strings as dense uint32 ids. Id 0 is always the empty string, so a
-/// missing segment or agent has id 0. Ids are given in order of first sight.
-class string_dictionary {
- public:
-  string_dictionary() {
-    names_.emplace_back();
-    index_.emplace(std::string(), 0U);
-  }
-
-  /// Number of distinct strings, including the empty string (id 0).
-  [[nodiscard]] std::size_t size() const noexcept { return names_.size(); }
-
-  /// The string of an id; throws invalid_argument for an unknown id.
-  [[nodiscard]] const std::string& name(std::uint32_t id) const {
-    if (id >= names_.size()) {
-      throw invalid_argument("dictionary id " + std::to_string(id) + " is not in the dictionary (size " +
-                             std::to_string(names_.size()) + ")");
-    }
-    return names_[id];
-  }
-
-  /// The id of a string, if it has been seen.
-  [[nodiscard]] std::optional<std::uint32_t> find(std::string_view s) const {
-    const auto it = index_.find(s);
-    if (it == index_.end()) return std::nullopt;
-    return it->second;
-  }
-
-  /// All strings, indexed by id.
-  [[nodiscard]] const std::vector<std::string>& names() const noexcept { return names_; }
-
-  /// The id of `s`, adding it when new; `.second` says whether it was added.
-  /// Strong guarantee: on failure (bad_alloc, too many strings) nothing changes.
-  std::pair<std::uint32_t, bool> intern(std::string_view s) {
-    if (auto id = find(s)) return {*id, false};
-    if (names_.size() >= std::numeric_limits<std::uint32_t>::max()) {
-      throw invalid_argument("too many distinct strings for a dictionary (2^32 - 1)");
-    }
-    const auto id = static_cast<std::uint32_t>(names_.size());
-    names_.emplace_back(s);
-    try {
-      index_.emplace(names_.back(), id);
-    } catch (...) {
-      names_.pop_back();
-      throw;
-    }
-    return {id, true};
-  }
-
-  /// Removes the most recently added string (undo of an intern that added it).
-  void pop_back() noexcept {
-    if (names_.size() <= 1) return;
-    index_.erase(names_.back());
-    names_.pop_back();
-  }
-
- private:
-  struct hash {
-    using is_transparent = void;
-    std::size_t operator()(std::string_view s) const noexcept { return std::hash<std::string_view>{}(s); }
-  };
-  std::vector<std::string> names_;
-  std::unordered_map<std::string, std::uint32_t, hash, std::equal_to<>> index_;
-};
-
-/// The scales of a table's three score columns.
-struct table_scales {
-  scale nps = scale::nps();
-  scale csat = scale::csat();
-  scale ces = scale::ces();
-};
+namespace detail {
+struct table_access;
+template <class T>
+using std_column = std::vector<T>;
+}  // namespace detail
 
 /// Columnar table of responses (see the header comment).
 class response_table {
  public:
   /// Stored in a score column when the response has no such score.
   static constexpr std::uint8_t missing_score = 255;
-  /// Stored in the time column when the response has no time.
+  /// Stored in a time column when the response has no time.
   static constexpr std::int64_t missing_time = std::numeric_limits<std::int64_t>::min();
 
-  /// An empty table with the given scales and channel set (default: NPS 0–10,
-  /// CSAT 1–5 top-2-box, CES 1–7 easy 5–7; an open set of the built-in
-  /// channels). Throws invalid_argument when a scale does not fit 0..254.
+  /// An empty table of the predefined fields with the given scales and
+  /// channel set (default: NPS 0–10, CSAT 1–5 top-2-box, CES 1–7 easy 5–7;
+  /// an open set of the built-in channels). Throws invalid_argument when a
+  /// scale does not fit 0..254.
   explicit response_table(table_scales scales = {}, channel_set channels = channel_set{})
-      : scales_(scales), channels_(std::move(channels)) {
-    check_storable(scales_.nps, "nps");
-    check_storable(scales_.csat, "csat");
-    check_storable(scales_.ces, "ces");
+      : response_table(cxm::schema(scales), std::make_shared<category_dictionaries>(std::move(channels))) {}
+
+  /// An empty table of a schema's fields, whose category labels are in
+  /// `dictionaries` (shared; a new set when null).
+  explicit response_table(cxm::schema fields, std::shared_ptr<category_dictionaries> dictionaries = nullptr)
+      : schema_(std::move(fields)),
+        scales_(schema_.scales()),
+        dictionaries_(dictionaries ? std::move(dictionaries) : std::make_shared<category_dictionaries>()) {
+    columns_.shape(schema_);
+    text_.assign(schema_.columns_of(column_type::text), {});
+    for (std::size_t i = 0; i < schema_.size(); ++i) {
+      const field_id f(i);
+      if (schema_.type_of(f) == column_type::category) labels_.push_back(&dictionaries_->of(schema_[f].name));
+    }
   }
 
-  [[nodiscard]] std::size_t size() const noexcept { return nps_.size(); }
-  [[nodiscard]] bool empty() const noexcept { return nps_.empty(); }
+  response_table(const response_table& o) { *this = o; }
+  response_table(response_table&&) noexcept = default;
+  response_table& operator=(response_table&&) noexcept = default;
+  /// A copy shares nothing: it gets a copy of the dictionaries.
+  response_table& operator=(const response_table& o) {
+    if (this == &o) return *this;
+    response_table t(o.schema_, std::make_shared<category_dictionaries>(*o.dictionaries_));
+    t.weighted_ = o.weighted_;
+    t.columns_ = o.columns_;
+    t.text_ = o.text_;
+    *this = std::move(t);
+    return *this;
+  }
 
+  [[nodiscard]] std::size_t size() const noexcept { return columns_.channel.size(); }
+  [[nodiscard]] bool empty() const noexcept { return columns_.channel.empty(); }
+
+  /// The fields of the table.
+  [[nodiscard]] const cxm::schema& schema() const noexcept { return schema_; }
   [[nodiscard]] const table_scales& scales() const noexcept { return scales_; }
   [[nodiscard]] const scale& nps_scale() const noexcept { return scales_.nps; }
   [[nodiscard]] const scale& csat_scale() const noexcept { return scales_.csat; }
   [[nodiscard]] const scale& ces_scale() const noexcept { return scales_.ces; }
 
   /// Labels of the channel column.
-  [[nodiscard]] const channel_set& channel_labels() const noexcept { return channels_; }
+  [[nodiscard]] const channel_set& channel_labels() const noexcept { return dictionaries_->channels(); }
   /// The channel id of a label: an open set adds unknown labels, a closed set
   /// throws unknown_channel naming `where`. Existing ids never change.
   channel_id channel_of(std::string_view label, const location& where = {}) {
-    return channels_.id_of(label, where);
+    return dictionaries_->channels().id_of(label, where);
   }
 
   /// Dictionaries of the segment and agent columns.
-  [[nodiscard]] const string_dictionary& segments() const noexcept { return segments_; }
-  [[nodiscard]] const string_dictionary& agents() const noexcept { return agents_; }
+  [[nodiscard]] const string_dictionary& segments() const noexcept { return *labels_[segment_slot]; }
+  [[nodiscard]] const string_dictionary& agents() const noexcept { return *labels_[agent_slot]; }
+  /// The dictionary of a category field (not the channel: channel_labels()).
+  [[nodiscard]] const string_dictionary& labels(field_id f) const {
+    detail::check_column_type(schema_, f, column_type::category);
+    return *labels_[schema_.slot_of(f)];
+  }
+  /// The label of id `v` of a category field, the channel included.
+  [[nodiscard]] const std::string& label(field_id f, std::uint32_t v) const {
+    if (schema_.type_of(f) == column_type::channel) return channel_labels().name(channel_id{static_cast<std::uint16_t>(v)});
+    return labels(f).name(v);
+  }
+  /// Every category label of the table (shared with whoever else holds them).
+  [[nodiscard]] const std::shared_ptr<category_dictionaries>& dictionaries() const noexcept { return dictionaries_; }
 
   /// True once a row with a weight other than 1 was appended or mark_weighted()
   /// was called (an input with a weight column). When false, every weight is 1.
@@ -172,17 +155,8 @@ class response_table {
 
   /// Reserves room for `n` rows in every column.
   void reserve(std::size_t n) {
-    nps_.reserve(n);
-    csat_.reserve(n);
-    ces_.reserve(n);
-    time_.reserve(n);
-    channel_.reserve(n);
-    segment_.reserve(n);
-    agent_.reserve(n);
-    weight_.reserve(n);
-    resolved_.reserve(n);
-    why_.reserve(n);
-    id_.reserve(n);
+    columns_.each([n](auto& c) { c.reserve(n); });
+    for (auto& c : text_) c.reserve(n);
   }
 
   /// Throws what append(r) would throw for row `row`, changing nothing.
@@ -203,68 +177,92 @@ class response_table {
     std::string why = r.why;  // copies made before any column changes
     std::string id = r.id;
     grow_for(size() + 1);
-    const auto seg = segments_.intern(r.segment);
+    string_dictionary& segs = *labels_[segment_slot];
+    const auto seg = segs.intern(r.segment);
     std::pair<std::uint32_t, bool> ag;
     try {
-      ag = agents_.intern(r.agent);
+      ag = labels_[agent_slot]->intern(r.agent);
     } catch (...) {
-      if (seg.second) segments_.pop_back();
+      if (seg.second) segs.pop_back();
       throw;
     }
     // Nothing below can throw: capacity is reserved and strings are moved.
-    nps_.push_back(store(r.nps));
-    csat_.push_back(store(r.csat));
-    ces_.push_back(store(r.ces));
-    time_.push_back(r.time ? r.time->time_since_epoch().count() : missing_time);
-    channel_.push_back(r.channel.value);
-    segment_.push_back(seg.first);
-    agent_.push_back(ag.first);
-    weight_.push_back(r.weight);
-    resolved_.push_back(static_cast<std::int8_t>(r.resolved));
-    why_.push_back(std::move(why));
-    id_.push_back(std::move(id));
+    append_missing();
+    score_column(response_field::nps).back() = store(r.nps);
+    score_column(response_field::csat).back() = store(r.csat);
+    score_column(response_field::ces).back() = store(r.ces);
+    columns_.time[predefined_slot(response_field::timestamp)].back() =
+        r.time ? r.time->time_since_epoch().count() : missing_time;
+    columns_.channel.back() = r.channel.value;
+    columns_.category[segment_slot].back() = seg.first;
+    columns_.category[agent_slot].back() = ag.first;
+    columns_.number[predefined_slot(response_field::weight)].back() = r.weight;
+    columns_.flag[predefined_slot(response_field::resolved)].back() = static_cast<std::int8_t>(r.resolved);
+    text_[predefined_slot(response_field::why)].back() = std::move(why);
+    text_[predefined_slot(response_field::id)].back() = std::move(id);
     if (r.weight != 1.0) weighted_ = true;
   }
 
-  /// Row `i` as a response; equals the response that was appended. Throws
-  /// invalid_argument when i >= size().
+  /// Row `i` as a response (the predefined fields); equals the response that
+  /// was appended. Throws invalid_argument when i >= size().
   [[nodiscard]] response row(std::size_t i) const {
     if (i >= size()) {
       throw invalid_argument("row " + std::to_string(i) + " is out of range (table has " + std::to_string(size()) +
                              " rows)");
     }
     response r;
-    r.id = id_[i];
-    r.nps = load(nps_[i]);
-    r.csat = load(csat_[i]);
-    r.ces = load(ces_[i]);
-    if (time_[i] != missing_time) r.time = timestamp{std::chrono::seconds{time_[i]}};
-    r.channel = channel_id{channel_[i]};
-    r.segment = segments_.names()[segment_[i]];
-    r.agent = agents_.names()[agent_[i]];
-    r.weight = weight_[i];
-    r.resolved = static_cast<resolution>(resolved_[i]);
-    r.why = why_[i];
+    r.id = id()[i];
+    r.nps = load(nps()[i]);
+    r.csat = load(csat()[i]);
+    r.ces = load(ces()[i]);
+    if (time()[i] != missing_time) r.time = timestamp{std::chrono::seconds{time()[i]}};
+    r.channel = channel_id{channel()[i]};
+    r.segment = segments().names()[segment()[i]];
+    r.agent = agents().names()[agent()[i]];
+    r.weight = weight()[i];
+    r.resolved = static_cast<resolution>(resolved()[i]);
+    r.why = why()[i];
     return r;
   }
 
-  // Columns. Score columns hold the score itself or missing_score.
-  [[nodiscard]] std::span<const std::uint8_t> nps() const noexcept { return nps_; }
-  [[nodiscard]] std::span<const std::uint8_t> csat() const noexcept { return csat_; }
-  [[nodiscard]] std::span<const std::uint8_t> ces() const noexcept { return ces_; }
+  // Columns of the predefined fields. Score columns hold the score itself or missing_score.
+  [[nodiscard]] std::span<const std::uint8_t> nps() const noexcept { return fixed<std::uint8_t>(response_field::nps); }
+  [[nodiscard]] std::span<const std::uint8_t> csat() const noexcept { return fixed<std::uint8_t>(response_field::csat); }
+  [[nodiscard]] std::span<const std::uint8_t> ces() const noexcept { return fixed<std::uint8_t>(response_field::ces); }
   /// Unix seconds, or missing_time.
-  [[nodiscard]] std::span<const std::int64_t> time() const noexcept { return time_; }
+  [[nodiscard]] std::span<const std::int64_t> time() const noexcept { return fixed<std::int64_t>(response_field::timestamp); }
   /// channel_id values; labels via channel_labels().
-  [[nodiscard]] std::span<const std::uint16_t> channel() const noexcept { return channel_; }
+  [[nodiscard]] std::span<const std::uint16_t> channel() const noexcept { return columns_.channel; }
   /// Ids into segments(); 0 means no segment.
-  [[nodiscard]] std::span<const std::uint32_t> segment() const noexcept { return segment_; }
+  [[nodiscard]] std::span<const std::uint32_t> segment() const noexcept { return columns_.category[segment_slot]; }
   /// Ids into agents(); 0 means no agent.
-  [[nodiscard]] std::span<const std::uint32_t> agent() const noexcept { return agent_; }
-  [[nodiscard]] std::span<const double> weight() const noexcept { return weight_; }
+  [[nodiscard]] std::span<const std::uint32_t> agent() const noexcept { return columns_.category[agent_slot]; }
+  [[nodiscard]] std::span<const double> weight() const noexcept { return fixed<double>(response_field::weight); }
   /// cxm::resolution values: 1 yes, 0 no, -1 unknown.
-  [[nodiscard]] std::span<const std::int8_t> resolved() const noexcept { return resolved_; }
-  [[nodiscard]] std::span<const std::string> why() const noexcept { return why_; }
-  [[nodiscard]] std::span<const std::string> id() const noexcept { return id_; }
+  [[nodiscard]] std::span<const std::int8_t> resolved() const noexcept { return fixed<std::int8_t>(response_field::resolved); }
+  [[nodiscard]] std::span<const std::string> why() const noexcept { return text_[predefined_slot(response_field::why)]; }
+  [[nodiscard]] std::span<const std::string> id() const noexcept { return text_[predefined_slot(response_field::id)]; }
+
+  // Columns of any field, by id; each throws invalid_argument naming the
+  // field when it is stored otherwise (a category asked for as scores, ...).
+
+  /// A score field: the point or missing_score.
+  [[nodiscard]] std::span<const std::uint8_t> scores(field_id f) const { return columns_.of<std::uint8_t>(schema_, f); }
+  /// A flag field: 1 yes, 0 no, -1 unknown.
+  [[nodiscard]] std::span<const std::int8_t> flags(field_id f) const { return columns_.of<std::int8_t>(schema_, f); }
+  /// A time field: Unix seconds or missing_time.
+  [[nodiscard]] std::span<const std::int64_t> times(field_id f) const { return columns_.of<std::int64_t>(schema_, f); }
+  /// A category field other than the channel: ids into labels(f).
+  [[nodiscard]] std::span<const std::uint32_t> categories(field_id f) const {
+    return columns_.of<std::uint32_t>(schema_, f);
+  }
+  /// A numeric field (NaN when missing) or a weight field (1 when missing).
+  [[nodiscard]] std::span<const double> numbers(field_id f) const { return columns_.of<double>(schema_, f); }
+  /// A text or id field.
+  [[nodiscard]] std::span<const std::string> texts(field_id f) const {
+    detail::check_column_type(schema_, f, column_type::text);
+    return text_[schema_.slot_of(f)];
+  }
 
   // Field checks shared with the readers, so a reader reports the same error
   // kinds as append() (with its own location).
@@ -291,20 +289,24 @@ class response_table {
   }
   /// A channel id must be in this table's channel set; unknown_channel.
   void check_channel(channel_id c, const location& where) const {
-    if (c.value >= channels_.size()) {
+    if (c.value >= channel_labels().size()) {
       throw unknown_channel("channel id " + std::to_string(c.value) + " is not in the table's channel set (" +
-                                std::to_string(channels_.size()) + " channels)",
+                                std::to_string(channel_labels().size()) + " channels)",
                             where);
     }
   }
 
  private:
-  static void check_storable(const scale& s, const char* column) {
-    if (s.min() < 0 || s.max() >= missing_score) {
-      throw invalid_argument(std::string("the ") + column + " column stores scores as 0..254, but the " + s.describe() +
-                             " does not fit");
-    }
+  friend struct detail::table_access;
+  static constexpr std::size_t segment_slot = predefined_slot(response_field::segment);
+  static constexpr std::size_t agent_slot = predefined_slot(response_field::agent);
+
+  template <class T>
+  [[nodiscard]] std::span<const T> fixed(response_field f) const noexcept {
+    return columns_.list<T>()[predefined_slot(f)];
   }
+  std::vector<std::uint8_t>& score_column(response_field f) noexcept { return columns_.score[predefined_slot(f)]; }
+
   static std::uint8_t store(const std::optional<int>& score) noexcept {
     return score ? static_cast<std::uint8_t>(*score) : missing_score;
   }
@@ -312,41 +314,39 @@ class response_table {
     if (v == missing_score) return std::nullopt;
     return static_cast<int>(v);
   }
-  template <class T>
-  static void grow(std::vector<T>& v, std::size_t n) {
-    if (v.capacity() < n) v.reserve(std::max(n, 2 * v.capacity()));
-  }
   void grow_for(std::size_t n) {
-    grow(nps_, n);
-    grow(csat_, n);
-    grow(ces_, n);
-    grow(time_, n);
-    grow(channel_, n);
-    grow(segment_, n);
-    grow(agent_, n);
-    grow(weight_, n);
-    grow(resolved_, n);
-    grow(why_, n);
-    grow(id_, n);
+    const auto grow = [n](auto& v) {
+      if (v.capacity() < n) v.reserve(std::max(n, 2 * v.capacity()));
+    };
+    columns_.each(grow);
+    for (auto& c : text_) grow(c);
+  }
+  // Appends every field's missing value (capacity reserved: no throw but bad_alloc of a string, which cannot happen for "").
+  void append_missing() noexcept {
+    for (auto& c : columns_.score) c.push_back(missing_score);
+    for (auto& c : columns_.flag) c.push_back(static_cast<std::int8_t>(resolution::unknown));
+    for (auto& c : columns_.time) c.push_back(missing_time);
+    columns_.channel.push_back(channels::other.value);
+    for (auto& c : columns_.category) c.push_back(0);
+    for (std::size_t i = predefined_field_count; i < schema_.size(); ++i) {
+      const field_id f(i);
+      if (schema_.type_of(f) == column_type::number) {
+        columns_.number[schema_.slot_of(f)].push_back(schema_[f].kind == field_kind::weight
+                                                          ? 1.0
+                                                          : std::numeric_limits<double>::quiet_NaN());
+      }
+    }
+    columns_.number[predefined_slot(response_field::weight)].push_back(1.0);
+    for (auto& c : text_) c.emplace_back();
   }
 
+  cxm::schema schema_;
   table_scales scales_;
-  channel_set channels_;
-  string_dictionary segments_;
-  string_dictionary agents_;
+  std::shared_ptr<category_dictionaries> dictionaries_;
+  std::vector<string_dictionary*> labels_;  // per category slot, into dictionaries_
   bool weighted_ = false;
-
-  std::vector<std::uint8_t> nps_;
-  std::vector<std::uint8_t> csat_;
-  std::vector<std::uint8_t> ces_;
-  std::vector<std::int64_t> time_;
-  std::vector<std::uint16_t> channel_;
-  std::vector<std::uint32_t> segment_;
-  std::vector<std::uint32_t> agent_;
-  std::vector<double> weight_;
-  std::vector<std::int8_t> resolved_;
-  std::vector<std::string> why_;
-  std::vector<std::string> id_;
+  detail::column_store<detail::std_column> columns_;
+  std::vector<std::vector<std::string>> text_;
 };
 
 }  // namespace cxm

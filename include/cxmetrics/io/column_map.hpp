@@ -1,188 +1,106 @@
-// The response fields an input column can hold, and how a reader finds the
-// column of each: the field names, the column_map a caller renames them
-// with, the one matching rule of CSV headers, JSON keys and variable names,
-// and the aliases under which survey tools export the fields.
+// The input column of each field: the column_map a caller renames the
+// predefined fields with, the one matching rule of CSV headers, JSON keys
+// and variable names, and the aliases under which survey tools export the
+// predefined fields (a flat view of predefined_fields in core/schema.hpp,
+// where the fields, their kinds and their aliases are declared).
 //
 // Header: cxmetrics/io/column_map.hpp; compiled part in src/io/column_match.cpp.
 #pragma once
 
+#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
 
+#include "cxmetrics/core/schema.hpp"
 #include "cxmetrics/export.hpp"
 
 namespace cxm {
 
-/// The response fields an input column can hold.
-enum class response_field : std::uint8_t { id, timestamp, channel, agent, segment, nps, csat, ces, resolved, weight, why };
+/// Number of response_field values (the predefined fields).
+inline constexpr std::size_t response_field_count = predefined_field_count;
 
-/// Number of response_field values.
-inline constexpr std::size_t response_field_count = 11;
-
-/// The field's name as used in rejects, locations, mapping files and missing_by_field.
-[[nodiscard]] constexpr const char* to_string(response_field f) noexcept {
-  switch (f) {
-    case response_field::id: return "id";
-    case response_field::timestamp: return "timestamp";
-    case response_field::channel: return "channel";
-    case response_field::agent: return "agent";
-    case response_field::segment: return "segment";
-    case response_field::nps: return "nps";
-    case response_field::csat: return "csat";
-    case response_field::ces: return "ces";
-    case response_field::resolved: return "resolved";
-    case response_field::weight: return "weight";
-    case response_field::why: return "why";
+/// The predefined field of a name ("nps", "why", ...; exact, lower case), if any.
+[[nodiscard]] constexpr std::optional<response_field> field_from_name(std::string_view name) noexcept {
+  for (std::size_t f = 0; f < predefined_field_count; ++f) {
+    if (predefined_fields[f].name == name) return static_cast<response_field>(f);
   }
-  return "id";
+  return std::nullopt;
 }
 
-/// The field of a name ("nps", "why", ...; exact, lower case), if any.
-[[nodiscard]] CXMETRICS_API std::optional<response_field> field_from_name(std::string_view name) noexcept;
-
 /// Input column (CSV header name, JSON key, SPSS/Stata/SAS variable name) of
-/// each field. An empty name means the field is never read.
+/// each predefined field. An empty name means the field is never read.
+/// (Named members, so that a caller writes `o.columns.nps = "Q1"`; their
+/// defaults are the names of predefined_fields.) A declared field (core/
+/// schema.hpp) is read from the column of its own name.
 ///
 /// How a reader finds a field's column (one matcher for CSV headers, JSON
 /// keys and variable names):
-///  * Names are compared as keys: ASCII letters in lower case, surrounding
-///    blanks removed, and each run of ' ', '-' and '_' as one '_' ("Response
-///    ID", "response-id" and "RESPONSE_ID" are one key).
+///  * Names are compared as keys (field_key): ASCII letters in lower case,
+///    surrounding blanks removed, and each run of ' ', '-' and '_' as one
+///    '_' ("Response ID", "response-id" and "RESPONSE_ID" are one key).
 ///  * A field whose name is its own (the default, "nps" for nps) is found
 ///    under that name, else under one of its column_aliases (below). The own
 ///    name wins over an alias; two aliases of one field in one header are a
 ///    parse_error naming both (say which one with an explicit name).
 ///  * A field given another name (by the program, a mapping file's "columns"
 ///    or cxm's --column) is found under that name only, never an alias.
-///  * A column is read as one field at most: own and explicit names are
-///    matched first, aliases only among the columns left.
+///  * A column is read as one field at most: own, declared and explicit
+///    names are matched first, aliases only among the columns left.
 ///  * Several columns with one field's name are a parse_error.
 /// The column each field was read from is in ingest_report::column_of.
 struct column_map {
-  std::string id = "id";
-  std::string timestamp = "timestamp";
-  std::string channel = "channel";
-  std::string agent = "agent";
-  std::string segment = "segment";
-  std::string nps = "nps";
-  std::string csat = "csat";
-  std::string ces = "ces";
-  std::string resolved = "resolved";
-  std::string weight = "weight";
-  std::string why = "why";
+  std::string id{predefined(response_field::id).name};
+  std::string timestamp{predefined(response_field::timestamp).name};
+  std::string channel{predefined(response_field::channel).name};
+  std::string agent{predefined(response_field::agent).name};
+  std::string segment{predefined(response_field::segment).name};
+  std::string nps{predefined(response_field::nps).name};
+  std::string csat{predefined(response_field::csat).name};
+  std::string ces{predefined(response_field::ces).name};
+  std::string resolved{predefined(response_field::resolved).name};
+  std::string weight{predefined(response_field::weight).name};
+  std::string why{predefined(response_field::why).name};
 
   /// The column name of a field.
   [[nodiscard]] const std::string& name_of(response_field f) const noexcept {
-    switch (f) {
-      case response_field::id: return id;
-      case response_field::timestamp: return timestamp;
-      case response_field::channel: return channel;
-      case response_field::agent: return agent;
-      case response_field::segment: return segment;
-      case response_field::nps: return nps;
-      case response_field::csat: return csat;
-      case response_field::ces: return ces;
-      case response_field::resolved: return resolved;
-      case response_field::weight: return weight;
-      case response_field::why: return why;
-    }
-    return id;
+    return this->*members[static_cast<std::size_t>(f)];
   }
   /// The column name of a field, for changing it.
-  [[nodiscard]] std::string& name_of(response_field f) noexcept {
-    return const_cast<std::string&>(static_cast<const column_map&>(*this).name_of(f));
+  [[nodiscard]] std::string& name_of(response_field f) noexcept { return this->*members[static_cast<std::size_t>(f)]; }
+
+ private:
+  // The members in the order of response_field.
+  static constexpr std::array<std::string column_map::*, predefined_field_count> members{
+      &column_map::id,   &column_map::timestamp, &column_map::channel,  &column_map::agent,
+      &column_map::segment, &column_map::nps,    &column_map::csat,     &column_map::ces,
+      &column_map::resolved, &column_map::weight, &column_map::why};
+};
+
+namespace detail {
+constexpr std::size_t alias_count() noexcept {
+  std::size_t n = 0;
+  for (const auto& p : predefined_fields) n += p.aliases.size();
+  return n;
+}
+constexpr std::array<column_alias, alias_count()> flat_aliases() noexcept {
+  std::array<column_alias, alias_count()> out{};
+  std::size_t k = 0;
+  for (std::size_t f = 0; f < predefined_field_count; ++f) {
+    for (const auto a : predefined_fields[f].aliases) out[k++] = column_alias{static_cast<response_field>(f), a};
   }
-};
+  return out;
+}
+}  // namespace detail
 
-/// A name under which survey tools and spreadsheets often export a field,
-/// as a key (see column_map). Chosen so that none is a usual name of
-/// something else: no "time" (often a time of day or a duration), no
-/// "reason" (often a contact reason), no "resolution" (a ticket's outcome
-/// text in help-desk exports), no "source" (a marketing source), no
-/// "recommend" (often a yes/no question), no "startdate" (when a survey
-/// was opened, beside its end date).
-struct column_alias {
-  response_field field;
-  std::string_view name;
-};
+/// The aliases of every predefined field, one entry each, in the order of
+/// predefined_fields (core/schema.hpp, which lists them with their sources).
+inline constexpr std::array<column_alias, detail::alias_count()> column_aliases = detail::flat_aliases();
 
-/// The aliases of every field (Qualtrics, SurveyMonkey, Google Forms,
-/// Typeform, help-desk and spreadsheet exports):
-///
-///   field      aliases
-///   ---------  ------------------------------------------------------------------------
-///   id         response_id, responseid (Qualtrics "ResponseId"), respondent_id
-///              (SurveyMonkey "Respondent ID"), respondentid, record_id
-///   timestamp  date, datetime, created_at, submitted_at, submit_date, submission_date,
-///              submit_date_(utc) (Typeform), response_date, completed_at, end_date
-///              (SurveyMonkey "End Date"), enddate (Qualtrics "EndDate")
-///   channel    contact_channel, channel_name, support_channel
-///   agent      agent_id, agent_name, rep, rep_name
-///   segment    customer_segment, segment_name
-///   nps        ltr, likelihood_to_recommend, nps_score, net_promoter_score
-///   csat       satisfaction, csat_score, customer_satisfaction
-///   ces        effort, customer_effort, ces_score, customer_effort_score
-///   resolved   issue_resolved, is_resolved, fcr, first_contact_resolution
-///   weight     wt, survey_weight, sample_weight
-///   why        comment, comments, verbatim, feedback
-///
-/// (Google Forms' "Timestamp" is the field's own name.) No alias is a
-/// field's own name or an alias of two fields.
-inline constexpr column_alias column_aliases[] = {
-    {response_field::id, "response_id"},
-    {response_field::id, "responseid"},
-    {response_field::id, "respondent_id"},
-    {response_field::id, "respondentid"},
-    {response_field::id, "record_id"},
-    {response_field::timestamp, "date"},
-    {response_field::timestamp, "datetime"},
-    {response_field::timestamp, "created_at"},
-    {response_field::timestamp, "submitted_at"},
-    {response_field::timestamp, "submit_date"},
-    {response_field::timestamp, "submission_date"},
-    {response_field::timestamp, "submit_date_(utc)"},
-    {response_field::timestamp, "response_date"},
-    {response_field::timestamp, "completed_at"},
-    {response_field::timestamp, "end_date"},
-    {response_field::timestamp, "enddate"},
-    {response_field::channel, "contact_channel"},
-    {response_field::channel, "channel_name"},
-    {response_field::channel, "support_channel"},
-    {response_field::agent, "agent_id"},
-    {response_field::agent, "agent_name"},
-    {response_field::agent, "rep"},
-    {response_field::agent, "rep_name"},
-    {response_field::segment, "customer_segment"},
-    {response_field::segment, "segment_name"},
-    {response_field::nps, "ltr"},
-    {response_field::nps, "likelihood_to_recommend"},
-    {response_field::nps, "nps_score"},
-    {response_field::nps, "net_promoter_score"},
-    {response_field::csat, "satisfaction"},
-    {response_field::csat, "csat_score"},
-    {response_field::csat, "customer_satisfaction"},
-    {response_field::ces, "effort"},
-    {response_field::ces, "customer_effort"},
-    {response_field::ces, "ces_score"},
-    {response_field::ces, "customer_effort_score"},
-    {response_field::resolved, "issue_resolved"},
-    {response_field::resolved, "is_resolved"},
-    {response_field::resolved, "fcr"},
-    {response_field::resolved, "first_contact_resolution"},
-    {response_field::weight, "wt"},
-    {response_field::weight, "survey_weight"},
-    {response_field::weight, "sample_weight"},
-    {response_field::why, "comment"},
-    {response_field::why, "comments"},
-    {response_field::why, "verbatim"},
-    {response_field::why, "feedback"},
-};
-
-/// The key a column name is compared as (see column_map): "Response ID" →
-/// "response_id".
+/// The key a column name is compared as (see column_map; field_key):
+/// "Response ID" → "response_id".
 [[nodiscard]] CXMETRICS_API std::string column_key(std::string_view name);
 
 }  // namespace cxm

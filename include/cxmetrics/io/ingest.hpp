@@ -68,6 +68,14 @@
 //                                                          (also for every other field whose
 //                                                          text is not UTF-8)
 //
+// A declared field (ingest_options::schema) follows the rule of its kind:
+// a score that of nps/csat/ces on its own scale; a flag that of resolved
+// with its own vocabulary (JSON true/false are yes/no); a time that of
+// timestamp; a weight that of weight; a category, text or id that of
+// segment, why and id; a numeric is a finite number in text (the input's
+// decimal point, as a weight) or a JSON number (not_a_number otherwise,
+// NaN of a statistics file is missing). The reject names the declared field.
+//
 // Row-level causes: field_count (CSV row with another number of fields than
 // the header), malformed_csv (text after a closing quote; a quote that never
 // closes, see below), malformed_json (a JSON Lines line that is not one JSON
@@ -115,7 +123,6 @@
 // and read_responses in src/io/ingest_any.cpp).
 #pragma once
 
-#include <array>
 #include <filesystem>
 #include <functional>
 #include <string>
@@ -145,8 +152,9 @@ struct ingest_report {
   std::vector<std::string> header;           ///< CSV header, JSON keys of the first object, or variable names
   std::vector<std::string> ignored_columns;  ///< names in header that map to no field
   /// The column each field was read from, as the header writes it (index:
-  /// response_field); empty when the input has no column for the field.
-  std::array<std::string, response_field_count> column_of;
+  /// field id in the read's schema; response_field for the predefined
+  /// fields); empty when the input has no column for the field.
+  std::vector<std::string> column_of = std::vector<std::string>(predefined_field_count);
   /// CSV: the field separator used, and whether it was detected (true) or
   /// given in the options (false). 0 for other formats.
   char delimiter = 0;
@@ -157,7 +165,7 @@ struct ingest_report {
   bool decimal_point_detected = false;
 
   /// True when the input has a column for the field.
-  [[nodiscard]] bool has(response_field f) const noexcept { return !column_of[static_cast<std::size_t>(f)].empty(); }
+  [[nodiscard]] bool has(field_id f) const noexcept { return f.index() < column_of.size() && !column_of[f.index()].empty(); }
 };
 
 /// Everything read into memory.

@@ -10,25 +10,23 @@
 #include <cstddef>
 #include <cstdint>
 #include <filesystem>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "cxmetrics/core/dictionary.hpp"
 #include "cxmetrics/core/response_table.hpp"
+#include "cxmetrics/core/schema.hpp"
 #include "cxmetrics/core/timestamp.hpp"
 #include "cxmetrics/export.hpp"
 #include "cxmetrics/io/column_map.hpp"
 
 namespace cxm {
 
-/// Tokens of the resolved field (compared case-insensitively after trimming
-/// blanks). An empty field is always unknown. A token may be in one list only.
-struct resolved_vocabulary {
-  std::vector<std::string> yes{"yes", "y", "true", "1"};
-  std::vector<std::string> no{"no", "n", "false", "0"};
-  std::vector<std::string> unknown{"unknown", "na", "n/a", "-"};
-};
+/// Tokens of the resolved field: a flag's vocabulary (core/schema.hpp).
+using resolved_vocabulary = flag_vocabulary;
 
 /// What to do with a bad row.
 enum class on_error : std::uint8_t {
@@ -72,9 +70,23 @@ struct ingest_options {
   /// every field its "columns" names (a non-empty name), and cxm adds those
   /// of --column, --weight, --by and --metrics.
   std::vector<response_field> required;
-  table_scales scales;               ///< scales of the scores
+  table_scales scales;               ///< scales of the predefined scores (nps, csat, ces)
   channel_set channels = channel_set{};  ///< channel labels; a closed set rejects others
   resolved_vocabulary resolved;      ///< tokens of the resolved field
+  /// The fields read: the predefined ones and those declared with a
+  /// schema_builder (core/schema.hpp; cxm's --field and a mapping's
+  /// "fields"). A declared field is read from the column of its own name
+  /// (compared as a key; no aliases), which the input must have, with the
+  /// rules of its kind (io/ingest.hpp). The predefined fields' scales and
+  /// vocabulary are those of `scales` and `resolved` above, whatever this
+  /// schema says of them: the read's schema is schema_of(options).
+  cxm::schema schema;
+  /// Labels of the category fields (channel, agent, segment, declared
+  /// categories). Empty: each read makes its own, starting from `channels`.
+  /// Given: the read finds and adds labels there (its channel set is used,
+  /// not `channels`), so reads that share one object give one label one id
+  /// (core/dictionary.hpp). Not to be shared by two reads running at once.
+  std::shared_ptr<category_dictionaries> dictionaries;
   bool validate_utf8 = true;         ///< reject text that is not UTF-8 (RFC 3629)
   /// Unit of timestamps written as a bare number (a Unix epoch); automatic:
   /// milliseconds from a magnitude of 10^11 on, seconds below (core/timestamp.hpp).
@@ -106,6 +118,11 @@ struct ingest_options {
   /// SAS value-label catalog (.sas7bcat) for a .sas7bdat file; empty for none.
   std::filesystem::path sas_catalog;
 };
+
+/// The fields a read with these options reads: options.schema with the
+/// predefined scales of options.scales and the resolved vocabulary of
+/// options.resolved. Throws invalid_argument when a scale does not fit 0..254.
+[[nodiscard]] CXMETRICS_API cxm::schema schema_of(const ingest_options& options);
 
 /// CSV dialect. When options.delimiter is 0, the reader chooses it from the
 /// first window of input it reads anyway (64 KiB; a stream too), before the

@@ -1,6 +1,6 @@
-// A JSON mapping file: the column names, dialect, vocabulary, channel set and
-// scales of an input, kept beside it and read into ingest_options (cxm's
-// --mapping).
+// A JSON mapping file: the column names, dialect, vocabulary, channel set,
+// scales and declared fields of an input, kept beside it and read into
+// ingest_options (cxm's --mapping).
 //
 // Header: cxmetrics/io/mapping.hpp; implemented in src/io/mapping.cpp.
 #pragma once
@@ -24,6 +24,9 @@ namespace cxm {
 ///     "required": ["nps", "timestamp"],
 ///     "resolved": {"yes": ["kyllä", "k"], "no": ["ei", "e"], "unknown": ["eos"]},
 ///     "channels": ["phone", "chat", "email"],   a closed set of exactly these
+///     "fields": [{"name": "q1", "kind": "score", "scale": "1-5"},
+///                {"name": "region", "kind": "category"},
+///                {"name": "callback", "kind": "flag", "vocabulary": {"yes": ["ja"], "no": ["nein"]}}],
 ///     "strict": false,
 ///     "csat_top_box": 2, "ces_easy_min": 5
 ///   }
@@ -33,7 +36,10 @@ namespace cxm {
 /// exist); "required" replaces base.required (the fields of "columns" are
 /// added to it); "format": "tsv" is CSV with a tab delimiter unless
 /// "delimiter" says otherwise; a "resolved" list replaces the default list
-/// of that kind. An unknown key,
+/// of that kind; "fields" declares fields (core/schema.hpp) after those of
+/// base.schema: "scale" as parse_scale reads it (scores need one),
+/// "vocabulary" for flags (a list given replaces the default list of that
+/// kind), each read from the column of its own name. An unknown key,
 /// a wrong type or a bad value throws invalid_argument naming the key (field
 /// 'mapping.<key>'); text that is not JSON throws parse_error.
 [[nodiscard]] CXMETRICS_API ingest_options load_mapping(const std::filesystem::path& file,
