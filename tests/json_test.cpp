@@ -68,7 +68,7 @@ TEST(Json, ScaleRoundTripsAndIsRebuiltByFactories) {
   EXPECT_EQ(json::parse(R"({"kind":"csat","high_min":5})").get<scale>(), scale::csat(1));
   EXPECT_EQ(json::parse(R"({"kind":"nps"})").get<scale>(), scale::nps());
   expect_bad<scale>(R"({"kind":"nps","max":11})", "scale.max");
-  expect_bad<scale>(R"({"kind":"csat","high_min":1})", "scale");  // top-box 5 is not allowed
+  expect_bad<scale>(R"({"kind":"csat","high_min":1})", "scale.high_min");  // top-box 5 is not allowed
   expect_bad<scale>(R"({"kind":"custom","min":5,"max":5,"high_min":5,"low_max":5})", "scale");
   expect_bad<scale>(R"({"kind":"custom","min":0,"max":10})", "scale");
   expect_bad<scale>(R"({"kind":"likert"})", "scale.kind");
@@ -107,7 +107,7 @@ TEST(Json, MalformedScoreCountsThrowCxmErrors) {
       "score_counts.sum_w[2]");
   expect_bad<score_counts>(
       R"({"scale":{"kind":"csat"},"counts":[0,1,1,1,1],"sum_w":[2,1,1,1,1],"sum_w2":[4,1,1,1,1]})",
-      "score_counts.counts[0]");
+      "score_counts.sum_w[0]");  // weight in a bin without responses
   expect_bad<score_counts>(R"(null)", "score_counts");
 }
 

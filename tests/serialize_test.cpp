@@ -920,7 +920,7 @@ TEST(JsonStates, MalformedStatesThrowCxmErrors) {
   expect_bad_json<nps_accumulator>(
       R"({"options":{"level":0.95,"method":"wilson","prior":0.5,"bootstrap_replicates":2000,"seed":1},)" +
           nps_counts + "}",
-      "nps_accumulator.options", "not an NPS interval method");
+      "nps_accumulator.options.method", "not an NPS interval method");
   expect_bad_json<nps_accumulator>(
       R"({"options":{"level":2,"method":"wald","prior":0.5,"bootstrap_replicates":2000,"seed":1},)" + nps_counts + "}",
       "nps_accumulator.options.level");
@@ -938,27 +938,27 @@ TEST(JsonStates, MalformedStatesThrowCxmErrors) {
       "csat_accumulator.options.top_box");
   expect_bad_json<ces_accumulator>(
       R"({"options":{"level":0.95,"easy_min":9,"share_method":"wilson"},"counts":{"scale":{"kind":"ces"},"counts":[1,1,1,1,1,1,1]}})",
-      "ces_accumulator.options", "must be 2..7");
+      "ces_accumulator.options.easy_min", "must be 2..7");
   expect_bad_json<resolution_accumulator>(
       R"({"options":{"level":0.95,"method":"wilson"},"counts":{"scale":{"kind":"binary"},"counts":[1,1]},"unknown":-1})",
       "resolution_accumulator.unknown");
   expect_bad_json<resolution_accumulator>(
       R"({"options":{"level":0.95,"method":"wilson"},"counts":{"scale":{"kind":"binary"},"counts":[1,1]},)"
       R"("unknown":18446744073709551615})",
-      "resolution_accumulator.unknown", "exceed 2^64 - 1");
+      "resolution_accumulator.unknown", "counts sum past 2^64 - 1");
   expect_bad_json<resolution_accumulator>(
       R"({"options":{"level":0.95,"method":"wilson"},"counts":{"scale":{"kind":"nps"},"counts":[1,1,1,1,1,1,1,1,1,1,1]},"unknown":0})",
       "resolution_accumulator.counts.scale");
   expect_bad_json<nps_tally>(R"({"detractors":1,"passives":2})", "nps_tally.promoters", "key is missing");
-  expect_bad_json<nps_tally>(R"({"detractors":1,"passives":18446744073709551615,"promoters":0})", "nps_tally",
+  expect_bad_json<nps_tally>(R"({"detractors":1,"passives":18446744073709551615,"promoters":0})", "nps_tally.passives",
                              "sum past");
   expect_bad_json<weighted_nps_tally>(
       R"({"detractors":{"n":0,"sum_w":1,"sum_w2":1},"passives":{"n":0,"sum_w":0,"sum_w2":0},"promoters":{"n":0,"sum_w":0,"sum_w2":0}})",
-      "weighted_nps_tally.detractors.sum_w", "but n is 0");
+      "weighted_nps_tally.detractors.sum_w", "but the count is 0");
   expect_bad_json<weighted_nps_tally>(
       R"({"detractors":{"n":1,"sum_w":-1,"sum_w2":1},"passives":{"n":0,"sum_w":0,"sum_w2":0},"promoters":{"n":0,"sum_w":0,"sum_w2":0}})",
       "weighted_nps_tally.detractors.sum_w");
-  expect_bad_json<grouped_nps>(R"({"shape":[2,2],"cells":[]})", "grouped_nps.cells", "product of the shape is 4");
+  expect_bad_json<grouped_nps>(R"({"shape":[2,2],"cells":[]})", "grouped_nps.cells", "product of the cardinalities is 4");
   expect_bad_json<grouped_nps>(R"({"shape":[4294967296],"cells":[]})", "grouped_nps.shape[0]", "32 bits");
   expect_bad_json<grouped_nps>(R"({"shape":[1],"cells":[{"detractors":1,"passives":2,"promoters":-3}]})",
                                "grouped_nps.cells[0].promoters");
@@ -1475,13 +1475,13 @@ TEST(JsonEngine, MalformedStatesThrowCxmErrors) {
   expect_bad_json<metric_set<score_histogram>>(R"({"rows":0,"members":[)" + hist1 + "]}", "metric_set.rows",
                                                "has a member that counts 1 responses");
   expect_bad_json<metric_set<score_histogram>>(R"({"rows":2,"members":[)" + hist1 + "," + hist1 + "]}",
-                                               "metric_set.members", "has 2 members, but this metric_set has 1");
+                                               "metric_set.members", "holds 2 members, but this metric_set has 1");
   expect_bad_json<nps_csat>(R"({"rows":2,"members":[)" + hist1 + "," + hist1 + "]}", "metric_set.members[0].options",
                             "key is missing");
   expect_bad_json<hist_by_int>(gb(R"([{"kind":"uint64","cardinality":0}])", hist0, "[]"), "group_by.keys[0].kind",
-                               "is 'uint64', but key 0 of this group_by is a 'int64' key");
+                               "is a 'uint64' key, but key 0 of this group_by is a 'int64' key");
   expect_bad_json<hist_by_int>(gb(R"([{"kind":"int64","cardinality":2}])", hist0, "[]"),
-                               "group_by.keys[0].cardinality", "must be 0 for a hashed key");
+                               "group_by.keys[0].cardinality", "but a hashed key has cardinality 0");
   expect_bad_json<hist_by_int>(gb(int64_key, hist1, "[]"), "group_by.prototype", "counts 1 responses");
   expect_bad_json<hist_by_int>(
       gb(int64_key, hist0, R"([{"key":[2],"state":)" + hist1 + R"(},{"key":[2],"state":)" + hist1 + "}]"),
@@ -1495,7 +1495,7 @@ TEST(JsonEngine, MalformedStatesThrowCxmErrors) {
                                "group_by.groups[0].key[0]", "too large for an int64");
   expect_bad_json<hist_by_int>(
       gb(int64_key, hist0, R"([{"key":[1],"state":{"counts":{"scale":{"kind":"nps"},"counts":[0,0,0,0,0,0,0,0,0,0,1]}}}])"),
-      "group_by.groups[0].state", "does not fit the prototype: cannot merge counts on the NPS scale");
+      "group_by.groups[0].state", "cannot merge counts on the NPS scale");
   // A chan_seg with a dense key out of range, a nested error under its path.
   const std::string nps_opts = R"({"level":0.95,"method":"adjusted_wald","prior":0.5,"bootstrap_replicates":2000,"seed":24301})";
   const std::string nps0 = R"({"options":)" + nps_opts + R"(,"counts":{"scale":{"kind":"nps"},"counts":[0,0,0,0,0,0,0,0,0,0,0]}})";
@@ -1508,9 +1508,9 @@ TEST(JsonEngine, MalformedStatesThrowCxmErrors) {
   expect_bad_json<chan_seg>(gb(R"([{"kind":"dense","cardinality":5},{"kind":"string","cardinality":0}])", nps0, "[]"),
                             "group_by.keys[0].cardinality", "is 5, but key 0 is a dense_key<4>");
   expect_bad_json<chan_seg>(gb(R"([{"kind":"dense","cardinality":4}])", nps0, "[]"), "group_by.keys",
-                            "has 1 keys, but this group_by has 2");
+                            "holds 1 keys, but this group_by has 2");
   expect_bad_json<chan_seg>(gb(keys, nps0, R"([{"key":[1],"state":)" + nps0 + "}]"), "group_by.groups[0].key",
-                            "has 1 parts");
+                            "has 1 entries, expected 2");
   expect_bad_json<chan_seg>(R"({"keys":)" + keys + R"(,"prototype":)" + nps0 + "}", "group_by.groups", "key is missing");
 }
 

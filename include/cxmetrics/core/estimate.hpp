@@ -13,11 +13,13 @@
 // value() is always well defined: it is quiet NaN when has_value() is false.
 #pragma once
 
+#include <array>
 #include <cmath>
 #include <cstdint>
 #include <limits>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "cxmetrics/core/error.hpp"
 
@@ -53,6 +55,25 @@ enum class interval_method : std::uint8_t {
   return "wald";
 }
 
+/// Codes (binary) and names (JSON) of the interval methods in the archives
+/// (core/fields.hpp): the position in this table, and to_string's name.
+inline constexpr std::array<interval_method, 10> interval_method_codes = {
+    interval_method::wald,        interval_method::adjusted_wald,   interval_method::wilson,
+    interval_method::jeffreys,    interval_method::clopper_pearson, interval_method::agresti_coull,
+    interval_method::t,           interval_method::bayes_dirichlet, interval_method::bootstrap,
+    interval_method::newcombe};
+inline constexpr std::array<std::string_view, 10> interval_method_names = {
+    "wald", "adjusted_wald", "wilson", "jeffreys", "clopper_pearson", "agresti_coull",
+    "t",    "bayes_dirichlet", "bootstrap", "newcombe"};
+static_assert(
+    [] {
+      for (std::size_t i = 0; i < interval_method_codes.size(); ++i) {
+        if (interval_method_names[i] != to_string(interval_method_codes[i])) return false;
+      }
+      return true;
+    }(),
+    "interval_method_names must be the to_string names of interval_method_codes");
+
 /// An interval with its coverage level (e.g. 0.95) and method.
 struct interval {
   double lower = 0.0;
@@ -71,6 +92,23 @@ inline void check_level(double level) {
     throw invalid_argument("confidence level must be in (0, 1), got " + std::to_string(level));
   }
 }
+
+namespace detail {
+
+/// The field "level" of a set of options: 0 < level < 1.
+template <class Ar>
+void visit_level(Ar& ar, double& level) {
+  ar.field("level", level);
+  if (!(level > 0.0 && level < 1.0)) ar.fail("confidence level must be in (0, 1), got " + std::to_string(level));
+}
+
+/// An interval method field, by code (binary) or name (JSON).
+template <class Ar>
+void visit_method(Ar& ar, std::string_view name, interval_method& m) {
+  ar.choice(name, m, interval_method_codes, interval_method_names, "interval method");
+}
+
+}  // namespace detail
 
 /// A value with its standard error, interval, n and effective n.
 class estimate {

@@ -141,4 +141,38 @@ class ces_accumulator {
   score_counts counts_;
 };
 
+// --- fields (core/fields.hpp) ---------------------------------------------------
+
+constexpr serial_type serial_type_of(serial_tag<ces_options>) noexcept { return {type_tag::none, 1, "ces_options"}; }
+
+/// Fields of ces_options: level, easy_min, share_method.
+template <class Ar>
+void visit_fields(Ar& ar, ces_options& o) {
+  ces_options v = o;
+  detail::visit_level(ar, v.level);
+  ar.field("easy_min", v.easy_min);
+  if (v.easy_min < 2 || v.easy_min > 7) ar.fail("CES 'easy' threshold must be 2..7, got " + std::to_string(v.easy_min));
+  detail::visit_method(ar, "share_method", v.share_method);
+  ar.check([&] { check_ces_options(v); });
+  if constexpr (Ar::loading) o = v;
+}
+
+constexpr serial_type serial_type_of(serial_tag<ces_accumulator>) noexcept {
+  return {type_tag::ces_accumulator, 1, "ces_accumulator"};
+}
+
+/// Fields of ces_accumulator: options, counts (on scale::ces(o.easy_min)).
+template <class Ar>
+void visit_fields(Ar& ar, ces_accumulator& a) {
+  ces_options o = a.options();
+  score_counts c = a.counts();
+  ar.field("options", o);
+  const auto at = ar.mark();
+  ar.field("counts", c);
+  if constexpr (Ar::loading) {
+    detail::expect_scale(ar, at, "counts.scale", c, scale::ces(o.easy_min), "the options");
+    a = ar.rebuild([&] { return ces_accumulator(o, std::move(c)); });
+  }
+}
+
 }  // namespace cxm

@@ -144,4 +144,38 @@ class csat_accumulator {
   score_counts counts_;
 };
 
+// --- fields (core/fields.hpp) ---------------------------------------------------
+
+constexpr serial_type serial_type_of(serial_tag<csat_options>) noexcept { return {type_tag::none, 1, "csat_options"}; }
+
+/// Fields of csat_options: level, top_box, share_method.
+template <class Ar>
+void visit_fields(Ar& ar, csat_options& o) {
+  csat_options v = o;
+  detail::visit_level(ar, v.level);
+  ar.field("top_box", v.top_box);
+  if (v.top_box < 1 || v.top_box > 4) ar.fail("CSAT top-box width must be 1..4, got " + std::to_string(v.top_box));
+  detail::visit_method(ar, "share_method", v.share_method);
+  ar.check([&] { check_csat_options(v); });
+  if constexpr (Ar::loading) o = v;
+}
+
+constexpr serial_type serial_type_of(serial_tag<csat_accumulator>) noexcept {
+  return {type_tag::csat_accumulator, 1, "csat_accumulator"};
+}
+
+/// Fields of csat_accumulator: options, counts (on scale::csat(o.top_box)).
+template <class Ar>
+void visit_fields(Ar& ar, csat_accumulator& a) {
+  csat_options o = a.options();
+  score_counts c = a.counts();
+  ar.field("options", o);
+  const auto at = ar.mark();
+  ar.field("counts", c);
+  if constexpr (Ar::loading) {
+    detail::expect_scale(ar, at, "counts.scale", c, scale::csat(o.top_box), "the options");
+    a = ar.rebuild([&] { return csat_accumulator(o, std::move(c)); });
+  }
+}
+
 }  // namespace cxm

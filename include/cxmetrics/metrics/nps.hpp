@@ -126,20 +126,28 @@ struct nps_result {
 /// Result of compare_nps: difference a − b in points, z statistic, p-value.
 using nps_comparison = stats::comparison;
 
-/// Throws invalid_argument unless every option is usable (all are checked,
-/// whatever the method).
-inline void check_nps_options(const nps_options& opt) {
-  check_level(opt.level);
-  switch (opt.method) {
+namespace detail {
+/// Throws invalid_argument unless `m` is an NPS interval method.
+inline void check_nps_method(interval_method m) {
+  switch (m) {
     case interval_method::wald:
     case interval_method::adjusted_wald:
     case interval_method::bayes_dirichlet:
     case interval_method::bootstrap:
-      break;
+      return;
     default:
-      throw invalid_argument(std::string("'") + to_string(opt.method) +
-                             "' is not an NPS interval method (use wald, adjusted_wald, bayes_dirichlet or bootstrap)");
+      break;
   }
+  throw invalid_argument(std::string("'") + to_string(m) +
+                         "' is not an NPS interval method (use wald, adjusted_wald, bayes_dirichlet or bootstrap)");
+}
+}  // namespace detail
+
+/// Throws invalid_argument unless every option is usable (all are checked,
+/// whatever the method).
+inline void check_nps_options(const nps_options& opt) {
+  check_level(opt.level);
+  detail::check_nps_method(opt.method);
   if (!(std::isfinite(opt.prior) && opt.prior > 0.0)) {
     throw invalid_argument("NPS Dirichlet prior must be finite and > 0, got " + std::to_string(opt.prior));
   }
@@ -368,5 +376,47 @@ class nps_accumulator {
   nps_options opt_;
   score_counts counts_;
 };
+
+// --- fields (core/fields.hpp) ---------------------------------------------------
+
+constexpr serial_type serial_type_of(serial_tag<nps_options>) noexcept { return {type_tag::none, 1, "nps_options"}; }
+
+/// Fields of nps_options: level, method, prior, bootstrap_replicates, seed.
+template <class Ar>
+void visit_fields(Ar& ar, nps_options& o) {
+  nps_options v = o;
+  detail::visit_level(ar, v.level);
+  detail::visit_method(ar, "method", v.method);
+  ar.check([&] { detail::check_nps_method(v.method); });
+  ar.field("prior", v.prior);
+  if (!(std::isfinite(v.prior) && v.prior > 0.0)) ar.fail("Dirichlet prior must be finite and > 0");
+  auto reps = static_cast<std::uint64_t>(v.bootstrap_replicates);
+  ar.field("bootstrap_replicates", reps);
+  if (reps < 2) ar.fail("bootstrap replicates must be >= 2, got " + std::to_string(reps));
+  if (reps > SIZE_MAX) ar.fail("bootstrap replicates do not fit a size_t");
+  ar.field("seed", v.seed);
+  if constexpr (Ar::loading) {
+    v.bootstrap_replicates = static_cast<std::size_t>(reps);
+    o = v;
+  }
+}
+
+constexpr serial_type serial_type_of(serial_tag<nps_accumulator>) noexcept {
+  return {type_tag::nps_accumulator, 1, "nps_accumulator"};
+}
+
+/// Fields of nps_accumulator: options, counts (on the NPS scale).
+template <class Ar>
+void visit_fields(Ar& ar, nps_accumulator& a) {
+  nps_options o = a.options();
+  score_counts c = a.counts();
+  ar.field("options", o);
+  const auto at = ar.mark();
+  ar.field("counts", c);
+  if constexpr (Ar::loading) {
+    detail::expect_scale(ar, at, "counts.scale", c, scale::nps(), "the options");
+    a = ar.rebuild([&] { return nps_accumulator(o, std::move(c)); });
+  }
+}
 
 }  // namespace cxm

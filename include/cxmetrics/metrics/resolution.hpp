@@ -200,4 +200,41 @@ class resolution_accumulator {
   std::uint64_t unknown_ = 0;
 };
 
+// --- fields (core/fields.hpp) ---------------------------------------------------
+
+constexpr serial_type serial_type_of(serial_tag<resolution_options>) noexcept {
+  return {type_tag::none, 1, "resolution_options"};
+}
+
+/// Fields of resolution_options: level, method.
+template <class Ar>
+void visit_fields(Ar& ar, resolution_options& o) {
+  resolution_options v = o;
+  detail::visit_level(ar, v.level);
+  detail::visit_method(ar, "method", v.method);
+  ar.check([&] { check_resolution_options(v); });
+  if constexpr (Ar::loading) o = v;
+}
+
+constexpr serial_type serial_type_of(serial_tag<resolution_accumulator>) noexcept {
+  return {type_tag::resolution_accumulator, 1, "resolution_accumulator"};
+}
+
+/// Fields of resolution_accumulator: options, counts (binary scale), unknown.
+template <class Ar>
+void visit_fields(Ar& ar, resolution_accumulator& a) {
+  resolution_options o = a.options();
+  score_counts c = a.counts();
+  std::uint64_t unknown = a.unknown();
+  ar.field("options", o);
+  const auto at = ar.mark();
+  ar.field("counts", c);
+  ar.field("unknown", unknown);
+  if (unknown > UINT64_MAX - c.count()) ar.fail("counts sum past 2^64 - 1");
+  if constexpr (Ar::loading) {
+    detail::expect_scale(ar, at, "counts.scale", c, scale::binary(), "the options");
+    a = ar.rebuild([&] { return resolution_accumulator(o, std::move(c), unknown); });
+  }
+}
+
 }  // namespace cxm
