@@ -34,6 +34,7 @@
 #include "cxmetrics/metrics/ces.hpp"
 #include "cxmetrics/metrics/csat.hpp"
 #include "cxmetrics/metrics/nps.hpp"
+#include "cxmetrics/metrics/rating.hpp"
 #include "cxmetrics/metrics/resolution.hpp"
 
 // Types with external linkage, so that their unused members draw no warning.
@@ -96,9 +97,18 @@ static_assert(accumulates<ces_accumulator, response>);
 static_assert(accumulates<resolution_accumulator, response>);
 static_assert(accumulates<full_set, response>);
 static_assert(accumulates<full_set, response_columns>);
-static_assert(accumulates<nps_accumulator, std::span<const std::uint8_t>>);
-static_assert(accumulates<resolution_accumulator, std::span<const std::int8_t>>);
-static_assert(accumulates<score_histogram, std::span<const std::uint8_t>>);
+// Columns go through the engine, one function for every histogram-backed state.
+template <class A>
+concept takes_scores = requires(A& a, std::span<const std::uint8_t> s, std::span<const float> w) {
+  engine::add_column(a, s);
+  engine::add_column(a, s, w);
+};
+template <class A>
+concept takes_flags = requires(A& a, std::span<const std::int8_t> f) { engine::add_column(a, f); };
+static_assert(takes_scores<nps_accumulator> && takes_scores<csat_accumulator> && takes_scores<ces_accumulator>);
+static_assert(takes_scores<rating_accumulator> && takes_scores<score_histogram>);
+static_assert(takes_flags<resolution_accumulator> && !takes_scores<resolution_accumulator>);
+static_assert(!takes_flags<nps_accumulator>);
 
 static_assert(std::is_same_v<nps_accumulator::result_type, nps_result>);
 static_assert(std::is_same_v<full_set::result_type,
@@ -327,7 +337,7 @@ TEST(RowsAndColumns, EveryAccumulatorGivesTheSameState) {
     const auto o = split_options();
 
     nps_accumulator nps_rows, nps_cols, nps_cols_f;
-    csat_accumulator csat_rows(csat_options{0.9, 1, interval_method::jeffreys}), csat_cols(csat_rows.options());
+    csat_accumulator csat_rows(scale::csat(1)), csat_cols(scale::csat(1));
     ces_accumulator ces_rows, ces_cols;
     resolution_accumulator res_rows, res_cols;
     score_histogram hist_rows(scale::csat()), hist_cols(scale::csat());
@@ -348,20 +358,20 @@ TEST(RowsAndColumns, EveryAccumulatorGivesTheSameState) {
       if (r.nps) nps_hand.add(static_cast<std::size_t>(*r.nps), r.weight);
     }
     if (weighted) {
-      nps_cols.add(t.nps(), t.weight(), o);
+      engine::add_column(nps_cols, t.nps(), t.weight(), o);
       const std::vector<float> wf(t.weight().begin(), t.weight().end());
-      nps_cols_f.add(t.nps(), wf, o);
-      csat_cols.add(t.csat(), t.weight(), o);
-      ces_cols.add(t.ces(), t.weight(), o);
-      res_cols.add(t.resolved(), t.weight(), o);
-      hist_cols.add(t.csat(), t.weight(), o);
+      engine::add_column(nps_cols_f, t.nps(), std::span<const float>(wf), o);
+      engine::add_column(csat_cols, t.csat(), t.weight(), o);
+      engine::add_column(ces_cols, t.ces(), t.weight(), o);
+      engine::add_column(res_cols, t.resolved(), t.weight(), o);
+      engine::add_column(hist_cols, t.csat(), t.weight(), o);
     } else {
-      nps_cols.add(t.nps(), o);
+      engine::add_column(nps_cols, t.nps(), o);
       nps_cols_f = nps_cols;
-      csat_cols.add(t.csat(), o);
-      ces_cols.add(t.ces(), o);
-      res_cols.add(t.resolved(), o);
-      hist_cols.add(t.csat(), o);
+      engine::add_column(csat_cols, t.csat(), o);
+      engine::add_column(ces_cols, t.ces(), o);
+      engine::add_column(res_cols, t.resolved(), o);
+      engine::add_column(hist_cols, t.csat(), o);
     }
     expect_counts(nps_rows.counts(), nps_hand, weighted, "nps by hand");
     EXPECT_EQ(nps_rows, nps_cols);
@@ -421,10 +431,8 @@ TEST(RowsAndColumns, AWeightOtherThanOneMakesTheStateWeighted) {
 // ------------------------------------------------------------------ metric_set
 
 full_set make_full_set() {
-  csat_options top1;
-  top1.top_box = 1;
   // csat_accumulator on csat(1) and the histogram on csat(2) share the csat column.
-  return full_set(nps_accumulator{}, csat_accumulator(top1), ces_accumulator{}, resolution_accumulator{},
+  return full_set(nps_accumulator{}, csat_accumulator(scale::csat(1)), ces_accumulator{}, resolution_accumulator{},
                   score_histogram(scale::csat()));
 }
 
@@ -436,7 +444,7 @@ TEST(MetricSet, EqualsEachMemberRunAlone) {
     auto by_rows = make_full_set();
     auto by_cols = make_full_set();
     nps_accumulator nps;
-    csat_accumulator csat(by_rows.get<csat_accumulator>().options());
+    csat_accumulator csat(by_rows.get<csat_accumulator>().scale_of());
     ces_accumulator ces;
     resolution_accumulator res;
     score_histogram hist(scale::csat());
@@ -746,8 +754,7 @@ TEST(GroupBy, ResponseColumnsEqualRows) {
 }
 
 TEST(GroupBy, StateFromParts) {
-  group_by<csat_accumulator, dense_key<>, std::string> g(csat_accumulator(csat_options{0.9, 1, interval_method::wilson}),
-                                                         5U);
+  group_by<csat_accumulator, dense_key<>, std::string> g(csat_accumulator(scale::csat(1)), 5U);
   const auto rows = random_rows(400, 17, true);
   for (const auto& r : rows) g.add(r.channel.value % 5U, r.segment, r);
   auto rebuilt = decltype(g)::with_shape(g.prototype(), g.shape());
@@ -759,7 +766,7 @@ TEST(GroupBy, StateFromParts) {
   rebuilt.insert(parts.front().first, parts.front().second.get());
   EXPECT_EQ(rebuilt.count(), g.count() + parts.front().second.get().count());
   // Parts that do not fit are refused.
-  EXPECT_THROW(rebuilt.insert({5U, "x"}, csat_accumulator(g.prototype().options())), invalid_value);
+  EXPECT_THROW(rebuilt.insert({5U, "x"}, csat_accumulator(g.prototype().scale_of())), invalid_value);
   EXPECT_THROW(rebuilt.insert({0U, "x"}, csat_accumulator{}), incompatible_merge);
   EXPECT_THROW((void)decltype(g)::with_shape(g.prototype(), {5, 3}), invalid_argument);  // hashed key: 0
   // A dense_key<> of cardinality 0 (as default-constructed) accepts no key.
@@ -839,10 +846,9 @@ TEST(Merge, IncompatibleStatesThrow) {
   EXPECT_THROW(n.merge(score_histogram(scale::csat())), incompatible_merge);
   EXPECT_THROW(n.merge(score_histogram(scale::custom(0, 10, 8, 5))), incompatible_merge);  // same points, other cuts
 
-  nps_options wald;
-  wald.method = interval_method::wald;
-  nps_accumulator a;
-  EXPECT_THROW(a.merge(nps_accumulator(wald)), incompatible_merge);
+  // What a reader asks for is not part of the state; the cut points are.
+  csat_accumulator top2;
+  EXPECT_THROW(top2.merge(csat_accumulator(scale::csat(1))), incompatible_merge);
 
   using g = group_by<score_histogram, dense_key<>>;
   g on_nps(score_histogram(scale::nps()), 5U);
@@ -854,8 +860,9 @@ TEST(Merge, IncompatibleStatesThrow) {
   EXPECT_THROW(on_nps.merge(wider), incompatible_merge);
   EXPECT_EQ(on_nps, before);
 
-  hashed_nps h1;
-  hashed_nps h2(nps_accumulator{wald});
+  using hashed_csat = group_by<csat_accumulator, std::uint64_t, std::string>;
+  hashed_csat h1;
+  hashed_csat h2(csat_accumulator{scale::csat(1)});
   h2.add(std::uint64_t{1}, "x", 3);
   EXPECT_THROW(h1.merge(h2), incompatible_merge);
   EXPECT_TRUE(h1.empty());

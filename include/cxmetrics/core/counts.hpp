@@ -259,14 +259,15 @@ void visit_weight_sums(Ar& ar, std::string_view name, std::vector<double>& v, co
   }
 }
 
-/// Throws, at the field `field` read at `at`, unless `c` lies on `expected`.
+/// Throws, at the field `field` read at `at`, unless `c` lies on `expected`
+/// ("is the X (high from h), but <who_needs> the Y (high from h')").
 template <class Ar, class Mark>
 void expect_scale(Ar& ar, const Mark& at, std::string_view field, const score_counts& c, const scale& expected,
-                  std::string_view owner) {
+                  std::string_view who_needs) {
   if (c.scale_of() == expected) return;
   ar.fail_at(at, field,
              "is the " + c.scale_of().describe() + " (high from " + std::to_string(c.scale_of().high_min()) +
-                 "), but " + std::string(owner) + " need the " + expected.describe() + " (high from " +
+                 "), but " + std::string(who_needs) + " the " + expected.describe() + " (high from " +
                  std::to_string(expected.high_min()) + ")");
 }
 

@@ -102,6 +102,7 @@ enum class type_tag : std::uint16_t {
   ces_accumulator = 0x0012,
   resolution_accumulator = 0x0013,
   score_histogram = 0x0014,
+  rating_accumulator = 0x0015,
   nps_tally = 0x0020,
   weighted_nps_tally = 0x0021,
   grouped_nps = 0x0022,
@@ -110,11 +111,12 @@ enum class type_tag : std::uint16_t {
 };
 
 /// Every tag of the registry but none (for uniqueness checks and dispatch).
-inline constexpr std::array<type_tag, 12> registered_type_tags = {
+inline constexpr std::array<type_tag, 13> registered_type_tags = {
     type_tag::scale,           type_tag::score_counts,           type_tag::nps_accumulator,
     type_tag::csat_accumulator, type_tag::ces_accumulator,       type_tag::resolution_accumulator,
-    type_tag::score_histogram, type_tag::nps_tally,              type_tag::weighted_nps_tally,
-    type_tag::grouped_nps,     type_tag::metric_set,             type_tag::grouped};
+    type_tag::score_histogram, type_tag::rating_accumulator,     type_tag::nps_tally,
+    type_tag::weighted_nps_tally, type_tag::grouped_nps,         type_tag::metric_set,
+    type_tag::grouped};
 
 /// Name of a registered tag; "" for none and any other number.
 [[nodiscard]] constexpr const char* to_string(type_tag t) noexcept {
@@ -127,6 +129,7 @@ inline constexpr std::array<type_tag, 12> registered_type_tags = {
     case type_tag::ces_accumulator: return "ces_accumulator";
     case type_tag::resolution_accumulator: return "resolution_accumulator";
     case type_tag::score_histogram: return "score_histogram";
+    case type_tag::rating_accumulator: return "rating_accumulator";
     case type_tag::nps_tally: return "nps_tally";
     case type_tag::weighted_nps_tally: return "weighted_nps_tally";
     case type_tag::grouped_nps: return "grouped_nps";

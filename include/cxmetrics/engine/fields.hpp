@@ -1,6 +1,6 @@
 // Serialization hooks (core/fields.hpp) of the engine's states: the tallies
 // (engine::nps_tally, engine::weighted_nps_tally, engine::grouped_nps) and
-// the composites (score_histogram, metric_set<A...>, group_by<Acc, Key...>).
+// the composites (metric_set<A...>, group_by<Acc, Key...>).
 // The archives that walk them are in io/ (io/binary.hpp has the byte layouts,
 // io/json.hpp the JSON forms); this header includes nothing from io/.
 //
@@ -150,21 +150,6 @@ void visit_fields(Ar& ar, grouped_nps& g) {
 }
 
 }  // namespace engine
-
-// --- score_histogram ---------------------------------------------------------------
-
-constexpr serial_type serial_type_of(serial_tag<score_histogram>) noexcept {
-  return {type_tag::score_histogram, 1, "score_histogram"};
-}
-
-/// Fields of score_histogram: counts, on any scale.
-template <class Ar>
-void visit_fields(Ar& ar, score_histogram& h) {
-  ar.only_members({"counts"});
-  score_counts c = h.counts();
-  ar.field("counts", c);
-  if constexpr (Ar::loading) h = score_histogram(std::move(c));
-}
 
 // --- metric_set ----------------------------------------------------------------------
 

@@ -28,13 +28,14 @@
 //
 // State. A group exists once a row or a part was added under its key, even
 // an input that adds no response (a response without the score read); a new
-// group starts as a copy of the prototype, an empty Acc (e.g. with options).
+// group starts as a copy of the prototype, an empty Acc (e.g. on another
+// scale than the default).
 // The state is (prototype, shape, groups), all reachable: prototype(),
 // shape(), groups(); with_shape() and insert() rebuild it from those parts.
 // count() sums the groups' counts; empty() is count() == 0.
 //
 // Merge and errors. merge() needs the same shape and prototypes that merge
-// (so, e.g., the same options); it throws incompatible_merge otherwise,
+// (so, e.g., the same scale and cut points); it throws incompatible_merge otherwise,
 // before anything changes. add() of one row is all-or-nothing: a group it
 // created is removed again when Acc::add throws. add_columns() counts into a
 // fresh grouping and merges it at the end, so an error (naming the first bad
@@ -227,7 +228,7 @@ class group_by {
   void insert(const key_type& key, const Acc& acc) {
     check_key(key);
     Acc probe = prototype_;
-    probe.merge(acc);  // same options / scale as the prototype, or throws
+    probe.merge(acc);  // same scale as the prototype, or throws
     const auto slot = acquire(key);
     if (slot.created) {
       *slot.acc = std::move(probe);
@@ -653,7 +654,7 @@ class group_by {
         total += n[b];
       }
       if (total == 0) continue;
-      fresh.cells_[c].emplace(prototype_.options(), score_counts(nps, std::move(n)));
+      fresh.cells_[c].emplace(score_counts(nps, std::move(n)));
       ++fresh.groups_;
     }
     return fresh;

@@ -32,6 +32,8 @@
 //     The scale is rebuilt through its factory (scale::csat(6 - high_min),
 //     scale::ces(high_min), scale::custom(...)) and every field must match it.
 //
+//   Every layout below is state version 1 unless it says otherwise.
+//
 //   0x0002 score_counts  (22 + 8·B, or 22 + 24·B when weighted)
 //     +0   17     scale
 //     +17  u8     weighted: 0 or 1
@@ -41,22 +43,33 @@
 //          B×f64  Σw per bin       finite, >= 0, and 0 when the bin's count is 0
 //          B×f64  Σw² per bin      same rules
 //
-//   0x0010 nps_accumulator   (33 + score_counts)
-//     +0 f64 level   +8 u8 method   +9 f64 prior   +17 u64 bootstrap_replicates
-//     +25 u64 seed   +33 score_counts on scale::nps()
-//   0x0011 csat_accumulator  (13 + score_counts)
-//     +0 f64 level   +8 i32 top_box (1..4)   +12 u8 share_method
-//     +13 score_counts on scale::csat(top_box)
-//   0x0012 ces_accumulator   (13 + score_counts)
-//     +0 f64 level   +8 i32 easy_min (2..7)  +12 u8 share_method
-//     +13 score_counts on scale::ces(easy_min)
-//   0x0013 resolution_accumulator  (9 + score_counts + 8)
-//     +0 f64 level   +8 u8 method   +9 score_counts on scale::binary()
-//     then u64 unknown (answered + unknown must fit a u64)
-//   Options are checked with check_nps_options / check_csat_options / ... .
-//
-//   0x0014 score_histogram  (score_counts)
+//   0x0010 nps_accumulator, state version 2  (score_counts)
+//     +0 score_counts on scale::nps()
+//   0x0011 csat_accumulator, version 2  (score_counts)
+//     +0 score_counts on a CSAT scale (scale::csat(top_box): the top box is state)
+//   0x0012 ces_accumulator, version 2  (score_counts)
+//     +0 score_counts on a CES scale (scale::ces(easy_min))
+//   0x0013 resolution_accumulator, version 2  (score_counts + 8)
+//     +0 score_counts on scale::binary(), then u64 unknown (answered +
+//     unknown must fit a u64)
+//   0x0014 score_histogram, version 1  (score_counts)
 //     +0 score_counts, on any scale
+//   0x0015 rating_accumulator, version 1  (score_counts)
+//     +0 score_counts, on any scale
+//   What a reader asks for (level, interval method, prior, seed, replicates)
+//   is not state: it is given to result(options).
+//
+//   Version 1 of the four metric accumulators, still read: their options,
+//   then the layout of version 2. The options are checked and dropped.
+//     nps_accumulator         +0 f64 level   +8 u8 method   +9 f64 prior
+//                             +17 u64 bootstrap_replicates   +25 u64 seed
+//     csat_accumulator        +0 f64 level   +8 i32 top_box (1..4)
+//                             +12 u8 share_method; the counts must lie on
+//                             scale::csat(top_box)
+//     ces_accumulator         +0 f64 level   +8 i32 easy_min (2..7)
+//                             +12 u8 share_method; the counts must lie on
+//                             scale::ces(easy_min)
+//     resolution_accumulator  +0 f64 level   +8 u8 method
 //
 //   0x0020 engine::nps_tally  (24 bytes)
 //     +0 u64 detractors   +8 u64 passives   +16 u64 promoters   (sum fits a u64)
@@ -72,19 +85,18 @@
 //   0x0030 metric_set<A...>  (12 + sum of (7 + member))
 //     +0  u64 rows = count(); must be >= the count of every member
 //     +8  u32 M members; must equal sizeof...(A)
-//     +12 M nested members in member order (u16 tag, u8 state version,
+//     +12 M tagged members in member order (u16 tag, u8 state version,
 //         u32 length L, then L bytes of state); member i's tag must be that
 //         of A_i, e.g. 0x0010 then 0x0011 for
 //         metric_set<nps_accumulator, csat_accumulator>
 //
 //   0x0031 group_by<Acc, Key...>  (4 + 5·K + 7 + prototype + 4 + groups)
-//                                         
 //     +0  u32 K keys; must equal sizeof...(Key)
 //     +4  K × (u8 kind, u32 cardinality), key by key: the kind must be the
 //         Key's (codes below); the cardinality is N for dense_key<N>, any for
 //         dense_key<> (an all-dense grouping has at most max_dense_groups =
 //         2^20 cells, the product), 0 for a hashed key
-//     then the prototype as a nested state (u16 tag of Acc, u8 version, u32
+//     then the prototype as a tagged state (u16 tag of Acc, u8 version, u32
 //         length, state: so the tag names Acc); it must be empty
 //     then u32 G groups, then G times:
 //         the key, one value per key: dense u32 below its cardinality,
@@ -137,4 +149,6 @@
 #include "cxmetrics/metrics/ces.hpp"
 #include "cxmetrics/metrics/csat.hpp"
 #include "cxmetrics/metrics/nps.hpp"
+#include "cxmetrics/metrics/rating.hpp"
 #include "cxmetrics/metrics/resolution.hpp"
+#include "cxmetrics/metrics/score_metric.hpp"

@@ -313,7 +313,9 @@ class in {
     v = x;
   }
   [[nodiscard]] bool legacy(std::string_view, std::uint8_t version) const noexcept {
-    return versions_.back() < version;
+    const bool older = versions_.back() < version;
+    if (older) r_->note_older_layout();
+    return older;
   }
   void only_members(std::initializer_list<std::string_view>) const noexcept {}
   [[nodiscard]] mark_type mark() const noexcept { return r_->offset(); }

@@ -226,6 +226,11 @@ class binary_reader {
 
   /// State version being read (1 .. the type's current version).
   [[nodiscard]] std::uint8_t version() const noexcept { return version_; }
+  /// How many states were read in a layout older than their type's current
+  /// one (a tool that upgrades stored shards can tell them apart); the
+  /// archives count them (note_older_layout).
+  [[nodiscard]] std::size_t older_layouts() const noexcept { return older_layouts_; }
+  void note_older_layout() noexcept { ++older_layouts_; }
   /// Absolute offset of the next byte.
   [[nodiscard]] std::size_t offset() const noexcept { return pos_; }
   /// Bytes left in the current state.
@@ -306,6 +311,7 @@ class binary_reader {
   std::vector<field_name> last_path_;
   field_name last_;
   std::size_t last_offset_ = 0;
+  std::size_t older_layouts_ = 0;
 };
 
 }  // namespace cxm

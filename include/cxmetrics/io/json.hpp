@@ -20,13 +20,18 @@
 //                    "bootstrap_replicates":2000,"seed":24301}
 //   csat_options    {"level":0.95,"top_box":2,"share_method":"wilson"}
 //   ces_options     {"level":0.95,"easy_min":5,"share_method":"wilson"}
+//   rating_options  {"level":0.95,"share_method":"wilson"}
 //   resolution_options {"level":0.95,"method":"wilson"}
-//   nps_accumulator, csat_accumulator, ces_accumulator
-//                   {"options":{...},"counts":{score_counts}}; the counts must lie
-//                   on the scale the options imply (scale::nps(),
-//                   scale::csat(top_box), scale::ces(easy_min))
-//   resolution_accumulator {"options":{...},"counts":{score_counts on the binary
-//                   scale},"unknown":N}
+//                   (options are what result() takes; they are not state)
+//   nps_accumulator, csat_accumulator, ces_accumulator, rating_accumulator,
+//   score_histogram {"counts":{score_counts}}: on the NPS scale, a CSAT scale,
+//                   a CES scale, any scale, any scale
+//   resolution_accumulator {"counts":{score_counts on the binary scale},
+//                   "unknown":N}
+//                   Documents written while the accumulators held their
+//                   options ({"options":{...},"counts":...}) still read: the
+//                   options are checked (and for CSAT and CES must imply the
+//                   counts' scale) and dropped.
 //   bin_totals      {"n":..,"sum_w":..,"sum_w2":..}
 //   engine::nps_tally {"detractors":..,"passives":..,"promoters":..}
 //   engine::weighted_nps_tally {"detractors":{bin_totals},"passives":{...},
@@ -53,7 +58,7 @@
 // only scales the factories can make are accepted. score_histogram,
 // metric_set and group_by also reject keys they do not have (so that an
 // object of another type is not taken for one) and report an error of a
-// member under their own path, e.g. 'group_by.groups[2].state.options.level'.
+// member under their own path, e.g. 'group_by.groups[2].state.counts.scale'.
 //
 // Header: cxmetrics/io/json.hpp (header-only; needs nlohmann_json, which
 // cxmetrics::cxmetrics links).
@@ -67,4 +72,6 @@
 #include "cxmetrics/metrics/ces.hpp"
 #include "cxmetrics/metrics/csat.hpp"
 #include "cxmetrics/metrics/nps.hpp"
+#include "cxmetrics/metrics/rating.hpp"
 #include "cxmetrics/metrics/resolution.hpp"
+#include "cxmetrics/metrics/score_metric.hpp"

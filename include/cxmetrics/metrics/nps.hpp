@@ -70,12 +70,20 @@
 // √(se_a² + se_b²) from the Wald/linearised SEs, Wald interval and two-sided
 // z test (stats::compare_estimates).
 //
-// nps_accumulator: a regular value type (copyable, ==) holding the options
-// and a score_counts on the NPS scale; add / merge / count / empty / result.
-// Merging accumulators with different options throws incompatible_merge.
-// It satisfies cxm::accumulator (engine/accumulator.hpp) and also adds a
-// cxm::response (its nps field) or a whole score column through the
-// SIMD engine (missing answers skipped), with the same counts.
+// nps_accumulator is score_metric<nps_spec> (metrics/score_metric.hpp): a
+// regular value type holding a score_counts on the NPS scale and nothing
+// else; add / merge / count / empty / result(nps_options). The options are
+// asked for at result time and never stored, so any two NPS states merge,
+// whatever interval each reader wants:
+//
+//   cxm::nps_accumulator east, west;
+//   east.add(9);  west.add(r);                 // a score, or a response's nps field
+//   east.merge(west);
+//   east.result();                             // adjusted Wald 95 %
+//   east.result({0.90, cxm::interval_method::bayes_dirichlet});
+//
+// A state of serial version 1 (io/binary.hpp) still held its options; they
+// are read, checked and dropped.
 //
 // Header: cxmetrics/metrics/nps.hpp. Complexity: add O(1), merge O(11),
 // result O(1) for wald/adjusted_wald, O(B log B) for the bootstrap,
@@ -87,15 +95,16 @@
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
-#include <span>
+#include <optional>
 #include <string>
+#include <string_view>
 
 #include "cxmetrics/core/counts.hpp"
 #include "cxmetrics/core/error.hpp"
 #include "cxmetrics/core/estimate.hpp"
 #include "cxmetrics/core/response.hpp"
 #include "cxmetrics/core/scale.hpp"
-#include "cxmetrics/engine/accumulator.hpp"
+#include "cxmetrics/metrics/score_metric.hpp"
 #include "cxmetrics/stats/bootstrap.hpp"
 #include "cxmetrics/stats/compare.hpp"
 #include "cxmetrics/stats/dirichlet.hpp"
@@ -313,70 +322,6 @@ struct net_parts {
   return stats::compare_estimates(compute_nps(a, wald).nps, compute_nps(b, wald).nps, level);
 }
 
-/// Mergeable NPS state: options plus a score histogram on the NPS scale.
-class nps_accumulator {
- public:
-  using result_type = nps_result;
-
-  nps_accumulator() : nps_accumulator(nps_options{}) {}
-  /// Throws invalid_argument for unusable options.
-  explicit nps_accumulator(nps_options opt) : opt_(opt), counts_(scale::nps()) { check_nps_options(opt_); }
-  /// Rebuilds a state from its parts (deserialisation). Throws invalid_argument
-  /// for unusable options or counts on another scale than scale::nps().
-  nps_accumulator(nps_options opt, score_counts counts) : nps_accumulator(opt) {
-    if (!(counts.scale_of() == counts_.scale_of())) {
-      throw invalid_argument("nps_accumulator needs counts on the " + counts_.scale_of().describe() + ", got the " +
-                             counts.scale_of().describe());
-    }
-    counts_ = std::move(counts);
-  }
-
-  /// Adds one response. Throws score_out_of_scale (naming the score and `where`).
-  void add(int score, const location& where = {}) { counts_.add(score, where); }
-  /// Adds one weighted response. Throws score_out_of_scale or invalid_weight.
-  void add(int score, double weight, const location& where = {}) { counts_.add(score, weight, where); }
-  /// Adds r.nps if present, weighted by the rule of engine/accumulator.hpp
-  /// (a weight other than 1 makes the state weighted). Throws
-  /// score_out_of_scale (field "nps") or invalid_weight (field "weight").
-  void add(const response& r, const location& where = {}) {
-    detail::add_answer(counts_, r.nps, r.weight, where, "nps");
-  }
-  /// Adds a column of scores through the engine; missing_score (255) rows are
-  /// skipped. Errors name the first bad row (engine/accumulator.hpp).
-  void add(std::span<const std::uint8_t> scores, const engine::count_options& o = {}) {
-    counts_.merge(engine::count_column(scores, counts_.scale_of(), o).counts);
-  }
-  void add(std::span<const std::uint8_t> scores, std::span<const float> weights, const engine::count_options& o = {}) {
-    counts_.merge(engine::count_column(scores, weights, counts_.scale_of(), o).counts);
-  }
-  void add(std::span<const std::uint8_t> scores, std::span<const double> weights,
-           const engine::count_options& o = {}) {
-    counts_.merge(engine::count_column(scores, weights, counts_.scale_of(), o).counts);
-  }
-
-  /// Adds `other` into this state. Throws incompatible_merge when the options differ.
-  void merge(const nps_accumulator& other) {
-    if (!(other.opt_ == opt_)) {
-      throw incompatible_merge("cannot merge NPS accumulators with different options (level, method, prior, "
-                               "bootstrap replicates or seed)");
-    }
-    counts_.merge(other.counts_);
-  }
-
-  /// Responses added (including zero-weight ones).
-  [[nodiscard]] std::uint64_t count() const noexcept { return counts_.count(); }
-  [[nodiscard]] bool empty() const noexcept { return counts_.empty(); }
-  [[nodiscard]] nps_result result() const { return compute_nps(counts_, opt_); }
-  [[nodiscard]] const score_counts& counts() const noexcept { return counts_; }
-  [[nodiscard]] const nps_options& options() const noexcept { return opt_; }
-
-  friend bool operator==(const nps_accumulator&, const nps_accumulator&) = default;
-
- private:
-  nps_options opt_;
-  score_counts counts_;
-};
-
 // --- fields (core/fields.hpp) ---------------------------------------------------
 
 constexpr serial_type serial_type_of(serial_tag<nps_options>) noexcept { return {type_tag::none, 1, "nps_options"}; }
@@ -401,22 +346,24 @@ void visit_fields(Ar& ar, nps_options& o) {
   }
 }
 
-constexpr serial_type serial_type_of(serial_tag<nps_accumulator>) noexcept {
-  return {type_tag::nps_accumulator, 1, "nps_accumulator"};
-}
+/// The Spec of nps_accumulator (metrics/score_metric.hpp).
+struct nps_spec {
+  using options_type = nps_options;
+  using result_type = nps_result;
+  static constexpr std::string_view name = "nps_accumulator";
+  static constexpr std::string_view scales = "the NPS scale 0..10";
+  static constexpr serial_type serial{type_tag::nps_accumulator, 2, name};
+  static constexpr const char* field = "nps";
+  static scale default_scale() noexcept { return scale::nps(); }
+  static bool accepts(const scale& s) noexcept { return s == scale::nps(); }
+  static const std::optional<int>& answer(const response& r) noexcept { return r.nps; }
+  static nps_result compute(const score_counts& c, const nps_options& o) { return compute_nps(c, o); }
+  /// Serial version 1 held the options before the counts; they imply no scale.
+  using v1_options = nps_options;
+  static std::optional<scale> v1_scale(const nps_options&) noexcept { return std::nullopt; }
+};
 
-/// Fields of nps_accumulator: options, counts (on the NPS scale).
-template <class Ar>
-void visit_fields(Ar& ar, nps_accumulator& a) {
-  nps_options o = a.options();
-  score_counts c = a.counts();
-  ar.field("options", o);
-  const auto at = ar.mark();
-  ar.field("counts", c);
-  if constexpr (Ar::loading) {
-    detail::expect_scale(ar, at, "counts.scale", c, scale::nps(), "the options");
-    a = ar.rebuild([&] { return nps_accumulator(o, std::move(c)); });
-  }
-}
+/// Mergeable NPS state: a histogram on the NPS scale (see the header comment).
+using nps_accumulator = score_metric<nps_spec>;
 
 }  // namespace cxm
