@@ -36,6 +36,7 @@
 #include "cxmetrics/metrics/nps.hpp"
 #include "cxmetrics/metrics/rating.hpp"
 #include "cxmetrics/metrics/resolution.hpp"
+#include "cxmetrics/testing/merge_laws.hpp"
 
 // Types with external linkage, so that their unused members draw no warning.
 namespace accumulator_test_types {
@@ -58,6 +59,29 @@ struct lacks_equality {
   [[nodiscard]] int result() const { return 0; }
 };
 
+
+// Accumulators that break one law each, so the helper is seen to catch it.
+struct forgets_merges {  // merge keeps only the left state
+  using result_type = std::uint64_t;
+  std::uint64_t n = 0;
+  void add(int) { ++n; }
+  void merge(const forgets_merges&) {}
+  [[nodiscard]] std::uint64_t count() const noexcept { return n; }
+  [[nodiscard]] bool empty() const noexcept { return n == 0; }
+  [[nodiscard]] std::uint64_t result() const { return n; }
+  friend bool operator==(const forgets_merges&, const forgets_merges&) = default;
+};
+struct keeps_order {  // the state is the sequence of inputs: merge appends
+  using result_type = std::uint64_t;
+  std::vector<int> seen;
+  void add(int v) { seen.push_back(v); }
+  void merge(const keeps_order& o) { seen.insert(seen.end(), o.seen.begin(), o.seen.end()); }
+  [[nodiscard]] std::uint64_t count() const noexcept { return seen.size(); }
+  [[nodiscard]] bool empty() const noexcept { return seen.empty(); }
+  [[nodiscard]] std::uint64_t result() const { return seen.size(); }
+  friend bool operator==(const keeps_order&, const keeps_order&) = default;
+};
+
 }  // namespace accumulator_test_types
 
 namespace {
@@ -65,6 +89,8 @@ namespace {
 using namespace cxm;
 using accumulator_test_types::lacks_equality;
 using accumulator_test_types::lacks_merge;
+using accumulator_test_types::forgets_merges;
+using accumulator_test_types::keeps_order;
 
 // ------------------------------------------------------------------ concept
 
@@ -786,58 +812,61 @@ TEST(GroupBy, StateFromParts) {
 
 // ------------------------------------------------------------------ merge laws
 
-/// merge is commutative and associative, and the merge of the states of three
-/// parts equals the state of the whole, for accumulators fed by `feed`.
-template <class Acc, class Make, class Feed>
-void check_merge_laws(Make make, Feed feed, const std::vector<response>& rows, const char* what) {
+// cxm::testing::check_merge_laws (the public helper for any accumulator):
+// identity, commutativity, associativity, union and every split point.
+template <class Make, class Feed>
+void expect_merge_laws(Make make, Feed feed, const std::vector<response>& rows, const char* what) {
   SCOPED_TRACE(what);
-  const std::size_t a = rows.size() / 3;
-  const std::size_t b = 2 * rows.size() / 3;
-  const auto state = [&](std::size_t from, std::size_t to) {
-    Acc acc = make();
-    for (std::size_t i = from; i < to; ++i) feed(acc, rows[i], i);
-    return acc;
-  };
-  const Acc x = state(0, a);
-  const Acc y = state(a, b);
-  const Acc z = state(b, rows.size());
-  const Acc whole = state(0, rows.size());
-  const auto merged = [](Acc l, const Acc& r) {
-    l.merge(r);
-    return l;
-  };
-  EXPECT_EQ(merged(x, y), merged(y, x));
-  EXPECT_EQ(merged(merged(x, y), z), merged(x, merged(y, z)));
-  EXPECT_EQ(merged(merged(x, y), z), whole);
-  EXPECT_EQ(merged(whole, make()), whole);  // the empty state is neutral
-  EXPECT_EQ(merged(x, y).count(), x.count() + y.count());
-  EXPECT_TRUE(make().empty());
-  EXPECT_FALSE(whole.empty());
+  const auto report = cxm::testing::check_merge_laws(make, feed, rows);
+  EXPECT_TRUE(report) << report.message();
 }
 
 TEST(Merge, LawsHoldForEveryAccumulator) {
   for (const bool weighted : {false, true}) {
     const auto rows = random_rows(3'000, weighted ? 61 : 62, weighted);
-    const auto at = [](std::size_t i) { return at_row(i); };
-    check_merge_laws<nps_accumulator>([] { return nps_accumulator{}; },
-                                      [&](auto& acc, const response& r, std::size_t i) { acc.add(r, at(i)); }, rows,
-                                      "nps");
-    check_merge_laws<resolution_accumulator>(
-        [] { return resolution_accumulator{}; },
-        [&](auto& acc, const response& r, std::size_t i) { acc.add(r, at(i)); }, rows, "resolution");
-    check_merge_laws<score_histogram>(
+    const auto add = [](auto& acc, const response& r, std::size_t i) { acc.add(r, at_row(i)); };
+    expect_merge_laws([] { return nps_accumulator{}; }, add, rows, "nps");
+    expect_merge_laws([] { return csat_accumulator(scale::csat(1)); }, add, rows, "csat");
+    expect_merge_laws([] { return ces_accumulator{}; }, add, rows, "ces");
+    expect_merge_laws([] { return resolution_accumulator{}; }, add, rows, "resolution");
+    expect_merge_laws(
+        [] { return rating_accumulator(scale::csat()); },
+        [](auto& acc, const response& r, std::size_t) {
+          if (r.csat) acc.add(*r.csat, r.weight);
+        },
+        rows, "rating");
+    expect_merge_laws(
         [] { return score_histogram(scale::ces()); },
-        [&](auto& acc, const response& r, std::size_t i) { column_reader<score_histogram>::add(acc, r, at(i)); }, rows,
+        [](auto& acc, const response& r, std::size_t i) { column_reader<score_histogram>::add(acc, r, at_row(i)); }, rows,
         "histogram");
-    check_merge_laws<full_set>(make_full_set, [&](auto& acc, const response& r, std::size_t i) { acc.add(r, at(i)); },
-                               rows, "metric_set");
-    check_merge_laws<grouped_set>(
+    expect_merge_laws(make_full_set, add, rows, "metric_set");
+    expect_merge_laws(
         [] { return grouped_set{}; },
-        [&](auto& acc, const response& r, std::size_t i) { acc.add(r.channel.value, r, at(i)); }, rows, "dense");
-    check_merge_laws<group_by<full_set, std::string, std::string>>(
+        [](auto& acc, const response& r, std::size_t i) { acc.add(r.channel.value, r, at_row(i)); }, rows, "dense");
+    expect_merge_laws(
         [] { return group_by<full_set, std::string, std::string>(make_full_set()); },
-        [&](auto& acc, const response& r, std::size_t i) { acc.add(r.agent, r.segment, r, at(i)); }, rows, "hashed");
+        [](auto& acc, const response& r, std::size_t i) { acc.add(r.agent, r.segment, r, at_row(i)); }, rows, "hashed");
   }
+}
+
+TEST(Merge, TheLawHelperCatchesABrokenMerge) {
+  const std::vector<int> inputs{3, 1, 4, 1, 5, 9, 2, 6};
+  const auto feed = [](auto& acc, int v, std::size_t) { acc.add(v); };
+  const auto lost = cxm::testing::check_merge_laws([] { return forgets_merges{}; }, feed, inputs);
+  EXPECT_FALSE(lost);
+  EXPECT_NE(lost.message().find("union: merge(merge(x, y), z) != the state of all inputs"), std::string::npos)
+      << lost.message();
+  EXPECT_NE(lost.message().find("split anywhere: merge(state(0..1), state(1..8))"), std::string::npos)
+      << lost.message();
+  // Appending is associative and keeps the union, but is not commutative:
+  // only that law fails, and only while it is promised.
+  const auto ordered = cxm::testing::check_merge_laws([] { return keeps_order{}; }, feed, inputs);
+  ASSERT_EQ(ordered.failures.size(), 1u) << ordered.message();
+  EXPECT_EQ(ordered.failures[0], "commutativity: merge(x, y) != merge(y, x)");
+  EXPECT_TRUE(cxm::testing::check_merge_laws([] { return keeps_order{}; }, feed, inputs, {false, 64}));
+  // Long inputs are cut at max_cuts places plus both ends.
+  EXPECT_EQ(cxm::testing::detail::cut_points(8, 64).size(), 9u);
+  EXPECT_EQ(cxm::testing::detail::cut_points(1000, 4), (std::vector<std::size_t>{0, 200, 400, 600, 800, 1000}));
 }
 
 TEST(Merge, IncompatibleStatesThrow) {
