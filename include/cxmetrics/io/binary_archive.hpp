@@ -90,6 +90,7 @@
 #include "cxmetrics/core/error.hpp"
 #include "cxmetrics/core/fields.hpp"
 #include "cxmetrics/io/binary_stream.hpp"
+#include "cxmetrics/io/detail/archive_ops.hpp"
 
 namespace cxm {
 
@@ -127,14 +128,13 @@ concept serializable = (field_state<T> || binary_hooks<T>) &&
 namespace detail::binary_io {
 
 /// The archive that writes a state's fields (core/fields.hpp) to a binary_writer.
-class out {
+class out : public writer_ops<out> {
  public:
-  static constexpr bool loading = false;
-  /// Scopes and marks carry nothing when writing.
+  using writer_ops::value;
+  /// Scopes carry nothing when writing.
   struct scope {
     ~scope() {}  // user-provided: a scope held only for its lifetime draws no warning
   };
-  struct mark_type {};
 
   explicit out(binary_writer& w) noexcept : w_(&w) {}
 
@@ -163,14 +163,6 @@ class out {
     }
   }
   template <class T>
-  void value(T& v, std::uint8_t /*version*/) {
-    value(v);
-  }
-  template <class T>
-  void field(std::string_view, T& v) {
-    value(v);
-  }
-  template <class T>
   std::uint8_t tagged(T& x) {
     w_->write_nested(x);
     return serial_type_of(serial_tag<T>{}).version;
@@ -185,44 +177,20 @@ class out {
   void sequence(std::string_view, std::size_t& n, std::size_t, std::string_view = {}) { w_->write_length(n); }
   void fixed(std::string_view, std::size_t) const noexcept {}
   void implied_flag(std::string_view, bool& v, std::initializer_list<std::string_view>) { w_->write_bool(v); }
+  /// Binary fields are always present: an empty one is a bug of the hook.
   template <class T>
   void optional_field(std::string_view, std::optional<T>& v) {
-    value(v.value());
-  }
-  [[nodiscard]] bool legacy(std::string_view, std::uint8_t) const noexcept { return false; }
-  void only_members(std::initializer_list<std::string_view>) const noexcept {}
-  [[nodiscard]] mark_type mark() const noexcept { return {}; }
-  [[noreturn]] void fail(std::string_view why) const { refuse(why); }
-  [[noreturn]] void fail_at(mark_type, std::string_view, std::string_view why) const { refuse(why); }
-  [[noreturn]] void fail_here(std::string_view why) const { refuse(why); }
-  template <class F>
-  void check(F&& f) const {
-    f();
-  }
-  template <class F>
-  auto rebuild(F&& make) const {
-    return make();
-  }
-  template <class F>
-  auto rebuild_at(mark_type, std::string_view, F&& make) const {
-    return make();
-  }
-  template <class T>
-  [[nodiscard]] bool same_as_read(mark_type, const T&, const T&, std::uint8_t) const noexcept {
-    return true;
+    if (!v) throw serialization_error("cannot write an invalid state: a binary field is missing");
+    value(*v);
   }
 
  private:
-  [[noreturn]] static void refuse(std::string_view why) {
-    throw serialization_error("cannot write an invalid state: " + std::string(why));
-  }
   binary_writer* w_;
 };
 
 /// The archive that reads a state's fields (core/fields.hpp) from a binary_reader.
-class in {
+class in : public reader_ops<in> {
  public:
-  static constexpr bool loading = true;
   using mark_type = std::size_t;
 
   /// Reads states of `version` from `r`'s current position.
@@ -280,11 +248,6 @@ class in {
     versions_.pop_back();
   }
   template <class T>
-  void field(std::string_view name, T& v) {
-    auto s = member(name);
-    value(v);
-  }
-  template <class T>
   std::uint8_t tagged(T& x) {
     const auto frame = r_->begin_nested(serial_type_of(serial_tag<T>{}));
     value(x, frame.version);
@@ -306,12 +269,8 @@ class in {
   }
   void fixed(std::string_view, std::size_t) const noexcept {}
   void implied_flag(std::string_view name, bool& v, std::initializer_list<std::string_view>) { v = r_->read_bool(name); }
-  template <class T>
-  void optional_field(std::string_view name, std::optional<T>& v) {
-    T x{};
-    field(name, x);
-    v = x;
-  }
+  /// Every field is present in the binary form.
+  [[nodiscard]] bool has_member(std::string_view) const noexcept { return true; }
   [[nodiscard]] bool legacy(std::string_view, std::uint8_t version) const noexcept {
     const bool older = versions_.back() < version;
     if (older) r_->note_older_layout();
@@ -322,30 +281,8 @@ class in {
   [[noreturn]] void fail(std::string_view why) const { r_->fail(why); }
   [[noreturn]] void fail_at(mark_type at, std::string_view f, std::string_view why) const { r_->fail_at(at, f, why); }
   [[noreturn]] void fail_here(std::string_view why) const { r_->fail_at(starts_.back(), std::string_view{}, why); }
-  template <class F>
-  void check(F&& f) const {
-    try {
-      f();
-    } catch (const serialization_error&) {
-      throw;
-    } catch (const error& e) {
-      fail(e.reason());
-    }
-  }
-  template <class F>
-  auto rebuild(F&& make) const {
-    return rebuild_at(starts_.back(), {}, std::forward<F>(make));
-  }
-  template <class F>
-  auto rebuild_at(mark_type at, std::string_view f, F&& make) const -> decltype(make()) {
-    try {
-      return make();
-    } catch (const serialization_error&) {
-      throw;
-    } catch (const error& e) {
-      fail_at(at, f, e.reason());
-    }
-  }
+  /// Where the current object starts (what rebuild reports).
+  [[nodiscard]] mark_type scope_mark() const noexcept { return starts_.back(); }
   /// The state `stored` written again gives the bytes read since `at`; for a
   /// state of an older version, stored == read.
   template <class T>

@@ -35,6 +35,7 @@
 
 #include "cxmetrics/core/error.hpp"
 #include "cxmetrics/core/fields.hpp"
+#include "cxmetrics/io/detail/archive_ops.hpp"
 
 namespace cxm {
 namespace detail::json_io {
@@ -123,10 +124,9 @@ auto guarded(const std::string& path, F&& body) -> decltype(body()) {
 }
 
 /// The archive that writes a state's fields (core/fields.hpp) as JSON.
-class out {
+class out : public writer_ops<out> {
  public:
-  static constexpr bool loading = false;
-  struct mark_type {};
+  using writer_ops::value;
 
   out() { stack_.push_back(&root_); }
 
@@ -158,20 +158,6 @@ class out {
       visit_fields(*this, v);
     }
   }
-  template <class T>
-  void value(T& v, std::uint8_t /*version*/) {
-    value(v);
-  }
-  template <class T>
-  void field(std::string_view name, T& v) {
-    auto s = member(name);
-    value(v);
-  }
-  template <class T>
-  std::uint8_t tagged(T& x) {
-    value(x);
-    return serial_type_of(serial_tag<T>{}).version;
-  }
   template <class E, std::size_t N>
   void choice(std::string_view name, E& e, const std::array<E, N>& codes, const std::array<std::string_view, N>& names,
               std::string_view what) {
@@ -184,40 +170,11 @@ class out {
   }
   void fixed(std::string_view name, std::size_t) { (*top())[std::string(name)] = json::array(); }
   void implied_flag(std::string_view, bool&, std::initializer_list<std::string_view>) const noexcept {}
-  template <class T>
-  void optional_field(std::string_view name, std::optional<T>& v) {
-    if (v) field(name, *v);
-  }
-  [[nodiscard]] bool legacy(std::string_view, std::uint8_t) const noexcept { return false; }
-  void only_members(std::initializer_list<std::string_view>) const noexcept {}
-  [[nodiscard]] mark_type mark() const noexcept { return {}; }
-  [[noreturn]] void fail(std::string_view why) const { refuse(why); }
-  [[noreturn]] void fail_at(mark_type, std::string_view, std::string_view why) const { refuse(why); }
-  [[noreturn]] void fail_here(std::string_view why) const { refuse(why); }
-  template <class F>
-  void check(F&& f) const {
-    f();
-  }
-  template <class F>
-  auto rebuild(F&& make) const {
-    return make();
-  }
-  template <class F>
-  auto rebuild_at(mark_type, std::string_view, F&& make) const {
-    return make();
-  }
-  template <class T>
-  [[nodiscard]] bool same_as_read(mark_type, const T&, const T&, std::uint8_t) const noexcept {
-    return true;
-  }
 
   /// Moves the value written out.
   [[nodiscard]] json take() && { return std::move(root_); }
 
  private:
-  [[noreturn]] static void refuse(std::string_view why) {
-    throw serialization_error("cannot write an invalid state: " + std::string(why));
-  }
   json* top() { return stack_.back(); }
 
   json root_;
@@ -225,9 +182,8 @@ class out {
 };
 
 /// The archive that reads a state's fields (core/fields.hpp) from JSON.
-class in {
+class in : public reader_ops<in> {
  public:
-  static constexpr bool loading = true;
   struct mark_type {};
 
   /// Reads `j`; `root` is the first element of error paths (the type name).
@@ -288,18 +244,8 @@ class in {
     }
   }
   template <class T>
-  void value(T& v, std::uint8_t /*version*/) {
+  void value(T& v, std::uint8_t /*version: JSON has one form*/) {
     value(v);
-  }
-  template <class T>
-  void field(std::string_view name, T& v) {
-    auto s = member(name);
-    value(v);
-  }
-  template <class T>
-  std::uint8_t tagged(T& x) {
-    value(x);
-    return serial_type_of(serial_tag<T>{}).version;
   }
   template <class E, std::size_t N>
   void choice(std::string_view name, E& e, const std::array<E, N>& codes, const std::array<std::string_view, N>& names,
@@ -335,14 +281,9 @@ class in {
     if (present != 0 && present != keys.size()) fail_here("must have " + all + " or none of them");
     v = present != 0;
   }
-  template <class T>
-  void optional_field(std::string_view name, std::optional<T>& v) {
+  [[nodiscard]] bool has_member(std::string_view name) const {
     require_object(node(), path_);
-    v.reset();
-    if (member_of(name) == nullptr) return;
-    T x{};
-    field(name, x);
-    v = x;
+    return member_of(name) != nullptr;
   }
   [[nodiscard]] bool legacy(std::string_view key, std::uint8_t) const {
     return node().is_object() && member_of(key) != nullptr;
@@ -361,30 +302,7 @@ class in {
     json_io::fail(f.empty() ? path_ : join(path_, f), std::string(why));
   }
   [[noreturn]] void fail_here(std::string_view why) const { json_io::fail(path_, std::string(why)); }
-  template <class F>
-  void check(F&& f) const {
-    try {
-      f();
-    } catch (const serialization_error&) {
-      throw;
-    } catch (const error& e) {
-      fail(e.reason());
-    }
-  }
-  template <class F>
-  auto rebuild(F&& make) const {
-    return rebuild_at(mark_type{}, {}, std::forward<F>(make));
-  }
-  template <class F>
-  auto rebuild_at(mark_type at, std::string_view f, F&& make) const -> decltype(make()) {
-    try {
-      return make();
-    } catch (const serialization_error&) {
-      throw;
-    } catch (const error& e) {
-      fail_at(at, f, e.reason());
-    }
-  }
+  [[nodiscard]] mark_type scope_mark() const noexcept { return {}; }
   template <class T>
   [[nodiscard]] bool same_as_read(mark_type, const T& stored, const T& read, std::uint8_t) const {
     return stored == read;

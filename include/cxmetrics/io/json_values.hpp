@@ -65,6 +65,18 @@ inline constexpr std::array<estimate::status, 3> status_codes = {estimate::statu
                                                                  estimate::status::insufficient};
 inline constexpr std::array<std::string_view, 3> status_names = {"ok", "no_data", "insufficient"};
 
+/// Reads the object `j` at `path` with `body(out)` into a fresh T (absent
+/// keys keep T's defaults) and assigns it to `x` when all went well.
+template <class T, class F>
+void read_object(const json& j, const std::string& path, T& x, F&& body) {
+  guarded(path, [&] {
+    require_object(j, path);
+    T out;
+    body(out);
+    x = std::move(out);
+  });
+}
+
 inline std::optional<int> to_optional_int(const json& v, const std::string& path) {
   if (v.is_null()) return std::nullopt;
   return to_int(v, path);
@@ -187,9 +199,7 @@ inline void to_json(nlohmann::json& j, const location& l) {
 inline void from_json(const nlohmann::json& j, location& l) {
   namespace d = detail::json_io;
   const std::string path = "location";
-  d::guarded(path, [&] {
-    d::require_object(j, path);
-    location out;
+  d::read_object(j, path, l, [&](location& out) {
     if (const auto* m = d::member(j, "file")) out.file = d::to_str(*m, d::join(path, "file"));
     if (const auto* m = d::member(j, "line"); m && !m->is_null()) out.line = d::to_uint64(*m, d::join(path, "line"));
     if (const auto* m = d::member(j, "column"); m && !m->is_null()) {
@@ -197,7 +207,6 @@ inline void from_json(const nlohmann::json& j, location& l) {
     }
     if (const auto* m = d::member(j, "row"); m && !m->is_null()) out.row = d::to_uint64(*m, d::join(path, "row"));
     if (const auto* m = d::member(j, "field")) out.field = d::to_str(*m, d::join(path, "field"));
-    l = std::move(out);
   });
 }
 
@@ -223,9 +232,7 @@ inline void to_json(nlohmann::json& j, const response& r) {
 inline void from_json(const nlohmann::json& j, response& r) {
   namespace d = detail::json_io;
   const std::string path = "response";
-  d::guarded(path, [&] {
-    d::require_object(j, path);
-    response out;
+  d::read_object(j, path, r, [&](response& out) {
     auto text = [&](std::string_view key, std::string& dst) {
       if (const auto* m = d::member(j, key)) dst = d::to_str(*m, d::join(path, key));
     };
@@ -265,7 +272,6 @@ inline void from_json(const nlohmann::json& j, response& r) {
       out.resolved =
           d::named(*m, d::join(path, "resolved"), d::resolution_codes, d::resolution_names, "yes, no or unknown");
     }
-    r = std::move(out);
   });
 }
 
