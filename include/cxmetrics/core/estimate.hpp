@@ -108,6 +108,18 @@ void visit_method(Ar& ar, std::string_view name, interval_method& m) {
   ar.choice(name, m, interval_method_codes, interval_method_names, "interval method");
 }
 
+/// The fields of options that hold a level and one interval method (the
+/// member `method`, field `name`), checked as a whole by `check(options)`.
+template <class Ar, class Options, class Check>
+void visit_level_and_method(Ar& ar, Options& o, interval_method Options::*method, std::string_view name,
+                            Check check) {
+  Options v = o;
+  visit_level(ar, v.level);
+  visit_method(ar, name, v.*method);
+  ar.check([&] { check(v); });
+  if constexpr (Ar::loading) o = v;
+}
+
 }  // namespace detail
 
 /// A value with its standard error, interval, n and effective n.

@@ -56,6 +56,14 @@ inline void check_ces_options(const ces_options& opt) {
   check_rating_options({opt.level, opt.share_method});
 }
 
+constexpr serial_type serial_type_of(serial_tag<ces_options>) noexcept { return {type_tag::none, 1, "ces_options"}; }
+
+/// Fields of ces_options (core/fields.hpp): level, easy_min, share_method.
+template <class Ar>
+void visit_fields(Ar& ar, ces_options& o) {
+  detail::visit_cut_options(ar, o, &ces_options::easy_min, "easy_min", 2, 7, "CES 'easy' threshold", check_ces_options);
+}
+
 /// Mean and easy share of CES counts (see the header comment).
 [[nodiscard]] inline ces_result compute_ces(const score_counts& c, const ces_options& opt = {}) {
   check_ces_options(opt);
@@ -67,41 +75,18 @@ inline void check_ces_options(const ces_options& opt) {
   return {std::move(mean), std::move(easy)};
 }
 
-// --- fields (core/fields.hpp) ---------------------------------------------------
-
-constexpr serial_type serial_type_of(serial_tag<ces_options>) noexcept { return {type_tag::none, 1, "ces_options"}; }
-
-/// Fields of ces_options: level, easy_min, share_method.
-template <class Ar>
-void visit_fields(Ar& ar, ces_options& o) {
-  ces_options v = o;
-  detail::visit_level(ar, v.level);
-  ar.field("easy_min", v.easy_min);
-  if (v.easy_min < 2 || v.easy_min > 7) ar.fail("CES 'easy' threshold must be 2..7, got " + std::to_string(v.easy_min));
-  detail::visit_method(ar, "share_method", v.share_method);
-  ar.check([&] { check_ces_options(v); });
-  if constexpr (Ar::loading) o = v;
-}
-
-/// The Spec of ces_accumulator (metrics/score_metric.hpp).
-struct ces_spec {
-  using options_type = rating_options;
+/// The Spec of ces_accumulator (metrics/score_metric.hpp); serial version 1
+/// held the options first, whose easy_min fixed the scale.
+struct ces_spec : detail::kind_rating_spec<scale_kind::ces, &response::ces> {
   using result_type = ces_result;
-  static constexpr std::string_view name = "ces_accumulator";
-  static constexpr serial_type serial{type_tag::ces_accumulator, 2, "ces_accumulator"};
-  static constexpr std::string_view scales = "a CES scale 1..7";
-  static constexpr const char* field = "ces";
+  static constexpr metric_names names{"ces_accumulator", "a CES scale 1..7", type_tag::ces_accumulator, 2, "ces"};
   static scale default_scale() { return scale::ces(); }
-  static bool accepts(const scale& s) noexcept { return s.kind() == scale_kind::ces; }
-  static const std::optional<int>& answer(const response& r) noexcept { return r.ces; }
+  using v1_options = ces_options;
+  static std::optional<scale> v1_scale(const ces_options& o) { return scale::ces(o.easy_min); }
   /// The threshold is the state's own (its scale's high group).
   static ces_result compute(const score_counts& c, const rating_options& o) {
     return compute_ces(c, {o.level, c.scale_of().high_min(), o.share_method});
   }
-  /// Serial version 1 held the options before the counts; their easy_min
-  /// fixed the counts' scale.
-  using v1_options = ces_options;
-  static std::optional<scale> v1_scale(const ces_options& o) { return scale::ces(o.easy_min); }
 };
 
 /// Mergeable CES state (see the header comment).

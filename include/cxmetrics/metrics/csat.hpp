@@ -63,6 +63,14 @@ inline void check_csat_options(const csat_options& opt) {
   check_rating_options({opt.level, opt.share_method});
 }
 
+constexpr serial_type serial_type_of(serial_tag<csat_options>) noexcept { return {type_tag::none, 1, "csat_options"}; }
+
+/// Fields of csat_options (core/fields.hpp): level, top_box, share_method.
+template <class Ar>
+void visit_fields(Ar& ar, csat_options& o) {
+  detail::visit_cut_options(ar, o, &csat_options::top_box, "top_box", 1, 4, "CSAT top-box width", check_csat_options);
+}
+
 /// Top-box share and mean of CSAT counts (see the header comment).
 [[nodiscard]] inline csat_result compute_csat(const score_counts& c, const csat_options& opt = {}) {
   check_csat_options(opt);
@@ -74,41 +82,18 @@ inline void check_csat_options(const csat_options& opt) {
   return {std::move(satisfied), std::move(mean)};
 }
 
-// --- fields (core/fields.hpp) ---------------------------------------------------
-
-constexpr serial_type serial_type_of(serial_tag<csat_options>) noexcept { return {type_tag::none, 1, "csat_options"}; }
-
-/// Fields of csat_options: level, top_box, share_method.
-template <class Ar>
-void visit_fields(Ar& ar, csat_options& o) {
-  csat_options v = o;
-  detail::visit_level(ar, v.level);
-  ar.field("top_box", v.top_box);
-  if (v.top_box < 1 || v.top_box > 4) ar.fail("CSAT top-box width must be 1..4, got " + std::to_string(v.top_box));
-  detail::visit_method(ar, "share_method", v.share_method);
-  ar.check([&] { check_csat_options(v); });
-  if constexpr (Ar::loading) o = v;
-}
-
-/// The Spec of csat_accumulator (metrics/score_metric.hpp).
-struct csat_spec {
-  using options_type = rating_options;
+/// The Spec of csat_accumulator (metrics/score_metric.hpp); serial version 1
+/// held the options first, whose top_box fixed the scale.
+struct csat_spec : detail::kind_rating_spec<scale_kind::csat, &response::csat> {
   using result_type = csat_result;
-  static constexpr std::string_view name = "csat_accumulator";
-  static constexpr serial_type serial{type_tag::csat_accumulator, 2, "csat_accumulator"};
-  static constexpr std::string_view scales = "a CSAT scale 1..5";
-  static constexpr const char* field = "csat";
+  static constexpr metric_names names{"csat_accumulator", "a CSAT scale 1..5", type_tag::csat_accumulator, 2, "csat"};
   static scale default_scale() { return scale::csat(); }
-  static bool accepts(const scale& s) noexcept { return s.kind() == scale_kind::csat; }
-  static const std::optional<int>& answer(const response& r) noexcept { return r.csat; }
+  using v1_options = csat_options;
+  static std::optional<scale> v1_scale(const csat_options& o) { return scale::csat(o.top_box); }
   /// The top box is the state's own (its scale's high group).
   static csat_result compute(const score_counts& c, const rating_options& o) {
     return compute_csat(c, {o.level, c.scale_of().max() - c.scale_of().high_min() + 1, o.share_method});
   }
-  /// Serial version 1 held the options before the counts; their top_box
-  /// fixed the counts' scale.
-  using v1_options = csat_options;
-  static std::optional<scale> v1_scale(const csat_options& o) { return scale::csat(o.top_box); }
 };
 
 /// Mergeable CSAT state (see the header comment).

@@ -347,15 +347,10 @@ void visit_fields(Ar& ar, nps_options& o) {
 }
 
 /// The Spec of nps_accumulator (metrics/score_metric.hpp).
-struct nps_spec {
-  using options_type = nps_options;
-  using result_type = nps_result;
-  static constexpr std::string_view name = "nps_accumulator";
-  static constexpr std::string_view scales = "the NPS scale 0..10";
-  static constexpr serial_type serial{type_tag::nps_accumulator, 2, name};
-  static constexpr const char* field = "nps";
-  static scale default_scale() noexcept { return scale::nps(); }
+struct nps_spec : spec_base<nps_options, nps_result> {
+  static constexpr metric_names names{"nps_accumulator", "the NPS scale 0..10", type_tag::nps_accumulator, 2, "nps"};
   static bool accepts(const scale& s) noexcept { return s == scale::nps(); }
+  static scale default_scale() noexcept { return scale::nps(); }
   static const std::optional<int>& answer(const response& r) noexcept { return r.nps; }
   static nps_result compute(const score_counts& c, const nps_options& o) { return compute_nps(c, o); }
   /// Serial version 1 held the options before the counts; they imply no scale.

@@ -18,11 +18,14 @@
 // Header: cxmetrics/metrics/rating.hpp. Complexity: result O(points).
 #pragma once
 
+#include <optional>
+#include <string>
 #include <string_view>
 #include <utility>
 
 #include "cxmetrics/core/counts.hpp"
 #include "cxmetrics/core/estimate.hpp"
+#include "cxmetrics/core/response.hpp"
 #include "cxmetrics/core/scale.hpp"
 #include "cxmetrics/metrics/score_metric.hpp"
 #include "cxmetrics/stats/mean.hpp"
@@ -58,11 +61,7 @@ constexpr serial_type serial_type_of(serial_tag<rating_options>) noexcept {
 /// Fields of rating_options (core/fields.hpp): level, share_method.
 template <class Ar>
 void visit_fields(Ar& ar, rating_options& o) {
-  rating_options v = o;
-  detail::visit_level(ar, v.level);
-  detail::visit_method(ar, "share_method", v.share_method);
-  ar.check([&] { check_rating_options(v); });
-  if constexpr (Ar::loading) o = v;
+  detail::visit_level_and_method(ar, o, &rating_options::share_method, "share_method", check_rating_options);
 }
 
 namespace detail {
@@ -87,17 +86,42 @@ namespace detail {
 }
 
 /// The Spec of rating_accumulator (metrics/score_metric.hpp).
-struct rating_spec {
-  using options_type = rating_options;
-  using result_type = rating_result;
-  static constexpr std::string_view name = "rating_accumulator";
-  static constexpr std::string_view scales = "a scale";
-  static constexpr serial_type serial{type_tag::rating_accumulator, 1, name};
+struct rating_spec : spec_base<rating_options, rating_result> {
+  static constexpr metric_names names{"rating_accumulator", "a scale", type_tag::rating_accumulator};
   /// 1..5 with top box 4–5 and bottom box 1–2.
   static scale default_scale() { return scale::custom(1, 5, 4, 2); }
-  static bool accepts(const scale&) noexcept { return true; }
   static rating_result compute(const score_counts& c, const rating_options& o) { return compute_rating(c, o); }
 };
+
+namespace detail {
+
+/// The fields of the options of compute_csat and compute_ces: a level, an
+/// integer cut (the member `cut`, field `name`, in lo..hi, `what` in the
+/// message) and a share method, checked as a whole by `check(options)`.
+template <class Ar, class Options, class Check>
+void visit_cut_options(Ar& ar, Options& o, int Options::*cut, std::string_view name, int lo, int hi,
+                       std::string_view what, Check check) {
+  Options v = o;
+  visit_level(ar, v.level);
+  ar.field(name, v.*cut);
+  if (v.*cut < lo || v.*cut > hi) {
+    ar.fail(std::string(what) + " must be " + std::to_string(lo) + ".." + std::to_string(hi) + ", got " +
+            std::to_string(v.*cut));
+  }
+  visit_method(ar, "share_method", v.share_method);
+  ar.check([&] { check(v); });
+  if constexpr (Ar::loading) o = v;
+}
+
+/// What the Specs of CSAT and CES share: rating options, any scale of one
+/// kind (whatever its cut), and the answers of the response field `Field`.
+template <scale_kind Kind, std::optional<int> response::*Field>
+struct kind_rating_spec : spec_base<rating_options, void> {
+  static bool accepts(const scale& s) noexcept { return s.kind() == Kind; }
+  static const std::optional<int>& answer(const response& r) noexcept { return r.*Field; }
+};
+
+}  // namespace detail
 
 /// Mergeable top-box/mean state on any scale (see the header comment).
 using rating_accumulator = score_metric<rating_spec>;

@@ -200,11 +200,7 @@ constexpr serial_type serial_type_of(serial_tag<resolution_options>) noexcept {
 /// Fields of resolution_options: level, method.
 template <class Ar>
 void visit_fields(Ar& ar, resolution_options& o) {
-  resolution_options v = o;
-  detail::visit_level(ar, v.level);
-  detail::visit_method(ar, "method", v.method);
-  ar.check([&] { check_resolution_options(v); });
-  if constexpr (Ar::loading) o = v;
+  detail::visit_level_and_method(ar, o, &resolution_options::method, "method", check_resolution_options);
 }
 
 constexpr serial_type serial_type_of(serial_tag<resolution_accumulator>) noexcept {

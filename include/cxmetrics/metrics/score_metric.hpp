@@ -15,18 +15,16 @@
 //   const auto r = shard.result({0.90, cxm::interval_method::jeffreys});
 //
 // A Spec is a small struct (see nps.hpp, csat.hpp, ces.hpp, rating.hpp and
-// histogram_spec below):
+// histogram_spec below; spec_base gives the first three):
 //
 //   using options_type = ...;   what result() takes (value-initialised default)
 //   using result_type = ...;    what result() returns
-//   static constexpr std::string_view name;     "csat_accumulator", for messages
-//   static scale default_scale();               the scale of a default state
 //   static bool accepts(const scale&);          the scales a state may hold
-//   static constexpr std::string_view scales;   those scales in words ("a CSAT scale 1..5")
-//   static constexpr serial_type serial;        its type tag, state version and name
+//   static constexpr metric_names names;        name, those scales in words,
+//                                               type tag, state version, field
+//   static scale default_scale();               the scale of a default state
 //   static result_type compute(const score_counts&, const options_type&);
-//   // optional: the answer of a response it reads, for add(response):
-//   static constexpr const char* field;          "csat"
+//   // optional, with names.field: the answer of a response, for add(response):
 //   static const std::optional<int>& answer(const response&);
 //   // optional: the options a state of serial version 1 held, and the scale
 //   // they implied (std::nullopt: none):
@@ -111,11 +109,27 @@ inline void add_answer(score_counts& c, const std::optional<int>& score, double 
 
 }  // namespace detail
 
+/// What a Spec says about itself (see the header comment).
+struct metric_names {
+  std::string_view name;          ///< "csat_accumulator": messages, the archives
+  std::string_view scales;        ///< the scales it takes, in words ("a CSAT scale 1..5")
+  type_tag tag = type_tag::none;  ///< its type tag in the binary format
+  std::uint8_t version = 1;       ///< the state version it writes
+  const char* field = nullptr;    ///< the response field add(response) reads; nullptr: none
+};
+
+/// The parts most Specs share: their option and result types, any scale.
+template <class Options, class Result>
+struct spec_base {
+  using options_type = Options;
+  using result_type = Result;
+  static bool accepts(const scale&) noexcept { return true; }
+};
+
 /// A Spec whose responses come from one field of cxm::response.
 template <class Spec>
-concept reads_response_field = requires(const response& r) {
+concept reads_response_field = Spec::names.field != nullptr && requires(const response& r) {
   { Spec::answer(r) } -> std::same_as<const std::optional<int>&>;
-  { Spec::field } -> std::convertible_to<const char*>;
 };
 
 /// The accumulator of a histogram-backed metric (see the header comment).
@@ -144,7 +158,7 @@ class score_metric {
   void add(const response& r, const location& where = {})
     requires reads_response_field<Spec>
   {
-    detail::add_answer(counts_, Spec::answer(r), r.weight, where, Spec::field);
+    detail::add_answer(counts_, Spec::answer(r), r.weight, where, Spec::names.field);
   }
   /// Adds responses counted elsewhere (a column counted by the engine, a
   /// dashboard's numbers). Throws incompatible_merge when `c` lies on another
@@ -173,13 +187,13 @@ class score_metric {
  private:
   static const scale& checked(const scale& s) {
     if (!Spec::accepts(s)) {
-      throw invalid_argument(std::string(Spec::name) + " needs " + std::string(Spec::scales) + ", got " +
+      throw invalid_argument(std::string(Spec::names.name) + " needs " + std::string(Spec::names.scales) + ", got " +
                              detail::scale_with_cut(s));
     }
     return s;
   }
   incompatible_merge mismatch(const scale& other) const {
-    return incompatible_merge("cannot merge " + std::string(Spec::name) + " states on different scales: " +
+    return incompatible_merge("cannot merge " + std::string(Spec::names.name) + " states on different scales: " +
                               detail::scale_with_cut(other) + " into " + detail::scale_with_cut(counts_.scale_of()));
   }
 
@@ -193,14 +207,9 @@ struct no_options {
 
 /// The bare histogram on any scale: result() is the score_counts itself,
 /// from which every score metric is computed.
-struct histogram_spec {
-  using options_type = no_options;
-  using result_type = score_counts;
-  static constexpr std::string_view name = "score_histogram";
-  static constexpr std::string_view scales = "any scale";
-  static constexpr serial_type serial{type_tag::score_histogram, 1, name};
+struct histogram_spec : spec_base<no_options, score_counts> {
+  static constexpr metric_names names{"score_histogram", "any scale", type_tag::score_histogram};
   static scale default_scale() noexcept { return scale::nps(); }
-  static bool accepts(const scale&) noexcept { return true; }
   static score_counts compute(const score_counts& c, const no_options&) { return c; }
 };
 
@@ -210,9 +219,9 @@ using score_histogram = score_metric<histogram_spec>;
 // --- fields (core/fields.hpp) ---------------------------------------------------
 
 template <class Spec>
-  requires requires { Spec::serial; }
+  requires(Spec::names.tag != type_tag::none)
 constexpr serial_type serial_type_of(serial_tag<score_metric<Spec>>) noexcept {
-  return Spec::serial;
+  return {Spec::names.tag, Spec::names.version, Spec::names.name};
 }
 
 namespace detail {
@@ -232,7 +241,7 @@ std::optional<scale> visit_v1_options(Ar& ar, F implied) {
 /// Fields of score_metric<Spec>: counts, on a scale Spec accepts (and, in
 /// serial version 1, the options first; see the header comment).
 template <class Ar, class Spec>
-  requires requires { Spec::serial; }
+  requires(Spec::names.tag != type_tag::none)
 void visit_fields(Ar& ar, score_metric<Spec>& a) {
   std::optional<scale> implied;
   if constexpr (requires { typename Spec::v1_options; }) {
@@ -249,8 +258,8 @@ void visit_fields(Ar& ar, score_metric<Spec>& a) {
     if (implied) detail::expect_scale(ar, at, "counts.scale", c, *implied, "the options need");
     if (!Spec::accepts(c.scale_of())) {
       ar.fail_at(at, "counts.scale",
-                 "is " + detail::scale_with_cut(c.scale_of()) + ", but " + std::string(Spec::name) +
-                     " holds counts on " + std::string(Spec::scales));
+                 "is " + detail::scale_with_cut(c.scale_of()) + ", but " + std::string(Spec::names.name) +
+                     " holds counts on " + std::string(Spec::names.scales));
     }
     a = ar.rebuild([&] { return score_metric<Spec>(std::move(c)); });
   }
