@@ -135,9 +135,11 @@ void print_table(const char* title, const char* unit, double scale, const std::v
 int main(int argc, char** argv) {
   const options opt = parse_args(argc, argv);
   try {
-    const auto data = cxm::read_responses_csv(opt.file);
+    cxm::ingest_options read_opt;
+    read_opt.format = cxm::ingest_format::csv;
+    const auto data = cxm::read_responses(opt.file, read_opt);
     const auto& t = data.table;
-    const auto& s = data.summary;
+    const auto& s = data.report.summary;
 
     std::printf("cxmetrics channel report: %s\n", opt.file.c_str());
     std::printf("rows read %llu, accepted %llu, rejected %llu", static_cast<unsigned long long>(s.rows_read),

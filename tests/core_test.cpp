@@ -77,6 +77,30 @@ TEST(Error, AllDeriveFromBaseAndCarryLocation) {
   }
 }
 
+// error_kind names the <kind> of the id every error type writes into its
+// message, for every id of the table in core/error.hpp.
+template <class E>
+void expect_kind_of_message(const char* kind) {
+  const E e("x");
+  EXPECT_EQ(error_kind(E::code), kind);
+  EXPECT_EQ(std::string(e.what()), "[cxm." + std::string(kind) + "." + std::to_string(E::code) + "] x");
+}
+
+TEST(Error, KindNamesAreTheIdsOfTheMessages) {
+  expect_kind_of_message<score_out_of_scale>("score_out_of_scale");
+  expect_kind_of_message<invalid_weight>("invalid_weight");
+  expect_kind_of_message<unknown_channel>("unknown_channel");
+  expect_kind_of_message<malformed_timestamp>("malformed_timestamp");
+  expect_kind_of_message<invalid_value>("invalid_value");
+  expect_kind_of_message<invalid_argument>("invalid_argument");
+  expect_kind_of_message<incompatible_merge>("incompatible_merge");
+  expect_kind_of_message<parse_error>("parse_error");
+  expect_kind_of_message<limit_exceeded>("limit_exceeded");
+  expect_kind_of_message<serialization_error>("serialization_error");
+  EXPECT_EQ(error_kind(7), "unknown");
+  static_assert(error_kind(301) == "parse_error");
+}
+
 TEST(Counts, AddCountsAndGroups) {
   score_counts c(scale::nps());
   for (int s : {0, 6, 7, 8, 9, 10, 10}) c.add(s);

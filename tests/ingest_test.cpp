@@ -28,6 +28,7 @@
 #include <string>
 #include <string_view>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -1311,6 +1312,37 @@ TEST(IngestMapping, JsonMappingRenamesColumnsAndSetsVocabularyChannelsAndDelimit
   EXPECT_THROW((void)mapping_from_json(R"({"resolved": {"yes": ["x"], "no": ["x"]}})"), invalid_argument);
   EXPECT_THROW((void)mapping_from_json("{"), parse_error);
   EXPECT_EQ(mapping_from_json(R"({"delimiter": "tab", "strict": true, "format": "jsonl"})").delimiter, '\t');
+}
+
+// The error a mapping setting gives: its field and reason.
+std::pair<std::string, std::string> mapping_error(const std::string& json) {
+  try {
+    (void)mapping_from_json(json);
+  } catch (const invalid_argument& e) {
+    return {e.where().field, e.reason()};
+  }
+  return {};
+}
+
+TEST(IngestMapping, ScaleAndChannelSettingsAreCheckedAndNameTheirKey) {
+  // CSAT 1–5 with a top box of 1 point: satisfied is 5 only, the low group 1.
+  const ingest_options c = mapping_from_json(R"({"csat_top_box": 1, "ces_easy_min": 6})");
+  EXPECT_EQ(c.scales.csat.high_min(), 5);
+  EXPECT_EQ(c.scales.csat.low_max(), 1);
+  EXPECT_EQ(c.scales.ces.high_min(), 6);  // CES 1–7, easy from 6 on
+  EXPECT_EQ(mapping_error(R"({"csat_top_box": "2"})"),
+            std::make_pair(std::string("mapping.csat_top_box"), std::string("must be an integer 1..4")));
+  EXPECT_EQ(mapping_error(R"({"csat_top_box": 5})"),
+            std::make_pair(std::string("mapping.csat_top_box"), std::string("CSAT top-box width must be 1..4, got 5")));
+  EXPECT_EQ(mapping_error(R"({"ces_easy_min": 1.5})"),
+            std::make_pair(std::string("mapping.ces_easy_min"), std::string("must be an integer 2..7")));
+  EXPECT_EQ(mapping_error(R"({"ces_easy_min": 8})"),
+            std::make_pair(std::string("mapping.ces_easy_min"), std::string("CES 'easy' threshold must be 2..7, got 8")));
+  EXPECT_EQ(mapping_error(R"({"channels": ["phone", "phone"]})"),
+            std::make_pair(std::string("mapping.channels"), std::string("channel label 'phone' is listed twice")));
+  EXPECT_EQ(mapping_error(R"({"channels": "phone"})"),
+            std::make_pair(std::string("mapping.channels"), std::string("must be an array of strings")));
+  EXPECT_EQ(mapping_from_json(R"({"channels": ["phone", "kiosk"]})").channels.mode(), channel_set::policy::closed);
 }
 
 // ---------------------------------------------------------------------------

@@ -1,8 +1,8 @@
 // report_render_fixture CSV OUT_DIR [--weighted] [--thin-below N]
 //
-// Reads a response CSV with io/csv.hpp (bad rows skipped and counted), builds
-// the report model with report/model.hpp and writes OUT_DIR/report.html and
-// OUT_DIR/report.md: what `cxm report` will do. Used by tests/report_render.py
+// Reads a response CSV with read_responses (bad rows skipped and counted),
+// builds the report model with report/model.hpp and writes OUT_DIR/report.html
+// and OUT_DIR/report.md: what `cxm report` will do. Used by tests/report_render.py
 // (XML well-formedness of every SVG, headless-browser rendering), which sets
 // --thin-below so that some months of the sample data are thin.
 #include <cstdio>
@@ -15,7 +15,7 @@
 #include <string_view>
 
 #include "cxmetrics/core/error.hpp"
-#include "cxmetrics/io/csv.hpp"
+#include "cxmetrics/io/ingest.hpp"
 #include "cxmetrics/report/html.hpp"
 #include "cxmetrics/report/model.hpp"
 
@@ -50,7 +50,9 @@ int main(int argc, char** argv) {
     const std::filesystem::path csv = argv[1];
     const std::filesystem::path dir = argv[2];
     std::filesystem::create_directories(dir);
-    const auto data = cxm::read_responses_csv(csv);
+    cxm::ingest_options read_opt;
+    read_opt.format = cxm::ingest_format::csv;
+    const auto data = cxm::read_responses(csv, read_opt);
     opt.source = csv.filename().string();
     const auto model = cxm::report::build_report_model(data, opt);
     write(dir / "report.html", cxm::report::render_html(model));

@@ -714,7 +714,10 @@ TEST(ReportModel, CsvIngestSummaryAndRejects) {
       "phone,11,no\n"
       "chat,5,maybe\n"
       "chat,7,no\n");
-  const auto data = read_responses_csv(in, "mem.csv");
+  ingest_result data;
+  const ingest_sink sink{[&](const response_batch& b) { b.append_to(data.table); },
+                         [&](const ingest_reject& r) { data.rejects.push_back(r); }};
+  data.report = stream_responses_csv(in, "mem.csv", {}, sink);
   model_options opt;
   opt.source = "mem.csv";
   opt.max_rejects_shown = 1;

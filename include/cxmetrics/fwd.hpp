@@ -48,6 +48,10 @@ namespace stats {
 struct comparison;
 struct proportion_options;
 enum class p_adjust : std::uint8_t;
+struct net_counts;
+struct weighted_options;
+struct weighted_point;
+enum class weighted_se : std::uint8_t;
 }  // namespace stats
 
 }  // namespace cxm

@@ -23,7 +23,7 @@ struct group_flags {
   std::string weight;       ///< --weight COL
   bool unweighted = false;  ///< --unweighted
   double min_n = 30;        ///< --min-n: least (effective) n on each side of a test
-  std::size_t max_groups = 0;     ///< --max-groups: groups shown; the rest pooled (0: all)
+  std::size_t max_groups = 100;   ///< --max-groups: groups shown; the rest pooled (0: all)
   std::string utc_offset = "+00:00";  ///< --utc-offset for month buckets
 };
 
@@ -35,7 +35,8 @@ struct group_flags {
 }
 
 /// Adds --weight, --unweighted, --min-n, --max-groups (default g.max_groups:
-/// every group for summary, the 30 largest for the report) and --utc-offset.
+/// the 100 largest groups for summary, the 30 largest for the report) and
+/// --utc-offset.
 void add_group_flags(CLI::App& sub, group_flags& g);
 
 /// Applies the weight flags to the input (column name, required field).

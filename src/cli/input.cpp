@@ -38,6 +38,10 @@ void add_input_flags(CLI::App& sub, input_args& a) {
                  "64 KiB; shown in the ingest table)");
   sub.add_flag("--decimal-comma", a.decimal_comma,
                "Weights use a decimal comma (0,87) (default: detected when the delimiter is not ',')");
+  sub.add_option("--epoch-unit", a.epoch_unit,
+                 "Unit of timestamps written as a bare number: seconds, milliseconds, or auto (default: "
+                 "milliseconds from a magnitude of 10^11 on, seconds below)")
+      ->check(CLI::IsMember({"auto", "seconds", "milliseconds"}));
   sub.add_option("--mapping", a.mapping, "JSON mapping file (columns, delimiter, resolved tokens, channels)");
   sub.add_option("--column", a.columns, "FIELD=COLUMN, e.g. nps=\"Q1 Recommend\": the file must have COLUMN "
                                         "(repeatable; fields: id, timestamp, channel, agent, segment, nps, csat, "
@@ -74,6 +78,9 @@ ingest_options make_ingest_options(const input_args& a) {
     }
   }
   if (a.decimal_comma) o.decimal_point = ',';
+  if (a.epoch_unit == "seconds") o.epoch_unit = epoch_unit::seconds;
+  if (a.epoch_unit == "milliseconds") o.epoch_unit = epoch_unit::milliseconds;
+  if (a.epoch_unit == "auto") o.epoch_unit = epoch_unit::automatic;
   for (const auto& pair : a.columns) {
     const auto eq = pair.find('=');
     if (eq == std::string::npos) throw failure(usage, "--column takes FIELD=COLUMN, got '" + pair + "'");

@@ -20,6 +20,7 @@ struct input_args {
   std::string format;         // empty: from the extension
   std::string delimiter;      // "," ";" "tab" ...
   bool decimal_comma = false;
+  std::string epoch_unit;     // empty: the mapping's or automatic
   std::string mapping;        // JSON mapping file
   std::vector<std::string> columns;  // field=column pairs
   std::vector<std::string> channels; // a closed channel set

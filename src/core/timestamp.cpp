@@ -32,10 +32,21 @@ bool expect(std::string_view text, std::size_t& pos, char c) {
 
 constexpr const char* kRange = "1900-01-01T00:00:00Z .. 2200-12-31T23:59:59Z";
 
+// "timestamp '<text>'" with a long text cut to its first 80 bytes (at a
+// character boundary) and its length: no timestamp form is that long, and a
+// message must stay readable.
+std::string named(std::string_view text) {
+  constexpr std::size_t shown = 80;
+  if (text.size() <= shown) return "timestamp '" + std::string(text) + "'";
+  std::size_t cut = shown;
+  while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xC0U) == 0x80U) --cut;
+  return "timestamp '" + std::string(text.substr(0, cut)) + "\u2026 (" + std::to_string(text.size()) + " bytes)'";
+}
+
 timestamp_parse malformed(std::string_view text, const std::string& why) {
   timestamp_parse r;
   r.state = timestamp_parse::status::malformed;
-  r.reason = "timestamp '" + std::string(text) + "' " + why;
+  r.reason = named(text) + " " + why;
   return r;
 }
 
@@ -45,7 +56,7 @@ timestamp_parse checked(std::string_view text, std::int64_t secs, const char* re
   r.value = timestamp{std::chrono::seconds{secs}};
   if (timestamp_in_range(r.value)) return r;
   r.state = timestamp_parse::status::out_of_range;
-  r.reason = "timestamp '" + std::string(text) + "'";
+  r.reason = named(text);
   // An epoch says which time it was read as (years up to ±30000 print as
   // dates: std::chrono::year holds ±32767).
   if (read_as != nullptr) r.reason += std::string(" read as ") + read_as;
@@ -73,7 +84,7 @@ timestamp_parse epoch(std::string_view t, std::string_view text, epoch_unit unit
   if (int_end - sig > 15) {  // 10^15 s or ms is past the year 30000
     timestamp_parse r;
     r.state = timestamp_parse::status::out_of_range;
-    r.reason = "timestamp '" + std::string(text) + "' is a Unix epoch far outside the accepted range " + kRange;
+    r.reason = named(text) + " is a Unix epoch far outside the accepted range " + kRange;
     return r;
   }
   std::int64_t v = 0;

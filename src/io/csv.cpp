@@ -3,60 +3,23 @@
 #include "cxmetrics/io/csv.hpp"
 
 #include <algorithm>
-#include <cctype>
 #include <cstring>
 #include <filesystem>
 #include <istream>
 #include <utility>
 
+#include "io/csv_dialect.hpp"
+#include "io/csv_record.hpp"
 #include "io/csv_scan.hpp"
 #include "io/ingest_internal.hpp"
 #include "io/text_reader.hpp"
 
 namespace cxm {
 namespace detail {
-namespace {
-
-constexpr std::size_t kSlice = 32 * 1024;      // bytes scanned into the index at a time
-constexpr std::size_t kPrefixBytes = 256;      // bytes of a too-long record kept in its reject
-constexpr std::uint8_t kIgnore = 0xFF;          // a column that maps to no field
 
 // ---------------------------------------------------------------------------
-// The scalar state machine (RFC 4180 with the leniencies of csv.hpp). It is
-// the definition of the syntax: the SIMD path is used only where it agrees.
-//
-// A quote that never closes. A record whose quoted field holds a line break
-// ("spans") is read as one record only when it is well formed: its quotes
-// close, nothing but a delimiter, a line break or a quote follows a closing
-// quote, it has the header's number of fields and at most max_record_bytes.
-// Otherwise (the input ends inside the quotes; text follows the quote that
-// would close them; the record it makes has another field count; it grows
-// past max_record_bytes) the quote is taken for one that never closes: the
-// record is one malformed_csv reject, its value the record's first physical
-// line, and reading goes on at the next physical line, whose bytes are then
-// read again as records. The decision needs only the bytes of the record
-// from its start, so it is the same however the input is split. A record
-// longer than max_record_bytes whose quotes span no line break within those
-// bytes is a record_too_long reject that ends at its first line break.
+// The scalar state machine: the definition of the syntax (src/io/csv_record.hpp).
 
-struct sm_fields {
-  std::vector<std::string> fields;
-  std::string error;
-  std::uint64_t error_column = 0;
-};
-
-struct sm_result {
-  std::size_t end = 0;        // first byte after the record and its line break
-  std::size_t length = 0;     // bytes before the line break (or the end of input); a runaway quote: of its first line
-  std::uint64_t lines = 0;    // line breaks passed, the record's own included
-  bool empty = false;         // an empty line
-  bool incomplete = false;    // the record does not end in the usable bytes
-  bool too_long = false;      // longer than max_bytes (fields then incomplete)
-  bool runaway = false;       // a quote that never closes (rec.error says where); the record is its first line
-};
-
-// `expected_fields` is the header's field count (0 while reading the header);
-// `line` the record's line, for messages.
 sm_result sm_record(const window_view& w, std::size_t pos, char delimiter, std::size_t max_bytes,
                     std::size_t expected_fields, std::uint64_t line, sm_fields& rec) {
   enum class state : std::uint8_t { start, unquoted, quoted, after_quote };
@@ -227,6 +190,12 @@ sm_result sm_record(const window_view& w, std::size_t pos, char delimiter, std::
     }
   }
 }
+
+namespace {
+
+constexpr std::size_t kSlice = 32 * 1024;      // bytes scanned into the index at a time
+constexpr std::size_t kPrefixBytes = 256;      // bytes of a too-long record kept in its reject
+constexpr std::uint8_t kIgnore = 0xFF;          // a column that maps to no field
 
 // The end of the first physical line of a record too long to hold, fed in
 // pieces, keeping nothing (sm_record ends such a record there).
@@ -567,152 +536,6 @@ class csv_format final : public text_format {
 };
 
 // ---------------------------------------------------------------------------
-// Dialect detection (the rule is in io/ingest.hpp, "CSV dialect"). It runs
-// once per read, on the bytes of the first window, before the header.
-
-constexpr char kCandidates[] = {',', ';', '\t', '|'};
-
-/// How `--delimiter` names a delimiter: tab, or the character quoted.
-std::string delimiter_name(char d) { return d == '\t' ? std::string("tab") : "'" + std::string(1, d) + "'"; }
-
-/// The field count of the record at pos under delimiter d, quotes respected
-/// as by sm_record, without copying fields. `complete` is false when the
-/// record does not end in [pos, size) (then the fields seen so far).
-struct sniffed_record {
-  std::size_t fields = 0;
-  std::size_t end = 0;
-  bool complete = false;
-  bool empty = false;
-};
-
-sniffed_record sniff_record(const char* buf, std::size_t size, std::size_t pos, char d, bool eof) {
-  enum class state : std::uint8_t { start, unquoted, quoted, after_quote };
-  state st = state::start;
-  sniffed_record r;
-  std::size_t fields = 1;
-  bool any = false;
-  for (std::size_t i = pos; i < size; ++i) {
-    const char c = buf[i];
-    if ((c == '\n' || c == '\r') && st != state::quoted) {
-      r.end = i + 1 + ((c == '\r' && i + 1 < size && buf[i + 1] == '\n') ? 1 : 0);
-      r.empty = !any;
-      r.complete = any;
-      r.fields = any ? fields : 0;
-      return r;
-    }
-    any = true;
-    switch (st) {
-      case state::start: st = c == '"' ? state::quoted : (c == d ? (++fields, state::start) : state::unquoted); break;
-      case state::unquoted:
-        if (c == d) {
-          ++fields;
-          st = state::start;
-        }
-        break;
-      case state::quoted:
-        if (c == '"') st = state::after_quote;
-        break;
-      case state::after_quote:
-        st = c == '"' ? state::quoted : (c == d ? (++fields, state::start) : state::unquoted);
-        break;
-    }
-  }
-  r.end = size;
-  r.fields = any ? fields : 0;
-  r.complete = any && eof && st != state::quoted;
-  r.empty = !any;
-  return r;
-}
-
-/// The delimiter the rule picks for the bytes [0, size) of the input.
-char detect_delimiter(const char* buf, std::size_t size, bool eof) {
-  char best = 0;
-  std::size_t best_agree = 0, best_fields = 0;
-  for (const char d : kCandidates) {
-    std::size_t header = 0, agree = 0;
-    std::size_t pos = 0;
-    while (pos < size) {
-      const sniffed_record r = sniff_record(buf, size, pos, d, eof);
-      if (r.empty) {
-        if (r.end <= pos) break;
-        pos = r.end;
-        continue;
-      }
-      if (header == 0) {
-        header = r.fields;  // the header as far as the window holds it
-      } else if (r.complete) {
-        if (r.fields == header) ++agree;
-      }
-      if (!r.complete) break;
-      pos = r.end;
-    }
-    if (header < 2) continue;
-    if (best == 0 || agree > best_agree || (agree == best_agree && header > best_fields)) {
-      best = d;
-      best_agree = agree;
-      best_fields = header;
-    }
-  }
-  return best == 0 ? ',' : best;
-}
-
-/// True when the text (blanks and a sign aside) is digits, `point`, digits.
-bool decimal_form(std::string_view t, char point) {
-  t = trim_blanks(t);
-  if (!t.empty() && (t.front() == '+' || t.front() == '-')) t.remove_prefix(1);
-  const std::size_t at = t.find(point);
-  if (at == std::string_view::npos || at == 0 || at + 1 == t.size()) return false;
-  for (std::size_t i = 0; i < t.size(); ++i) {
-    if (i != at && (t[i] < '0' || t[i] > '9')) return false;
-  }
-  return true;
-}
-
-/// Whether the weight column (index `col` of `ncols`) of the records in
-/// the window from `pos` (up to 64 KiB of them) has values like 0,87 and
-/// none like 0.87.
-bool weights_use_decimal_comma(const window_view& w, std::size_t pos, char d, std::size_t col, std::size_t ncols,
-                               std::size_t max_bytes) {
-  const std::size_t stop = std::min(w.usable, pos + (std::size_t{1} << 16));
-  sm_fields rec;
-  bool comma = false;
-  while (pos < stop) {
-    const sm_result r = sm_record(w, pos, d, max_bytes, ncols, 0, rec);
-    if (r.incomplete) break;
-    if (!r.empty && !r.too_long && rec.error.empty() && rec.fields.size() == ncols) {
-      if (decimal_form(rec.fields[col], '.')) return false;
-      comma = comma || decimal_form(rec.fields[col], ',');
-    }
-    pos = r.end;
-  }
-  return comma;
-}
-
-bool named_tsv(const std::string& source) {
-  std::string ext = std::filesystem::path(source).extension().string();
-  for (auto& c : ext) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return ext == ".tsv";
-}
-
-/// For a header that lacks a score column or a required one under `used`:
-/// "with --delimiter ';' the header has columns ..." for the first other
-/// candidate under which it has them all, else "".
-std::string other_delimiter_hint(const window_view& w, std::size_t header_pos, char used, const ingest_options& o) {
-  sm_fields rec;
-  for (const char d : kCandidates) {
-    if (d == used) continue;
-    const sm_result r = sm_record(w, header_pos, d, o.max_record_bytes, 0, 0, rec);
-    if (r.incomplete || r.empty || r.too_long || !rec.error.empty()) continue;
-    const header_match hm = match_header(rec.fields, o);
-    if (hm.twice || !hm.has_score()) continue;
-    if (std::all_of(o.required.begin(), o.required.end(), [&](response_field f) { return hm.has(f); })) {
-      return "with --delimiter " + delimiter_name(d) + " the header has columns " + list_names(rec.fields, 200);
-    }
-  }
-  return {};
-}
-
-// ---------------------------------------------------------------------------
 // Reading
 
 ingest_report stream_csv(byte_source& src, std::string source, const ingest_options& o, const ingest_sink& sink) {
@@ -821,19 +644,6 @@ ingest_report stream_csv(byte_source& src, std::string source, const ingest_opti
 }  // namespace
 }  // namespace detail
 
-ingest_options to_ingest_options(const csv_options& options) {
-  ingest_options o;
-  o.format = ingest_format::csv;
-  o.delimiter = options.delimiter;
-  o.decimal_point = options.decimal_point;
-  o.errors = options.errors;
-  o.columns = options.columns;
-  o.required = options.required;
-  o.scales = options.scales;
-  o.channels = options.channels;
-  return o;
-}
-
 ingest_report stream_responses_csv(const std::filesystem::path& file, const ingest_options& options,
                                    const ingest_sink& sink) {
   auto src = detail::open_file_source(file);
@@ -850,34 +660,6 @@ ingest_report stream_responses_csv_text(std::string_view text, std::string_view 
                                         const ingest_sink& sink) {
   auto src = detail::memory_source(text);
   return detail::stream_csv(*src, std::string(source), options, sink);
-}
-
-namespace {
-
-csv_result collect(const csv_options& options,
-                   const std::function<ingest_report(const ingest_options&, const ingest_sink&)>& read) {
-  csv_result result{response_table(options.scales, options.channels), {}, {}, {}, {}};
-  ingest_sink sink;
-  sink.on_batch = [&result](const response_batch& b) { b.append_to(result.table); };
-  sink.on_reject = [&result](const ingest_reject& r) { result.rejects.push_back(to_csv_reject(r)); };
-  ingest_report rep = read(to_ingest_options(options), sink);
-  result.summary = std::move(rep.summary);
-  result.header = std::move(rep.header);
-  result.ignored_columns = std::move(rep.ignored_columns);
-  return result;
-}
-
-}  // namespace
-
-csv_result read_responses_csv(std::istream& in, std::string_view source, const csv_options& options) {
-  return collect(options, [&](const ingest_options& o, const ingest_sink& s) {
-    return stream_responses_csv(in, source, o, s);
-  });
-}
-
-csv_result read_responses_csv(const std::filesystem::path& file, const csv_options& options) {
-  return collect(options,
-                 [&](const ingest_options& o, const ingest_sink& s) { return stream_responses_csv(file, o, s); });
 }
 
 }  // namespace cxm

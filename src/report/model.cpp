@@ -490,31 +490,19 @@ report_model build_report_model(const response_table& t, const model_options& op
   return m;
 }
 
-report_model build_report_model(const csv_result& data, const model_options& options) {
+report_model build_report_model(const ingest_result& data, const model_options& options) {
   // A field is in missing_by_field exactly when the file has its column.
   model_options o = options;
-  const auto& present = data.summary.missing_by_field;
+  const auto& present = data.report.summary.missing_by_field;
   const auto has = [&](const char* f) { return present.empty() || present.count(f) > 0; };
   o.metrics.nps = o.metrics.nps && has("nps");
   o.metrics.csat = o.metrics.csat && has("csat");
   o.metrics.ces = o.metrics.ces && has("ces");
   o.metrics.resolution = o.metrics.resolution && has("resolved");
   report_model m = build_report_model(data.table, o);
-  m.ingest = data.summary;
+  m.ingest = data.report.summary;
   const std::size_t k = std::min(options.max_rejects_shown, data.rejects.size());
-  for (std::size_t i = 0; i < k; ++i) {
-    const auto& r = data.rejects[i];
-    ingest_reject x;
-    x.file = options.source;
-    x.line = r.line;
-    x.column = r.column;
-    x.field = r.field;
-    x.value = r.value;
-    x.reason = r.reason;
-    x.error_id = r.error_id;
-    x.cause = r.cause;
-    m.rejects.push_back(std::move(x));
-  }
+  m.rejects.assign(data.rejects.begin(), data.rejects.begin() + static_cast<std::ptrdiff_t>(k));
   return m;
 }
 

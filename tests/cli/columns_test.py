@@ -10,19 +10,7 @@ scores 9-10 − Σw over scores 0-6) / Σw (unweighted: w = 1).
 import os
 import random
 
-from cxmtest import check, close, finish, jrun, run, scratch, write
-
-
-def nps(scores, weights=None):
-    weights = weights or [1.0] * len(scores)
-    total = sum(weights)
-    promoters = sum(w for s, w in zip(scores, weights) if s >= 9)
-    detractors = sum(w for s, w in zip(scores, weights) if s <= 6)
-    return 100.0 * (promoters - detractors) / total
-
-
-def ingest(j):
-    return {x["item"]: x["count"] for x in j.get("ingest", [])}
+from cxmtest import check, close, finish, ingest_counts, jrun, nps_of, run, scratch, write
 
 
 with scratch() as tmp:
@@ -54,8 +42,8 @@ with scratch() as tmp:
         lines.append(f"r{i};{s};{str(w).replace('.', ',')};\"ok, {i}\"")
     eu = write(os.path.join(tmp, "eu.csv"), "\n".join(lines) + "\n")
     j = jrun("summary", eu, "--weight", "Paino", "--metrics", "nps")
-    close(j["nps"][-1]["value"], nps(scores, weights), 1e-9, "weighted NPS of a ';' file with decimal commas")
-    ing = ingest(j)
+    close(j["nps"][-1]["value"], nps_of(scores, weights), 1e-9, "weighted NPS of a ';' file with decimal commas")
+    ing = ingest_counts(j)
     check(ing.get("accepted") == 200 and ing.get("rejected") == 0, f"every row accepted {ing}")
     check(ing.get("delimiter") == ";" and ing.get("delimiter detected") is True, f"JSON: delimiter detected {ing}")
     check(ing.get("decimal point") == "," and ing.get("decimal point detected") is True,
@@ -67,13 +55,13 @@ with scratch() as tmp:
           f"table: decimal point ({out!r})")
     # Given flags are reported as given.
     j = jrun("summary", eu, "--weight", "Paino", "--metrics", "nps", "--delimiter", ";", "--decimal-comma")
-    ing = ingest(j)
+    ing = ingest_counts(j)
     check(ing.get("delimiter detected") is False and ing.get("decimal point detected") is False, f"given {ing}")
     # The same file through standard input: detected from its first bytes.
     with open(eu, encoding="utf-8") as f:
         j = jrun("summary", "-", "--weight", "Paino", "--metrics", "nps", stdin=f.read())
-    close(j.get("nps", [{}])[-1].get("value"), nps(scores, weights), 1e-9, "standard input: same NPS")
-    check(ingest(j).get("delimiter") == ";", "standard input: ';' detected")
+    close(j.get("nps", [{}])[-1].get("value"), nps_of(scores, weights), 1e-9, "standard input: same NPS")
+    check(ingest_counts(j).get("delimiter") == ";", "standard input: ';' detected")
     # A wrong --delimiter says which one would have worked.
     code, out, err = run("summary", eu, "--delimiter", ",")
     check(code == 1 and "(with --delimiter ';' the header has columns 'id', 'nps', 'Paino', 'why')" in err,
@@ -83,10 +71,10 @@ with scratch() as tmp:
     tsv_text = "nps\tcomment, more\n" + "".join(f"{s}\tx, {i}\n" for i, s in enumerate(scores))
     tsv = write(os.path.join(tmp, "scores.tsv"), tsv_text)
     j = jrun("summary", tsv, "--metrics", "nps")
-    close(j.get("nps", [{}])[-1].get("value"), nps(scores), 1e-9, ".tsv: NPS")
-    check(ingest(j).get("delimiter") == "tab", f".tsv: tab {ingest(j)}")
+    close(j.get("nps", [{}])[-1].get("value"), nps_of(scores), 1e-9, ".tsv: NPS")
+    check(ingest_counts(j).get("delimiter") == "tab", f".tsv: tab {ingest_counts(j)}")
     j = jrun("summary", "-", "--input-format", "tsv", "--metrics", "nps", stdin=tsv_text)
-    close(j.get("nps", [{}])[-1].get("value"), nps(scores), 1e-9, "--input-format tsv on standard input")
+    close(j.get("nps", [{}])[-1].get("value"), nps_of(scores), 1e-9, "--input-format tsv on standard input")
 
     # --- Case-insensitive and aliased headers give the canonical numbers.
     channels = ["phone", "chat", "email"]
@@ -102,12 +90,12 @@ with scratch() as tmp:
         path = write(os.path.join(tmp, f"{name}.csv"), header + "\n" + body)
         results[name] = jrun("summary", path, "--by", "channel", "--metrics", "nps,csat")
     for ch in channels:
-        want = nps([n for n, _, c in data if c == ch])
+        want = nps_of([n for n, _, c in data if c == ch])
         for name, j in results.items():
             row = next((x for x in j.get("nps", []) if x.get("channel") == ch), {})
             close(row.get("value"), want, 1e-9, f"{name} header: NPS of {ch}")
     for name, j in results.items():
-        close(j.get("nps", [{}])[-1].get("value"), nps([n for n, _, _ in data]), 1e-9, f"{name} header: NPS")
+        close(j.get("nps", [{}])[-1].get("value"), nps_of([n for n, _, _ in data]), 1e-9, f"{name} header: NPS")
         check(j.get("csat") == results["canonical"].get("csat"), f"{name} header: same CSAT rows")
     # Two aliases of one field are an error naming both.
     two = write(os.path.join(tmp, "two.csv"), "nps,Comment,Feedback\n9,a,b\n")

@@ -60,3 +60,19 @@ def finish():
         print(f"{len(failures)} check(s) failed", file=sys.stderr)
         sys.exit(1)
     print("ok")
+
+
+def nps_of(scores, weights=None):
+    """100 · (Σw promoters − Σw detractors) / Σw (promoters 9–10, detractors 0–6),
+    written from the definition: the reference the commands are checked against."""
+    weights = weights or [1.0] * len(scores)
+    total = sum(weights)
+    pro = sum(w for s, w in zip(scores, weights) if s >= 9)
+    det = sum(w for s, w in zip(scores, weights) if s <= 6)
+    return 100.0 * (pro - det) / total
+
+
+def ingest_counts(j):
+    """The ingest table of a JSON summary as {item: count}."""
+    return {x["item"]: x["count"] for x in j.get("ingest", [])}
+

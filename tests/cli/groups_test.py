@@ -123,7 +123,15 @@ with scratch() as tmp:
     many = write(os.path.join(tmp, "many.csv"), "channel,nps\n" + "".join(
         "c%02d,%d\n" % (c, (c + i) % 11) for c in range(40) for i in range(c + 1)))
     s = jrun("summary", many, "--by", "channel", "--metrics", "nps")
-    check(len(s["nps"]) == 41 and s["max_groups"] == 0, "summary shows every group by default")
+    check(len(s["nps"]) == 41 and s["max_groups"] == 100, "summary shows up to 100 groups by default")
+    manyer = write(os.path.join(tmp, "manyer.csv"), "channel,nps\n" + "".join(
+        "k%03d,%d\n" % (c, c % 11) for c in range(130) for _ in range(1 + (c >= 30))))
+    s = jrun("summary", manyer, "--by", "channel", "--metrics", "nps")
+    labels = [r["channel"] for r in s["nps"]]
+    check(len(labels) == 102 and labels[-2] == "other (30 groups)" and "k000" not in labels,
+          f"beyond 100 groups the smallest are pooled by default ({labels[-3:]}, {len(labels)})")
+    s = jrun("summary", manyer, "--by", "channel", "--metrics", "nps", "--max-groups", "0")
+    check(len(s["nps"]) == 131 and s["max_groups"] == 0, "--max-groups 0 shows every group")
     s = jrun("summary", many, "--by", "channel", "--metrics", "nps", "--max-groups", "30")
     labels = [r["channel"] for r in s["nps"]]
     check(len(labels) == 32 and labels[-2] == "other (10 groups)" and labels[-1] == "(all)",

@@ -10,20 +10,7 @@ import json
 import os
 from datetime import datetime, timezone
 
-from cxmtest import check, close, finish, jrun, read, run, scratch, write
-
-
-def nps_of(scores, weights=None):
-    """100 · (Σw promoters − Σw detractors) / Σw (promoters 9–10, detractors 0–6)."""
-    weights = weights or [1.0] * len(scores)
-    total = sum(weights)
-    pro = sum(w for s, w in zip(scores, weights) if s >= 9)
-    det = sum(w for s, w in zip(scores, weights) if s <= 6)
-    return 100.0 * (pro - det) / total
-
-
-def ingest(j):
-    return {x["item"]: x["count"] for x in j["ingest"]}
+from cxmtest import check, close, finish, ingest_counts, jrun, nps_of, read, run, scratch, write
 
 
 def rejects_of(path):
@@ -47,14 +34,14 @@ with scratch() as tmp:
     for name, j in (("integers", a), ("9.0 and 10.00", b), ("JSON 9.0", c)):
         close(j["nps"][-1]["value"], want, 1e-9, f"NPS of scores written as {name}")
         check(j["nps"][-1]["n"] == 10, f"{name}: all 10 rows counted")
-        check(ingest(j).get("rejected") == 0, f"{name}: nothing rejected ({ingest(j)})")
+        check(ingest_counts(j).get("rejected") == 0, f"{name}: nothing rejected ({ingest_counts(j)})")
     check(a["nps"] == b["nps"], "9.0/10.00 summarise exactly as the integers")
 
     # 9.5 is not a score: a reject naming the field, the value and the cause.
     half = write(os.path.join(tmp, "half.csv"), "id,nps\nr1,9\nr2,9.5\nr3,10\n")
     rej = os.path.join(tmp, "half-rejects.csv")
     j = jrun("summary", half, "--metrics", "nps", "--rejects", rej)
-    check(ingest(j).get("rejected: not_an_integer") == 1, f"9.5 is not_an_integer ({ingest(j)})")
+    check(ingest_counts(j).get("rejected: not_an_integer") == 1, f"9.5 is not_an_integer ({ingest_counts(j)})")
     rr = rejects_of(rej)
     check(len(rr) == 1 and rr[0]["line"] == "3" and rr[0]["field"] == "nps" and rr[0]["value"] == "9.5"
           and "nps" in rr[0]["reason"], f"the reject names line 3, field nps and 9.5 ({rr})")
@@ -77,14 +64,28 @@ with scratch() as tmp:
         if m in got:
             check(got[m]["n"] == len(ss), f"{m}: n {got[m]['n']} == {len(ss)}")
             close(got[m]["value"], nps_of(ss), 1e-9, f"{m}: NPS")
-    check(ingest(j).get("rejected") == 0, f"epochs: nothing rejected ({ingest(j)})")
+    check(ingest_counts(j).get("rejected") == 0, f"epochs: nothing rejected ({ingest_counts(j)})")
+
+    # --epoch-unit: 9000000000 is 1970-04-15 in milliseconds and 2255 in
+    # seconds (out of range; auto reads seconds below 10^11); 86400 is
+    # 1970-01-02 in seconds and 1970-01-01 in milliseconds.
+    units = write(os.path.join(tmp, "units.csv"), "id,timestamp,nps\nu1,9000000000,9\nu2,86400,9\n")
+    j = jrun("summary", units, "--by", "month", "--metrics", "nps", "--epoch-unit", "milliseconds")
+    check(ingest_counts(j).get("accepted") == 2 and {r["month"] for r in j["nps"]} >= {"1970-01", "1970-04"},
+          f"--epoch-unit milliseconds reads both as 1970 ({ingest_counts(j)}, {j['nps']})")
+    for unit in (["--epoch-unit", "seconds"], []):
+        j = jrun("summary", units, "--by", "month", "--metrics", "nps", *unit)
+        check(ingest_counts(j).get("accepted") == 1 and ingest_counts(j).get("rejected: timestamp_out_of_range") == 1,
+              f"{unit or 'auto'}: 9000000000 s is past 2200 ({ingest_counts(j)})")
+    code, out, err = run("summary", units, "--epoch-unit", "minutes")
+    check(code == 2 and "--epoch-unit" in err, f"an unknown unit is a usage error ({code}, {err!r})")
 
     # Times outside 1900-01-01 .. 2200-12-31 are rejects with the range in the reason.
     old = write(os.path.join(tmp, "old.csv"),
                 "id,timestamp,nps\nr1,2024-03-05,9\nr2,1800-06-01,9\nr3,2300-01-01T00:00:00Z,9\nr4,1900-01-01,9\n")
     rej = os.path.join(tmp, "old-rejects.csv")
     j = jrun("summary", old, "--metrics", "nps", "--rejects", rej)
-    ing = ingest(j)
+    ing = ingest_counts(j)
     check(ing.get("accepted") == 2 and ing.get("rejected: timestamp_out_of_range") == 2, f"two times out of range ({ing})")
     rr = rejects_of(rej)
     check([r["line"] for r in rr] == ["3", "4"], f"rejects on lines 3 and 4 ({rr})")
@@ -100,7 +101,7 @@ with scratch() as tmp:
                          "--format", "json")
     check(code == 0, f"extreme weights exit 0 (got {code}, {err!r})")
     j = json.loads(out) if code == 0 else {"ingest": [], "nps": [{}]}
-    check(ingest(j).get("rejected: invalid_weight") == 2, f"1e155 and 1e-200 rejected ({ingest(j)})")
+    check(ingest_counts(j).get("rejected: invalid_weight") == 2, f"1e155 and 1e-200 rejected ({ingest_counts(j)})")
     rr = rejects_of(rej)
     check([(r["line"], r["field"]) for r in rr] == [("2", "weight"), ("4", "weight")], f"rejects of lines 2, 4 ({rr})")
     check(all("1e-100 to 1e100" in r["reason"] for r in rr), f"the reason gives the range ({rr})")
@@ -112,7 +113,7 @@ with scratch() as tmp:
                   'id,nps,why\nr1,9,fine\nr2,8,"never closed\nr3,7,plain\nr4,10,"quoted"\nr5,6,x\n')
     rej = os.path.join(tmp, "quote-rejects.csv")
     j = jrun("summary", quote, "--metrics", "nps", "--rejects", rej)
-    ing = ingest(j)
+    ing = ingest_counts(j)
     check(ing.get("rows read") == 5 and ing.get("accepted") == 4 and ing.get("rejected") == 1,
           f"one reject, four rows ({ing})")
     close(j["nps"][-1]["value"], nps_of([9, 7, 10, 6]), 1e-9, "NPS of the rows around the quote")
@@ -121,5 +122,19 @@ with scratch() as tmp:
           and "line 3, column 6" in rr[0]["reason"] and "never closes" in rr[0]["reason"],
           f"the reject is line 3 and says where the quote opened ({rr})")
     check(read(quote).count("\n") == 6, "the input is unchanged")
+
+    # Long values: the reason shows a readable cut, the value column keeps all.
+    huge = {"nps": "9" * 5000, "weight": "1" * 3000, "timestamp": "2" * 3000, "channel": "c" * 4000}
+    longf = write(os.path.join(tmp, "long.csv"), "channel,nps,weight,timestamp\n"
+                  f"ch,{huge['nps']},1,2024-01-01\nch,5,{huge['weight']},2024-01-01\n"
+                  f"ch,5,1,{huge['timestamp']}\n{huge['channel']},5,1,2024-01-01\n")
+    rej = os.path.join(tmp, "long-rejects.csv")
+    run("summary", longf, "--channels", "ch", "--rejects", rej)
+    rr = rejects_of(rej)
+    check(sorted(r["field"] for r in rr) == sorted(huge), f"one reject per long field ({[r['field'] for r in rr]})")
+    for r in rr:
+        check(len(r["reason"].encode()) < 400 and "bytes)" in r["reason"],
+              f"{r['field']}: the reason is cut ({len(r['reason'])} characters)")
+        check(r["value"] == huge[r["field"]], f"{r['field']}: the rejects file keeps the whole value")
 
 finish()

@@ -28,6 +28,9 @@ import types
 sys.dont_write_bytecode = True  # keep the source tree clean
 
 
+from packaging_checks import Checker, three_parts  # noqa: E402 (after the line above)
+
+
 class InvalidConfiguration(Exception):
     pass
 
@@ -231,9 +234,8 @@ def load_recipe(path):
     return classes[0]
 
 
-def fail(message):
-    print(f"conan recipe check failed: {message}")
-    sys.exit(1)
+CHECK = Checker("conan recipe")
+fail = CHECK.fail
 
 
 def parse_conandata(path):
@@ -278,37 +280,13 @@ def make(recipe_class, recipe_folder, os_name="Linux", compiler="gcc", compiler_
     return conanfile
 
 
-def cmake_ranges(source_dir):
-    """{dependency: (lowest, below)} from cmake/cxmetricsDependencies.cmake."""
-    path = os.path.join(source_dir, "cmake", "cxmetricsDependencies.cmake")
-    with open(path, encoding="utf-8") as f:
-        text = f.read()
-    low = dict(re.findall(r"^set\(CXMETRICS_([A-Z_]+)_MIN ([0-9.]+)\)", text, re.MULTILINE))
-    below = dict(re.findall(r"^set\(CXMETRICS_([A-Z_]+)_BELOW ([0-9.]+)\)", text, re.MULTILINE))
-    if set(low) != set(below):
-        fail(f"{path}: every _MIN needs a _BELOW: {sorted(low)} / {sorted(below)}")
-    return {k: (low[k], below[k]) for k in low}
-
-
-def three_parts(version):
-    parts = version.split(".")
-    return ".".join(parts + ["0"] * (3 - len(parts)))
-
-
 def main():
-    args = sys.argv[1:]
-    released = None
-    if len(args) == 4 and args[2] == "--released":
-        released = args[3]
-        args = args[:2]
-    if len(args) != 2:
-        fail("usage: check_conan_recipe.py <source dir> <version> [--released <owner>/<name>]")
-    source_dir, expected_version = args
+    source_dir, expected_version, released = CHECK.arguments("check_conan_recipe.py")
     recipe_folder = os.path.join(source_dir, "conan")
     install_stand_in()
     recipe = load_recipe(os.path.join(recipe_folder, "conanfile.py"))
     conan_data = parse_conandata(os.path.join(recipe_folder, "conandata.yml"))
-    ranges = cmake_ranges(source_dir)
+    ranges = CHECK.cmake_ranges(source_dir)
 
     # Identity, addresses, declared settings/options; no option forced on a dependency.
     if recipe.name != "cxmetrics" or recipe.license != "MIT":

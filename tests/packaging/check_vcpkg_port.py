@@ -33,9 +33,11 @@ import sys
 sys.dont_write_bytecode = True
 
 
-def fail(message):
-    print(f"vcpkg port check failed: {message}")
-    sys.exit(1)
+from packaging_checks import Checker, three_parts  # noqa: E402 (after the line above)
+
+
+CHECK = Checker("vcpkg port")
+fail = CHECK.fail
 
 
 # Key order of `vcpkg format-manifest` (vcpkg-tool, serialize_manifest):
@@ -110,22 +112,6 @@ def load_manifest(path):
     return manifest
 
 
-def cmake_minimums(source_dir):
-    path = os.path.join(source_dir, "cmake", "cxmetricsDependencies.cmake")
-    with open(path, encoding="utf-8") as f:
-        text = f.read()
-    found = dict(re.findall(r"^set\(CXMETRICS_([A-Z_]+)_MIN ([0-9.]+)\)", text, re.MULTILINE))
-    for need in ("BOOST", "NLOHMANN_JSON", "HWY", "READSTAT"):
-        if need not in found:
-            fail(f"{path} does not set CXMETRICS_{need}_MIN")
-    return found
-
-
-def three_parts(version):
-    parts = version.split(".")
-    return ".".join(parts + ["0"] * (3 - len(parts)))
-
-
 def version_key(version):
     return [int(p) if p.isdigit() else p for p in version.replace("-", ".").split(".")]
 
@@ -166,16 +152,9 @@ def read(path):
 
 
 def main():
-    args = sys.argv[1:]
-    released = None
-    if len(args) == 4 and args[2] == "--released":
-        released = args[3]
-        args = args[:2]
-    if len(args) != 2:
-        fail("usage: check_vcpkg_port.py <source dir> <version> [--released <owner>/<name>]")
-    source_dir, version = args
+    source_dir, version, released = CHECK.arguments("check_vcpkg_port.py")
     port_dir = os.path.join(source_dir, "packaging", "vcpkg-overlay-ports", "cxmetrics")
-    minimums = cmake_minimums(source_dir)
+    minimums = {k: low for k, (low, _) in CHECK.cmake_ranges(source_dir).items()}
 
     # The port's manifest.
     port = load_manifest(os.path.join(port_dir, "vcpkg.json"))

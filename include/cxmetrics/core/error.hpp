@@ -7,7 +7,8 @@
 //   [cxm.score_out_of_scale.101] row 17, field 'nps': score 11 is outside the NPS scale 0..10
 //
 // Ids never change meaning once released, so callers and log scrapers may key
-// on them. The numeric id is available as error::id().
+// on them. The numeric id is available as error::id(), its kind name as
+// error_kind(id).
 //
 // | id  | type                 | raised when                                            |
 // |-----|----------------------|--------------------------------------------------------|
@@ -174,5 +175,23 @@ CXMETRICS_DEFINE_ERROR(limit_exceeded, 302);
 CXMETRICS_DEFINE_ERROR(serialization_error, 401);
 
 #undef CXMETRICS_DEFINE_ERROR
+
+/// The kind name of a cxm error id ("score_out_of_scale" for 101, ...: the
+/// <kind> of the message's id); "unknown" for ids that are not cxm's.
+[[nodiscard]] constexpr std::string_view error_kind(int error_id) noexcept {
+  switch (error_id) {
+    case score_out_of_scale::code: return "score_out_of_scale";
+    case invalid_weight::code: return "invalid_weight";
+    case unknown_channel::code: return "unknown_channel";
+    case malformed_timestamp::code: return "malformed_timestamp";
+    case invalid_value::code: return "invalid_value";
+    case invalid_argument::code: return "invalid_argument";
+    case incompatible_merge::code: return "incompatible_merge";
+    case parse_error::code: return "parse_error";
+    case limit_exceeded::code: return "limit_exceeded";
+    case serialization_error::code: return "serialization_error";
+    default: return "unknown";
+  }
+}
 
 }  // namespace cxm

@@ -25,19 +25,31 @@
 
 namespace cxm {
 
-/// How an interval was computed.
+/// How an interval was computed. The numeric values are stored in serialised
+/// states (io/binary.hpp): they never change, and new methods are appended.
 enum class interval_method : std::uint8_t {
-  wald,             ///< normal approximation, estimate ± z·SE
-  adjusted_wald,    ///< Wald after adding pseudo-observations (Agresti–Caffo; Rocks 2016 for NPS)
-  wilson,           ///< Wilson score interval (Wilson 1927)
-  jeffreys,         ///< equal-tailed Beta(x+½, n−x+½) posterior interval (Brown, Cai & DasGupta 2001)
-  clopper_pearson,  ///< exact binomial interval (Clopper & Pearson 1934)
-  agresti_coull,    ///< add z²/2 successes and failures, then Wald (Agresti & Coull 1998)
-  t,                ///< Student t interval of a mean
-  bayes_dirichlet,  ///< equal-tailed credible interval under a Dirichlet posterior
-  bootstrap,        ///< seeded percentile bootstrap
-  newcombe,         ///< hybrid score interval of a difference of proportions (Newcombe 1998, method 10)
+  wald = 0,             ///< normal approximation, estimate ± z·SE
+  adjusted_wald = 1,    ///< Wald after adding pseudo-observations (Agresti–Caffo; Rocks 2016 for NPS)
+  wilson = 2,           ///< Wilson score interval (Wilson 1927)
+  jeffreys = 3,         ///< equal-tailed Beta(x+½, n−x+½) posterior interval (Brown, Cai & DasGupta 2001)
+  clopper_pearson = 4,  ///< exact binomial interval (Clopper & Pearson 1934)
+  agresti_coull = 5,    ///< add z²/2 successes and failures, then Wald (Agresti & Coull 1998)
+  t = 6,                ///< Student t interval of a mean
+  bayes_dirichlet = 7,  ///< equal-tailed credible interval under a Dirichlet posterior
+  bootstrap = 8,        ///< seeded percentile bootstrap
+  newcombe = 9,         ///< hybrid score interval of a difference of proportions (Newcombe 1998, method 10)
+  tango = 10,           ///< score interval of a net score p_pro − p_det (Tango 1998; Rocks 2016 for NPS)
+  wilson_cc = 11,       ///< Wilson score interval with continuity correction (Newcombe 1998, method 4)
+  mover = 12,           ///< difference of two estimates from their own intervals (Zou & Donner 2008)
 };
+
+/// Every interval method, in the order of their numeric values.
+inline constexpr interval_method all_interval_methods[] = {
+    interval_method::wald,      interval_method::adjusted_wald,   interval_method::wilson,
+    interval_method::jeffreys,  interval_method::clopper_pearson, interval_method::agresti_coull,
+    interval_method::t,         interval_method::bayes_dirichlet, interval_method::bootstrap,
+    interval_method::newcombe,  interval_method::tango,           interval_method::wilson_cc,
+    interval_method::mover};
 
 [[nodiscard]] constexpr const char* to_string(interval_method m) noexcept {
   switch (m) {
@@ -51,8 +63,19 @@ enum class interval_method : std::uint8_t {
     case interval_method::bayes_dirichlet: return "bayes_dirichlet";
     case interval_method::bootstrap: return "bootstrap";
     case interval_method::newcombe: return "newcombe";
+    case interval_method::tango: return "tango";
+    case interval_method::wilson_cc: return "wilson_cc";
+    case interval_method::mover: return "mover";
   }
   return "wald";
+}
+
+/// The method whose to_string is `name` (exact, case-sensitive), or nullopt.
+[[nodiscard]] constexpr std::optional<interval_method> interval_method_from(std::string_view name) noexcept {
+  for (auto m : all_interval_methods) {
+    if (name == to_string(m)) return m;
+  }
+  return std::nullopt;
 }
 
 /// Codes (binary) and names (JSON) of the interval methods in the archives

@@ -7,7 +7,7 @@
 // Lines end in LF (a CR before it is JSON whitespace); a UTF-8 byte order mark
 // at the start is skipped; blank lines are skipped and counted as empty lines.
 // Keys are matched to fields like CSV header names (column_map in
-// io/ingest.hpp: case, blanks and ' ', '-', '_' aside, and aliases); other
+// io/column_map.hpp: case, blanks and ' ', '-', '_' aside, and aliases); other
 // keys are ignored. The keys of the first line that holds an object (within
 // the first MiB) act as the header: it must have a score key and every
 // required field, else parse_error listing its keys; the key it has for a

@@ -5,7 +5,7 @@
 // false and stream_responses_readstat throws invalid_argument saying so.
 //
 // Variables map to fields by name like CSV columns (column_map in
-// io/ingest.hpp: case and separators aside, and aliases). Values:
+// io/column_map.hpp: case and separators aside, and aliases). Values:
 //   * missing: system missing, SPSS user-defined missing values and Stata/SAS
 //     tagged missing values are missing (counted per field), as are empty strings;
 //   * value labels: channel, segment, agent, id and why take a numeric

@@ -42,7 +42,7 @@
 
 #include "cxmetrics/core/estimate.hpp"
 #include "cxmetrics/export.hpp"
-#include "cxmetrics/io/csv.hpp"
+#include "cxmetrics/io/rejects.hpp"
 #include "cxmetrics/report/svg.hpp"
 #include "cxmetrics/stats/compare_to_rest.hpp"
 #include "cxmetrics/stats/multiplicity.hpp"

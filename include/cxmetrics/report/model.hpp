@@ -41,9 +41,10 @@
 // in the notes. Deterministic: the same table and options give the same
 // model.
 //
-// The csv_result overload adds the ingest summary and the first
-// max_rejects_shown rejected rows, and leaves out the metrics whose column
-// the file lacks (the fields of ingest_summary::missing_by_field).
+// The ingest_result overload (what read_responses returns) adds the ingest
+// summary and the first max_rejects_shown rejected rows, and leaves out the
+// metrics whose column the file lacks (the fields of
+// ingest_summary::missing_by_field).
 //
 // Header: cxmetrics/report/model.hpp; implemented in src/report/model.cpp.
 #pragma once
@@ -55,7 +56,7 @@
 
 #include "cxmetrics/core/response_table.hpp"
 #include "cxmetrics/export.hpp"
-#include "cxmetrics/io/csv.hpp"
+#include "cxmetrics/io/ingest.hpp"
 #include "cxmetrics/report/html.hpp"
 #include "cxmetrics/stats/multiplicity.hpp"
 
@@ -73,7 +74,7 @@ struct model_options {
   /// about ±15 points (SE = 100·√(0.6/100) ≈ 7.7), too wide to read a
   /// month-to-month change.
   std::uint64_t thin_below = 100;
-  std::size_t max_rejects_shown = 10;  ///< csv_result overload: rejected rows listed
+  std::size_t max_rejects_shown = 10;  ///< ingest_result overload: rejected rows listed
   /// Least responses (Kish's effective n when weighted) on each side of a
   /// group-vs-rest test (stats::rest_options::min_n).
   double min_n = 30;
@@ -99,8 +100,9 @@ struct model_options {
 [[nodiscard]] CXMETRICS_API report_model build_report_model(const response_table& table,
                                                            const model_options& options = {});
 
-/// The report of a CSV ingest: the table's report plus the ingest summary
-/// and a sample of the rejects.
-[[nodiscard]] CXMETRICS_API report_model build_report_model(const csv_result& data, const model_options& options = {});
+/// The report of an ingest (read_responses): the table's report plus the
+/// ingest summary and a sample of the rejects.
+[[nodiscard]] CXMETRICS_API report_model build_report_model(const ingest_result& data,
+                                                           const model_options& options = {});
 
 }  // namespace cxm::report

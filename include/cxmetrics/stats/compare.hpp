@@ -35,6 +35,14 @@
 //                                      the pooled variance has no simple
 //                                      design-based form for weighted data).
 //
+//   mover_interval(a, ia, b, ib, ...)  the MOVER interval of any difference
+//                                      of two independent estimates from
+//                                      their own intervals (Zou & Donner
+//                                      2008); Newcombe's interval above is
+//                                      its Wilson case, and stats/
+//                                      net_compare.hpp builds the NPS
+//                                      difference from two Tango intervals.
+//
 // Edge cases (nothing is clamped or guessed silently):
 //   * a side without data (n = 0, all weights 0, or an estimate that is not
 //     ok()): the difference is no_data, or insufficient with the value a − b
@@ -86,6 +94,22 @@ struct comparison {
   }
 };
 
+/// MOVER ("method of variance estimates recovery") interval of a difference
+/// a − b of two independent estimates from their own intervals (l_a, u_a),
+/// (l_b, u_b) at `level` (Zou & Donner 2008, "Construction of confidence
+/// limits about effect measures: a general approach", Statistics in Medicine
+/// 27:1693–1702; Newcombe's method 10 is its case with Wilson intervals):
+///   L = (a − b) − √((a − l_a)² + (u_b − b)²)
+///   U = (a − b) + √((u_a − a)² + (b − l_b)²)
+/// clipped to [lowest, highest], the range the difference can take.
+[[nodiscard]] inline interval mover_interval(double a, const interval& ia, double b, const interval& ib, double level,
+                                             double lowest, double highest, interval_method method) {
+  const double d = a - b;
+  const double lo = d - std::sqrt((a - ia.lower) * (a - ia.lower) + (ib.upper - b) * (ib.upper - b));
+  const double hi = d + std::sqrt((ia.upper - a) * (ia.upper - a) + (b - ib.lower) * (b - ib.lower));
+  return interval{std::clamp(lo, lowest, highest), std::clamp(hi, lowest, highest), level, method};
+}
+
 namespace detail {
 
 /// The comparison when at least one side has no usable estimate.
@@ -106,14 +130,11 @@ namespace detail {
   return c;
 }
 
-/// Newcombe's hybrid score interval (method 10) from the two sides' Wilson
-/// intervals; clipped to [−1, 1] against rounding.
+/// Newcombe's hybrid score interval (method 10): MOVER from the two sides'
+/// Wilson intervals, clipped to [−1, 1] against rounding.
 [[nodiscard]] inline interval newcombe_interval(double p1, const interval& w1, double p2, const interval& w2,
                                                 double level) {
-  const double d = p1 - p2;
-  const double lo = d - std::sqrt((p1 - w1.lower) * (p1 - w1.lower) + (w2.upper - p2) * (w2.upper - p2));
-  const double hi = d + std::sqrt((w1.upper - p1) * (w1.upper - p1) + (p2 - w2.lower) * (p2 - w2.lower));
-  return interval{std::clamp(lo, -1.0, 1.0), std::clamp(hi, -1.0, 1.0), level, interval_method::newcombe};
+  return mover_interval(p1, w1, p2, w2, level, -1.0, 1.0, interval_method::newcombe);
 }
 
 }  // namespace detail

@@ -3,12 +3,25 @@
 // Methods (Brown, Cai & DasGupta 2001, "Interval Estimation for a Binomial
 // Proportion", Statistical Science 16(2) compare them):
 //   wilson           score interval, Wilson (1927); the default
+//   wilson_cc        score interval with continuity correction (Newcombe
+//                    1998, "Two-sided confidence intervals for the single
+//                    proportion: comparison of seven methods", Statistics in
+//                    Medicine 17:857–872, method 4): with p = x/n, q = 1 − p,
+//                      L = (2np + z² − 1 − z√(z² − 2 − 1/n + 4p(nq + 1))) / (2(n + z²))
+//                      U = (2np + z² + 1 + z√(z² + 2 − 1/n + 4p(nq − 1))) / (2(n + z²))
+//                    L = 0 at x = 0 and U = 1 at x = n; the limits solve
+//                    |p − π| − 1/(2n) = z√(π(1 − π)/n). Both radicands
+//                    are at least z² + 2 − 1/n > 0 where they are used with
+//                    whole counts (L's at 1 <= x <= n, U's at 0 <= x <= n − 1);
+//                    a fractional effective count within 1 of 0 or n can
+//                    make one negative, and it is then taken as 0.
 //   jeffreys         equal-tailed Beta(x+½, n−x+½) interval; lower = 0 at x = 0
 //                    and upper = 1 at x = n (BCD 2001, §4.1.2)
 //   clopper_pearson  exact: Beta(x, n−x+1) and Beta(x+1, n−x) quantiles
 //   agresti_coull    Wald around (x + z²/2)/(n + z²), Agresti & Coull (1998)
 //   wald             p̂ ± z·√(p̂(1−p̂)/n); poor near 0 and 1, kept for comparison
-// Every interval is clipped to [0, 1] (only Wald and Agresti–Coull can leave it).
+// Every interval is clipped to [0, 1] (Wald, Agresti–Coull and the continuity-
+// corrected Wilson interval can leave it).
 //
 // Weighted data: the point value is Σw(hit)/Σw(all); the standard error is
 // the linearised (Taylor) one, √(Σ w²(y − p̂)²)/Σw, which equals √(p̂(1−p̂)/n)
@@ -65,6 +78,19 @@ struct proportion_options {
       if (x == n) hi = 1.0;
       break;
     }
+    case interval_method::wilson_cc: {
+      const double z = z_for_level(level);
+      const double z2 = z * z;
+      const double q = 1.0 - p;
+      const double den = 2.0 * (n + z2);
+      lo = x == 0.0 ? 0.0
+                    : (2.0 * x + z2 - 1.0 - z * std::sqrt(std::max(z2 - 2.0 - 1.0 / n + 4.0 * p * (n * q + 1.0), 0.0))) /
+                          den;
+      hi = x == n ? 1.0
+                  : (2.0 * x + z2 + 1.0 + z * std::sqrt(std::max(z2 + 2.0 - 1.0 / n + 4.0 * p * (n * q - 1.0), 0.0))) /
+                        den;
+      break;
+    }
     case interval_method::agresti_coull: {
       const double z = z_for_level(level);
       const double z2 = z * z;
@@ -85,8 +111,8 @@ struct proportion_options {
       break;
     default:
       throw invalid_argument(std::string("'") + to_string(method) +
-                             "' is not a proportion interval method (use wilson, jeffreys, clopper_pearson, "
-                             "agresti_coull or wald)");
+                             "' is not a proportion interval method (use wilson, wilson_cc, jeffreys, "
+                             "clopper_pearson, agresti_coull or wald)");
   }
   return interval{std::clamp(lo, 0.0, 1.0), std::clamp(hi, 0.0, 1.0), level, method};
 }

@@ -1,0 +1,127 @@
+// How to read responses: the input formats, what to do with a bad row, the
+// tokens of the resolved field and ingest_options, the one options struct of
+// every reader (CSV, JSON Lines, SPSS/Stata/SAS), with the rule by which a
+// CSV reader detects its dialect. A JSON mapping file fills these options
+// from the shell: io/mapping.hpp.
+//
+// Header: cxmetrics/io/ingest_options.hpp; compiled part in src/io/options.cpp.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "cxmetrics/core/response_table.hpp"
+#include "cxmetrics/core/timestamp.hpp"
+#include "cxmetrics/export.hpp"
+#include "cxmetrics/io/column_map.hpp"
+
+namespace cxm {
+
+/// Tokens of the resolved field (compared case-insensitively after trimming
+/// blanks). An empty field is always unknown. A token may be in one list only.
+struct resolved_vocabulary {
+  std::vector<std::string> yes{"yes", "y", "true", "1"};
+  std::vector<std::string> no{"no", "n", "false", "0"};
+  std::vector<std::string> unknown{"unknown", "na", "n/a", "-"};
+};
+
+/// What to do with a bad row.
+enum class on_error : std::uint8_t {
+  skip,    ///< record a reject and go on
+  strict,  ///< throw the row's typed error (with file, line, column, field)
+};
+
+/// Input formats. The SPSS, Stata and SAS ones need ReadStat (io/readstat.hpp).
+enum class ingest_format : std::uint8_t { csv, jsonl, sav, por, dta, sas7bdat, xport };
+
+/// "csv", "jsonl", "sav", "por", "dta", "sas7bdat", "xport".
+[[nodiscard]] CXMETRICS_API std::string_view to_string(ingest_format f) noexcept;
+
+/// The format of a name as to_string() writes it (also "tsv" → csv, "ndjson"
+/// and "json" → jsonl, "zsav" → sav, "xpt" → xport); nullopt when unknown.
+[[nodiscard]] CXMETRICS_API std::optional<ingest_format> format_from_name(std::string_view name) noexcept;
+
+/// The format a file name's extension names (".csv", ".tsv", ".txt" → csv;
+/// ".jsonl", ".ndjson" → jsonl; ".sav", ".zsav" → sav; ".por"; ".dta";
+/// ".sas7bdat"; ".xpt" → xport; case-insensitive). Throws invalid_argument
+/// naming the file for any other extension.
+[[nodiscard]] CXMETRICS_API ingest_format format_of_path(const std::filesystem::path& file);
+
+/// How to read responses.
+struct ingest_options {
+  /// Input format; empty means from the file extension (format_of_path).
+  std::optional<ingest_format> format;
+  /// CSV field separator (',', ';', '\t', '|', ...; not '"', CR or LF); 0
+  /// (the default): detected, see below.
+  char delimiter = 0;
+  /// '.' or ',', for weights in text (CSV, JSON strings); 0 (the default):
+  /// '.', or in CSV ',' when detected (see below).
+  char decimal_point = 0;
+  on_error errors = on_error::skip;  ///< skip bad rows (reporting them) or throw the first
+  column_map columns;                ///< input column of each field
+  /// Fields whose column the input must have (besides one score column):
+  /// the fields the caller names a column for or needs. Otherwise the read
+  /// throws parse_error naming the column wanted, the closest column name
+  /// found (Damerau–Levenshtein distance) or the column the field would have
+  /// been read from by default, and the columns found. load_mapping adds
+  /// every field its "columns" names (a non-empty name), and cxm adds those
+  /// of --column, --weight, --by and --metrics.
+  std::vector<response_field> required;
+  table_scales scales;               ///< scales of the scores
+  channel_set channels = channel_set{};  ///< channel labels; a closed set rejects others
+  resolved_vocabulary resolved;      ///< tokens of the resolved field
+  bool validate_utf8 = true;         ///< reject text that is not UTF-8 (RFC 3629)
+  /// Unit of timestamps written as a bare number (a Unix epoch); automatic:
+  /// milliseconds from a magnitude of 10^11 on, seconds below (core/timestamp.hpp).
+  cxm::epoch_unit epoch_unit = cxm::epoch_unit::automatic;
+  /// CSV only: find fields with the SIMD structural index (true) or parse
+  /// every record with the scalar state machine (false). Same results; the
+  /// switch exists for differential tests.
+  bool simd = true;
+
+  /// Worker threads for CSV and JSON Lines, including the calling one;
+  /// 0 means std::thread::hardware_concurrency(). The sink is always called
+  /// on the calling thread, in input order.
+  unsigned threads = 1;
+  /// Bytes each thread parses per window (>= 1). A window reads
+  /// threads × chunk_bytes new bytes; memory is about twice that plus the
+  /// longest record. With threads > 1, input is parsed in pieces of
+  /// chunk_bytes / 4, at most threads × 4 at a time (files and memory), or in
+  /// windows of threads × 4 such pieces whose batches are delivered while the
+  /// next window is parsed (streams).
+  std::size_t chunk_bytes = std::size_t{1} << 20;
+  /// Longest record accepted (bytes, >= 1). A longer one becomes one reject
+  /// and reading goes on after its first line, without holding more of it in
+  /// memory: malformed_csv when a quoted field of it spans a line break within
+  /// these bytes (a quote that never closes: the lines after its first are
+  /// read again), record_too_long otherwise (CSV; in JSON Lines always).
+  std::size_t max_record_bytes = std::size_t{64} << 20;
+  /// Rows per batch for SPSS/Stata/SAS files.
+  std::size_t batch_rows = 65536;
+  /// SAS value-label catalog (.sas7bcat) for a .sas7bdat file; empty for none.
+  std::filesystem::path sas_catalog;
+};
+
+/// CSV dialect. When options.delimiter is 0, the reader chooses it from the
+/// first window of input it reads anyway (64 KiB; a stream too), before the
+/// header is parsed: a source named *.tsv is tab-separated; otherwise each
+/// candidate ',' ';' tab '|' splits the header (the first non-empty record,
+/// as far as the window holds it) and every complete record after it in the
+/// window, quotes respected; candidates giving the header fewer than 2
+/// fields drop out; the one for which the most records have the header's
+/// field count wins, then the one giving the most fields, then the first in
+/// the order above; ',' when none is left. When options.decimal_point is 0,
+/// the delimiter is not ',' and the weight column's values in the records
+/// of the 64 KiB after the header, as read so far (blanks and a sign aside),
+/// include one of the form 0,87 (digits, a comma, digits) and none of the
+/// form 0.87, the decimal point is ','; else '.'. What was used is in
+/// ingest_report (delimiter, decimal_point and whether each was detected).
+/// The parse_error of a header without a score column or a required one
+/// names the other candidate delimiter, if any, that would have given them.
+
+}  // namespace cxm

@@ -1,0 +1,84 @@
+// Internal (not installed): the reader-wide state (global dictionaries,
+// channel set, summary) and the delivery of chunks in input order: local ids
+// are remapped so that ids are given in order of first accepted use whatever
+// the chunking, the sink is called, strict mode throws.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "cxmetrics/core/response_table.hpp"
+#include "cxmetrics/io/ingest.hpp"
+#include "io/chunk_out.hpp"
+#include "io/field_rules.hpp"
+
+namespace cxm::detail {
+
+struct header_mapping;
+
+/// Reader-wide state and the delivery of chunks in input order.
+class session {
+ public:
+  session(const ingest_options& options, const ingest_sink& sink, std::string source, ingest_format format);
+  session(const session&) = delete;
+  session& operator=(const session&) = delete;
+
+  [[nodiscard]] const row_plan& plan() const noexcept { return plan_; }
+  [[nodiscard]] const ingest_options& options() const noexcept { return options_; }
+  [[nodiscard]] const std::string& source() const noexcept { return source_; }
+
+  /// Fields whose column the input has (sets missing_by_field to 0 for them).
+  void set_present(const std::array<bool, response_field_count>& present);
+  /// Header, the column each field was read from and the ignored columns, for the report.
+  void set_header(std::vector<std::string> header, header_mapping&& m);
+  /// CSV: the delimiter and decimal point used (and whether each was
+  /// detected), for the report and the field rules. Before any chunk.
+  void set_dialect(char delimiter, bool delimiter_detected, char decimal_point, bool decimal_point_detected);
+  /// Counts empty lines outside chunks (before a header).
+  void add_empty_lines(std::uint64_t n) noexcept { report_.summary.empty_lines += n; }
+  /// Adds input bytes to the summary.
+  void add_bytes(std::uint64_t n) noexcept { report_.summary.bytes_read += n; }
+
+  /// Delivers one chunk (remaps its ids, calls the sink, counts; throws in
+  /// strict mode at the first reject). The chunk is left for clear().
+  void deliver(chunk_out& c);
+  /// Delivers a reject that belongs to no chunk (a record too long to hold).
+  void deliver_reject(pending_reject r);
+  /// Brings the channel set the parsers read (plan().channels) up to the
+  /// labels delivery has learnt. Call only while no chunk is parsed or
+  /// delivered: parsers read that copy while deliver() extends the session's
+  /// own set, so the two never race. A stale copy only means that a label
+  /// learnt meanwhile is looked up again at delivery (same id).
+  void sync_parse_channels();
+
+  /// The final report.
+  [[nodiscard]] ingest_report finish();
+
+ private:
+  ingest_reject make_reject(pending_reject&& p) const;
+  void emit(pending_reject&& p);
+  /// Strict mode: hands the reject to the sink, then throws its error.
+  [[noreturn]] void raise_strict(pending_reject&& p);
+
+  ingest_options options_;
+  const ingest_sink& sink_;
+  std::string source_;
+  channel_set channels_;
+  channel_set parse_channels_;  ///< what plan_.channels points to
+  string_dictionary segments_;
+  string_dictionary agents_;
+  row_plan plan_;
+  ingest_report report_;
+  std::uint64_t accepted_ = 0;
+  std::vector<std::uint16_t> channel_map_;
+  std::vector<std::uint32_t> segment_map_;
+  std::vector<std::uint32_t> agent_map_;
+};
+
+/// Checks options shared by every reader (delimiter, decimal point, column
+/// names, sizes); throws invalid_argument. In src/io/options.cpp.
+void check_options(const ingest_options& o);
+
+}  // namespace cxm::detail
