@@ -116,7 +116,8 @@ TEST(Json, IntervalAndEnums) {
   for (auto m : {interval_method::wald, interval_method::adjusted_wald, interval_method::wilson,
                  interval_method::jeffreys, interval_method::clopper_pearson, interval_method::agresti_coull,
                  interval_method::t, interval_method::bayes_dirichlet, interval_method::bootstrap,
-                 interval_method::newcombe}) {
+                 interval_method::newcombe, interval_method::tango, interval_method::wilson_cc,
+                 interval_method::mover}) {
     EXPECT_EQ(json(m), json(to_string(m)));
     EXPECT_EQ(round_trip(m), m);
   }

@@ -43,8 +43,9 @@ enum class interval_method : std::uint8_t {
   mover = 12,           ///< difference of two estimates from their own intervals (Zou & Donner 2008)
 };
 
-/// Every interval method, in the order of their numeric values.
-inline constexpr interval_method all_interval_methods[] = {
+/// Every interval method, in the order of their numeric values: the one
+/// list the archives and the command line derive theirs from.
+inline constexpr std::array<interval_method, 13> all_interval_methods = {
     interval_method::wald,      interval_method::adjusted_wald,   interval_method::wilson,
     interval_method::jeffreys,  interval_method::clopper_pearson, interval_method::agresti_coull,
     interval_method::t,         interval_method::bayes_dirichlet, interval_method::bootstrap,
@@ -78,24 +79,27 @@ inline constexpr interval_method all_interval_methods[] = {
   return std::nullopt;
 }
 
-/// Codes (binary) and names (JSON) of the interval methods in the archives
-/// (core/fields.hpp): the position in this table, and to_string's name.
-inline constexpr std::array<interval_method, 10> interval_method_codes = {
-    interval_method::wald,        interval_method::adjusted_wald,   interval_method::wilson,
-    interval_method::jeffreys,    interval_method::clopper_pearson, interval_method::agresti_coull,
-    interval_method::t,           interval_method::bayes_dirichlet, interval_method::bootstrap,
-    interval_method::newcombe};
-inline constexpr std::array<std::string_view, 10> interval_method_names = {
-    "wald", "adjusted_wald", "wilson", "jeffreys", "clopper_pearson", "agresti_coull",
-    "t",    "bayes_dirichlet", "bootstrap", "newcombe"};
+/// Codes (binary) and names (JSON, the command line) of the interval methods
+/// in the archives (core/fields.hpp), derived from all_interval_methods: a
+/// method's code is its position there, which is its numeric value, and its
+/// name is to_string's.
+inline constexpr const auto& interval_method_codes = all_interval_methods;
+inline constexpr std::array<std::string_view, all_interval_methods.size()> interval_method_names = [] {
+  std::array<std::string_view, all_interval_methods.size()> out{};
+  for (std::size_t i = 0; i < out.size(); ++i) out[i] = to_string(all_interval_methods[i]);
+  return out;
+}();
 static_assert(
     [] {
-      for (std::size_t i = 0; i < interval_method_codes.size(); ++i) {
-        if (interval_method_names[i] != to_string(interval_method_codes[i])) return false;
+      for (std::size_t i = 0; i < all_interval_methods.size(); ++i) {
+        if (static_cast<std::size_t>(all_interval_methods[i]) != i) return false;
       }
-      return true;
+      // The next value has no name: a method appended to the enumeration
+      // (and to to_string) is appended here too.
+      const auto next = static_cast<interval_method>(all_interval_methods.size());
+      return std::string_view(to_string(next)) == "wald" && next != interval_method::wald;
     }(),
-    "interval_method_names must be the to_string names of interval_method_codes");
+    "all_interval_methods must list every method once, in the order of their numeric values");
 
 /// An interval with its coverage level (e.g. 0.95) and method.
 struct interval {

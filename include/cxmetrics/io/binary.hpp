@@ -114,17 +114,17 @@
 //
 //   0x8000..0xFFFF: free for application types (never used by cxmetrics).
 //
-//   interval_method codes: 0 wald, 1 adjusted_wald, 2 wilson, 3 jeffreys,
-//   4 clopper_pearson, 5 agresti_coull, 6 t, 7 bayes_dirichlet, 8 bootstrap,
-//   9 newcombe.
+//   interval_method codes (a u8: the method's position in
+//   interval_method_codes, core/estimate.hpp, which is its numeric value):
+//   0 wald, 1 adjusted_wald, 2 wilson, 3 jeffreys, 4 clopper_pearson,
+//   5 agresti_coull, 6 t, 7 bayes_dirichlet, 8 bootstrap, 9 newcombe,
+//   10 tango, 11 wilson_cc, 12 mover. Codes are never renumbered; a new
+//   method takes the next one.
 //
 // A NESTED STATE whose type the reader must check (members of a composite)
-//
-//   0x8000..0xFFFF: free for application types (never used by cxmetrics).
-//
-//   interval_method codes: 0 wald, 1 adjusted_wald, 2 wilson, 3 jeffreys,
-//   4 clopper_pearson, 5 agresti_coull, 6 t, 7 bayes_dirichlet, 8 bootstrap,
-//   9 newcombe (interval_method_codes, core/estimate.hpp).
+// is written with binary_writer::write_nested and read with
+// binary_reader::read_nested<T>:
+//     u16 type tag, u8 state version, u32 length L, then L bytes of state.
 //
 // ADDING A TYPE. Declare serial_type_of and visit_fields beside it
 // (core/fields.hpp), with a tag of its own: a cxmetrics type adds an

@@ -40,7 +40,8 @@ KIND = {"nps": 0, "csat": 1, "ces": 2, "binary": 3, "custom": 4}
 KEY_KIND = {"dense": 0, "dense_runtime": 1, "uint64": 2, "int64": 3, "uint32": 4, "int32": 5,
             "string": 6}
 METHOD = {"wald": 0, "adjusted_wald": 1, "wilson": 2, "jeffreys": 3, "clopper_pearson": 4,
-          "agresti_coull": 5, "t": 6, "bayes_dirichlet": 7, "bootstrap": 8, "newcombe": 9}
+          "agresti_coull": 5, "t": 6, "bayes_dirichlet": 7, "bootstrap": 8, "newcombe": 9,
+          "tango": 10, "wilson_cc": 11, "mover": 12}
 
 
 def preamble_and(tag, payload, state_version=1):
