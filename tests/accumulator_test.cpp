@@ -24,6 +24,7 @@
 #include <span>
 #include <string>
 #include <tuple>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -135,6 +136,17 @@ static_assert(takes_scores<nps_accumulator> && takes_scores<csat_accumulator> &&
 static_assert(takes_scores<rating_accumulator> && takes_scores<score_histogram>);
 static_assert(takes_flags<resolution_accumulator> && !takes_scores<resolution_accumulator>);
 static_assert(!takes_flags<nps_accumulator>);
+
+// The states hold no query parameters: no options() to read back, and no
+// constructor that takes them; result() takes them instead.
+template <class A, class Options>
+concept holds_no_options = !requires(const A& a) { a.options(); } && !std::is_constructible_v<A, Options> &&
+                           requires(const A& a, const Options& o) { a.result(o); };
+static_assert(holds_no_options<nps_accumulator, nps_options>);
+static_assert(holds_no_options<csat_accumulator, rating_options> && !std::is_constructible_v<csat_accumulator, csat_options>);
+static_assert(holds_no_options<ces_accumulator, rating_options> && !std::is_constructible_v<ces_accumulator, ces_options>);
+static_assert(holds_no_options<rating_accumulator, rating_options>);
+static_assert(holds_no_options<resolution_accumulator, resolution_options>);
 
 static_assert(std::is_same_v<nps_accumulator::result_type, nps_result>);
 static_assert(std::is_same_v<full_set::result_type,
@@ -867,6 +879,56 @@ TEST(Merge, TheLawHelperCatchesABrokenMerge) {
   // Long inputs are cut at max_cuts places plus both ends.
   EXPECT_EQ(cxm::testing::detail::cut_points(8, 64).size(), 9u);
   EXPECT_EQ(cxm::testing::detail::cut_points(1000, 4), (std::vector<std::size_t>{0, 200, 400, 600, 800, 1000}));
+}
+
+/// Two states on scale `same` merge (counts add); a state on `other`, whose
+/// points or cut points differ, is refused and changes nothing.
+template <class A>
+void expect_merges_only_on_its_scale(const scale& same, const scale& other, int score) {
+  SCOPED_TRACE(same.describe() + " / " + other.describe());
+  A a(same), b(same), c(other);
+  a.add(score);
+  b.add(score, 0.5);
+  c.add(score);
+  ASSERT_NO_THROW(a.merge(b));
+  EXPECT_EQ(a.count(), 2u);
+  EXPECT_EQ(a.counts().total().w, 1.5);
+  const auto before = a;
+  EXPECT_THROW(a.merge(c), incompatible_merge);
+  EXPECT_EQ(a, before);
+}
+
+TEST(Merge, RefusesOnlyWhatChangesTheCounts) {
+  // The scale decides the bin a score counts in and the cut points the
+  // group (top box, "easy", promoter): they are the state. Level, method,
+  // seed and prior are not (see holds_no_options above).
+  expect_merges_only_on_its_scale<csat_accumulator>(scale::csat(2), scale::csat(1), 4);
+  expect_merges_only_on_its_scale<csat_accumulator>(scale::csat(3), scale::csat(4), 2);
+  expect_merges_only_on_its_scale<ces_accumulator>(scale::ces(5), scale::ces(6), 5);
+  expect_merges_only_on_its_scale<rating_accumulator>(scale::custom(1, 5, 4, 2), scale::custom(1, 5, 5, 2), 4);
+  expect_merges_only_on_its_scale<rating_accumulator>(scale::custom(1, 5, 4, 2), scale::custom(1, 5, 4, 1), 4);
+  expect_merges_only_on_its_scale<rating_accumulator>(scale::custom(1, 5, 4, 2), scale::custom(1, 7, 4, 2), 4);
+  expect_merges_only_on_its_scale<score_histogram>(scale::nps(), scale::custom(0, 10, 9, 5), 9);
+
+  // States that were read with different questions in mind merge, and each
+  // question is answered from the merged counts.
+  nps_accumulator east, west;
+  for (int x : {10, 9, 2}) east.add(x);
+  for (int x : {8, 0}) west.add(x);
+  nps_options bootstrap;
+  bootstrap.method = interval_method::bootstrap;
+  bootstrap.seed = 7;
+  bootstrap.bootstrap_replicates = 200;
+  nps_options bayes;
+  bayes.method = interval_method::bayes_dirichlet;
+  bayes.prior = 1.0;
+  bayes.level = 0.8;
+  (void)east.result(bootstrap);
+  (void)west.result(bayes);
+  ASSERT_NO_THROW(east.merge(west));
+  // 10, 9 promoters, 8 passive, 2 and 0 detractors: NPS 0 whatever is asked.
+  EXPECT_EQ(east.result(bootstrap).nps.value(), 0.0);
+  EXPECT_EQ(east.result(bayes).nps.ci()->level, 0.8);
 }
 
 TEST(Merge, IncompatibleStatesThrow) {

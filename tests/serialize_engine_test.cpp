@@ -15,6 +15,7 @@
 //     u32 length + bytes of the string, then the 143-byte state.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <limits>
@@ -232,6 +233,55 @@ TEST(BinaryEngine, GoldenFilesPinMembersOfVersion2) {
   EXPECT_EQ(g.at(2, "chat").count(), 3u);                            // 7, 8, 0
   EXPECT_EQ(g.at(2, "chat").counts().low().n, 1u);                   // 0 is the one detractor
   EXPECT_TRUE(g.at(3, "email").empty());
+}
+
+/// `b` with every occurrence of `from` replaced by `to` (same length) and
+/// the CRC recomputed; `n` is how many there were.
+bytes replaced(bytes b, const bytes& from, const bytes& to, int& n) {
+  n = 0;
+  for (auto it = std::search(b.begin(), b.end(), from.begin(), from.end()); it != b.end();
+       it = std::search(it + static_cast<std::ptrdiff_t>(from.size()), b.end(), from.begin(), from.end())) {
+    std::copy(to.begin(), to.end(), it);
+    ++n;
+  }
+  fix_crc(b);
+  return b;
+}
+
+TEST(BinaryEngine, CompositesOfVersion1MergeWhateverTheirMembersWereAskedWith) {
+  // The version-1 golden files with every member's options rewritten (other
+  // level, method, prior, replicates and seed; CSAT's top box kept): they
+  // read to the same state, and merge with the files as they are.
+  const bytes nps_default = nps_options_bytes();  // what make_golden.py wrote
+  const bytes nps_other = cat({f64(0.8), B({8}), f64(1.5), le64(99), le64(12345)});
+  const bytes csat_default = cat({f64(0.95), le32(2), B({2})});
+  const bytes csat_other = cat({f64(0.99), le32(2), B({4})});
+
+  int n = 0;
+  const auto set_file = read_golden("metric_set_nps_csat.bin");
+  auto other_set = replaced(set_file, nps_default, nps_other, n);
+  EXPECT_EQ(n, 1);
+  other_set = replaced(other_set, csat_default, csat_other, n);
+  EXPECT_EQ(n, 1);
+  ASSERT_NE(other_set, set_file);
+  const auto s = deserialize<nps_csat>(set_file);
+  auto merged = deserialize<nps_csat>(other_set);
+  EXPECT_EQ(merged, s);
+  ASSERT_NO_THROW(merged.merge(s));
+  EXPECT_EQ(merged.count(), 8u);  // the four rows twice
+  EXPECT_EQ(merged.get<nps_accumulator>().counts().count_of(9), 2u);
+  EXPECT_EQ(merged.get<csat_accumulator>().count(), 4u);
+
+  const auto group_file = read_golden("group_by_nps_dense4_string.bin");
+  const auto other_groups = replaced(group_file, nps_default, nps_other, n);
+  EXPECT_EQ(n, 5);  // the prototype and the four groups
+  const auto g = deserialize<chan_seg>(group_file);
+  auto gm = deserialize<chan_seg>(other_groups);
+  EXPECT_EQ(gm, g);
+  ASSERT_NO_THROW(gm.merge(deserialize<chan_seg>(read_golden("group_by_nps_dense4_string_v2.bin"))));
+  EXPECT_EQ(gm.at(2, "chat").count(), 6u);  // 7, 8, 0 twice
+  EXPECT_EQ(gm.at(0, "chat").counts().count_of(10), 2u);
+  EXPECT_TRUE(gm.at(3, "email").empty());
 }
 
 TEST(BinaryEngine, RoundTripsAndMergesOfRandomStates) {

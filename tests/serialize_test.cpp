@@ -662,6 +662,50 @@ TEST(BinaryFormat, StatesOfVersion1WithDifferentOptionsMerge) {
   EXPECT_THROW(merged.merge(csat_accumulator{}), incompatible_merge);
 }
 
+TEST(BinaryFormat, StatesOfVersion1MergeWhateverTheyWereAskedWith) {
+  // Version-1 states of every metric, written with other levels, methods,
+  // priors, replicates and seeds than the golden files: the options are
+  // dropped when read, so the states merge; only another cut does not.
+  const auto v1_nps = [](std::initializer_list<int> scores) {
+    std::vector<std::uint64_t> n(11, 0);
+    for (int x : scores) ++n[static_cast<std::size_t>(x)];
+    bytes b = cat({f64(0.8), B({7}), f64(2.0), le64(50), le64(7), nps_scale, B({0}), le32(11)});
+    for (auto c : n) b = cat({b, le64(c)});
+    return wrap(type_tag::nps_accumulator, b);
+  };
+  auto nps = deserialize<nps_accumulator>(read_golden("nps_accumulator.bin"));  // adjusted_wald, prior 0.5, seed 0x5eed
+  ASSERT_NO_THROW(nps.merge(deserialize<nps_accumulator>(v1_nps({9, 9, 3}))));  // bayes_dirichlet 80 %, prior 2, seed 7
+  // Scores 0, 6, 7, 9, 10, 10 and 9, 9, 3: 5 promoters, 3 detractors of 9.
+  EXPECT_EQ(nps.count(), 9u);
+  EXPECT_EQ(nps.counts().count_of(9), 3u);
+  EXPECT_NEAR(nps.result().nps.value(), 100.0 * 2.0 / 9.0, 1e-12);
+
+  // CES golden: level 0.99, Clopper–Pearson, easy from 6. Another with level
+  // 0.9 and Wilson on the same cut merges; one with easy from 5 does not.
+  const auto v1_ces = [](int easy_min, std::uint64_t sixes) {
+    const auto ces_scale = cat({B({2}), le32(1), le32(7), le32(static_cast<std::uint32_t>(easy_min)),
+                                le32(static_cast<std::uint32_t>(8 - easy_min))});  // scale::ces, easy_min >= 5
+    return wrap(type_tag::ces_accumulator,
+                cat({f64(0.9), le32(static_cast<std::uint32_t>(easy_min)), B({2}), ces_scale, B({0}), le32(7), le64(0),
+                     le64(0), le64(0), le64(0), le64(0), le64(sixes), le64(0)}));
+  };
+  auto ces = deserialize<ces_accumulator>(read_golden("ces_accumulator.bin"));
+  ASSERT_NO_THROW(ces.merge(deserialize<ces_accumulator>(v1_ces(6, 4))));
+  EXPECT_EQ(ces.result().easy.value(), 7.0 / 8.0);  // 3 of 4, then 4 sixes
+  const auto before = ces;
+  EXPECT_THROW(ces.merge(deserialize<ces_accumulator>(v1_ces(5, 1))), incompatible_merge);
+  EXPECT_EQ(ces, before);
+
+  // Resolution golden: Wilson 95 %; another written with Jeffreys at 80 %.
+  auto fcr = deserialize<resolution_accumulator>(read_golden("resolution_accumulator.bin"));
+  ASSERT_NO_THROW(fcr.merge(deserialize<resolution_accumulator>(wrap(
+      type_tag::resolution_accumulator,
+      cat({f64(0.8), B({3}), binary_scale, B({0}), le32(2), le64(0), le64(3), le64(1)})))));
+  EXPECT_EQ(fcr.answered(), 6u);  // yes, yes, no, then 3 yes
+  EXPECT_EQ(fcr.unknown(), 3u);
+  EXPECT_NEAR(fcr.result().rate.value(), 5.0 / 6.0, 1e-15);
+}
+
 TEST(BinaryRegistry, TagsAreUniqueAndNamed) {
   std::set<std::uint16_t> seen;
   for (auto t : registered_type_tags) {
