@@ -157,14 +157,13 @@ int main(int argc, char** argv) {
     std::printf("%s, %.0f%% intervals, p-values adjusted by %s across channels\n",
                 opt.weighted ? "weighted" : "unweighted", opt.level * 100, cxm::stats::to_string(opt.adjust));
 
+    // The level is asked for at result time; the states hold counts only.
     cxm::nps_options nps_opt;
     nps_opt.level = opt.level;
-    cxm::csat_options csat_opt;
-    csat_opt.level = opt.level;
+    const cxm::rating_options csat_opt{opt.level};
     cxm::resolution_options res_opt;
     res_opt.level = opt.level;
-    const group empty{cxm::nps_accumulator(nps_opt), cxm::csat_accumulator(csat_opt),
-                      cxm::resolution_accumulator(res_opt)};
+    const group empty{};
 
     // One pass over the columns, one group per channel id (std::map keeps the
     // channels in id order, so the output order is fixed).
@@ -211,17 +210,17 @@ int main(int argc, char** argv) {
     std::size_t i = 0;
     for (const auto& [id, g] : by_channel) {
       const std::string name = t.channel_labels().name(cxm::channel_id{id});
-      nps_rows.push_back({name, g.nps.result().nps, nps_cmp[i].vs_rest.difference, nps_cmp[i].p_adjusted});
-      csat_rows.push_back({name, g.csat.result().satisfied, csat_cmp[i].vs_rest.difference, csat_cmp[i].p_adjusted});
-      res_rows.push_back({name, g.resolved.result().rate, res_cmp[i].vs_rest.difference, res_cmp[i].p_adjusted});
+      nps_rows.push_back({name, g.nps.result(nps_opt).nps, nps_cmp[i].vs_rest.difference, nps_cmp[i].p_adjusted});
+      csat_rows.push_back({name, g.csat.result(csat_opt).satisfied, csat_cmp[i].vs_rest.difference, csat_cmp[i].p_adjusted});
+      res_rows.push_back({name, g.resolved.result(res_opt).rate, res_cmp[i].vs_rest.difference, res_cmp[i].p_adjusted});
       ++i;
     }
 
     print_table("NPS (points, -100..100; adjusted Wald interval; vs rest: z test, variance pooled under H0)", "NPS", 1.0, nps_rows,
-                {"all", all.nps.result().nps, {}, NAN}, opt.level);
+                {"all", all.nps.result(nps_opt).nps, {}, NAN}, opt.level);
     print_table("CSAT, share satisfied (4-5 of 1-5, %; Wilson interval; vs rest: two-proportion z test)", "CSAT%",
-                100.0, csat_rows, {"all", all.csat.result().satisfied, {}, NAN}, opt.level);
-    const auto res_all = all.resolved.result();
+                100.0, csat_rows, {"all", all.csat.result(csat_opt).satisfied, {}, NAN}, opt.level);
+    const auto res_all = all.resolved.result(res_opt);
     print_table("Resolution rate (%; Wilson interval; unknowns excluded; vs rest: two-proportion z test)", "resolved%",
                 100.0, res_rows, {"all", res_all.rate, {}, NAN}, opt.level);
     std::printf("  (%llu responses did not say whether their issue was resolved)\n",

@@ -24,6 +24,7 @@
 #include <span>
 #include <string>
 #include <tuple>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -34,7 +35,9 @@
 #include "cxmetrics/metrics/ces.hpp"
 #include "cxmetrics/metrics/csat.hpp"
 #include "cxmetrics/metrics/nps.hpp"
+#include "cxmetrics/metrics/rating.hpp"
 #include "cxmetrics/metrics/resolution.hpp"
+#include "cxmetrics/testing/merge_laws.hpp"
 
 // Types with external linkage, so that their unused members draw no warning.
 namespace accumulator_test_types {
@@ -57,6 +60,29 @@ struct lacks_equality {
   [[nodiscard]] int result() const { return 0; }
 };
 
+
+// Accumulators that break one law each, so the helper is seen to catch it.
+struct forgets_merges {  // merge keeps only the left state
+  using result_type = std::uint64_t;
+  std::uint64_t n = 0;
+  void add(int) { ++n; }
+  void merge(const forgets_merges&) {}
+  [[nodiscard]] std::uint64_t count() const noexcept { return n; }
+  [[nodiscard]] bool empty() const noexcept { return n == 0; }
+  [[nodiscard]] std::uint64_t result() const { return n; }
+  friend bool operator==(const forgets_merges&, const forgets_merges&) = default;
+};
+struct keeps_order {  // the state is the sequence of inputs: merge appends
+  using result_type = std::uint64_t;
+  std::vector<int> seen;
+  void add(int v) { seen.push_back(v); }
+  void merge(const keeps_order& o) { seen.insert(seen.end(), o.seen.begin(), o.seen.end()); }
+  [[nodiscard]] std::uint64_t count() const noexcept { return seen.size(); }
+  [[nodiscard]] bool empty() const noexcept { return seen.empty(); }
+  [[nodiscard]] std::uint64_t result() const { return seen.size(); }
+  friend bool operator==(const keeps_order&, const keeps_order&) = default;
+};
+
 }  // namespace accumulator_test_types
 
 namespace {
@@ -64,6 +90,8 @@ namespace {
 using namespace cxm;
 using accumulator_test_types::lacks_equality;
 using accumulator_test_types::lacks_merge;
+using accumulator_test_types::forgets_merges;
+using accumulator_test_types::keeps_order;
 
 // ------------------------------------------------------------------ concept
 
@@ -96,9 +124,29 @@ static_assert(accumulates<ces_accumulator, response>);
 static_assert(accumulates<resolution_accumulator, response>);
 static_assert(accumulates<full_set, response>);
 static_assert(accumulates<full_set, response_columns>);
-static_assert(accumulates<nps_accumulator, std::span<const std::uint8_t>>);
-static_assert(accumulates<resolution_accumulator, std::span<const std::int8_t>>);
-static_assert(accumulates<score_histogram, std::span<const std::uint8_t>>);
+// Columns go through the engine, one function for every histogram-backed state.
+template <class A>
+concept takes_scores = requires(A& a, std::span<const std::uint8_t> s, std::span<const float> w) {
+  engine::add_column(a, s);
+  engine::add_column(a, s, w);
+};
+template <class A>
+concept takes_flags = requires(A& a, std::span<const std::int8_t> f) { engine::add_column(a, f); };
+static_assert(takes_scores<nps_accumulator> && takes_scores<csat_accumulator> && takes_scores<ces_accumulator>);
+static_assert(takes_scores<rating_accumulator> && takes_scores<score_histogram>);
+static_assert(takes_flags<resolution_accumulator> && !takes_scores<resolution_accumulator>);
+static_assert(!takes_flags<nps_accumulator>);
+
+// The states hold no query parameters: no options() to read back, and no
+// constructor that takes them; result() takes them instead.
+template <class A, class Options>
+concept holds_no_options = !requires(const A& a) { a.options(); } && !std::is_constructible_v<A, Options> &&
+                           requires(const A& a, const Options& o) { a.result(o); };
+static_assert(holds_no_options<nps_accumulator, nps_options>);
+static_assert(holds_no_options<csat_accumulator, rating_options> && !std::is_constructible_v<csat_accumulator, csat_options>);
+static_assert(holds_no_options<ces_accumulator, rating_options> && !std::is_constructible_v<ces_accumulator, ces_options>);
+static_assert(holds_no_options<rating_accumulator, rating_options>);
+static_assert(holds_no_options<resolution_accumulator, resolution_options>);
 
 static_assert(std::is_same_v<nps_accumulator::result_type, nps_result>);
 static_assert(std::is_same_v<full_set::result_type,
@@ -327,7 +375,7 @@ TEST(RowsAndColumns, EveryAccumulatorGivesTheSameState) {
     const auto o = split_options();
 
     nps_accumulator nps_rows, nps_cols, nps_cols_f;
-    csat_accumulator csat_rows(csat_options{0.9, 1, interval_method::jeffreys}), csat_cols(csat_rows.options());
+    csat_accumulator csat_rows(scale::csat(1)), csat_cols(scale::csat(1));
     ces_accumulator ces_rows, ces_cols;
     resolution_accumulator res_rows, res_cols;
     score_histogram hist_rows(scale::csat()), hist_cols(scale::csat());
@@ -348,20 +396,20 @@ TEST(RowsAndColumns, EveryAccumulatorGivesTheSameState) {
       if (r.nps) nps_hand.add(static_cast<std::size_t>(*r.nps), r.weight);
     }
     if (weighted) {
-      nps_cols.add(t.nps(), t.weight(), o);
+      engine::add_column(nps_cols, t.nps(), t.weight(), o);
       const std::vector<float> wf(t.weight().begin(), t.weight().end());
-      nps_cols_f.add(t.nps(), wf, o);
-      csat_cols.add(t.csat(), t.weight(), o);
-      ces_cols.add(t.ces(), t.weight(), o);
-      res_cols.add(t.resolved(), t.weight(), o);
-      hist_cols.add(t.csat(), t.weight(), o);
+      engine::add_column(nps_cols_f, t.nps(), std::span<const float>(wf), o);
+      engine::add_column(csat_cols, t.csat(), t.weight(), o);
+      engine::add_column(ces_cols, t.ces(), t.weight(), o);
+      engine::add_column(res_cols, t.resolved(), t.weight(), o);
+      engine::add_column(hist_cols, t.csat(), t.weight(), o);
     } else {
-      nps_cols.add(t.nps(), o);
+      engine::add_column(nps_cols, t.nps(), o);
       nps_cols_f = nps_cols;
-      csat_cols.add(t.csat(), o);
-      ces_cols.add(t.ces(), o);
-      res_cols.add(t.resolved(), o);
-      hist_cols.add(t.csat(), o);
+      engine::add_column(csat_cols, t.csat(), o);
+      engine::add_column(ces_cols, t.ces(), o);
+      engine::add_column(res_cols, t.resolved(), o);
+      engine::add_column(hist_cols, t.csat(), o);
     }
     expect_counts(nps_rows.counts(), nps_hand, weighted, "nps by hand");
     EXPECT_EQ(nps_rows, nps_cols);
@@ -421,10 +469,8 @@ TEST(RowsAndColumns, AWeightOtherThanOneMakesTheStateWeighted) {
 // ------------------------------------------------------------------ metric_set
 
 full_set make_full_set() {
-  csat_options top1;
-  top1.top_box = 1;
   // csat_accumulator on csat(1) and the histogram on csat(2) share the csat column.
-  return full_set(nps_accumulator{}, csat_accumulator(top1), ces_accumulator{}, resolution_accumulator{},
+  return full_set(nps_accumulator{}, csat_accumulator(scale::csat(1)), ces_accumulator{}, resolution_accumulator{},
                   score_histogram(scale::csat()));
 }
 
@@ -436,7 +482,7 @@ TEST(MetricSet, EqualsEachMemberRunAlone) {
     auto by_rows = make_full_set();
     auto by_cols = make_full_set();
     nps_accumulator nps;
-    csat_accumulator csat(by_rows.get<csat_accumulator>().options());
+    csat_accumulator csat(by_rows.get<csat_accumulator>().scale_of());
     ces_accumulator ces;
     resolution_accumulator res;
     score_histogram hist(scale::csat());
@@ -746,8 +792,7 @@ TEST(GroupBy, ResponseColumnsEqualRows) {
 }
 
 TEST(GroupBy, StateFromParts) {
-  group_by<csat_accumulator, dense_key<>, std::string> g(csat_accumulator(csat_options{0.9, 1, interval_method::wilson}),
-                                                         5U);
+  group_by<csat_accumulator, dense_key<>, std::string> g(csat_accumulator(scale::csat(1)), 5U);
   const auto rows = random_rows(400, 17, true);
   for (const auto& r : rows) g.add(r.channel.value % 5U, r.segment, r);
   auto rebuilt = decltype(g)::with_shape(g.prototype(), g.shape());
@@ -759,7 +804,7 @@ TEST(GroupBy, StateFromParts) {
   rebuilt.insert(parts.front().first, parts.front().second.get());
   EXPECT_EQ(rebuilt.count(), g.count() + parts.front().second.get().count());
   // Parts that do not fit are refused.
-  EXPECT_THROW(rebuilt.insert({5U, "x"}, csat_accumulator(g.prototype().options())), invalid_value);
+  EXPECT_THROW(rebuilt.insert({5U, "x"}, csat_accumulator(g.prototype().scale_of())), invalid_value);
   EXPECT_THROW(rebuilt.insert({0U, "x"}, csat_accumulator{}), incompatible_merge);
   EXPECT_THROW((void)decltype(g)::with_shape(g.prototype(), {5, 3}), invalid_argument);  // hashed key: 0
   // A dense_key<> of cardinality 0 (as default-constructed) accepts no key.
@@ -779,58 +824,111 @@ TEST(GroupBy, StateFromParts) {
 
 // ------------------------------------------------------------------ merge laws
 
-/// merge is commutative and associative, and the merge of the states of three
-/// parts equals the state of the whole, for accumulators fed by `feed`.
-template <class Acc, class Make, class Feed>
-void check_merge_laws(Make make, Feed feed, const std::vector<response>& rows, const char* what) {
+// cxm::testing::check_merge_laws (the public helper for any accumulator):
+// identity, commutativity, associativity, union and every split point.
+template <class Make, class Feed>
+void expect_merge_laws(Make make, Feed feed, const std::vector<response>& rows, const char* what) {
   SCOPED_TRACE(what);
-  const std::size_t a = rows.size() / 3;
-  const std::size_t b = 2 * rows.size() / 3;
-  const auto state = [&](std::size_t from, std::size_t to) {
-    Acc acc = make();
-    for (std::size_t i = from; i < to; ++i) feed(acc, rows[i], i);
-    return acc;
-  };
-  const Acc x = state(0, a);
-  const Acc y = state(a, b);
-  const Acc z = state(b, rows.size());
-  const Acc whole = state(0, rows.size());
-  const auto merged = [](Acc l, const Acc& r) {
-    l.merge(r);
-    return l;
-  };
-  EXPECT_EQ(merged(x, y), merged(y, x));
-  EXPECT_EQ(merged(merged(x, y), z), merged(x, merged(y, z)));
-  EXPECT_EQ(merged(merged(x, y), z), whole);
-  EXPECT_EQ(merged(whole, make()), whole);  // the empty state is neutral
-  EXPECT_EQ(merged(x, y).count(), x.count() + y.count());
-  EXPECT_TRUE(make().empty());
-  EXPECT_FALSE(whole.empty());
+  const auto report = cxm::testing::check_merge_laws(make, feed, rows);
+  EXPECT_TRUE(report) << report.message();
 }
 
 TEST(Merge, LawsHoldForEveryAccumulator) {
   for (const bool weighted : {false, true}) {
     const auto rows = random_rows(3'000, weighted ? 61 : 62, weighted);
-    const auto at = [](std::size_t i) { return at_row(i); };
-    check_merge_laws<nps_accumulator>([] { return nps_accumulator{}; },
-                                      [&](auto& acc, const response& r, std::size_t i) { acc.add(r, at(i)); }, rows,
-                                      "nps");
-    check_merge_laws<resolution_accumulator>(
-        [] { return resolution_accumulator{}; },
-        [&](auto& acc, const response& r, std::size_t i) { acc.add(r, at(i)); }, rows, "resolution");
-    check_merge_laws<score_histogram>(
+    const auto add = [](auto& acc, const response& r, std::size_t i) { acc.add(r, at_row(i)); };
+    expect_merge_laws([] { return nps_accumulator{}; }, add, rows, "nps");
+    expect_merge_laws([] { return csat_accumulator(scale::csat(1)); }, add, rows, "csat");
+    expect_merge_laws([] { return ces_accumulator{}; }, add, rows, "ces");
+    expect_merge_laws([] { return resolution_accumulator{}; }, add, rows, "resolution");
+    expect_merge_laws(
+        [] { return rating_accumulator(scale::csat()); },
+        [](auto& acc, const response& r, std::size_t) {
+          if (r.csat) acc.add(*r.csat, r.weight);
+        },
+        rows, "rating");
+    expect_merge_laws(
         [] { return score_histogram(scale::ces()); },
-        [&](auto& acc, const response& r, std::size_t i) { column_reader<score_histogram>::add(acc, r, at(i)); }, rows,
+        [](auto& acc, const response& r, std::size_t i) { column_reader<score_histogram>::add(acc, r, at_row(i)); }, rows,
         "histogram");
-    check_merge_laws<full_set>(make_full_set, [&](auto& acc, const response& r, std::size_t i) { acc.add(r, at(i)); },
-                               rows, "metric_set");
-    check_merge_laws<grouped_set>(
+    expect_merge_laws(make_full_set, add, rows, "metric_set");
+    expect_merge_laws(
         [] { return grouped_set{}; },
-        [&](auto& acc, const response& r, std::size_t i) { acc.add(r.channel.value, r, at(i)); }, rows, "dense");
-    check_merge_laws<group_by<full_set, std::string, std::string>>(
+        [](auto& acc, const response& r, std::size_t i) { acc.add(r.channel.value, r, at_row(i)); }, rows, "dense");
+    expect_merge_laws(
         [] { return group_by<full_set, std::string, std::string>(make_full_set()); },
-        [&](auto& acc, const response& r, std::size_t i) { acc.add(r.agent, r.segment, r, at(i)); }, rows, "hashed");
+        [](auto& acc, const response& r, std::size_t i) { acc.add(r.agent, r.segment, r, at_row(i)); }, rows, "hashed");
   }
+}
+
+TEST(Merge, TheLawHelperCatchesABrokenMerge) {
+  const std::vector<int> inputs{3, 1, 4, 1, 5, 9, 2, 6};
+  const auto feed = [](auto& acc, int v, std::size_t) { acc.add(v); };
+  const auto lost = cxm::testing::check_merge_laws([] { return forgets_merges{}; }, feed, inputs);
+  EXPECT_FALSE(lost);
+  EXPECT_NE(lost.message().find("union: merge(merge(x, y), z) != the state of all inputs"), std::string::npos)
+      << lost.message();
+  EXPECT_NE(lost.message().find("split anywhere: merge(state(0..1), state(1..8))"), std::string::npos)
+      << lost.message();
+  // Appending is associative and keeps the union, but is not commutative:
+  // only that law fails, and only while it is promised.
+  const auto ordered = cxm::testing::check_merge_laws([] { return keeps_order{}; }, feed, inputs);
+  ASSERT_EQ(ordered.failures.size(), 1u) << ordered.message();
+  EXPECT_EQ(ordered.failures[0], "commutativity: merge(x, y) != merge(y, x)");
+  EXPECT_TRUE(cxm::testing::check_merge_laws([] { return keeps_order{}; }, feed, inputs, {false, 64}));
+  // Long inputs are cut at max_cuts places plus both ends.
+  EXPECT_EQ(cxm::testing::detail::cut_points(8, 64).size(), 9u);
+  EXPECT_EQ(cxm::testing::detail::cut_points(1000, 4), (std::vector<std::size_t>{0, 200, 400, 600, 800, 1000}));
+}
+
+/// Two states on scale `same` merge (counts add); a state on `other`, whose
+/// points or cut points differ, is refused and changes nothing.
+template <class A>
+void expect_merges_only_on_its_scale(const scale& same, const scale& other, int score) {
+  SCOPED_TRACE(same.describe() + " / " + other.describe());
+  A a(same), b(same), c(other);
+  a.add(score);
+  b.add(score, 0.5);
+  c.add(score);
+  ASSERT_NO_THROW(a.merge(b));
+  EXPECT_EQ(a.count(), 2u);
+  EXPECT_EQ(a.counts().total().w, 1.5);
+  const auto before = a;
+  EXPECT_THROW(a.merge(c), incompatible_merge);
+  EXPECT_EQ(a, before);
+}
+
+TEST(Merge, RefusesOnlyWhatChangesTheCounts) {
+  // The scale decides the bin a score counts in and the cut points the
+  // group (top box, "easy", promoter): they are the state. Level, method,
+  // seed and prior are not (see holds_no_options above).
+  expect_merges_only_on_its_scale<csat_accumulator>(scale::csat(2), scale::csat(1), 4);
+  expect_merges_only_on_its_scale<csat_accumulator>(scale::csat(3), scale::csat(4), 2);
+  expect_merges_only_on_its_scale<ces_accumulator>(scale::ces(5), scale::ces(6), 5);
+  expect_merges_only_on_its_scale<rating_accumulator>(scale::custom(1, 5, 4, 2), scale::custom(1, 5, 5, 2), 4);
+  expect_merges_only_on_its_scale<rating_accumulator>(scale::custom(1, 5, 4, 2), scale::custom(1, 5, 4, 1), 4);
+  expect_merges_only_on_its_scale<rating_accumulator>(scale::custom(1, 5, 4, 2), scale::custom(1, 7, 4, 2), 4);
+  expect_merges_only_on_its_scale<score_histogram>(scale::nps(), scale::custom(0, 10, 9, 5), 9);
+
+  // States that were read with different questions in mind merge, and each
+  // question is answered from the merged counts.
+  nps_accumulator east, west;
+  for (int x : {10, 9, 2}) east.add(x);
+  for (int x : {8, 0}) west.add(x);
+  nps_options bootstrap;
+  bootstrap.method = interval_method::bootstrap;
+  bootstrap.seed = 7;
+  bootstrap.bootstrap_replicates = 200;
+  nps_options bayes;
+  bayes.method = interval_method::bayes_dirichlet;
+  bayes.prior = 1.0;
+  bayes.level = 0.8;
+  (void)east.result(bootstrap);
+  (void)west.result(bayes);
+  ASSERT_NO_THROW(east.merge(west));
+  // 10, 9 promoters, 8 passive, 2 and 0 detractors: NPS 0 whatever is asked.
+  EXPECT_EQ(east.result(bootstrap).nps.value(), 0.0);
+  EXPECT_EQ(east.result(bayes).nps.ci()->level, 0.8);
 }
 
 TEST(Merge, IncompatibleStatesThrow) {
@@ -839,10 +937,9 @@ TEST(Merge, IncompatibleStatesThrow) {
   EXPECT_THROW(n.merge(score_histogram(scale::csat())), incompatible_merge);
   EXPECT_THROW(n.merge(score_histogram(scale::custom(0, 10, 8, 5))), incompatible_merge);  // same points, other cuts
 
-  nps_options wald;
-  wald.method = interval_method::wald;
-  nps_accumulator a;
-  EXPECT_THROW(a.merge(nps_accumulator(wald)), incompatible_merge);
+  // What a reader asks for is not part of the state; the cut points are.
+  csat_accumulator top2;
+  EXPECT_THROW(top2.merge(csat_accumulator(scale::csat(1))), incompatible_merge);
 
   using g = group_by<score_histogram, dense_key<>>;
   g on_nps(score_histogram(scale::nps()), 5U);
@@ -854,8 +951,9 @@ TEST(Merge, IncompatibleStatesThrow) {
   EXPECT_THROW(on_nps.merge(wider), incompatible_merge);
   EXPECT_EQ(on_nps, before);
 
-  hashed_nps h1;
-  hashed_nps h2(nps_accumulator{wald});
+  using hashed_csat = group_by<csat_accumulator, std::uint64_t, std::string>;
+  hashed_csat h1;
+  hashed_csat h2(csat_accumulator{scale::csat(1)});
   h2.add(std::uint64_t{1}, "x", 3);
   EXPECT_THROW(h1.merge(h2), incompatible_merge);
   EXPECT_TRUE(h1.empty());

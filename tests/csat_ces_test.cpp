@@ -17,6 +17,7 @@
 
 #include "cxmetrics/metrics/ces.hpp"
 #include "cxmetrics/metrics/csat.hpp"
+#include "cxmetrics/metrics/rating.hpp"
 #include "cxmetrics/stats/mean.hpp"
 
 namespace {
@@ -205,6 +206,35 @@ TEST(Csat, TopBoxShareEveryMethod) {
   }
   // The mean comes along (R: mean(x) = 3.5).
   EXPECT_NEAR(compute_csat(c).mean.value(), 3.5, 1e-14);
+
+  // An accumulator keeps its top box in its scale and is asked the rest:
+  // the same responses on scale::csat(1) give the top-1 references, and a
+  // rating_accumulator on a custom 1..5 scale gives the same numbers for the
+  // same cut (top box 4–5 / 5).
+  csat_accumulator acc1(scale::csat(1));
+  rating_accumulator r2(scale::custom(1, 5, 4, 2)), r1(scale::custom(1, 5, 5, 1));
+  for (int score = 1; score <= 5; ++score) {
+    for (std::uint64_t k = 0; k < c.count_of(score); ++k) {
+      acc1.add(score);
+      r1.add(score);
+      r2.add(score);
+    }
+  }
+  for (const auto& [method, ref] : top1.all()) {
+    for (const auto& e : {acc1.result({0.95, method}).satisfied, r1.result({0.95, method}).top_box}) {
+      EXPECT_NEAR(e.value(), 0.25, 1e-15);
+      EXPECT_NEAR(e.ci()->lower, ref.lower, 1e-10) << to_string(method);
+      EXPECT_NEAR(e.ci()->upper, ref.upper, 1e-10) << to_string(method);
+    }
+  }
+  for (const auto& [method, ref] : top2.all()) {
+    const auto e = r2.result({0.95, method}).top_box;
+    EXPECT_NEAR(e.value(), 8.0 / 12.0, 1e-15);
+    EXPECT_NEAR(e.ci()->lower, ref.lower, 1e-10) << to_string(method);
+    EXPECT_NEAR(e.ci()->upper, ref.upper, 1e-10) << to_string(method);
+  }
+  EXPECT_NEAR(r2.result().mean.value(), 3.5, 1e-14);
+  EXPECT_EQ(r2.result().mean, acc1.result().mean);
 }
 
 TEST(Csat, NoneAndAllSatisfiedEveryMethod) {
@@ -318,12 +348,16 @@ TEST(Csat, Errors) {
 
   csat_options bad;
   bad.top_box = 0;
-  EXPECT_THROW(csat_accumulator{bad}, invalid_argument);
+  EXPECT_THROW((void)compute_csat(score_counts(scale::csat()), bad), invalid_argument);
   bad.top_box = 5;
   EXPECT_THROW((void)compute_csat(score_counts(scale::csat()), bad), invalid_argument);
   bad = csat_options{};
   bad.share_method = interval_method::t;
-  EXPECT_THROW(csat_accumulator{bad}, invalid_argument);
+  EXPECT_THROW((void)compute_csat(score_counts(scale::csat()), bad), invalid_argument);
+  // The accumulator takes the same check when asked (its top box is its own).
+  EXPECT_THROW((void)acc.result({0.95, interval_method::t}), invalid_argument);
+  EXPECT_THROW((void)acc.result({1.0, interval_method::wilson}), invalid_argument);
+  EXPECT_THROW(csat_accumulator{scale::ces()}, invalid_argument);
   bad.share_method = interval_method::bootstrap;
   EXPECT_THROW((void)compute_csat(score_counts(scale::csat()), bad), invalid_argument);
   bad = csat_options{};
@@ -331,10 +365,19 @@ TEST(Csat, Errors) {
   EXPECT_THROW((void)compute_csat(score_counts(scale::csat()), bad), invalid_argument);
   EXPECT_THROW((void)compute_csat(score_counts(scale::nps())), invalid_argument);
 
-  csat_options top1;
-  top1.top_box = 1;
-  csat_accumulator other(top1);
-  EXPECT_THROW(acc.merge(other), incompatible_merge);
+  // The top box is part of the state: top-2 and top-1 states do not merge,
+  // and the message names both cuts.
+  csat_accumulator other(scale::csat(1));
+  other.add(5);
+  try {
+    acc.merge(other);
+    FAIL() << "no exception";
+  } catch (const incompatible_merge& e) {
+    EXPECT_NE(std::string(e.what()).find("the CSAT scale 1..5 (high from 5) into the CSAT scale 1..5 (high from 4)"),
+              std::string::npos)
+        << e.what();
+  }
+  EXPECT_TRUE(acc.empty());
 }
 
 // ---------------------------------------------------------------- CES ---
@@ -448,10 +491,11 @@ TEST(Ces, AccumulatorMergeOrderAndErrors) {
   EXPECT_THROW(acc.add(4, -1.0), invalid_weight);
   ces_options o;
   o.easy_min = 1;
-  EXPECT_THROW(ces_accumulator{o}, invalid_argument);
-  o.easy_min = 6;
-  ces_accumulator six(o);
+  EXPECT_THROW((void)compute_ces(score_counts(scale::ces()), o), invalid_argument);
+  EXPECT_THROW(ces_accumulator{scale::csat()}, invalid_argument);
+  ces_accumulator six(scale::ces(6));
   EXPECT_THROW(acc.merge(six), incompatible_merge);
+  EXPECT_THROW(acc.add_counts(score_counts(scale::ces(6))), incompatible_merge);
   o = ces_options{};
   o.share_method = interval_method::adjusted_wald;
   EXPECT_THROW((void)compute_ces(score_counts(scale::ces()), o), invalid_argument);

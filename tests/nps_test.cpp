@@ -727,7 +727,7 @@ TEST(NpsAccumulator, OrderIndependence) {
   auto rows = random_rows(300, 5);
   for (auto& r : rows) r.weight = std::round(r.weight * 8.0) / 8.0;  // dyadic: exact sums
   for (auto m : {interval_method::adjusted_wald, interval_method::bootstrap, interval_method::bayes_dirichlet}) {
-    nps_accumulator a(with_method(m)), aw(with_method(m));
+    nps_accumulator a, aw;
     for (const auto& r : rows) {
       a.add(r.score);
       aw.add(r.score, r.weight);
@@ -738,13 +738,13 @@ TEST(NpsAccumulator, OrderIndependence) {
       boost::random::uniform_int_distribution<std::size_t> pick(0, i);
       std::swap(shuffled[i], shuffled[pick(rng)]);
     }
-    nps_accumulator b(with_method(m)), bw(with_method(m));
+    nps_accumulator b, bw;
     for (const auto& r : shuffled) {
       b.add(r.score);
       bw.add(r.score, r.weight);
     }
-    EXPECT_EQ(a.result(), b.result()) << to_string(m);
-    EXPECT_EQ(aw.result(), bw.result()) << to_string(m);
+    EXPECT_EQ(a.result(with_method(m)), b.result(with_method(m))) << to_string(m);
+    EXPECT_EQ(aw.result(with_method(m)), bw.result(with_method(m))) << to_string(m);
   }
 }
 
@@ -790,7 +790,7 @@ TEST(NpsErrors, BadOptions) {
     nps_options o;
     o.level = level;
     EXPECT_THROW((void)compute_nps(trinomial(1, 1, 1), o), invalid_argument) << level;
-    EXPECT_THROW(nps_accumulator{o}, invalid_argument) << level;
+    EXPECT_THROW((void)nps_accumulator{}.result(o), invalid_argument) << level;
     // Options are checked even without data.
     EXPECT_THROW((void)compute_nps(score_counts(scale::nps()), o), invalid_argument) << level;
   }
@@ -810,12 +810,48 @@ TEST(NpsErrors, BadOptions) {
 TEST(NpsErrors, WrongScaleAndIncompatibleMerge) {
   EXPECT_THROW((void)compute_nps(score_counts(scale::csat())), invalid_argument);
   EXPECT_THROW((void)compute_nps(score_counts(scale::binary())), invalid_argument);
-  nps_accumulator a, b(with_method(interval_method::wald));
-  EXPECT_THROW(a.merge(b), incompatible_merge);
-  nps_options seeded;
-  seeded.seed = 1;
-  nps_accumulator c(seeded);
-  EXPECT_THROW(a.merge(c), incompatible_merge);
+  // An nps_accumulator holds counts on the NPS scale only: a custom 0..10
+  // scale with other cuts is refused, by the constructor and by add_counts.
+  const auto custom = scale::custom(0, 10, 8, 6);
+  EXPECT_THROW(nps_accumulator{custom}, invalid_argument);
+  EXPECT_THROW(nps_accumulator{score_counts(custom)}, invalid_argument);
+  nps_accumulator a;
+  a.add(9);
+  try {
+    a.add_counts(score_counts(custom));
+    FAIL() << "no exception";
+  } catch (const incompatible_merge& e) {
+    EXPECT_NE(std::string(e.what()).find("the custom scale 0..10 (high from 8) into the NPS scale 0..10 (high from 9)"),
+              std::string::npos)
+        << e.what();
+  }
+  EXPECT_EQ(a.count(), 1u);
+}
+
+TEST(NpsAccumulator, StatesThatDifferOnlyInTheIntervalAskedForMerge) {
+  // The interval is a question asked of the state, not part of it: one
+  // reader wants a 90 % Bayesian interval, the other a 95 % Wald one, and
+  // their states merge. Merged: scores 9, 10, 3 and 7, 0, 10 → promoters
+  // 9, 10, 10 (3), passive 7 (1), detractors 3, 0 (2), n = 6:
+  //   NPS = 100·(3 − 2)/6 = 16.666…
+  //   Wald SE = 100·√((3/6 + 2/6 − (1/6)²)/6) = 100·√(29/216) = 36.6414…
+  nps_accumulator east, west;
+  for (int s : {9, 10, 3}) east.add(s);
+  for (int s : {7, 0, 10}) west.add(s);
+  nps_options bayes;
+  bayes.level = 0.90;
+  bayes.method = interval_method::bayes_dirichlet;
+  const auto east_alone = east.result(bayes);
+  ASSERT_NO_THROW(east.merge(west));
+  EXPECT_EQ(east.count(), 6u);
+  const auto wald = east.result(with_method(interval_method::wald));
+  EXPECT_NEAR(wald.nps.value(), 100.0 / 6.0, 1e-12);
+  EXPECT_NEAR(wald.nps.se(), 100.0 * std::sqrt(29.0 / 216.0), 1e-12);
+  EXPECT_EQ(wald.nps.ci()->level, 0.95);
+  // The same state answers the Bayesian question too, as the counts alone do.
+  EXPECT_EQ(east.result(bayes), compute_nps(trinomial(2, 1, 3), bayes));
+  EXPECT_EQ(east.result(bayes).nps.ci()->level, 0.90);
+  EXPECT_NE(east.result(bayes), east_alone);
 }
 
 TEST(NpsScale, CustomScaleNetScore) {

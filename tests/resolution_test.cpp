@@ -21,9 +21,8 @@ using namespace cxm;
 
 constexpr double nan_v = std::numeric_limits<double>::quiet_NaN();
 
-resolution_accumulator filled(std::uint64_t yes, std::uint64_t no, std::uint64_t unknown,
-                              resolution_options opt = {}) {
-  resolution_accumulator acc(opt);
+resolution_accumulator filled(std::uint64_t yes, std::uint64_t no, std::uint64_t unknown) {
+  resolution_accumulator acc;
   for (std::uint64_t i = 0; i < yes; ++i) acc.add(resolution::yes);
   for (std::uint64_t i = 0; i < no; ++i) acc.add(resolution::no);
   for (std::uint64_t i = 0; i < unknown; ++i) acc.add(resolution::unknown);
@@ -52,7 +51,7 @@ struct expected_interval {
 //   wald             p <- x/n; pmin(pmax(p + c(-1,1)*z*sqrt(p*(1-p)/n), 0), 1)
 void expect_intervals(std::uint64_t yes, std::uint64_t no, const std::vector<expected_interval>& refs) {
   for (const auto& ref : refs) {
-    const auto r = filled(yes, no, 3, with_method(ref.method)).result();
+    const auto r = filled(yes, no, 3).result(with_method(ref.method));
     ASSERT_TRUE(r.rate.ok()) << to_string(ref.method);
     EXPECT_EQ(r.rate.ci()->method, ref.method);
     EXPECT_NEAR(r.rate.ci()->lower, ref.lower, 1e-10) << to_string(ref.method) << " " << yes << "/" << yes + no;
@@ -88,7 +87,7 @@ TEST(Resolution, EveryMethodMidRange) {
                     {interval_method::agresti_coull, 0.392325297977270, 0.896661582077575},
                     {interval_method::wald, 0.415974234910675, 0.984025765089325}});
   // Level 0.90, Jeffreys. R: qbeta(c(.05,.95), 7.5, 3.5) → 0.441873233515366 0.882670623319790
-  const auto r = filled(7, 3, 0, with_method(interval_method::jeffreys, 0.90)).result();
+  const auto r = filled(7, 3, 0).result(with_method(interval_method::jeffreys, 0.90));
   EXPECT_NEAR(r.rate.ci()->lower, 0.441873233515366, 1e-10);
   EXPECT_NEAR(r.rate.ci()->upper, 0.882670623319790, 1e-10);
 }
@@ -234,16 +233,39 @@ TEST(Resolution, Errors) {
   EXPECT_THROW(acc.add(resolution::unknown, std::numeric_limits<double>::infinity()), invalid_weight);
   EXPECT_TRUE(acc.empty());
 
+  // Bad options are refused when asked for, even of an empty state.
   for (auto m : {interval_method::t, interval_method::adjusted_wald, interval_method::bootstrap,
                  interval_method::bayes_dirichlet, interval_method::newcombe}) {
-    EXPECT_THROW(resolution_accumulator{with_method(m)}, invalid_argument) << to_string(m);
+    EXPECT_THROW((void)acc.result(with_method(m)), invalid_argument) << to_string(m);
   }
   for (double level : {0.0, 1.0, nan_v}) {
-    EXPECT_THROW(resolution_accumulator{with_method(interval_method::wilson, level)}, invalid_argument);
+    EXPECT_THROW((void)acc.result(with_method(interval_method::wilson, level)), invalid_argument);
   }
-  resolution_accumulator jeff(with_method(interval_method::jeffreys));
-  EXPECT_THROW(acc.merge(jeff), incompatible_merge);
   EXPECT_THROW((void)compute_resolution(score_counts(scale::nps())), invalid_argument);
+  // Counts from elsewhere must be yes/no counts, and the total must fit.
+  EXPECT_THROW(acc.add_counts(score_counts(scale::nps()), 0), invalid_argument);
+  score_counts huge(scale::binary());
+  huge.add_count(1, UINT64_MAX - 1);
+  EXPECT_THROW(acc.add_counts(huge, 2), invalid_argument);
+  EXPECT_TRUE(acc.empty());
+}
+
+TEST(Resolution, StatesThatDifferOnlyInTheIntervalAskedForMerge) {
+  // 7 yes, 3 no, 5 unknown in two shards read with different intervals.
+  // R: prop.test(7, 10, correct = FALSE)$conf.int → 0.3967781 0.8922087
+  //    binom.test(7, 10)$conf.int                → 0.3475471 0.9332605
+  const auto a = filled(4, 1, 2);
+  auto b = filled(3, 2, 3);
+  const auto jeffreys_alone = b.result(with_method(interval_method::jeffreys));
+  b.merge(a);
+  EXPECT_EQ(b, filled(7, 3, 5));
+  const auto w = b.result();
+  EXPECT_NEAR(w.rate.ci()->lower, 0.3967781, 1e-7);
+  EXPECT_NEAR(w.rate.ci()->upper, 0.8922087, 1e-7);
+  const auto cp = b.result(with_method(interval_method::clopper_pearson));
+  EXPECT_NEAR(cp.rate.ci()->lower, 0.3475471, 1e-7);
+  EXPECT_NEAR(cp.rate.ci()->upper, 0.9332605, 1e-7);
+  EXPECT_NE(b.result(with_method(interval_method::jeffreys)), jeffreys_alone);
 }
 
 }  // namespace

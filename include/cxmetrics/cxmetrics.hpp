@@ -35,7 +35,9 @@
 #include "cxmetrics/metrics/ces.hpp"
 #include "cxmetrics/metrics/csat.hpp"
 #include "cxmetrics/metrics/nps.hpp"
+#include "cxmetrics/metrics/rating.hpp"
 #include "cxmetrics/metrics/resolution.hpp"
+#include "cxmetrics/metrics/score_metric.hpp"
 
 #include "cxmetrics/engine/accumulator.hpp"
 #include "cxmetrics/engine/count.hpp"

@@ -27,19 +27,30 @@ struct field_id;
 enum class field_kind : std::uint8_t;
 enum class response_field : std::uint16_t;
 
+template <class Spec>
+class score_metric;
+struct no_options;
+struct histogram_spec;
+using score_histogram = score_metric<histogram_spec>;
+struct rating_options;
+struct rating_result;
+struct rating_spec;
+using rating_accumulator = score_metric<rating_spec>;
 struct nps_options;
 struct nps_result;
-class nps_accumulator;
+struct nps_spec;
+using nps_accumulator = score_metric<nps_spec>;
 struct csat_options;
 struct csat_result;
-class csat_accumulator;
+struct csat_spec;
+using csat_accumulator = score_metric<csat_spec>;
 struct ces_options;
 struct ces_result;
-class ces_accumulator;
+struct ces_spec;
+using ces_accumulator = score_metric<ces_spec>;
 struct resolution_options;
 struct resolution_result;
 class resolution_accumulator;
-class score_histogram;
 
 namespace stats {
 struct comparison;

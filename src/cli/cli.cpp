@@ -24,25 +24,11 @@ void add_common_flags(CLI::App& sub, context& ctx) {
 }
 
 interval_method parse_method(const std::string& name) {
-  static const std::pair<std::string_view, interval_method> names[] = {
-      {"wald", interval_method::wald},
-      {"adjusted_wald", interval_method::adjusted_wald},
-      {"wilson", interval_method::wilson},
-      {"jeffreys", interval_method::jeffreys},
-      {"clopper_pearson", interval_method::clopper_pearson},
-      {"agresti_coull", interval_method::agresti_coull},
-      {"t", interval_method::t},
-      {"bayes_dirichlet", interval_method::bayes_dirichlet},
-      {"bayes", interval_method::bayes_dirichlet},
-      {"bootstrap", interval_method::bootstrap},
-      {"newcombe", interval_method::newcombe},
-  };
-  for (const auto& [n, m] : names) {
-    if (name == n) return m;
-  }
-  throw failure(usage, "unknown interval method " + quote_value(name) +
-                           " (known: wald, adjusted_wald, wilson, jeffreys, clopper_pearson, agresti_coull, t, "
-                           "bayes_dirichlet, bootstrap)");
+  if (const auto m = interval_method_from(name)) return *m;
+  if (name == "bayes") return interval_method::bayes_dirichlet;  // a short name
+  std::string known;
+  for (auto n : interval_method_names) known += (known.empty() ? "" : ", ") + std::string(n);
+  throw failure(usage, "unknown interval method " + quote_value(name) + " (known: " + known + ")");
 }
 
 // ---- Numeric arguments -------------------------------------------------------

@@ -10,6 +10,7 @@
 //
 // The SPSS file is conan/test_package/responses.sav: the eight scores below
 // (tests/packaging/write_sav.cpp writes it).
+#include <cstddef>
 #include <cstdint>
 #include <cstdio>
 #include <exception>
@@ -25,6 +26,7 @@
 #include "cxmetrics/io/ingest.hpp"
 #include "cxmetrics/io/readstat.hpp"
 #include "cxmetrics/metrics/nps.hpp"
+#include "cxmetrics/testing/merge_laws.hpp"
 #include "cxmetrics/version.hpp"
 
 int main(int argc, char** argv) {
@@ -47,6 +49,12 @@ int main(int argc, char** argv) {
     for (const int score : {10, 9, 9, 8, 7, 6, 3, 10}) nps.add(score);
     std::printf("NPS %.1f from %llu responses\n", nps.result().nps.value(),
                 static_cast<unsigned long long>(nps.count()));
+
+    // The installed testing header checks the merge laws of any accumulator.
+    const std::vector<int> scores{10, 9, 9, 8, 7, 6, 3, 10};
+    const auto laws = cxm::testing::check_merge_laws(
+        [] { return cxm::nps_accumulator{}; }, [](cxm::nps_accumulator& a, int s, std::size_t) { a.add(s); }, scores);
+    std::printf("merge laws %s\n", laws ? "hold" : laws.message().c_str());
 
     // The same scores as a column through the compiled SIMD engine (Highway).
     const std::vector<std::uint8_t> column{10, 9, 9, 8, 7, 6, 3, 10};

@@ -126,6 +126,7 @@ endif()
 set(consumer_expect
   "^cxmetrics ${VERSION}$"
   "^NPS 25\\.0 from 8 responses$"
+  "^merge laws hold$"
   "^engine NPS 25\\.0$"
   "^JSON rows_read 4 accepted 3 rejected 1$"
   "^UTC 2024-03-05T12:07:09Z$"

@@ -11,6 +11,11 @@
 // response counts as weight 1, so an unweighted state is exactly a weighted
 // one whose weights are all 1.
 //
+// Serialization (core/fields.hpp): score_counts is its scale, a weighted
+// flag, the count of every bin and, when weighted, Σw and Σw² of every bin;
+// bin_totals is n, Σw and Σw². Counts sum to at most 2^64 − 1; weight sums
+// are finite, >= 0 and 0 where the count is 0.
+//
 // Header: cxmetrics/core/counts.hpp. Complexity: add O(1), merge O(points).
 #pragma once
 
@@ -21,9 +26,11 @@
 #include <cstdint>
 #include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "cxmetrics/core/error.hpp"
+#include "cxmetrics/core/fields.hpp"
 #include "cxmetrics/core/scale.hpp"
 
 namespace cxm {
@@ -227,6 +234,115 @@ class score_counts {
 [[nodiscard]] inline score_counts merged(score_counts a, const score_counts& b) {
   a.merge(b);
   return a;
+}
+
+// --- fields (core/fields.hpp) ---------------------------------------------------
+
+namespace detail {
+
+/// A Σw or Σw² value: finite, >= 0, and 0 when the matching count is 0.
+template <class Ar>
+void visit_weight_sum(Ar& ar, double& v, std::uint64_t count) {
+  ar.value(v);
+  if (!std::isfinite(v) || v < 0.0) ar.fail("weight sum " + std::to_string(v) + " must be finite and >= 0");
+  if (count == 0 && v != 0.0) ar.fail("weight sum is " + std::to_string(v) + " but the count is 0");
+}
+
+/// The sequence `name` of one weight sum per bin of `n`.
+template <class Ar>
+void visit_weight_sums(Ar& ar, std::string_view name, std::vector<double>& v, const std::vector<std::uint64_t>& n) {
+  ar.fixed(name, n.size());
+  auto in = ar.member(name);
+  for (std::size_t b = 0; b < n.size(); ++b) {
+    auto e = ar.element(b);
+    visit_weight_sum(ar, v[b], n[b]);
+  }
+}
+
+/// Throws, at the field `field` read at `at`, unless `c` lies on `expected`
+/// ("is the X (high from h), but <who_needs> the Y (high from h')").
+template <class Ar, class Mark>
+void expect_scale(Ar& ar, const Mark& at, std::string_view field, const score_counts& c, const scale& expected,
+                  std::string_view who_needs) {
+  if (c.scale_of() == expected) return;
+  ar.fail_at(at, field,
+             "is the " + c.scale_of().describe() + " (high from " + std::to_string(c.scale_of().high_min()) +
+                 "), but " + std::string(who_needs) + " the " + expected.describe() + " (high from " +
+                 std::to_string(expected.high_min()) + ")");
+}
+
+}  // namespace detail
+
+constexpr serial_type serial_type_of(serial_tag<bin_totals>) noexcept { return {type_tag::none, 1, "bin_totals"}; }
+
+/// Fields of bin_totals: n, sum_w, sum_w2.
+template <class Ar>
+void visit_fields(Ar& ar, bin_totals& t) {
+  bin_totals v = t;
+  ar.field("n", v.n);
+  {
+    auto in = ar.member("sum_w");
+    detail::visit_weight_sum(ar, v.w, v.n);
+  }
+  {
+    auto in = ar.member("sum_w2");
+    detail::visit_weight_sum(ar, v.w2, v.n);
+  }
+  if constexpr (Ar::loading) t = v;
+}
+
+constexpr serial_type serial_type_of(serial_tag<score_counts>) noexcept {
+  return {type_tag::score_counts, 1, "score_counts"};
+}
+
+/// Fields of score_counts: scale, weighted (JSON: implied by sum_w and
+/// sum_w2), counts (binary: the bin count is written once, as "bins"), then
+/// sum_w and sum_w2 when weighted.
+template <class Ar>
+void visit_fields(Ar& ar, score_counts& c) {
+  scale s = c.scale_of();
+  ar.field("scale", s);
+  bool weighted = c.weighted();
+  ar.implied_flag("weighted", weighted, {"sum_w", "sum_w2"});
+  const auto points = static_cast<std::size_t>(s.points());
+  std::size_t bins = points;
+  ar.sequence("counts", bins, weighted ? 24 : 8, "bins");
+  if (bins != points) {
+    ar.fail(std::to_string(bins) + " bins, but the " + s.describe() + " has " + std::to_string(points) + " points");
+  }
+  std::vector<std::uint64_t> n(points, 0);
+  std::vector<double> w;
+  std::vector<double> w2;
+  if (weighted) {
+    w.assign(points, 0.0);
+    w2.assign(points, 0.0);
+  }
+  if constexpr (!Ar::loading) {
+    for (std::size_t b = 0; b < points; ++b) {
+      n[b] = c.count(b);
+      if (weighted) {
+        w[b] = c.weight(b);
+        w2[b] = c.weight_sq(b);
+      }
+    }
+  }
+  {
+    auto in = ar.member("counts");
+    std::uint64_t total = 0;
+    for (std::size_t b = 0; b < points; ++b) {
+      auto e = ar.element(b);
+      ar.value(n[b]);
+      if (n[b] > UINT64_MAX - total) ar.fail("counts sum past 2^64 - 1");
+      total += n[b];
+    }
+  }
+  if (weighted) {
+    detail::visit_weight_sums(ar, "sum_w", w, n);
+    detail::visit_weight_sums(ar, "sum_w2", w2, n);
+  }
+  if constexpr (Ar::loading) {
+    c = ar.rebuild([&] { return score_counts(s, std::move(n), std::move(w), std::move(w2)); });
+  }
 }
 
 }  // namespace cxm

@@ -13,6 +13,7 @@
 // value() is always well defined: it is quiet NaN when has_value() is false.
 #pragma once
 
+#include <array>
 #include <cmath>
 #include <cstdint>
 #include <limits>
@@ -42,8 +43,9 @@ enum class interval_method : std::uint8_t {
   mover = 12,           ///< difference of two estimates from their own intervals (Zou & Donner 2008)
 };
 
-/// Every interval method, in the order of their numeric values.
-inline constexpr interval_method all_interval_methods[] = {
+/// Every interval method, in the order of their numeric values: the one
+/// list the archives and the command line derive theirs from.
+inline constexpr std::array<interval_method, 13> all_interval_methods = {
     interval_method::wald,      interval_method::adjusted_wald,   interval_method::wilson,
     interval_method::jeffreys,  interval_method::clopper_pearson, interval_method::agresti_coull,
     interval_method::t,         interval_method::bayes_dirichlet, interval_method::bootstrap,
@@ -77,6 +79,28 @@ inline constexpr interval_method all_interval_methods[] = {
   return std::nullopt;
 }
 
+/// Codes (binary) and names (JSON, the command line) of the interval methods
+/// in the archives (core/fields.hpp), derived from all_interval_methods: a
+/// method's code is its position there, which is its numeric value, and its
+/// name is to_string's.
+inline constexpr const auto& interval_method_codes = all_interval_methods;
+inline constexpr std::array<std::string_view, all_interval_methods.size()> interval_method_names = [] {
+  std::array<std::string_view, all_interval_methods.size()> out{};
+  for (std::size_t i = 0; i < out.size(); ++i) out[i] = to_string(all_interval_methods[i]);
+  return out;
+}();
+static_assert(
+    [] {
+      for (std::size_t i = 0; i < all_interval_methods.size(); ++i) {
+        if (static_cast<std::size_t>(all_interval_methods[i]) != i) return false;
+      }
+      // The next value has no name: a method appended to the enumeration
+      // (and to to_string) is appended here too.
+      const auto next = static_cast<interval_method>(all_interval_methods.size());
+      return std::string_view(to_string(next)) == "wald" && next != interval_method::wald;
+    }(),
+    "all_interval_methods must list every method once, in the order of their numeric values");
+
 /// An interval with its coverage level (e.g. 0.95) and method.
 struct interval {
   double lower = 0.0;
@@ -95,6 +119,35 @@ inline void check_level(double level) {
     throw invalid_argument("confidence level must be in (0, 1), got " + std::to_string(level));
   }
 }
+
+namespace detail {
+
+/// The field "level" of a set of options: 0 < level < 1.
+template <class Ar>
+void visit_level(Ar& ar, double& level) {
+  ar.field("level", level);
+  if (!(level > 0.0 && level < 1.0)) ar.fail("confidence level must be in (0, 1), got " + std::to_string(level));
+}
+
+/// An interval method field, by code (binary) or name (JSON).
+template <class Ar>
+void visit_method(Ar& ar, std::string_view name, interval_method& m) {
+  ar.choice(name, m, interval_method_codes, interval_method_names, "interval method");
+}
+
+/// The fields of options that hold a level and one interval method (the
+/// member `method`, field `name`), checked as a whole by `check(options)`.
+template <class Ar, class Options, class Check>
+void visit_level_and_method(Ar& ar, Options& o, interval_method Options::*method, std::string_view name,
+                            Check check) {
+  Options v = o;
+  visit_level(ar, v.level);
+  visit_method(ar, name, v.*method);
+  ar.check([&] { check(v); });
+  if constexpr (Ar::loading) o = v;
+}
+
+}  // namespace detail
 
 /// A value with its standard error, interval, n and effective n.
 class estimate {

@@ -7,13 +7,21 @@
 // for CES it is "easy" (5–7 by default).
 //
 // A score outside the scale is an error (score_out_of_scale), never clamped.
+//
+// Serialization (core/fields.hpp): kind, min, max, high_min, low_max; a scale
+// read back is rebuilt through its factory, so only scales the factories make
+// are accepted, and every field must match the scale rebuilt.
 #pragma once
 
+#include <array>
 #include <cmath>
 #include <cstdint>
+#include <optional>
 #include <string>
+#include <string_view>
 
 #include "cxmetrics/core/error.hpp"
+#include "cxmetrics/core/fields.hpp"
 
 namespace cxm {
 
@@ -139,5 +147,69 @@ class scale {
   int high_min_;
   int low_max_;
 };
+
+/// Codes (binary) and names (JSON) of the scale kinds in the archives.
+inline constexpr std::array<scale_kind, 5> scale_kind_codes = {scale_kind::nps, scale_kind::csat, scale_kind::ces,
+                                                               scale_kind::binary, scale_kind::custom};
+inline constexpr std::array<std::string_view, 5> scale_kind_names = {"nps", "csat", "ces", "binary", "custom"};
+
+constexpr serial_type serial_type_of(serial_tag<scale>) noexcept { return {type_tag::scale, 1, "scale"}; }
+constexpr scale serial_placeholder(serial_tag<scale>) noexcept { return scale::nps(); }
+
+namespace detail {
+
+inline constexpr std::array<std::string_view, 4> scale_bound_names = {"min", "max", "high_min", "low_max"};
+
+/// The scale of `kind` with the bounds read (see visit_fields); the bounds of
+/// a built-in kind may be absent (JSON) and must match when present.
+template <class Ar, class Mark>
+scale rebuilt_scale(Ar& ar, scale_kind kind, const std::array<std::optional<int>, 4>& b,
+                    const std::array<Mark, 4>& at) {
+  const auto cut = [&](int lo, int hi, int fallback) {
+    const int v = b[2].value_or(fallback);
+    if (v < lo || v > hi) {
+      ar.fail_at(at[2], "high_min",
+                 std::string(to_string(kind)) + " high_min must be " + std::to_string(lo) + ".." + std::to_string(hi) +
+                     ", got " + std::to_string(v));
+    }
+    return v;
+  };
+  const scale s = ar.rebuild([&] {
+    switch (kind) {
+      case scale_kind::nps: return scale::nps();
+      case scale_kind::csat: return scale::csat(6 - cut(2, 5, 4));
+      case scale_kind::ces: return scale::ces(cut(2, 7, 5));
+      case scale_kind::binary: return scale::binary();
+      case scale_kind::custom: break;
+    }
+    if (!b[0] || !b[1] || !b[2] || !b[3]) ar.fail_here("custom scale needs min, max, high_min and low_max");
+    return scale::custom(*b[0], *b[1], *b[2], *b[3]);
+  });
+  const std::array<int, 4> actual = {s.min(), s.max(), s.high_min(), s.low_max()};
+  for (std::size_t i = 0; i < 4; ++i) {
+    if (b[i] && *b[i] != actual[i]) {
+      ar.fail_at(at[i], scale_bound_names[i],
+                 "is " + std::to_string(*b[i]) + ", but the " + s.describe() + " has " + std::to_string(actual[i]));
+    }
+  }
+  return s;
+}
+
+}  // namespace detail
+
+/// Fields of a scale (core/fields.hpp): kind, then the four bounds as i32
+/// (JSON may leave out the bounds of a built-in kind).
+template <class Ar>
+void visit_fields(Ar& ar, scale& s) {
+  scale_kind kind = s.kind();
+  std::array<std::optional<int>, 4> b = {s.min(), s.max(), s.high_min(), s.low_max()};
+  ar.choice("kind", kind, scale_kind_codes, scale_kind_names, "scale kind");
+  std::array<decltype(ar.mark()), 4> at{};
+  for (std::size_t i = 0; i < 4; ++i) {
+    at[i] = ar.mark();
+    ar.optional_field(detail::scale_bound_names[i], b[i]);
+  }
+  if constexpr (Ar::loading) s = detail::rebuilt_scale(ar, kind, b, at);
+}
 
 }  // namespace cxm

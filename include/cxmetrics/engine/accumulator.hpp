@@ -1,5 +1,5 @@
-// The accumulator contract, the columns of missing-aware scores it is fed
-// from, and score_histogram, the plainest accumulator.
+// The accumulator contract and the columns of missing-aware scores it is
+// fed from.
 //
 // CONTRACT. An accumulator is a small mergeable value holding the sufficient
 // statistic of a metric (DataSketches' update/merge sketches, Boost.
@@ -8,20 +8,24 @@
 //   accumulator<A>               std::regular (copyable, default-constructible,
 //                                ==) and
 //     typename A::result_type    what result() returns
-//     a.merge(b)                 adds b's responses into a; states built on
-//                                different scales or options throw
-//                                incompatible_merge and leave a unchanged
+//     a.merge(b)                 adds b's responses into a; states that
+//                                count differently (another scale or cut
+//                                point) throw incompatible_merge and leave
+//                                a unchanged
 //     a.count()                  responses added, std::uint64_t
 //     a.empty()                  count() == 0
 //     a.result()                 [[nodiscard]], a result_type computed from
-//                                the state alone
+//                                the state alone (query options, where a
+//                                metric has them, are arguments of result:
+//                                a.result(options), never part of the state)
 //   accumulates<A, In>           a.add(in) adds one input (a score, a response ...)
 //   accumulates_weighted<A, In>  a.add(in, w) adds one input of weight w
 //
 // Laws the concept cannot check and the tests do: merge is commutative and
 // associative and merge(state(X), state(Y)) == state(X ∪ Y), exactly for
 // counts and up to the rounding of floating-point weight sums for weights;
-// an add that throws changes nothing.
+// an add that throws changes nothing. cxmetrics/testing/merge_laws.hpp checks
+// them for any accumulator, including your own.
 //
 // COLUMNS. Scores in bulk are one byte per response, the raw score value, as
 // in response_table: missing_score (255) marks a response without that
@@ -39,18 +43,20 @@
 // neither on the scale nor missing throws score_out_of_scale (for resolved
 // flags: invalid_value), a bad weight invalid_weight; nothing is returned.
 //
-// RESPONSES. Adding a cxm::response follows response_table's weighting rule:
-// a response whose weight is 1 adds unweighted; a weight other than 1 makes
-// the state weighted (per-bin Σw, Σw²) even when the response does not answer
-// the question read, so accumulators fed the same rows are all weighted or
-// all unweighted. A weighted state counts an unweighted response with weight
-// 1, so the order of the rows does not matter.
+// RESPONSES. Adding a cxm::response follows response_table's weighting rule
+// (metrics/score_metric.hpp): a weight other than 1 makes the state
+// weighted, so accumulators fed the same rows are all weighted or all
+// unweighted.
 //
-// score_histogram: a score_counts on one scale as an accumulator; result() is
-// the histogram itself (every score metric is a function of it).
+// add_column(acc, column[, weights], options) adds a whole column to any
+// histogram-backed accumulator (score_metric: NPS, CSAT, CES, ratings,
+// score_histogram) and to resolution_accumulator: one function for all,
+// counting through count_column / count_resolved and handing the counts to
+// acc.add_counts(). score_histogram, the plainest accumulator (its result
+// is the histogram itself), is defined in metrics/score_metric.hpp.
 //
-// Header: cxmetrics/engine/accumulator.hpp. Complexity: score_histogram add
-// O(1), merge O(points); count_column O(rows) at engine speed.
+// Header: cxmetrics/engine/accumulator.hpp. Complexity: count_column and
+// add_column O(rows) at engine speed.
 #pragma once
 
 #include <algorithm>
@@ -67,6 +73,7 @@
 #include "cxmetrics/core/error.hpp"
 #include "cxmetrics/core/scale.hpp"
 #include "cxmetrics/engine/count.hpp"
+#include "cxmetrics/metrics/score_metric.hpp"
 
 namespace cxm {
 
@@ -242,83 +249,49 @@ template <class Count>
 
 }  // namespace engine
 
-namespace detail {
+namespace engine {
 
-/// `where` naming `field`.
-[[nodiscard]] inline location with_field(location where, std::string field) {
-  where.field = std::move(field);
-  return where;
+/// Adds a column of scores to a histogram-backed accumulator (any
+/// score_metric: nps_accumulator, csat_accumulator, score_histogram, ...):
+/// count_column on the accumulator's scale, then acc.add_counts(). Rows
+/// holding missing_score are skipped. Throws what count_column throws and
+/// leaves `acc` unchanged.
+template <class A>
+  requires requires(A& a, const score_counts& c) {
+    { a.scale_of() } -> std::convertible_to<const scale&>;
+    a.add_counts(c);
+  }
+void add_column(A& acc, std::span<const std::uint8_t> scores, const count_options& o = {}) {
+  acc.add_counts(count_column(scores, acc.scale_of(), o).counts);
+}
+/// Weighted (float or double weights): the state becomes weighted.
+template <class A, class W>
+  requires(std::same_as<W, float> || std::same_as<W, double>) && requires(A& a, const score_counts& c) {
+    { a.scale_of() } -> std::convertible_to<const scale&>;
+    a.add_counts(c);
+  }
+void add_column(A& acc, std::span<const std::uint8_t> scores, std::span<const W> weights,
+                const count_options& o = {}) {
+  acc.add_counts(count_column(scores, weights, acc.scale_of(), o).counts);
+}
+/// Adds a column of resolved flags (int8: 1 yes, 0 no, −1 unknown, as in
+/// response_table) to a resolution_accumulator. Throws invalid_value naming
+/// the first row holding another value.
+template <class A>
+  requires requires(A& a, const score_counts& c) { a.add_counts(c, std::uint64_t{0}); }
+void add_column(A& acc, std::span<const std::int8_t> flags, const count_options& o = {}) {
+  const auto c = count_resolved(flags, o);
+  acc.add_counts(c.counts, c.missing);
+}
+template <class A, class W>
+  requires(std::same_as<W, float> || std::same_as<W, double>) &&
+          requires(A& a, const score_counts& c) { a.add_counts(c, std::uint64_t{0}); }
+void add_column(A& acc, std::span<const std::int8_t> flags, std::span<const W> weights,
+                const count_options& o = {}) {
+  const auto c = count_resolved(flags, weights, o);
+  acc.add_counts(c.counts, c.missing);
 }
 
-/// Makes `c` weighted without adding a response (a no-op when it already is).
-inline void make_weighted(score_counts& c) {
-  if (c.weighted()) return;
-  const auto points = static_cast<std::size_t>(c.scale_of().points());
-  c.merge(score_counts(c.scale_of(), std::vector<std::uint64_t>(points, 0), std::vector<double>(points, 0.0),
-                       std::vector<double>(points, 0.0)));
-}
-
-/// Adds the answer `score` (if any) of a response of weight `w` to `c` by the
-/// rule of the header comment. Checks the score (naming `field`) and then the
-/// weight (naming "weight") before changing anything.
-inline void add_answer(score_counts& c, const std::optional<int>& score, double w, const location& where,
-                       const char* field) {
-  if (score) c.scale_of().check(*score, with_field(where, field));
-  check_weight(w, with_field(where, "weight"));
-  if (score) {
-    if (w != 1.0) {
-      c.add(*score, w);
-    } else {
-      c.add(*score);
-    }
-  } else if (w != 1.0) {
-    make_weighted(c);
-  }
-}
-
-}  // namespace detail
-
-/// A score histogram on one scale as an accumulator (see the header comment).
-class score_histogram {
- public:
-  using result_type = score_counts;
-
-  /// An empty histogram on the NPS scale.
-  score_histogram() = default;
-  /// An empty histogram on `s`.
-  explicit score_histogram(const scale& s) : counts_(s) {}
-  /// Rebuilds a state from its parts (deserialisation).
-  explicit score_histogram(score_counts counts) : counts_(std::move(counts)) {}
-
-  /// Adds one response. Throws score_out_of_scale.
-  void add(int score, const location& where = {}) { counts_.add(score, where); }
-  /// Adds one weighted response. Throws score_out_of_scale or invalid_weight.
-  void add(int score, double weight, const location& where = {}) { counts_.add(score, weight, where); }
-  /// Adds a column of scores (missing_score rows skipped) through the engine.
-  void add(std::span<const std::uint8_t> scores, const engine::count_options& o = {}) {
-    counts_.merge(engine::count_column(scores, counts_.scale_of(), o).counts);
-  }
-  void add(std::span<const std::uint8_t> scores, std::span<const float> weights, const engine::count_options& o = {}) {
-    counts_.merge(engine::count_column(scores, weights, counts_.scale_of(), o).counts);
-  }
-  void add(std::span<const std::uint8_t> scores, std::span<const double> weights,
-           const engine::count_options& o = {}) {
-    counts_.merge(engine::count_column(scores, weights, counts_.scale_of(), o).counts);
-  }
-
-  /// Adds `other` into this state. Throws incompatible_merge when the scales differ.
-  void merge(const score_histogram& other) { counts_.merge(other.counts_); }
-
-  [[nodiscard]] std::uint64_t count() const noexcept { return counts_.count(); }
-  [[nodiscard]] bool empty() const noexcept { return counts_.empty(); }
-  [[nodiscard]] score_counts result() const { return counts_; }
-  [[nodiscard]] const score_counts& counts() const noexcept { return counts_; }
-  [[nodiscard]] const scale& scale_of() const noexcept { return counts_.scale_of(); }
-
-  friend bool operator==(const score_histogram&, const score_histogram&) = default;
-
- private:
-  score_counts counts_;
-};
+}  // namespace engine
 
 }  // namespace cxm

@@ -36,14 +36,15 @@
 //
 // State. A group exists once a row or a part was added under its key, even
 // an input that adds no response (a response without the score read); a new
-// group starts as a copy of the prototype, an empty Acc (e.g. with options).
+// group starts as a copy of the prototype, an empty Acc (e.g. on another
+// scale than the default).
 // The state is (prototype, extractors, shape, groups), all reachable:
 // prototype(), extractors(), shape(), groups(); with_shape(), the
 // constructor and insert() rebuild it from those parts. count() sums the
 // groups' counts; empty() is count() == 0.
 //
 // Merge and errors. merge() needs the same extractors and shape and
-// prototypes that merge (so, e.g., the same options); it throws
+// prototypes that merge (so, e.g., the same scale and cut points); it throws
 // incompatible_merge otherwise, before anything changes. add() of one row is
 // all-or-nothing: a group it created is removed again when Acc::add throws.
 // feed() and add_columns() count into fresh states and merge them at the end,
@@ -268,7 +269,7 @@ class group_by {
   void insert(const key_type& key, const Acc& acc) {
     key_type checked = checked_key(key);
     Acc probe = prototype_;
-    probe.merge(acc);  // same options / scale as the prototype, or throws
+    probe.merge(acc);  // same scale as the prototype, or throws
     const auto slot = acquire(std::move(checked));
     if (slot.created) {
       *slot.acc = std::move(probe);

@@ -43,8 +43,8 @@
 //
 // count() is the number of rows added (a row may answer none of the
 // questions), so it is at least each member's count. merge() merges member by
-// member and is all-or-nothing: incompatible members (different options or
-// scales) throw incompatible_merge and leave the set unchanged.
+// member and is all-or-nothing: incompatible members (different scales or cut
+// points) throw incompatible_merge and leave the set unchanged.
 //
 // Header: cxmetrics/engine/metric_set.hpp. Complexity: add(row) O(members),
 // add(columns) one engine pass per distinct column, merge O(state).
@@ -115,26 +115,14 @@ inline void check_answer(const response& r, answer_field f, const scale& s, cons
   return score_counts(s, std::move(n), std::move(w), std::move(w2));
 }
 
-/// `like` rebuilt from counts (plus, for a resolution, its unknowns): through
-/// A(options, counts, ...) while an accumulator keeps its options in its
-/// state, else through A(counts, ...).
-template <class A, class... Extra>
-[[nodiscard]] A rebuilt(const A& like, score_counts counts, Extra... extra) {
-  if constexpr (requires { A(like.options(), std::move(counts), extra...); }) {
-    return A(like.options(), std::move(counts), extra...);
-  } else {
-    return A(std::move(counts), extra...);
-  }
-}
-
-/// column_reader of the four metric accumulators, which all read one field
-/// and rebuild from their counts.
+/// column_reader of the histogram-backed metric accumulators, which all read
+/// one field and take counted columns through add_counts.
 template <class A, answer_field F>
 struct metric_reader {
   static constexpr answer_field field(const A&) noexcept { return F; }
   static const scale& scale_of(const A& a) noexcept { return a.counts().scale_of(); }
   static void add(A& a, const response& r, const location& where) { a.add(r, where); }
-  static void add_counts(A& a, score_counts c, std::uint64_t /*missing*/) { a.merge(rebuilt(a, std::move(c))); }
+  static void add_counts(A& a, score_counts c, std::uint64_t /*missing*/) { a.add_counts(c); }
 };
 
 }  // namespace detail
@@ -168,7 +156,7 @@ struct column_reader<resolution_accumulator> {
   static const scale& scale_of(const resolution_accumulator& a) noexcept { return a.counts().scale_of(); }
   static void add(resolution_accumulator& a, const response& r, const location& where) { a.add(r, where); }
   static void add_counts(resolution_accumulator& a, score_counts c, std::uint64_t unknown) {
-    a.merge(detail::rebuilt(a, std::move(c), unknown));
+    a.add_counts(c, unknown);
   }
 };
 
@@ -233,7 +221,7 @@ class metric_set {
 
   /// Default-constructed members.
   metric_set() = default;
-  /// The given members (e.g. with options); count() starts at their largest count.
+  /// The given members (e.g. on other scales); count() starts at their largest count.
   explicit metric_set(A... members) : members_(std::move(members)...), rows_(largest_count()) {}
   /// Rebuilds a state from its parts (deserialisation): `rows` rows added and
   /// the members. Throws invalid_argument when a member counts more than `rows`.

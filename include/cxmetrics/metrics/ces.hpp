@@ -11,32 +11,32 @@
 // easy_min of the options decides the share. Counts on any other scale are
 // rejected.
 //
-// ces_accumulator: a regular value type (copyable, ==) holding the options and
-// a score_counts on scale::ces(easy_min); add / merge / count / empty /
-// result. Merging accumulators with different options throws
-// incompatible_merge. n = 0 gives no_data estimates, never an exception.
-// It satisfies cxm::accumulator (engine/accumulator.hpp) and also adds a
-// cxm::response (its ces field) or a whole score column through the
-// SIMD engine (missing answers skipped), with the same counts.
+// ces_accumulator is score_metric<ces_spec> (metrics/score_metric.hpp): a
+// histogram on scale::ces(easy_min), easy from 5 by default; the threshold is
+// part of the state (states with different thresholds do not merge), and the
+// level and share method are given to result(rating_options). n = 0 gives
+// no_data estimates, never an exception.
 //
 // Header: cxmetrics/metrics/ces.hpp. Complexity: add O(1), merge and result O(7).
 #pragma once
 
-#include <cstdint>
-#include <span>
+#include <optional>
 #include <string>
+#include <string_view>
 
 #include "cxmetrics/core/counts.hpp"
 #include "cxmetrics/core/error.hpp"
 #include "cxmetrics/core/estimate.hpp"
 #include "cxmetrics/core/response.hpp"
 #include "cxmetrics/core/scale.hpp"
-#include "cxmetrics/engine/accumulator.hpp"
-#include "cxmetrics/stats/mean.hpp"
-#include "cxmetrics/stats/proportion.hpp"
+#include "cxmetrics/metrics/rating.hpp"
+#include "cxmetrics/metrics/score_metric.hpp"
 
 namespace cxm {
 
+/// How compute_ces reads bare counts: the level, the "easy" threshold and
+/// the share interval. (A ces_accumulator keeps its threshold in its scale
+/// and takes rating_options.)
 struct ces_options {
   double level = 0.95;                                    ///< 0 < level < 1
   int easy_min = 5;                                       ///< 2..7; scores >= easy_min count as "easy"
@@ -53,8 +53,15 @@ struct ces_result {
 /// Throws invalid_argument for a bad level, easy threshold or share method.
 inline void check_ces_options(const ces_options& opt) {
   (void)scale::ces(opt.easy_min);  // validates 2..7
-  // Checks level and method even when there are no responses yet.
-  (void)stats::proportion_interval(0.0, 1.0, opt.level, opt.share_method);
+  check_rating_options({opt.level, opt.share_method});
+}
+
+constexpr serial_type serial_type_of(serial_tag<ces_options>) noexcept { return {type_tag::none, 1, "ces_options"}; }
+
+/// Fields of ces_options (core/fields.hpp): level, easy_min, share_method.
+template <class Ar>
+void visit_fields(Ar& ar, ces_options& o) {
+  detail::visit_cut_options(ar, o, &ces_options::easy_min, "easy_min", 2, 7, "CES 'easy' threshold", check_ces_options);
 }
 
 /// Mean and easy share of CES counts (see the header comment).
@@ -64,81 +71,25 @@ inline void check_ces_options(const ces_options& opt) {
   if (s.kind() != scale_kind::ces) {
     throw invalid_argument("CES needs counts on the CES scale 1..7, got counts on the " + s.describe());
   }
-  ces_result r;
-  const stats::proportion_options share{opt.level, opt.share_method};
-  const auto easy = c.range(opt.easy_min, s.max());
-  r.easy = c.weighted() ? stats::proportion(easy, c.total(), share) : stats::proportion(easy.n, c.count(), share);
-  r.mean = stats::mean_t(c, opt.level);
-  return r;
+  auto [easy, mean] = detail::share_and_mean(c, opt.easy_min, opt.level, opt.share_method);
+  return {std::move(mean), std::move(easy)};
 }
 
-/// Mergeable CES state.
-class ces_accumulator {
- public:
+/// The Spec of ces_accumulator (metrics/score_metric.hpp); serial version 1
+/// held the options first, whose easy_min fixed the scale.
+struct ces_spec : detail::kind_rating_spec<scale_kind::ces, &response::ces> {
   using result_type = ces_result;
-
-  ces_accumulator() : ces_accumulator(ces_options{}) {}
-  /// Throws invalid_argument for unusable options.
-  explicit ces_accumulator(ces_options opt) : opt_(checked(opt)), counts_(scale::ces(opt.easy_min)) {}
-  /// Rebuilds a state from its parts (deserialisation). Throws invalid_argument
-  /// for unusable options or counts on another scale than scale::ces(easy_min).
-  ces_accumulator(ces_options opt, score_counts counts) : ces_accumulator(opt) {
-    if (!(counts.scale_of() == counts_.scale_of())) {
-      throw invalid_argument("ces_accumulator with easy_min " + std::to_string(opt.easy_min) +
-                             " needs counts on the CES scale with high group from " +
-                             std::to_string(counts_.scale_of().high_min()) + ", got the " +
-                             counts.scale_of().describe() + " with high group from " +
-                             std::to_string(counts.scale_of().high_min()));
-    }
-    counts_ = std::move(counts);
+  static constexpr metric_names names{"ces_accumulator", "a CES scale 1..7", type_tag::ces_accumulator, 2, "ces"};
+  static scale default_scale() { return scale::ces(); }
+  using v1_options = ces_options;
+  static std::optional<scale> v1_scale(const ces_options& o) { return scale::ces(o.easy_min); }
+  /// The threshold is the state's own (its scale's high group).
+  static ces_result compute(const score_counts& c, const rating_options& o) {
+    return compute_ces(c, {o.level, c.scale_of().high_min(), o.share_method});
   }
-
-  /// Adds one response. Throws score_out_of_scale (naming the score and `where`).
-  void add(int score, const location& where = {}) { counts_.add(score, where); }
-  /// Adds one weighted response. Throws score_out_of_scale or invalid_weight.
-  void add(int score, double weight, const location& where = {}) { counts_.add(score, weight, where); }
-  /// Adds r.ces if present, weighted by the rule of engine/accumulator.hpp
-  /// (a weight other than 1 makes the state weighted). Throws
-  /// score_out_of_scale (field "ces") or invalid_weight (field "weight").
-  void add(const response& r, const location& where = {}) {
-    detail::add_answer(counts_, r.ces, r.weight, where, "ces");
-  }
-  /// Adds a column of scores through the engine; missing_score (255) rows are
-  /// skipped. Errors name the first bad row (engine/accumulator.hpp).
-  void add(std::span<const std::uint8_t> scores, const engine::count_options& o = {}) {
-    counts_.merge(engine::count_column(scores, counts_.scale_of(), o).counts);
-  }
-  void add(std::span<const std::uint8_t> scores, std::span<const float> weights, const engine::count_options& o = {}) {
-    counts_.merge(engine::count_column(scores, weights, counts_.scale_of(), o).counts);
-  }
-  void add(std::span<const std::uint8_t> scores, std::span<const double> weights,
-           const engine::count_options& o = {}) {
-    counts_.merge(engine::count_column(scores, weights, counts_.scale_of(), o).counts);
-  }
-
-  /// Adds `other` into this state. Throws incompatible_merge when the options differ.
-  void merge(const ces_accumulator& other) {
-    if (!(other.opt_ == opt_)) {
-      throw incompatible_merge("cannot merge CES accumulators with different options (level, easy threshold or share method)");
-    }
-    counts_.merge(other.counts_);
-  }
-
-  [[nodiscard]] std::uint64_t count() const noexcept { return counts_.count(); }
-  [[nodiscard]] bool empty() const noexcept { return counts_.empty(); }
-  [[nodiscard]] ces_result result() const { return compute_ces(counts_, opt_); }
-  [[nodiscard]] const score_counts& counts() const noexcept { return counts_; }
-  [[nodiscard]] const ces_options& options() const noexcept { return opt_; }
-
-  friend bool operator==(const ces_accumulator&, const ces_accumulator&) = default;
-
- private:
-  static const ces_options& checked(const ces_options& o) {
-    check_ces_options(o);
-    return o;
-  }
-  ces_options opt_;
-  score_counts counts_;
 };
+
+/// Mergeable CES state (see the header comment).
+using ces_accumulator = score_metric<ces_spec>;
 
 }  // namespace cxm

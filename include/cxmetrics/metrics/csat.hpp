@@ -13,32 +13,37 @@
 // cut: the top box of the options decides the share (so one histogram serves
 // top-1 and top-2 reporting). Counts on any other scale are rejected.
 //
-// csat_accumulator: a regular value type (copyable, ==) holding the options
-// and a score_counts on scale::csat(top_box); add / merge / count / empty /
-// result. Merging accumulators with different options throws
-// incompatible_merge. n = 0 gives no_data estimates, never an exception.
-// It satisfies cxm::accumulator (engine/accumulator.hpp) and also adds a
-// cxm::response (its csat field) or a whole score column through the
-// SIMD engine (missing answers skipped), with the same counts.
+// csat_accumulator is score_metric<csat_spec> (metrics/score_metric.hpp): a
+// histogram on scale::csat(top_box), top-2 by default; the top box is part of
+// the state (merging top-1 with top-2 states throws incompatible_merge), and
+// the level and share method are given to result(rating_options): they are
+// not stored (a state of serial version 1 still held them: they are
+// read, checked and dropped). n = 0 gives no_data estimates, never an exception.
+//
+//   cxm::csat_accumulator acc(cxm::scale::csat(1));      // top-1-box
+//   acc.add(5);  acc.add(r);                             // a score, or a response's csat field
+//   acc.result({0.90, cxm::interval_method::jeffreys});  // .satisfied, .mean
 //
 // Header: cxmetrics/metrics/csat.hpp. Complexity: add O(1), merge and result O(5).
 #pragma once
 
-#include <cstdint>
-#include <span>
+#include <optional>
 #include <string>
+#include <string_view>
 
 #include "cxmetrics/core/counts.hpp"
 #include "cxmetrics/core/error.hpp"
 #include "cxmetrics/core/estimate.hpp"
 #include "cxmetrics/core/response.hpp"
 #include "cxmetrics/core/scale.hpp"
-#include "cxmetrics/engine/accumulator.hpp"
-#include "cxmetrics/stats/mean.hpp"
-#include "cxmetrics/stats/proportion.hpp"
+#include "cxmetrics/metrics/rating.hpp"
+#include "cxmetrics/metrics/score_metric.hpp"
 
 namespace cxm {
 
+/// How compute_csat reads bare counts: the level, the top box and the share
+/// interval. (A csat_accumulator keeps its top box in its scale and takes
+/// rating_options.)
 struct csat_options {
   double level = 0.95;                                    ///< 0 < level < 1
   int top_box = 2;                                        ///< 1..4 top points count as "satisfied"
@@ -55,9 +60,15 @@ struct csat_result {
 /// Throws invalid_argument for a bad level, top box or share method.
 inline void check_csat_options(const csat_options& opt) {
   (void)scale::csat(opt.top_box);  // validates 1..4
-  // Checks level and method (a non-proportion method throws, naming the
-  // accepted ones) even when there are no responses yet.
-  (void)stats::proportion_interval(0.0, 1.0, opt.level, opt.share_method);
+  check_rating_options({opt.level, opt.share_method});
+}
+
+constexpr serial_type serial_type_of(serial_tag<csat_options>) noexcept { return {type_tag::none, 1, "csat_options"}; }
+
+/// Fields of csat_options (core/fields.hpp): level, top_box, share_method.
+template <class Ar>
+void visit_fields(Ar& ar, csat_options& o) {
+  detail::visit_cut_options(ar, o, &csat_options::top_box, "top_box", 1, 4, "CSAT top-box width", check_csat_options);
 }
 
 /// Top-box share and mean of CSAT counts (see the header comment).
@@ -67,81 +78,25 @@ inline void check_csat_options(const csat_options& opt) {
   if (s.kind() != scale_kind::csat) {
     throw invalid_argument("CSAT needs counts on the CSAT scale 1..5, got counts on the " + s.describe());
   }
-  csat_result r;
-  const stats::proportion_options share{opt.level, opt.share_method};
-  const auto top = c.range(s.max() - opt.top_box + 1, s.max());
-  r.satisfied = c.weighted() ? stats::proportion(top, c.total(), share) : stats::proportion(top.n, c.count(), share);
-  r.mean = stats::mean_t(c, opt.level);
-  return r;
+  auto [satisfied, mean] = detail::share_and_mean(c, s.max() - opt.top_box + 1, opt.level, opt.share_method);
+  return {std::move(satisfied), std::move(mean)};
 }
 
-/// Mergeable CSAT state.
-class csat_accumulator {
- public:
+/// The Spec of csat_accumulator (metrics/score_metric.hpp); serial version 1
+/// held the options first, whose top_box fixed the scale.
+struct csat_spec : detail::kind_rating_spec<scale_kind::csat, &response::csat> {
   using result_type = csat_result;
-
-  csat_accumulator() : csat_accumulator(csat_options{}) {}
-  /// Throws invalid_argument for unusable options.
-  explicit csat_accumulator(csat_options opt) : opt_(checked(opt)), counts_(scale::csat(opt.top_box)) {}
-  /// Rebuilds a state from its parts (deserialisation). Throws invalid_argument
-  /// for unusable options or counts on another scale than scale::csat(top_box).
-  csat_accumulator(csat_options opt, score_counts counts) : csat_accumulator(opt) {
-    if (!(counts.scale_of() == counts_.scale_of())) {
-      throw invalid_argument("csat_accumulator with top box " + std::to_string(opt.top_box) +
-                             " needs counts on the CSAT scale with high group from " +
-                             std::to_string(counts_.scale_of().high_min()) + ", got the " +
-                             counts.scale_of().describe() + " with high group from " +
-                             std::to_string(counts.scale_of().high_min()));
-    }
-    counts_ = std::move(counts);
+  static constexpr metric_names names{"csat_accumulator", "a CSAT scale 1..5", type_tag::csat_accumulator, 2, "csat"};
+  static scale default_scale() { return scale::csat(); }
+  using v1_options = csat_options;
+  static std::optional<scale> v1_scale(const csat_options& o) { return scale::csat(o.top_box); }
+  /// The top box is the state's own (its scale's high group).
+  static csat_result compute(const score_counts& c, const rating_options& o) {
+    return compute_csat(c, {o.level, c.scale_of().max() - c.scale_of().high_min() + 1, o.share_method});
   }
-
-  /// Adds one response. Throws score_out_of_scale (naming the score and `where`).
-  void add(int score, const location& where = {}) { counts_.add(score, where); }
-  /// Adds one weighted response. Throws score_out_of_scale or invalid_weight.
-  void add(int score, double weight, const location& where = {}) { counts_.add(score, weight, where); }
-  /// Adds r.csat if present, weighted by the rule of engine/accumulator.hpp
-  /// (a weight other than 1 makes the state weighted). Throws
-  /// score_out_of_scale (field "csat") or invalid_weight (field "weight").
-  void add(const response& r, const location& where = {}) {
-    detail::add_answer(counts_, r.csat, r.weight, where, "csat");
-  }
-  /// Adds a column of scores through the engine; missing_score (255) rows are
-  /// skipped. Errors name the first bad row (engine/accumulator.hpp).
-  void add(std::span<const std::uint8_t> scores, const engine::count_options& o = {}) {
-    counts_.merge(engine::count_column(scores, counts_.scale_of(), o).counts);
-  }
-  void add(std::span<const std::uint8_t> scores, std::span<const float> weights, const engine::count_options& o = {}) {
-    counts_.merge(engine::count_column(scores, weights, counts_.scale_of(), o).counts);
-  }
-  void add(std::span<const std::uint8_t> scores, std::span<const double> weights,
-           const engine::count_options& o = {}) {
-    counts_.merge(engine::count_column(scores, weights, counts_.scale_of(), o).counts);
-  }
-
-  /// Adds `other` into this state. Throws incompatible_merge when the options differ.
-  void merge(const csat_accumulator& other) {
-    if (!(other.opt_ == opt_)) {
-      throw incompatible_merge("cannot merge CSAT accumulators with different options (level, top box or share method)");
-    }
-    counts_.merge(other.counts_);
-  }
-
-  [[nodiscard]] std::uint64_t count() const noexcept { return counts_.count(); }
-  [[nodiscard]] bool empty() const noexcept { return counts_.empty(); }
-  [[nodiscard]] csat_result result() const { return compute_csat(counts_, opt_); }
-  [[nodiscard]] const score_counts& counts() const noexcept { return counts_; }
-  [[nodiscard]] const csat_options& options() const noexcept { return opt_; }
-
-  friend bool operator==(const csat_accumulator&, const csat_accumulator&) = default;
-
- private:
-  static const csat_options& checked(const csat_options& o) {
-    check_csat_options(o);
-    return o;
-  }
-  csat_options opt_;
-  score_counts counts_;
 };
+
+/// Mergeable CSAT state (see the header comment).
+using csat_accumulator = score_metric<csat_spec>;
 
 }  // namespace cxm

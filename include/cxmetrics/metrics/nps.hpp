@@ -70,12 +70,20 @@
 // √(se_a² + se_b²) from the Wald/linearised SEs, Wald interval and two-sided
 // z test (stats::compare_estimates).
 //
-// nps_accumulator: a regular value type (copyable, ==) holding the options
-// and a score_counts on the NPS scale; add / merge / count / empty / result.
-// Merging accumulators with different options throws incompatible_merge.
-// It satisfies cxm::accumulator (engine/accumulator.hpp) and also adds a
-// cxm::response (its nps field) or a whole score column through the
-// SIMD engine (missing answers skipped), with the same counts.
+// nps_accumulator is score_metric<nps_spec> (metrics/score_metric.hpp): a
+// regular value type holding a score_counts on the NPS scale and nothing
+// else; add / merge / count / empty / result(nps_options). The options are
+// asked for at result time and never stored, so any two NPS states merge,
+// whatever interval each reader wants:
+//
+//   cxm::nps_accumulator east, west;
+//   east.add(9);  west.add(r);                 // a score, or a response's nps field
+//   east.merge(west);
+//   east.result();                             // adjusted Wald 95 %
+//   east.result({0.90, cxm::interval_method::bayes_dirichlet});
+//
+// A state of serial version 1 (io/binary.hpp) still held its options; they
+// are read, checked and dropped.
 //
 // Header: cxmetrics/metrics/nps.hpp. Complexity: add O(1), merge O(11),
 // result O(1) for wald/adjusted_wald, O(B log B) for the bootstrap,
@@ -87,15 +95,16 @@
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
-#include <span>
+#include <optional>
 #include <string>
+#include <string_view>
 
 #include "cxmetrics/core/counts.hpp"
 #include "cxmetrics/core/error.hpp"
 #include "cxmetrics/core/estimate.hpp"
 #include "cxmetrics/core/response.hpp"
 #include "cxmetrics/core/scale.hpp"
-#include "cxmetrics/engine/accumulator.hpp"
+#include "cxmetrics/metrics/score_metric.hpp"
 #include "cxmetrics/stats/bootstrap.hpp"
 #include "cxmetrics/stats/compare.hpp"
 #include "cxmetrics/stats/dirichlet.hpp"
@@ -126,20 +135,28 @@ struct nps_result {
 /// Result of compare_nps: difference a − b in points, z statistic, p-value.
 using nps_comparison = stats::comparison;
 
-/// Throws invalid_argument unless every option is usable (all are checked,
-/// whatever the method).
-inline void check_nps_options(const nps_options& opt) {
-  check_level(opt.level);
-  switch (opt.method) {
+namespace detail {
+/// Throws invalid_argument unless `m` is an NPS interval method.
+inline void check_nps_method(interval_method m) {
+  switch (m) {
     case interval_method::wald:
     case interval_method::adjusted_wald:
     case interval_method::bayes_dirichlet:
     case interval_method::bootstrap:
-      break;
+      return;
     default:
-      throw invalid_argument(std::string("'") + to_string(opt.method) +
-                             "' is not an NPS interval method (use wald, adjusted_wald, bayes_dirichlet or bootstrap)");
+      break;
   }
+  throw invalid_argument(std::string("'") + to_string(m) +
+                         "' is not an NPS interval method (use wald, adjusted_wald, bayes_dirichlet or bootstrap)");
+}
+}  // namespace detail
+
+/// Throws invalid_argument unless every option is usable (all are checked,
+/// whatever the method).
+inline void check_nps_options(const nps_options& opt) {
+  check_level(opt.level);
+  detail::check_nps_method(opt.method);
   if (!(std::isfinite(opt.prior) && opt.prior > 0.0)) {
     throw invalid_argument("NPS Dirichlet prior must be finite and > 0, got " + std::to_string(opt.prior));
   }
@@ -305,68 +322,43 @@ struct net_parts {
   return stats::compare_estimates(compute_nps(a, wald).nps, compute_nps(b, wald).nps, level);
 }
 
-/// Mergeable NPS state: options plus a score histogram on the NPS scale.
-class nps_accumulator {
- public:
-  using result_type = nps_result;
+// --- fields (core/fields.hpp) ---------------------------------------------------
 
-  nps_accumulator() : nps_accumulator(nps_options{}) {}
-  /// Throws invalid_argument for unusable options.
-  explicit nps_accumulator(nps_options opt) : opt_(opt), counts_(scale::nps()) { check_nps_options(opt_); }
-  /// Rebuilds a state from its parts (deserialisation). Throws invalid_argument
-  /// for unusable options or counts on another scale than scale::nps().
-  nps_accumulator(nps_options opt, score_counts counts) : nps_accumulator(opt) {
-    if (!(counts.scale_of() == counts_.scale_of())) {
-      throw invalid_argument("nps_accumulator needs counts on the " + counts_.scale_of().describe() + ", got the " +
-                             counts.scale_of().describe());
-    }
-    counts_ = std::move(counts);
-  }
+constexpr serial_type serial_type_of(serial_tag<nps_options>) noexcept { return {type_tag::none, 1, "nps_options"}; }
 
-  /// Adds one response. Throws score_out_of_scale (naming the score and `where`).
-  void add(int score, const location& where = {}) { counts_.add(score, where); }
-  /// Adds one weighted response. Throws score_out_of_scale or invalid_weight.
-  void add(int score, double weight, const location& where = {}) { counts_.add(score, weight, where); }
-  /// Adds r.nps if present, weighted by the rule of engine/accumulator.hpp
-  /// (a weight other than 1 makes the state weighted). Throws
-  /// score_out_of_scale (field "nps") or invalid_weight (field "weight").
-  void add(const response& r, const location& where = {}) {
-    detail::add_answer(counts_, r.nps, r.weight, where, "nps");
+/// Fields of nps_options: level, method, prior, bootstrap_replicates, seed.
+template <class Ar>
+void visit_fields(Ar& ar, nps_options& o) {
+  nps_options v = o;
+  detail::visit_level(ar, v.level);
+  detail::visit_method(ar, "method", v.method);
+  ar.check([&] { detail::check_nps_method(v.method); });
+  ar.field("prior", v.prior);
+  if (!(std::isfinite(v.prior) && v.prior > 0.0)) ar.fail("Dirichlet prior must be finite and > 0");
+  auto reps = static_cast<std::uint64_t>(v.bootstrap_replicates);
+  ar.field("bootstrap_replicates", reps);
+  if (reps < 2) ar.fail("bootstrap replicates must be >= 2, got " + std::to_string(reps));
+  if (reps > SIZE_MAX) ar.fail("bootstrap replicates do not fit a size_t");
+  ar.field("seed", v.seed);
+  if constexpr (Ar::loading) {
+    v.bootstrap_replicates = static_cast<std::size_t>(reps);
+    o = v;
   }
-  /// Adds a column of scores through the engine; missing_score (255) rows are
-  /// skipped. Errors name the first bad row (engine/accumulator.hpp).
-  void add(std::span<const std::uint8_t> scores, const engine::count_options& o = {}) {
-    counts_.merge(engine::count_column(scores, counts_.scale_of(), o).counts);
-  }
-  void add(std::span<const std::uint8_t> scores, std::span<const float> weights, const engine::count_options& o = {}) {
-    counts_.merge(engine::count_column(scores, weights, counts_.scale_of(), o).counts);
-  }
-  void add(std::span<const std::uint8_t> scores, std::span<const double> weights,
-           const engine::count_options& o = {}) {
-    counts_.merge(engine::count_column(scores, weights, counts_.scale_of(), o).counts);
-  }
+}
 
-  /// Adds `other` into this state. Throws incompatible_merge when the options differ.
-  void merge(const nps_accumulator& other) {
-    if (!(other.opt_ == opt_)) {
-      throw incompatible_merge("cannot merge NPS accumulators with different options (level, method, prior, "
-                               "bootstrap replicates or seed)");
-    }
-    counts_.merge(other.counts_);
-  }
-
-  /// Responses added (including zero-weight ones).
-  [[nodiscard]] std::uint64_t count() const noexcept { return counts_.count(); }
-  [[nodiscard]] bool empty() const noexcept { return counts_.empty(); }
-  [[nodiscard]] nps_result result() const { return compute_nps(counts_, opt_); }
-  [[nodiscard]] const score_counts& counts() const noexcept { return counts_; }
-  [[nodiscard]] const nps_options& options() const noexcept { return opt_; }
-
-  friend bool operator==(const nps_accumulator&, const nps_accumulator&) = default;
-
- private:
-  nps_options opt_;
-  score_counts counts_;
+/// The Spec of nps_accumulator (metrics/score_metric.hpp).
+struct nps_spec : spec_base<nps_options, nps_result> {
+  static constexpr metric_names names{"nps_accumulator", "the NPS scale 0..10", type_tag::nps_accumulator, 2, "nps"};
+  static bool accepts(const scale& s) noexcept { return s == scale::nps(); }
+  static scale default_scale() noexcept { return scale::nps(); }
+  static const std::optional<int>& answer(const response& r) noexcept { return r.nps; }
+  static nps_result compute(const score_counts& c, const nps_options& o) { return compute_nps(c, o); }
+  /// Serial version 1 held the options before the counts; they imply no scale.
+  using v1_options = nps_options;
+  static std::optional<scale> v1_scale(const nps_options&) noexcept { return std::nullopt; }
 };
+
+/// Mergeable NPS state: a histogram on the NPS scale (see the header comment).
+using nps_accumulator = score_metric<nps_spec>;
 
 }  // namespace cxm

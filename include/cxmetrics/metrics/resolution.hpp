@@ -19,17 +19,20 @@
 //   unknown()   the unknowns; a weight given with an unknown answer is
 //               checked (NaN, infinite, negative → invalid_weight) but not
 //               kept, since unknowns take no part in the rate
-// Merging accumulators with different options throws incompatible_merge.
-// No answered responses gives a no_data rate, never an exception.
-// It satisfies cxm::accumulator (engine/accumulator.hpp) and also adds a
-// cxm::response (its resolved field) or a whole resolved-flag column through the
-// SIMD engine (−1 counted as unknown), with the same counts.
+// The state is those counts alone: the level and interval method are given
+// to result(resolution_options), never stored, so any two states merge.
+// No answered responses gives a no_data rate, never an exception. A state of
+// serial version 1 (io/binary.hpp) still held its options; they are read,
+// checked and dropped.
+// It satisfies cxm::accumulator (engine/accumulator.hpp); a whole column of
+// resolved flags goes through the SIMD engine with engine::add_column (−1
+// counted as unknown), which hands its counts to add_counts().
 //
 // Header: cxmetrics/metrics/resolution.hpp. Complexity: O(1) everywhere.
 #pragma once
 
 #include <cstdint>
-#include <span>
+#include <optional>
 #include <string>
 
 #include "cxmetrics/core/counts.hpp"
@@ -37,7 +40,7 @@
 #include "cxmetrics/core/estimate.hpp"
 #include "cxmetrics/core/response.hpp"
 #include "cxmetrics/core/scale.hpp"
-#include "cxmetrics/engine/accumulator.hpp"
+#include "cxmetrics/metrics/score_metric.hpp"
 #include "cxmetrics/stats/proportion.hpp"
 
 namespace cxm {
@@ -86,27 +89,15 @@ inline void check_resolution_options(const resolution_options& opt) {
 /// Mergeable resolution state: yes/no counts plus unknowns.
 class resolution_accumulator {
  public:
+  using options_type = resolution_options;
   using result_type = resolution_result;
 
-  resolution_accumulator() : resolution_accumulator(resolution_options{}) {}
-  /// Throws invalid_argument for unusable options.
-  explicit resolution_accumulator(resolution_options opt) : opt_(opt), counts_(scale::binary()) {
-    check_resolution_options(opt_);
-  }
-  /// Rebuilds a state from its parts (deserialisation): yes/no counts on
-  /// scale::binary() and `unknown` unanswered responses. Throws invalid_argument
-  /// for unusable options, counts on another scale, or a total past 2^64 − 1.
-  resolution_accumulator(resolution_options opt, score_counts counts, std::uint64_t unknown)
-      : resolution_accumulator(opt) {
-    if (!(counts.scale_of() == counts_.scale_of())) {
-      throw invalid_argument("resolution_accumulator needs counts on the binary scale 0..1, got the " +
-                             counts.scale_of().describe());
-    }
-    if (unknown > UINT64_MAX - counts.count()) {
-      throw invalid_argument("resolution_accumulator: answered + unknown responses exceed 2^64 - 1");
-    }
-    counts_ = std::move(counts);
-    unknown_ = unknown;
+  resolution_accumulator() = default;
+  /// Rebuilds a state from its parts (deserialisation, the engine): yes/no
+  /// counts on scale::binary() and `unknown` unanswered responses. Throws
+  /// invalid_argument for counts on another scale or a total past 2^64 − 1.
+  resolution_accumulator(score_counts counts, std::uint64_t unknown) {
+    add_counts(counts, unknown);
   }
 
   /// Adds one answer. Throws invalid_value for a value that is not yes, no or unknown.
@@ -126,9 +117,10 @@ class resolution_accumulator {
     }
     counts_.add(score_of(r, where), weight, where);
   }
-  /// Adds r.resolved, weighted by the rule of engine/accumulator.hpp (a weight
-  /// other than 1 makes the state weighted, also for an unknown answer).
-  /// Throws invalid_weight (field "weight") or invalid_value (field "resolved").
+  /// Adds r.resolved, weighted by the rule of metrics/score_metric.hpp (a
+  /// weight other than 1 makes the state weighted, also for an unknown
+  /// answer). Throws invalid_weight (field "weight") or invalid_value (field
+  /// "resolved").
   void add(const response& r, const location& where = {}) {
     check_weight(r.weight, detail::with_field(where, "weight"));
     if (r.resolved == resolution::unknown) {
@@ -143,24 +135,27 @@ class resolution_accumulator {
       counts_.add(yes);
     }
   }
-  /// Adds a column of resolved flags (int8: 1 yes, 0 no, −1 unknown, as in
-  /// response_table) through the engine. Throws invalid_value naming the first
-  /// row holding another value (engine/accumulator.hpp).
-  void add(std::span<const std::int8_t> flags, const engine::count_options& o = {}) {
-    add_column(engine::count_resolved(flags, o));
-  }
-  void add(std::span<const std::int8_t> flags, std::span<const float> weights, const engine::count_options& o = {}) {
-    add_column(engine::count_resolved(flags, weights, o));
-  }
-  void add(std::span<const std::int8_t> flags, std::span<const double> weights, const engine::count_options& o = {}) {
-    add_column(engine::count_resolved(flags, weights, o));
+  /// Adds answers counted elsewhere (a column counted by the engine): yes/no
+  /// counts on scale::binary() and `unknown` unanswered ones. Throws
+  /// invalid_argument for counts on another scale or a total past 2^64 − 1,
+  /// changing nothing.
+  void add_counts(const score_counts& yes_no, std::uint64_t unknown) {
+    if (!(yes_no.scale_of() == scale::binary())) {
+      throw invalid_argument("resolution_accumulator needs counts on the binary scale 0..1, got the " +
+                             yes_no.scale_of().describe());
+    }
+    const std::uint64_t before = count();
+    const std::uint64_t answered = yes_no.count();
+    if (answered > UINT64_MAX - before || unknown > UINT64_MAX - before - answered) {
+      throw invalid_argument("resolution_accumulator: answered + unknown responses exceed 2^64 - 1");
+    }
+    counts_.merge(yes_no);
+    unknown_ += unknown;
   }
 
-  /// Adds `other` into this state. Throws incompatible_merge when the options differ.
+  /// Adds `other`'s answers into this state (never incompatible: the options
+  /// of result() play no part).
   void merge(const resolution_accumulator& other) {
-    if (!(other.opt_ == opt_)) {
-      throw incompatible_merge("cannot merge resolution accumulators with different options (level or method)");
-    }
     counts_.merge(other.counts_);
     unknown_ += other.unknown_;
   }
@@ -171,19 +166,16 @@ class resolution_accumulator {
   /// Yes + no: the responses the rate rests on.
   [[nodiscard]] std::uint64_t answered() const noexcept { return counts_.count(); }
   [[nodiscard]] std::uint64_t unknown() const noexcept { return unknown_; }
-  [[nodiscard]] resolution_result result() const { return compute_resolution(counts_, unknown_, opt_); }
+  /// The rate of the answers added, with the interval of `options`.
+  [[nodiscard]] resolution_result result(const resolution_options& options = {}) const {
+    return compute_resolution(counts_, unknown_, options);
+  }
   /// The yes/no histogram (binary scale: 0 = no, 1 = yes).
   [[nodiscard]] const score_counts& counts() const noexcept { return counts_; }
-  [[nodiscard]] const resolution_options& options() const noexcept { return opt_; }
 
   friend bool operator==(const resolution_accumulator&, const resolution_accumulator&) = default;
 
  private:
-  void add_column(const engine::column_counts& c) {
-    counts_.merge(c.counts);
-    unknown_ += c.missing;
-  }
-
   static int score_of(resolution r, const location& where) {
     switch (r) {
       case resolution::yes: return 1;
@@ -195,9 +187,42 @@ class resolution_accumulator {
                         where);
   }
 
-  resolution_options opt_;
-  score_counts counts_;
+  score_counts counts_{scale::binary()};
   std::uint64_t unknown_ = 0;
 };
+
+// --- fields (core/fields.hpp) ---------------------------------------------------
+
+constexpr serial_type serial_type_of(serial_tag<resolution_options>) noexcept {
+  return {type_tag::none, 1, "resolution_options"};
+}
+
+/// Fields of resolution_options: level, method.
+template <class Ar>
+void visit_fields(Ar& ar, resolution_options& o) {
+  detail::visit_level_and_method(ar, o, &resolution_options::method, "method", check_resolution_options);
+}
+
+constexpr serial_type serial_type_of(serial_tag<resolution_accumulator>) noexcept {
+  return {type_tag::resolution_accumulator, 2, "resolution_accumulator"};
+}
+
+/// Fields of resolution_accumulator: counts (binary scale), unknown. Serial
+/// version 1 held the options first: they are read, checked and dropped.
+template <class Ar>
+void visit_fields(Ar& ar, resolution_accumulator& a) {
+  ar.only_members({"options", "counts", "unknown"});
+  (void)detail::visit_v1_options<resolution_options>(ar, [](const resolution_options&) -> std::optional<scale> { return std::nullopt; });
+  score_counts c = a.counts();
+  std::uint64_t unknown = a.unknown();
+  const auto at = ar.mark();
+  ar.field("counts", c);
+  ar.field("unknown", unknown);
+  if (unknown > UINT64_MAX - c.count()) ar.fail("counts sum past 2^64 - 1");
+  if constexpr (Ar::loading) {
+    detail::expect_scale(ar, at, "counts.scale", c, scale::binary(), "a resolution_accumulator needs");
+    a = ar.rebuild([&] { return resolution_accumulator(std::move(c), unknown); });
+  }
+}
 
 }  // namespace cxm

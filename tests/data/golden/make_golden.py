@@ -1,11 +1,14 @@
 #!/usr/bin/env python3
-"""Writes the golden files of the cxmetrics binary format (version 1).
+"""Writes the golden files of the cxmetrics binary format.
 
-The bytes are built here from the layout documented in
+The bytes are built here from the layouts documented in
 include/cxmetrics/io/binary.hpp with Python's struct (little-endian '<'
 formats) and zlib.crc32 (CRC-32/ISO-HDLC), independently of the C++ writer.
 tests/serialize_test.cpp builds the same states in C++ and requires
-cxm::serialize to reproduce these files byte for byte.
+cxm::serialize to reproduce the files of the current versions byte for
+byte, and cxm::deserialize to read every file, those of the first state
+versions included (the accumulators held their options until state
+version 2; those files pin that such states still read).
 
 Run from anywhere:  /usr/bin/python3 tests/data/golden/make_golden.py
 """
@@ -29,6 +32,7 @@ TAG = {
     "weighted_nps_tally": 0x0021,
     "grouped_nps": 0x0022,
     "score_histogram": 0x0014,
+    "rating_accumulator": 0x0015,
     "metric_set": 0x0030,
     "group_by": 0x0031,
 }
@@ -36,7 +40,8 @@ KIND = {"nps": 0, "csat": 1, "ces": 2, "binary": 3, "custom": 4}
 KEY_KIND = {"dense": 0, "dense_runtime": 1, "uint64": 2, "int64": 3, "uint32": 4, "int32": 5,
             "string": 6}
 METHOD = {"wald": 0, "adjusted_wald": 1, "wilson": 2, "jeffreys": 3, "clopper_pearson": 4,
-          "agresti_coull": 5, "t": 6, "bayes_dirichlet": 7, "bootstrap": 8, "newcombe": 9}
+          "agresti_coull": 5, "t": 6, "bayes_dirichlet": 7, "bootstrap": 8, "newcombe": 9,
+          "tango": 10, "wilson_cc": 11, "mover": 12}
 
 
 def preamble_and(tag, payload, state_version=1):
@@ -85,15 +90,20 @@ def nps_bins(*scores):
     return n
 
 
-def group_by(keys, prototype_tag, prototype, groups):
+def group_by(keys, prototype_tag, prototype, groups, prototype_version=1):
     """keys: [(kind, cardinality)]; groups: [(key bytes, state bytes)] in ascending key order."""
     out = struct.pack("<I", len(keys))
     for kind, cardinality in keys:
         out += struct.pack("<BI", KEY_KIND[kind], cardinality)
-    out += nested(prototype_tag, prototype) + struct.pack("<I", len(groups))
+    out += nested(prototype_tag, prototype, prototype_version) + struct.pack("<I", len(groups))
     for key, state in groups:
         out += key + state
     return out
+
+
+# State versions 2 of the metric accumulators: the histogram alone (options
+# are given to result(), never stored).
+V2 = 2
 
 
 FILES = {
@@ -160,6 +170,42 @@ FILES = {
             (struct.pack("<I", 2) + string("chat"), NPS_OPTIONS + counts(NPS, nps_bins(7, 8, 0))),
             (struct.pack("<I", 3) + string("email"), NPS_OPTIONS + counts(NPS, nps_bins())),
         ])),
+    # --- state version 2 (options out of the state) ---
+    # nps_accumulator, scores 0, 6, 7, 9, 10, 10
+    "nps_accumulator_v2.bin": preamble_and(
+        "nps_accumulator", counts(NPS, [1, 0, 0, 0, 0, 0, 1, 1, 0, 1, 2]), V2),
+    # csat_accumulator on scale::csat(1); add(5, 2.0), add(1, 0.5), add(4, 1.0)
+    "csat_accumulator_weighted_v2.bin": preamble_and(
+        "csat_accumulator",
+        counts(scale("csat", 1, 5, 5, 1), [1, 0, 0, 1, 1],
+               [0.5, 0.0, 0.0, 1.0, 2.0], [0.25, 0.0, 0.0, 1.0, 4.0]), V2),
+    # ces_accumulator on scale::ces(6); scores 1, 6, 7, 7
+    "ces_accumulator_v2.bin": preamble_and(
+        "ces_accumulator", counts(scale("ces", 1, 7, 6, 2), [1, 0, 0, 0, 0, 1, 2]), V2),
+    # resolution_accumulator; yes, yes, no, unknown, unknown
+    "resolution_accumulator_v2.bin": preamble_and(
+        "resolution_accumulator", counts(BINARY, [1, 2]) + struct.pack("<Q", 2), V2),
+    # rating_accumulator (version 1) on scale::custom(1, 5, 4, 2); scores 5, 4, 4, 2, 1
+    "rating_accumulator.bin": preamble_and(
+        "rating_accumulator", counts(scale("custom", 1, 5, 4, 2), [1, 1, 0, 2, 1])),
+    # metric_set<nps_accumulator, csat_accumulator> (version 1) with members in
+    # state version 2; the rows of metric_set_nps_csat.bin
+    "metric_set_nps_csat_v2.bin": preamble_and(
+        "metric_set",
+        struct.pack("<QI", 4, 2)
+        + nested("nps_accumulator", counts(NPS, nps_bins(9, 3)), V2)
+        + nested("csat_accumulator", counts(CSAT2, [0, 0, 0, 1, 1]), V2)),
+    # group_by<nps_accumulator, dense_key<4>, std::string> (version 1), the
+    # groups of group_by_nps_dense4_string.bin, prototype and groups in state
+    # version 2
+    "group_by_nps_dense4_string_v2.bin": preamble_and(
+        "group_by",
+        group_by([("dense", 4), ("string", 0)], "nps_accumulator", counts(NPS, nps_bins()), [
+            (struct.pack("<I", 0) + string("chat"), counts(NPS, nps_bins(10, 9))),
+            (struct.pack("<I", 0) + string("phone"), counts(NPS, nps_bins(6))),
+            (struct.pack("<I", 2) + string("chat"), counts(NPS, nps_bins(7, 8, 0))),
+            (struct.pack("<I", 3) + string("email"), counts(NPS, nps_bins())),
+        ], V2)),
 }
 
 if __name__ == "__main__":
