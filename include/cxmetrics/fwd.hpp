@@ -4,7 +4,7 @@
 
 #include <cstdint>
 
-namespace cxm {
+namespace cxm::inline v0_1 {
 
 class error;
 struct location;

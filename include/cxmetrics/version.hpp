@@ -15,7 +15,16 @@
 #define CXMETRICS_VERSION \
   (CXMETRICS_VERSION_MAJOR * 10000 + CXMETRICS_VERSION_MINOR * 100 + CXMETRICS_VERSION_PATCH)
 
-namespace cxm {
+// The ABI namespace. Every declaration of the library lives in the inline
+// namespace cxm::v<major>_<minor> (cxm::v0_1 here): code names it cxm::...,
+// but the linker sees cxm::v0_1::..., so a program compiled against the
+// headers of one version and linked with the library of another fails to link
+// instead of running with mismatched types. Before 1.0 each minor version may
+// change the ABI; the tag changes with it (tests/check_abi_namespace.cmake
+// checks every namespace opening against the numbers above, and the packaging
+// test every exported symbol). Declare nothing of your own in namespace cxm:
+// forward declarations are in cxmetrics/fwd.hpp.
+namespace cxm::inline v0_1 {
 
 struct version_info {
   int major;

@@ -10,7 +10,7 @@
 
 #include <CLI/CLI.hpp>
 
-namespace cxm::cli {
+namespace cxm::inline v0_1::cli {
 
 void add_common_flags(CLI::App& sub, context& ctx) {
   const std::map<std::string, output_format> formats{{"table", output_format::table},

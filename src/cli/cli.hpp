@@ -41,7 +41,7 @@ class Option;
 class Validator;
 }
 
-namespace cxm::cli {
+namespace cxm::inline v0_1::cli {
 
 enum exit_code : int { ok = 0, bad_data = 1, usage = 2, io_failure = 3, internal = 4 };
 

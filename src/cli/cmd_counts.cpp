@@ -19,7 +19,7 @@
 #include "cxmetrics/stats/compare.hpp"
 #include "cxmetrics/stats/proportion.hpp"
 
-namespace cxm::cli {
+namespace cxm::inline v0_1::cli {
 namespace {
 
 struct nps_args {

@@ -25,7 +25,7 @@
 #include "cxmetrics/report/model.hpp"
 #include "cxmetrics/stats/multiplicity.hpp"
 
-namespace cxm::cli {
+namespace cxm::inline v0_1::cli {
 
 void run_report(report_args& a, const context& ctx) {
   if (a.format != "html" && a.format != "markdown") {

@@ -49,7 +49,7 @@
 #include "cxmetrics/stats/multiplicity.hpp"
 #include "cxmetrics/stats/proportion.hpp"
 
-namespace cxm::cli {
+namespace cxm::inline v0_1::cli {
 namespace {
 
 enum class dim { channel, month, segment, agent };

@@ -10,7 +10,7 @@
 #include "cli/groups.hpp"
 #include "cli/input.hpp"
 
-namespace cxm::cli {
+namespace cxm::inline v0_1::cli {
 
 struct summary_args {
   input_args input;

@@ -7,7 +7,7 @@
 
 #include <CLI/CLI.hpp>
 
-namespace cxm::cli {
+namespace cxm::inline v0_1::cli {
 
 void add_group_flags(CLI::App& sub, group_flags& g) {
   sub.add_option("--weight", g.weight,

@@ -17,7 +17,7 @@
 #include "cli/input.hpp"
 #include "cxmetrics/io/ingest.hpp"
 
-namespace cxm::cli {
+namespace cxm::inline v0_1::cli {
 
 struct group_flags {
   std::string weight;       ///< --weight COL

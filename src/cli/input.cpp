@@ -24,7 +24,7 @@
 #include "cxmetrics/io/csv.hpp"
 #include "cxmetrics/io/jsonl.hpp"
 
-namespace cxm::cli {
+namespace cxm::inline v0_1::cli {
 
 void add_input_flags(CLI::App& sub, input_args& a) {
   sub.add_option("FILE", a.file,

@@ -14,7 +14,7 @@
 #include "cli/output_file.hpp"
 #include "cxmetrics/io/ingest.hpp"
 
-namespace cxm::cli {
+namespace cxm::inline v0_1::cli {
 
 struct input_args {
   std::string file;

@@ -14,7 +14,7 @@
 
 #include "cli/cli.hpp"
 
-namespace cxm::cli {
+namespace cxm::inline v0_1::cli {
 namespace {
 
 // ---------------------------------------------------------------------------

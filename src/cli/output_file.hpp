@@ -26,7 +26,7 @@
 #include <string>
 #include <vector>
 
-namespace cxm::cli {
+namespace cxm::inline v0_1::cli {
 
 /// One path the command reads or writes, with the flag that named it (for
 /// messages). "-" and empty paths (standard input / output) are skipped.

@@ -17,7 +17,7 @@
 
 #include "cli/cli.hpp"
 
-namespace cxm::cli {
+namespace cxm::inline v0_1::cli {
 
 cell cell::real(double x, int d) {
   if (std::isnan(x)) return cell{};

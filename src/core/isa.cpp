@@ -13,7 +13,7 @@
 #include "cxmetrics/core/error.hpp"
 #include "cxmetrics/core/isa.hpp"
 
-namespace cxm {
+namespace cxm::inline v0_1 {
 
 namespace {
 

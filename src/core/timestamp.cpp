@@ -5,7 +5,7 @@
 #include <string>
 #include <utility>
 
-namespace cxm {
+namespace cxm::inline v0_1 {
 namespace {
 
 // Reads exactly `digits` decimal digits at text[pos]; advances pos.

@@ -7,7 +7,7 @@
 #include "cxmetrics/core/isa.hpp"
 #include "engine/kernels.hpp"
 
-namespace cxm::engine::detail {
+namespace cxm::inline v0_1::engine::detail {
 
 struct compiled_level {
   isa level;

@@ -25,7 +25,7 @@
 #include "cxmetrics/engine/count.hpp"
 #include "engine/kernels.hpp"
 
-namespace cxm::engine::detail {
+namespace cxm::inline v0_1::engine::detail {
 
 /// The kernels of the level `o` asks for (or the active one). Throws
 /// invalid_argument when that level is not available (engine.cpp).

@@ -21,7 +21,7 @@
 #include "engine/driver.hpp"
 #include "engine/kernels.hpp"
 
-namespace cxm::engine {
+namespace cxm::inline v0_1::engine {
 
 static_assert(block_rows == detail::kBlockRows, "engine::block_rows and the kernels' block must agree");
 

@@ -21,7 +21,7 @@
 #include "engine/driver.hpp"
 #include "engine/kernels.hpp"
 
-namespace cxm::engine {
+namespace cxm::inline v0_1::engine {
 
 using namespace detail;
 

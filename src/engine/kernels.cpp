@@ -54,7 +54,7 @@
 #include "engine/simd-inl.hpp"
 
 HWY_BEFORE_NAMESPACE();
-namespace cxm::engine::detail {
+namespace cxm::inline v0_1::engine::detail {
 namespace HWY_NAMESPACE {
 namespace hn = hwy::HWY_NAMESPACE;
 
@@ -505,7 +505,7 @@ HWY_AFTER_NAMESPACE();
 #if HWY_ONCE
 #include "engine/dispatch.hpp"
 
-namespace cxm::engine::detail {
+namespace cxm::inline v0_1::engine::detail {
 
 std::vector<compiled_level> compiled_levels() {
   std::vector<compiled_level> out;

@@ -11,7 +11,7 @@
 #include <cstddef>
 #include <cstdint>
 
-namespace cxm::engine::detail {
+namespace cxm::inline v0_1::engine::detail {
 
 /// Lanes of the fixed summation order of weighted kernels (row i of a block
 /// goes to accumulator i mod kSumLanes).

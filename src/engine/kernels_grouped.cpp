@@ -44,7 +44,7 @@
 #include "engine/simd-inl.hpp"
 
 HWY_BEFORE_NAMESPACE();
-namespace cxm::engine::detail::HWY_NAMESPACE {
+namespace cxm::inline v0_1::engine::detail::HWY_NAMESPACE {
 namespace hn = hwy::HWY_NAMESPACE;
 
 // Rows per tile (see the header comment).
@@ -532,7 +532,7 @@ HWY_AFTER_NAMESPACE();
 #if HWY_ONCE
 #include "engine/dispatch.hpp"
 
-namespace cxm::engine::detail {
+namespace cxm::inline v0_1::engine::detail {
 
 grouped_kernels grouped_kernels_for(isa level) {
 #define CXMETRICS_PICK_LEVEL(l, target, ns) \

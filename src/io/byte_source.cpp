@@ -19,7 +19,7 @@
 #define CXMETRICS_POSIX_IO 1
 #endif
 
-namespace cxm::detail {
+namespace cxm::inline v0_1::detail {
 
 namespace {
 

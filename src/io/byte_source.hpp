@@ -10,7 +10,7 @@
 #include <optional>
 #include <string_view>
 
-namespace cxm::detail {
+namespace cxm::inline v0_1::detail {
 
 class byte_source {
  public:

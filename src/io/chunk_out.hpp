@@ -20,7 +20,7 @@
 #include "cxmetrics/io/response_batch.hpp"
 #include "io/local_dict.hpp"
 
-namespace cxm::detail {
+namespace cxm::inline v0_1::detail {
 
 /// Mutable access to a response_batch's columns for the readers.
 struct batch_access {

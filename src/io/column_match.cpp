@@ -7,7 +7,7 @@
 #include "cxmetrics/core/error.hpp"
 #include "io/text.hpp"
 
-namespace cxm {
+namespace cxm::inline v0_1 {
 
 std::string column_key(std::string_view name) {
   std::string k;

@@ -13,7 +13,7 @@
 #include "cxmetrics/io/column_map.hpp"
 #include "cxmetrics/io/ingest_options.hpp"
 
-namespace cxm::detail {
+namespace cxm::inline v0_1::detail {
 
 /// column_key() written into `out` (no allocation once `out` has grown).
 void column_key_into(std::string_view name, std::string& out);

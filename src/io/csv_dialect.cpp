@@ -11,7 +11,7 @@
 #include "io/csv_record.hpp"
 #include "io/text.hpp"
 
-namespace cxm::detail {
+namespace cxm::inline v0_1::detail {
 
 namespace {
 

@@ -9,7 +9,7 @@
 #include "cxmetrics/io/ingest_options.hpp"
 #include "io/text_reader.hpp"
 
-namespace cxm::detail {
+namespace cxm::inline v0_1::detail {
 
 /// The delimiter the rule picks for the bytes [0, size) of the input.
 char detect_delimiter(const char* buf, std::size_t size, bool eof);

@@ -25,7 +25,7 @@
 
 #include "io/text_reader.hpp"
 
-namespace cxm::detail {
+namespace cxm::inline v0_1::detail {
 
 struct sm_fields {
   std::vector<std::string> fields;

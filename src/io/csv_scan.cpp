@@ -16,7 +16,7 @@
 #include <hwy/highway.h>
 
 HWY_BEFORE_NAMESPACE();
-namespace cxm::detail {
+namespace cxm::inline v0_1::detail {
 namespace HWY_NAMESPACE {
 namespace hn = hwy::HWY_NAMESPACE;
 
@@ -220,7 +220,7 @@ HWY_AFTER_NAMESPACE();
 
 #include "cxmetrics/core/isa.hpp"
 
-namespace cxm::detail {
+namespace cxm::inline v0_1::detail {
 namespace {
 
 struct level_kernels {

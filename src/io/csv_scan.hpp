@@ -23,7 +23,7 @@
 #include <cstddef>
 #include <cstdint>
 
-namespace cxm::detail {
+namespace cxm::inline v0_1::detail {
 
 /// State carried between scan calls.
 struct scan_state {

@@ -9,7 +9,7 @@
 
 #include "io/text.hpp"
 
-namespace cxm::detail {
+namespace cxm::inline v0_1::detail {
 
 // Exact powers of ten: every one up to 1e22 is a double (Clinger 1990, "How to
 // read floating point numbers accurately", PLDI: with a mantissa below 2^53

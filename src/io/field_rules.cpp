@@ -16,7 +16,7 @@
 #include "cxmetrics/core/error.hpp"
 #include "cxmetrics/core/hash.hpp"
 
-namespace cxm::detail {
+namespace cxm::inline v0_1::detail {
 
 chunk_out::chunk_out(const schema& s)
     : text_bytes(s.columns_of(column_type::text)), categories(s.columns_of(column_type::category)), missing(s.size()) {

@@ -23,7 +23,7 @@
 #include "io/fast_parse.hpp"
 #include "io/text.hpp"
 
-namespace cxm::detail {
+namespace cxm::inline v0_1::detail {
 
 /// The tokens of a flag field, compiled for lookups.
 struct flag_tokens {

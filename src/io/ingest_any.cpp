@@ -6,7 +6,7 @@
 #include "cxmetrics/io/jsonl.hpp"
 #include "cxmetrics/io/readstat.hpp"
 
-namespace cxm {
+namespace cxm::inline v0_1 {
 
 ingest_report stream_responses(const std::filesystem::path& file, const ingest_options& options,
                                const ingest_sink& sink) {

@@ -13,7 +13,7 @@
 #include "io/ingest_internal.hpp"
 #include "io/text_reader.hpp"
 
-namespace cxm {
+namespace cxm::inline v0_1 {
 namespace detail {
 namespace {
 

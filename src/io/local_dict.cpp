@@ -6,7 +6,7 @@
 
 #include "cxmetrics/core/error.hpp"
 
-namespace cxm::detail {
+namespace cxm::inline v0_1::detail {
 
 void local_dict::clear() {
   bytes_.clear();

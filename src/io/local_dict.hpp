@@ -9,7 +9,7 @@
 
 #include "io/text.hpp"
 
-namespace cxm::detail {
+namespace cxm::inline v0_1::detail {
 
 /// Interns byte strings as dense ids 0, 1, ... in order of insertion
 /// (open addressing, linear probing). Id 0 is always "". A slot keeps a

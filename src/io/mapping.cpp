@@ -18,7 +18,7 @@
 #include "io/session.hpp"
 #include "io/text.hpp"
 
-namespace cxm {
+namespace cxm::inline v0_1 {
 
 namespace {
 

@@ -11,7 +11,7 @@
 #include "io/session.hpp"
 #include "io/text.hpp"
 
-namespace cxm {
+namespace cxm::inline v0_1 {
 
 std::string_view to_string(ingest_format f) noexcept {
   switch (f) {

@@ -17,7 +17,7 @@
 #define CXMETRICS_READSTAT_ON 0
 #endif
 
-namespace cxm {
+namespace cxm::inline v0_1 {
 
 bool has_readstat() noexcept { return CXMETRICS_READSTAT_ON != 0; }
 

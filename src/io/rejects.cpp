@@ -8,7 +8,7 @@
 
 #include <nlohmann/json.hpp>
 
-namespace cxm {
+namespace cxm::inline v0_1 {
 
 std::string_view to_string(reject_cause c) noexcept {
   switch (c) {

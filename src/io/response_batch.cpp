@@ -10,7 +10,7 @@
 
 #include "io/chunk_out.hpp"
 
-namespace cxm {
+namespace cxm::inline v0_1 {
 
 namespace detail {
 

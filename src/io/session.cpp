@@ -9,7 +9,7 @@
 #include "cxmetrics/core/error.hpp"
 #include "io/column_match.hpp"
 
-namespace cxm::detail {
+namespace cxm::inline v0_1::detail {
 
 session::session(const ingest_options& options, const ingest_sink& sink, std::string source, ingest_format format)
     : options_(options),

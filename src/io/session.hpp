@@ -14,7 +14,7 @@
 #include "io/chunk_out.hpp"
 #include "io/field_rules.hpp"
 
-namespace cxm::detail {
+namespace cxm::inline v0_1::detail {
 
 struct header_mapping;
 

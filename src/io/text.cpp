@@ -5,7 +5,7 @@
 #include <cctype>
 #include <utility>
 
-namespace cxm::detail {
+namespace cxm::inline v0_1::detail {
 
 std::string lower_trimmed(std::string_view s) {
   std::string out(trim_blanks(s));

@@ -16,7 +16,7 @@
 #define CXM_HOT_INLINE inline
 #endif
 
-namespace cxm::detail {
+namespace cxm::inline v0_1::detail {
 
 inline constexpr std::size_t npos = static_cast<std::size_t>(-1);
 

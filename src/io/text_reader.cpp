@@ -10,7 +10,7 @@
 #include <limits>
 #include <thread>
 
-namespace cxm::detail {
+namespace cxm::inline v0_1::detail {
 
 namespace {
 constexpr std::size_t kPadding = 64;           // zero bytes after the data (SIMD blocks read past the end)

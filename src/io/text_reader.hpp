@@ -69,7 +69,7 @@
 
 #include "io/ingest_internal.hpp"
 
-namespace cxm::detail {
+namespace cxm::inline v0_1::detail {
 
 /// A window as the formats see it: bytes [0, size) are readable (and 64
 /// zero bytes after them); records may only end before `usable`; `eof`

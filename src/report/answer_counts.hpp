@@ -24,7 +24,7 @@
 #include "cxmetrics/engine/metric_set.hpp"
 #include "cxmetrics/metrics/resolution.hpp"
 
-namespace cxm::detail {
+namespace cxm::inline v0_1::detail {
 
 using answer_counts = metric_set<score_histogram, score_histogram, score_histogram, resolution_accumulator>;
 

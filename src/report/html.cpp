@@ -16,7 +16,7 @@
 #include "cxmetrics/version.hpp"
 #include "report/text.hpp"
 
-namespace cxm::report {
+namespace cxm::inline v0_1::report {
 namespace {
 
 // ---------------------------------------------------------------------------

@@ -30,7 +30,7 @@
 #include "cxmetrics/stats/compare_to_rest.hpp"
 #include "report/answer_counts.hpp"
 
-namespace cxm::report {
+namespace cxm::inline v0_1::report {
 namespace {
 
 using group_state = detail::answer_counts;

@@ -17,7 +17,7 @@
 #include "report/svg_writer.hpp"
 #include "report/text.hpp"
 
-namespace cxm::report {
+namespace cxm::inline v0_1::report {
 
 using namespace detail;
 

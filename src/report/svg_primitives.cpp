@@ -12,7 +12,7 @@
 #include "cxmetrics/core/error.hpp"
 #include "report/text.hpp"
 
-namespace cxm::report {
+namespace cxm::inline v0_1::report {
 namespace {
 
 using detail::clean_text;

@@ -11,7 +11,7 @@
 #include "cxmetrics/core/error.hpp"
 #include "report/text.hpp"
 
-namespace cxm::report::detail {
+namespace cxm::inline v0_1::report::detail {
 
 // ---------------------------------------------------------------------------
 // Text

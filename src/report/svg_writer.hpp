@@ -13,7 +13,7 @@
 #include "cxmetrics/report/svg.hpp"
 #include "cxmetrics/report/svg_primitives.hpp"
 
-namespace cxm::report::detail {
+namespace cxm::inline v0_1::report::detail {
 
 // ---------------------------------------------------------------------------
 // The page: every chart is `width` wide (viewBox units)

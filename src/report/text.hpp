@@ -7,7 +7,7 @@
 #include <string>
 #include <string_view>
 
-namespace cxm::report::detail {
+namespace cxm::inline v0_1::report::detail {
 
 // Decodes one UTF-8 sequence at s[i]; returns its length (0 when invalid) and
 // the code point.

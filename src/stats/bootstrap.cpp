@@ -12,7 +12,7 @@
 #include <boost/random/binomial_distribution.hpp>
 #include <boost/random/mersenne_twister.hpp>
 
-namespace cxm::stats {
+namespace cxm::inline v0_1::stats {
 
 std::vector<double> net_score_replicates(std::uint64_t n, double p_det, double p_pro, std::size_t replicates,
                                          std::uint64_t seed) {

@@ -20,7 +20,7 @@
 #include <boost/math/special_functions/erf.hpp>
 #include <boost/math/tools/toms748_solve.hpp>
 
-namespace cxm::stats {
+namespace cxm::inline v0_1::stats {
 
 namespace detail {
 

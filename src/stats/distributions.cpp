@@ -9,7 +9,7 @@
 
 #include "cxmetrics/core/error.hpp"
 
-namespace cxm::stats {
+namespace cxm::inline v0_1::stats {
 
 double normal_quantile(double p) {
   return boost::math::quantile(boost::math::normal_distribution<double>(), p);

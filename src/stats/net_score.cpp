@@ -10,7 +10,7 @@
 
 #include <boost/math/tools/toms748_solve.hpp>
 
-namespace cxm::stats {
+namespace cxm::inline v0_1::stats {
 
 interval tango_interval(const net_counts& c, double level) {
   check_level(level);

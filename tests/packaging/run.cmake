@@ -620,6 +620,11 @@ elseif(STEP STREQUAL "exports")
       continue()
     endif()
     math(EXPR n_cxm "${n_cxm} + 1")
+    # The inline ABI namespace (README, "Versions and the ABI namespace"): a
+    # consumer built against other headers fails to link instead of running.
+    if(NOT bare MATCHES "cxm::v${version_major}_${version_minor}::")
+      cxm_fail("libcxmetrics.so exports `${sym}` outside the ABI namespace cxm::v${version_major}_${version_minor}")
+    endif()
     string(REGEX REPLACE "\\(.*$" "" qualified "${bare}")
     set(ok FALSE)
     foreach(c IN LISTS api_classes)

@@ -33,7 +33,7 @@
 #include "cxmetrics/core/fields.hpp"
 #include "cxmetrics/core/scale.hpp"
 
-namespace cxm {
+namespace cxm::inline v0_1 {
 
 /// The range of a weight: 0, or min_weight .. max_weight. With |w| <= 1e100,
 /// w² <= 1e200 and the sums of 10^18 responses (Σw <= 1e118, Σw² <= 1e218,

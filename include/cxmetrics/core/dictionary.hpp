@@ -37,7 +37,7 @@
 #include "cxmetrics/core/response.hpp"
 #include "cxmetrics/core/schema.hpp"
 
-namespace cxm {
+namespace cxm::inline v0_1 {
 
 /// Interns strings as dense uint32 ids. Id 0 is always the empty string, so a
 /// missing label has id 0. Ids are given in order of first sight.

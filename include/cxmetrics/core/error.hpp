@@ -31,7 +31,7 @@
 #include <string_view>
 #include <utility>
 
-namespace cxm {
+namespace cxm::inline v0_1 {
 
 /// Where in the input a problem was found. Every part is optional; the
 /// message names only the parts that are known.

@@ -23,7 +23,7 @@
 
 #include "cxmetrics/core/error.hpp"
 
-namespace cxm {
+namespace cxm::inline v0_1 {
 
 /// How an interval was computed. The numeric values are stored in serialised
 /// states (io/binary.hpp): they never change, and new methods are appended.

@@ -89,7 +89,7 @@
 #include <cstdint>
 #include <string_view>
 
-namespace cxm {
+namespace cxm::inline v0_1 {
 
 /// Registry of the type tags of the binary format: one number per type,
 /// never reused or renumbered (io/binary.hpp has the layouts).

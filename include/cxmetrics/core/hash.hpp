@@ -13,7 +13,7 @@
 
 #include <cstdint>
 
-namespace cxm::detail {
+namespace cxm::inline v0_1::detail {
 
 /// Seed of a combined hash (2^64 / golden ratio).
 inline constexpr std::uint64_t hash_seed = 0x9e3779b97f4a7c15ULL;

@@ -34,7 +34,7 @@
 
 #include "cxmetrics/export.hpp"
 
-namespace cxm {
+namespace cxm::inline v0_1 {
 
 /// A kernel level (see the table at the top of this header).
 enum class isa : std::uint8_t { scalar, ssse3, avx2, avx512, neon };

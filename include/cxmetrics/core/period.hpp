@@ -38,7 +38,7 @@
 #include "cxmetrics/core/error.hpp"
 #include "cxmetrics/core/timestamp.hpp"
 
-namespace cxm {
+namespace cxm::inline v0_1 {
 
 /// A kind of calendar period (see the header comment).
 enum class time_bucket : std::uint8_t { day, iso_week, month, quarter, year };

@@ -16,7 +16,7 @@
 #include "cxmetrics/core/error.hpp"
 #include "cxmetrics/core/timestamp.hpp"
 
-namespace cxm {
+namespace cxm::inline v0_1 {
 
 /// A contact channel, as a small integer id. Ids 0–5 are the built-in
 /// channels below; user-defined channels get ids from a channel_set.

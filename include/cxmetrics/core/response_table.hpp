@@ -62,7 +62,7 @@
 #include "cxmetrics/core/schema.hpp"
 #include "cxmetrics/core/timestamp.hpp"
 
-namespace cxm {
+namespace cxm::inline v0_1 {
 
 namespace detail {
 struct table_access;

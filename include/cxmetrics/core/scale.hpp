@@ -23,7 +23,7 @@
 #include "cxmetrics/core/error.hpp"
 #include "cxmetrics/core/fields.hpp"
 
-namespace cxm {
+namespace cxm::inline v0_1 {
 
 /// What a scale measures; decides its display name and default cut points.
 enum class scale_kind : std::uint8_t { nps, csat, ces, binary, custom };

@@ -54,7 +54,7 @@
 #include "cxmetrics/core/error.hpp"
 #include "cxmetrics/core/scale.hpp"
 
-namespace cxm {
+namespace cxm::inline v0_1 {
 
 /// What a field holds (see the header comment).
 enum class field_kind : std::uint8_t { score, flag, time, category, numeric, text, weight, id };

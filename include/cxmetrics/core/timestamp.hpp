@@ -9,7 +9,7 @@
 #include "cxmetrics/core/error.hpp"
 #include "cxmetrics/export.hpp"
 
-namespace cxm {
+namespace cxm::inline v0_1 {
 
 /// A point in time, UTC, to the second.
 using timestamp = std::chrono::sys_seconds;

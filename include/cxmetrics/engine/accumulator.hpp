@@ -75,7 +75,7 @@
 #include "cxmetrics/engine/count.hpp"
 #include "cxmetrics/metrics/score_metric.hpp"
 
-namespace cxm {
+namespace cxm::inline v0_1 {
 
 /// The accumulator contract (see the header comment).
 template <class A>

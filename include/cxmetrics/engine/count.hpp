@@ -62,7 +62,7 @@
 #include "cxmetrics/core/isa.hpp"
 #include "cxmetrics/export.hpp"
 
-namespace cxm::engine {
+namespace cxm::inline v0_1::engine {
 
 /// Rows per summation block of weighted kernels (see the header comment).
 inline constexpr std::size_t block_rows = 4096;

@@ -61,7 +61,7 @@
 #include "cxmetrics/engine/grouped.hpp"
 #include "cxmetrics/engine/metric_set.hpp"
 
-namespace cxm {
+namespace cxm::inline v0_1 {
 
 namespace engine {
 

@@ -71,7 +71,7 @@
 #include "cxmetrics/engine/count.hpp"
 #include "cxmetrics/export.hpp"
 
-namespace cxm::engine {
+namespace cxm::inline v0_1::engine {
 
 /// Largest number of cells (product of cardinalities) of one grouping.
 inline constexpr std::size_t max_groups = std::size_t{1} << 20;

@@ -100,7 +100,7 @@
 #include "cxmetrics/engine/metric_set.hpp"
 #include "cxmetrics/engine/response_view.hpp"
 
-namespace cxm {
+namespace cxm::inline v0_1 {
 
 /// Cardinality of a dense_key<> given at construction.
 inline constexpr std::uint32_t dynamic_cardinality = 0;

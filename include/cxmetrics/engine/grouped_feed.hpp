@@ -53,7 +53,7 @@
 #include "cxmetrics/engine/metric_set.hpp"
 #include "cxmetrics/engine/response_view.hpp"
 
-namespace cxm {
+namespace cxm::inline v0_1 {
 
 /// Which path group_by::feed takes (see the header comment).
 enum class feed_path : std::uint8_t {

@@ -56,7 +56,7 @@
 #include "cxmetrics/engine/group_by.hpp"
 #include "cxmetrics/engine/response_view.hpp"
 
-namespace cxm {
+namespace cxm::inline v0_1 {
 
 /// A category field of a response.
 enum class category : std::uint8_t { channel, segment, agent };

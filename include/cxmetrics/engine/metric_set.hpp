@@ -75,7 +75,7 @@
 #include "cxmetrics/metrics/nps.hpp"
 #include "cxmetrics/metrics/resolution.hpp"
 
-namespace cxm {
+namespace cxm::inline v0_1 {
 
 namespace detail {
 

@@ -25,7 +25,7 @@
 #include "cxmetrics/core/response_table.hpp"
 #include "cxmetrics/engine/accumulator.hpp"
 
-namespace cxm {
+namespace cxm::inline v0_1 {
 
 static_assert(engine::missing_score == response_table::missing_score,
               "score columns and response_table must mark missing answers alike");

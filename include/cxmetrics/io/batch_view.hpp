@@ -20,7 +20,7 @@
 #include "cxmetrics/engine/response_view.hpp"
 #include "cxmetrics/io/ingest.hpp"
 
-namespace cxm {
+namespace cxm::inline v0_1 {
 
 /// The columns of `b` as a view (see the header comment).
 [[nodiscard]] inline response_view view_of(const response_batch& b) noexcept {

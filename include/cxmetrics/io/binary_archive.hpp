@@ -92,7 +92,7 @@
 #include "cxmetrics/io/binary_stream.hpp"
 #include "cxmetrics/io/detail/archive_ops.hpp"
 
-namespace cxm {
+namespace cxm::inline v0_1 {
 
 /// The four magic bytes "CXMS" that open every serialized state.
 inline constexpr std::array<std::uint8_t, 4> serial_magic = {0x43, 0x58, 0x4D, 0x53};

@@ -20,7 +20,7 @@
 #include "cxmetrics/core/error.hpp"
 #include "cxmetrics/core/fields.hpp"
 
-namespace cxm {
+namespace cxm::inline v0_1 {
 
 static_assert(std::numeric_limits<double>::is_iec559, "the binary format stores IEEE-754 binary64 doubles");
 

@@ -17,7 +17,7 @@
 #include "cxmetrics/core/schema.hpp"
 #include "cxmetrics/export.hpp"
 
-namespace cxm {
+namespace cxm::inline v0_1 {
 
 /// Number of response_field values (the predefined fields).
 inline constexpr std::size_t response_field_count = predefined_field_count;

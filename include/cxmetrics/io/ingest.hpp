@@ -136,7 +136,7 @@
 #include "cxmetrics/io/rejects.hpp"
 #include "cxmetrics/io/response_batch.hpp"
 
-namespace cxm {
+namespace cxm::inline v0_1 {
 
 /// Where a reader delivers its output, in input order. Either may be empty.
 /// A handler may throw; reading then stops and the exception propagates.

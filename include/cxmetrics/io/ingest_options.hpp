@@ -23,7 +23,7 @@
 #include "cxmetrics/export.hpp"
 #include "cxmetrics/io/column_map.hpp"
 
-namespace cxm {
+namespace cxm::inline v0_1 {
 
 /// Tokens of the resolved field: a flag's vocabulary (core/schema.hpp).
 using resolved_vocabulary = flag_vocabulary;

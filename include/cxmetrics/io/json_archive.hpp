@@ -37,7 +37,7 @@
 #include "cxmetrics/core/fields.hpp"
 #include "cxmetrics/io/detail/archive_ops.hpp"
 
-namespace cxm {
+namespace cxm::inline v0_1 {
 namespace detail::json_io {
 
 using json = nlohmann::json;

@@ -45,7 +45,7 @@
 #include "cxmetrics/core/timestamp.hpp"
 #include "cxmetrics/io/json_archive.hpp"
 
-namespace cxm {
+namespace cxm::inline v0_1 {
 namespace detail::json_io {
 
 /// The code of `names` that `j` (a string at `path`) names; `what` in the error.

@@ -42,7 +42,7 @@
 #include "cxmetrics/export.hpp"
 #include "cxmetrics/io/ingest.hpp"
 
-namespace cxm {
+namespace cxm::inline v0_1 {
 
 /// Streams JSON Lines responses from a file to `sink` (see io/ingest.hpp).
 CXMETRICS_API ingest_report stream_responses_jsonl(const std::filesystem::path& file, const ingest_options& options,

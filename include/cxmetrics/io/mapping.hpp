@@ -11,7 +11,7 @@
 #include "cxmetrics/export.hpp"
 #include "cxmetrics/io/ingest_options.hpp"
 
-namespace cxm {
+namespace cxm::inline v0_1 {
 
 /// Reads a JSON mapping file into options (starting from `base`):
 ///

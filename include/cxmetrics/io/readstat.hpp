@@ -36,7 +36,7 @@
 #include "cxmetrics/export.hpp"
 #include "cxmetrics/io/ingest.hpp"
 
-namespace cxm {
+namespace cxm::inline v0_1 {
 
 /// True when this build can read SPSS, Stata and SAS files.
 [[nodiscard]] CXMETRICS_API bool has_readstat() noexcept;

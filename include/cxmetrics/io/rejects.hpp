@@ -18,7 +18,7 @@
 #include "cxmetrics/core/error.hpp"
 #include "cxmetrics/export.hpp"
 
-namespace cxm {
+namespace cxm::inline v0_1 {
 
 /// Why a row was rejected (finer than the error id).
 enum class reject_cause : std::uint8_t {

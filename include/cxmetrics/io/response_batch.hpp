@@ -20,7 +20,7 @@
 #include "cxmetrics/core/schema.hpp"
 #include "cxmetrics/export.hpp"
 
-namespace cxm {
+namespace cxm::inline v0_1 {
 
 namespace detail {
 struct batch_access;

@@ -32,7 +32,7 @@
 #include "cxmetrics/metrics/rating.hpp"
 #include "cxmetrics/metrics/score_metric.hpp"
 
-namespace cxm {
+namespace cxm::inline v0_1 {
 
 /// How compute_ces reads bare counts: the level, the "easy" threshold and
 /// the share interval. (A ces_accumulator keeps its threshold in its scale

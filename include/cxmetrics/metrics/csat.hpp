@@ -39,7 +39,7 @@
 #include "cxmetrics/metrics/rating.hpp"
 #include "cxmetrics/metrics/score_metric.hpp"
 
-namespace cxm {
+namespace cxm::inline v0_1 {
 
 /// How compute_csat reads bare counts: the level, the top box and the share
 /// interval. (A csat_accumulator keeps its top box in its scale and takes

@@ -111,7 +111,7 @@
 #include "cxmetrics/stats/distributions.hpp"
 #include "cxmetrics/stats/proportion.hpp"
 
-namespace cxm {
+namespace cxm::inline v0_1 {
 
 /// How compute_nps builds the interval of the score (see the header comment).
 struct nps_options {

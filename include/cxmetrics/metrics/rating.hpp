@@ -31,7 +31,7 @@
 #include "cxmetrics/stats/mean.hpp"
 #include "cxmetrics/stats/proportion.hpp"
 
-namespace cxm {
+namespace cxm::inline v0_1 {
 
 /// What result() of a top-box/mean metric takes: asked at query time, never
 /// part of the state.

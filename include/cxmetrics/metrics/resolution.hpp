@@ -43,7 +43,7 @@
 #include "cxmetrics/metrics/score_metric.hpp"
 #include "cxmetrics/stats/proportion.hpp"
 
-namespace cxm {
+namespace cxm::inline v0_1 {
 
 struct resolution_options {
   double level = 0.95;                              ///< 0 < level < 1

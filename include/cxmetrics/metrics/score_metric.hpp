@@ -66,7 +66,7 @@
 #include "cxmetrics/core/response.hpp"
 #include "cxmetrics/core/scale.hpp"
 
-namespace cxm {
+namespace cxm::inline v0_1 {
 
 namespace detail {
 

@@ -47,7 +47,7 @@
 #include "cxmetrics/stats/compare_to_rest.hpp"
 #include "cxmetrics/stats/multiplicity.hpp"
 
-namespace cxm::report {
+namespace cxm::inline v0_1::report {
 
 /// A headline metric over all responses, in display units.
 struct headline {

@@ -60,7 +60,7 @@
 #include "cxmetrics/report/html.hpp"
 #include "cxmetrics/stats/multiplicity.hpp"
 
-namespace cxm::report {
+namespace cxm::inline v0_1::report {
 
 /// How build_report_model computes the report.
 struct model_options {

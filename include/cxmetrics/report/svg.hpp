@@ -32,7 +32,7 @@
 #include "cxmetrics/export.hpp"
 #include "cxmetrics/report/svg_primitives.hpp"
 
-namespace cxm::report {
+namespace cxm::inline v0_1::report {
 
 // ---------------------------------------------------------------------------
 // Stacked 100 % bars: the low / middle / high shares of each group.

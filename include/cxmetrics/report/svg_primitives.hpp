@@ -47,7 +47,7 @@
 
 #include "cxmetrics/export.hpp"
 
-namespace cxm::report {
+namespace cxm::inline v0_1::report {
 
 /// Ticks of an axis: the axis runs from lower to upper (both ticks).
 struct tick_scale {

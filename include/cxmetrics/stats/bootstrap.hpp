@@ -45,7 +45,7 @@
 #include "cxmetrics/core/estimate.hpp"
 #include "cxmetrics/export.hpp"
 
-namespace cxm::stats {
+namespace cxm::inline v0_1::stats {
 
 /// Summary of a net-score bootstrap (on −1…1).
 struct net_bootstrap {

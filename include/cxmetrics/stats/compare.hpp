@@ -76,7 +76,7 @@
 #include "cxmetrics/stats/distributions.hpp"
 #include "cxmetrics/stats/proportion.hpp"
 
-namespace cxm::stats {
+namespace cxm::inline v0_1::stats {
 
 /// The difference a − b of two groups with its test of "no difference".
 struct comparison {

@@ -81,7 +81,7 @@
 #include "cxmetrics/stats/distributions.hpp"
 #include "cxmetrics/stats/multiplicity.hpp"
 
-namespace cxm::stats {
+namespace cxm::inline v0_1::stats {
 
 /// What a group is compared on (see the header comment).
 enum class rest_metric : std::uint8_t {

@@ -80,7 +80,7 @@
 #include "cxmetrics/core/estimate.hpp"
 #include "cxmetrics/export.hpp"
 
-namespace cxm::stats {
+namespace cxm::inline v0_1::stats {
 
 /// Parameters of a Dirichlet distribution over (detractor, passive, promoter)
 /// shares. Every parameter must be finite and > 0.

@@ -11,7 +11,7 @@
 #include "cxmetrics/core/estimate.hpp"
 #include "cxmetrics/export.hpp"
 
-namespace cxm::stats {
+namespace cxm::inline v0_1::stats {
 
 /// Standard normal quantile Φ⁻¹(p), 0 < p < 1.
 [[nodiscard]] CXMETRICS_API double normal_quantile(double p);

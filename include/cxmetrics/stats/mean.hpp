@@ -49,7 +49,7 @@
 #include "cxmetrics/core/estimate.hpp"
 #include "cxmetrics/stats/distributions.hpp"
 
-namespace cxm::stats {
+namespace cxm::inline v0_1::stats {
 
 /// Mean score of `c` with a Student t interval at `level` (see the header
 /// comment for the weighted case and edge cases). Throws invalid_argument

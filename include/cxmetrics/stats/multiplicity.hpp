@@ -40,7 +40,7 @@
 
 #include "cxmetrics/core/error.hpp"
 
-namespace cxm::stats {
+namespace cxm::inline v0_1::stats {
 
 /// How to adjust a family of p-values (see the header comment).
 enum class p_adjust : std::uint8_t { none, bonferroni, holm, benjamini_hochberg };

@@ -47,7 +47,7 @@
 #include "cxmetrics/stats/distributions.hpp"
 #include "cxmetrics/stats/net_score.hpp"
 
-namespace cxm::stats {
+namespace cxm::inline v0_1::stats {
 
 namespace detail {
 

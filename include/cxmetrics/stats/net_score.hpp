@@ -87,7 +87,7 @@
 #include "cxmetrics/export.hpp"
 #include "cxmetrics/stats/distributions.hpp"
 
-namespace cxm::stats {
+namespace cxm::inline v0_1::stats {
 
 /// Class counts of a net score: detractors (−1), passives (0), promoters
 /// (+1). Unweighted data: the counts; weighted data: effective counts.

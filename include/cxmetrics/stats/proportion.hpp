@@ -37,7 +37,7 @@
 #include "cxmetrics/core/estimate.hpp"
 #include "cxmetrics/stats/distributions.hpp"
 
-namespace cxm::stats {
+namespace cxm::inline v0_1::stats {
 
 struct proportion_options {
   double level = 0.95;

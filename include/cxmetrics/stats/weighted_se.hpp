@@ -65,7 +65,7 @@
 #include "cxmetrics/core/estimate.hpp"
 #include "cxmetrics/stats/distributions.hpp"
 
-namespace cxm::stats {
+namespace cxm::inline v0_1::stats {
 
 /// Which standard error a weighted estimate carries (see the header comment).
 enum class weighted_se : std::uint8_t {

@@ -47,7 +47,7 @@
 
 #include "cxmetrics/engine/accumulator.hpp"
 
-namespace cxm::testing {
+namespace cxm::inline v0_1::testing {
 
 /// What check_merge_laws checks beyond the laws every accumulator keeps.
 struct merge_law_options {

@@ -13,7 +13,7 @@
 #include "cxmetrics/core/error.hpp"
 #include "cxmetrics/core/schema.hpp"
 
-namespace cxm::detail {
+namespace cxm::inline v0_1::detail {
 
 /// The column type that stores values of type T (the channel's uint16 aside).
 template <class T>

@@ -21,7 +21,7 @@
 #include "cxmetrics/core/error.hpp"
 #include "cxmetrics/core/fields.hpp"
 
-namespace cxm::detail {
+namespace cxm::inline v0_1::detail {
 
 /// What every archive does alike: named fields, and tagged states as
 /// objects (the binary archives write the tag and override this).
