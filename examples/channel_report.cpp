@@ -4,9 +4,14 @@
 //   channel_report FILE.csv [--weighted] [--level L] [--adjust holm|bh|bonferroni|none]
 //
 // FILE.csv has a header row naming at least the columns channel and nps (see
-// cxmetrics/io/csv.hpp for every column the reader knows). Rows that cannot be
+// cxmetrics/io/csv.hpp for every column the reader knows; a .jsonl file, or
+// any format cxm::read_responses reads, works the same). Rows that cannot be
 // used are not dropped silently: the report starts with how many rows were
 // read, accepted and rejected, by reason, and shows the first rejects.
+//
+// The responses are counted once, by cxm::group_by over a metric_set keyed by
+// the channel's label (so the channels come in label order), and the groups
+// merged give the row "all".
 //
 // Each channel is compared with the rest of the responses (all other channels
 // merged) by stats/compare_to_rest.hpp: NPS by a z test with the variance
@@ -16,12 +21,13 @@
 // of the tested channels of one metric are adjusted together (Holm by
 // default) and a '*' marks adjusted p < 1 − level.
 #include <cmath>
+#include <cstddef>
 #include <cstdio>
 #include <cstdlib>
 #include <exception>
-#include <map>
 #include <string>
 #include <string_view>
+#include <tuple>
 #include <vector>
 
 #include "cxmetrics/cxmetrics.hpp"
@@ -65,19 +71,6 @@ options parse_args(int argc, char** argv) {
   return o;
 }
 
-// The metrics of one group of responses.
-struct group {
-  cxm::nps_accumulator nps;
-  cxm::csat_accumulator csat;
-  cxm::resolution_accumulator resolved;
-
-  void merge(const group& g) {
-    nps.merge(g.nps);
-    csat.merge(g.csat);
-    resolved.merge(g.resolved);
-  }
-};
-
 std::string fmt(const char* f, double v) {
   char buf[64];
   std::snprintf(buf, sizeof buf, f, v);
@@ -99,13 +92,37 @@ struct row {
   double p = NAN;
 };
 
-void print_table(const char* title, const char* unit, double scale, const std::vector<row>& rows,
-                 const row& overall, double level) {
+using metrics = cxm::metric_set<cxm::nps_accumulator, cxm::csat_accumulator, cxm::resolution_accumulator>;
+using by_channel = cxm::group_by<metrics, cxm::by_label>;
+
+// One metric A of every channel, each against the rest of the responses:
+// stats::compare_to_rest, the test of `cxm summary` and `cxm report`, takes
+// the total and subtracts each group from it (linear in the channels), and
+// adjusts the p-values of the channels together. The last row is `all`.
+template <class A, class Value>
+std::vector<row> rows_of(const std::vector<by_channel::entry>& groups, const metrics& all, cxm::stats::rest_metric m,
+                         const cxm::stats::rest_options& ro, Value value_of) {
+  const auto member = [](const metrics& s) -> const A& { return s.get<A>(); };
+  std::vector<const cxm::score_counts*> counts;
+  for (const auto& [key, set] : groups) counts.push_back(&member(set).counts());
+  const auto cmp = cxm::stats::compare_to_rest(counts, member(all).counts(), m, ro);
+  std::vector<row> rows;
+  for (std::size_t i = 0; i < groups.size(); ++i) {
+    const auto& [key, set] = groups[i];
+    rows.push_back({std::get<0>(key), value_of(member(set)), cmp[i].vs_rest.difference, cmp[i].p_adjusted});
+  }
+  rows.push_back({"all", value_of(member(all)), {}, NAN});
+  return rows;
+}
+
+void print_table(const char* title, const char* unit, double scale, const std::vector<row>& rows, double level) {
   const int pct = static_cast<int>(std::lround(level * 100));
   std::printf("\n%s\n", title);
   std::printf("  %-14s %8s %8s %18s %9s %9s\n", "channel", "n", unit, (std::to_string(pct) + "% interval").c_str(),
               "vs rest", "p (adj.)");
-  auto line = [&](const row& r, bool test) {
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    const row& r = rows[i];
+    const bool test = i + 1 < rows.size();  // the last row, all, is not tested
     std::string value = "-", ci = "-", diff = "", p = "", mark = "";
     if (r.value.has_value()) value = fmt("%.1f", r.value.value() * scale);
     if (r.value.has_interval()) {
@@ -125,9 +142,7 @@ void print_table(const char* title, const char* unit, double scale, const std::v
     std::string text = buf;
     text.erase(text.find_last_not_of(' ') + 1);
     std::printf("%s\n", text.c_str());
-  };
-  for (const auto& r : rows) line(r, true);
-  line(overall, false);
+  }
 }
 
 }  // namespace
@@ -135,10 +150,7 @@ void print_table(const char* title, const char* unit, double scale, const std::v
 int main(int argc, char** argv) {
   const options opt = parse_args(argc, argv);
   try {
-    cxm::ingest_options read_opt;
-    read_opt.format = cxm::ingest_format::csv;
-    const auto data = cxm::read_responses(opt.file, read_opt);
-    const auto& t = data.table;
+    const auto data = cxm::read_responses(opt.file);  // the format from the extension
     const auto& s = data.report.summary;
 
     std::printf("cxmetrics channel report: %s\n", opt.file.c_str());
@@ -157,74 +169,43 @@ int main(int argc, char** argv) {
     std::printf("%s, %.0f%% intervals, p-values adjusted by %s across channels\n",
                 opt.weighted ? "weighted" : "unweighted", opt.level * 100, cxm::stats::to_string(opt.adjust));
 
+    // One pass over the table: NPS, CSAT and resolution per channel label
+    // (groups in label order), and all channels merged.
+    auto view = cxm::view_of(data.table);
+    if (!opt.weighted) view.values.weights = {};
+    by_channel grouping(metrics{}, cxm::by_label{cxm::category::channel});
+    grouping.feed(view);
+    const auto groups = grouping.groups();
+    metrics all;
+    for (const auto& [key, set] : groups) all.merge(set.get());
+
     // The level is asked for at result time; the states hold counts only.
+    cxm::stats::rest_options rest;
+    rest.level = opt.level;
+    rest.adjust = opt.adjust;
     cxm::nps_options nps_opt;
     nps_opt.level = opt.level;
     const cxm::rating_options csat_opt{opt.level};
     cxm::resolution_options res_opt;
     res_opt.level = opt.level;
-    const group empty{};
+    using cxm::stats::rest_metric;
 
-    // One pass over the columns, one group per channel id (std::map keeps the
-    // channels in id order, so the output order is fixed).
-    std::map<std::uint16_t, group> by_channel;
-    const auto nps = t.nps(), csat = t.csat();
-    const auto channel = t.channel();
-    const auto weight = t.weight();
-    const auto resolved = t.resolved();
-    for (std::size_t i = 0; i < t.size(); ++i) {
-      auto [it, fresh] = by_channel.try_emplace(channel[i], empty);
-      group& g = it->second;
-      const double w = weight[i];
-      const auto r = static_cast<cxm::resolution>(resolved[i]);
-      if (nps[i] != cxm::response_table::missing_score) {
-        opt.weighted ? g.nps.add(nps[i], w) : g.nps.add(nps[i]);
-      }
-      if (csat[i] != cxm::response_table::missing_score) {
-        opt.weighted ? g.csat.add(csat[i], w) : g.csat.add(csat[i]);
-      }
-      opt.weighted ? g.resolved.add(r, w) : g.resolved.add(r);
-    }
-
-    group all = empty;
-    for (const auto& [id, g] : by_channel) all.merge(g);
-
-    // Each channel against the rest of the responses (all other channels
-    // merged): stats::compare_to_rest, the test of `cxm summary` and `cxm
-    // report`, with the p-values of one metric adjusted together.
-    cxm::stats::rest_options rest;
-    rest.level = opt.level;
-    rest.adjust = opt.adjust;
-    const auto test = [&](auto counts_of, const cxm::score_counts& total, cxm::stats::rest_metric m) {
-      std::vector<const cxm::score_counts*> groups;
-      for (const auto& [id, g] : by_channel) groups.push_back(&counts_of(g));
-      return cxm::stats::compare_to_rest(groups, total, m, rest);
-    };
-    const auto nps_cmp = test([](const group& g) -> const cxm::score_counts& { return g.nps.counts(); },
-                              all.nps.counts(), cxm::stats::rest_metric::net_score);
-    const auto csat_cmp = test([](const group& g) -> const cxm::score_counts& { return g.csat.counts(); },
-                               all.csat.counts(), cxm::stats::rest_metric::share);
-    const auto res_cmp = test([](const group& g) -> const cxm::score_counts& { return g.resolved.counts(); },
-                              all.resolved.counts(), cxm::stats::rest_metric::share);
-    std::vector<row> nps_rows, csat_rows, res_rows;
-    std::size_t i = 0;
-    for (const auto& [id, g] : by_channel) {
-      const std::string name = t.channel_labels().name(cxm::channel_id{id});
-      nps_rows.push_back({name, g.nps.result(nps_opt).nps, nps_cmp[i].vs_rest.difference, nps_cmp[i].p_adjusted});
-      csat_rows.push_back({name, g.csat.result(csat_opt).satisfied, csat_cmp[i].vs_rest.difference, csat_cmp[i].p_adjusted});
-      res_rows.push_back({name, g.resolved.result(res_opt).rate, res_cmp[i].vs_rest.difference, res_cmp[i].p_adjusted});
-      ++i;
-    }
-
-    print_table("NPS (points, -100..100; adjusted Wald interval; vs rest: z test, variance pooled under H0)", "NPS", 1.0, nps_rows,
-                {"all", all.nps.result(nps_opt).nps, {}, NAN}, opt.level);
+    print_table("NPS (points, -100..100; adjusted Wald interval; vs rest: z test, variance pooled under H0)", "NPS", 1.0,
+                rows_of<cxm::nps_accumulator>(groups, all, rest_metric::net_score, rest,
+                                              [&](const auto& a) { return a.result(nps_opt).nps; }),
+                opt.level);
     print_table("CSAT, share satisfied (4-5 of 1-5, %; Wilson interval; vs rest: two-proportion z test)", "CSAT%",
-                100.0, csat_rows, {"all", all.csat.result(csat_opt).satisfied, {}, NAN}, opt.level);
-    const auto res_all = all.resolved.result(res_opt);
+                100.0,
+                rows_of<cxm::csat_accumulator>(groups, all, rest_metric::share, rest,
+                                               [&](const auto& a) { return a.result(csat_opt).satisfied; }),
+                opt.level);
     print_table("Resolution rate (%; Wilson interval; unknowns excluded; vs rest: two-proportion z test)", "resolved%",
-                100.0, res_rows, {"all", res_all.rate, {}, NAN}, opt.level);
+                100.0,
+                rows_of<cxm::resolution_accumulator>(groups, all, rest_metric::share, rest,
+                                                     [&](const auto& a) { return a.result(res_opt).rate; }),
+                opt.level);
     std::printf("  (%llu responses did not say whether their issue was resolved)\n",
-                static_cast<unsigned long long>(res_all.unknown));
+                static_cast<unsigned long long>(all.get<cxm::resolution_accumulator>().result(res_opt).unknown));
     std::printf("\n* differs from the rest at adjusted p < %.2f\n", 1.0 - opt.level);
   } catch (const cxm::error& e) {
     std::fprintf(stderr, "channel_report: %s\n", e.what());

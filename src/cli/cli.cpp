@@ -254,21 +254,31 @@ std::vector<std::string> estimate_columns() {
   return {"n", "effective_n", "value", "se", "lower", "upper", "level", "interval_method", "status"};
 }
 
-std::vector<cell> estimate_cells(const estimate& e, int digits) {
-  std::vector<cell> r;
-  r.reserve(9);
-  r.emplace_back(static_cast<std::uint64_t>(e.n()));
-  r.push_back(cell::real(e.effective_n(), 1));
+namespace {
+
+// The cells value, se, lower, upper, level of `e` (empty where it has none),
+// and its interval method when `method`.
+void append_value_cells(std::vector<cell>& r, const estimate& e, int digits, bool method) {
   r.push_back(e.has_value() ? cell::real(e.value(), digits) : cell{});
   r.push_back(e.ok() ? cell::real(e.se(), digits) : cell{});
   if (e.ci()) {
     r.push_back(cell::real(e.ci()->lower, digits));
     r.push_back(cell::real(e.ci()->upper, digits));
     r.push_back(cell::real(e.ci()->level, 2));
-    r.emplace_back(to_string(e.ci()->method));
+    if (method) r.emplace_back(to_string(e.ci()->method));
   } else {
-    r.insert(r.end(), 4, cell{});
+    r.insert(r.end(), method ? 4 : 3, cell{});
   }
+}
+
+}  // namespace
+
+std::vector<cell> estimate_cells(const estimate& e, int digits) {
+  std::vector<cell> r;
+  r.reserve(9);
+  r.emplace_back(static_cast<std::uint64_t>(e.n()));
+  r.push_back(cell::real(e.effective_n(), 1));
+  append_value_cells(r, e, digits, true);
   r.emplace_back(to_string(e.state()));
   return r;
 }
@@ -280,15 +290,7 @@ std::vector<std::string> comparison_columns() {
 std::vector<cell> comparison_cells(const stats::comparison& c, int digits) {
   const auto& d = c.difference;
   std::vector<cell> r;
-  r.push_back(d.has_value() ? cell::real(d.value(), digits) : cell{});
-  r.push_back(d.ok() ? cell::real(d.se(), digits) : cell{});
-  if (d.ci()) {
-    r.push_back(cell::real(d.ci()->lower, digits));
-    r.push_back(cell::real(d.ci()->upper, digits));
-    r.push_back(cell::real(d.ci()->level, 2));
-  } else {
-    r.insert(r.end(), 3, cell{});
-  }
+  append_value_cells(r, d, digits, false);
   r.push_back(cell::real(c.statistic, 3));
   r.push_back(cell::real(c.p_value, -3));
   return r;

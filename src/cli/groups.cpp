@@ -62,15 +62,6 @@ std::chrono::seconds parse_utc_offset(const std::string& text) {
   return std::chrono::seconds{sign * (h * 3600 + m * 60)};
 }
 
-std::string format_utc_offset(std::chrono::seconds offset) {
-  const long long s = offset.count();
-  const long long a = s < 0 ? -s : s;
-  const long long h = a / 3600, m = (a % 3600) / 60;
-  std::string out = s < 0 ? "-" : "+";
-  out += (h < 10 ? "0" : "") + std::to_string(h) + ":" + (m < 10 ? "0" : "") + std::to_string(m);
-  return out;
-}
-
 void note_absent_metrics(const context& ctx, const std::vector<std::string>& absent) {
   if (absent.empty() || ctx.quiet) return;
   std::string list;

@@ -15,6 +15,7 @@
 
 #include "cli/cli.hpp"
 #include "cli/input.hpp"
+#include "cxmetrics/core/period.hpp"
 #include "cxmetrics/io/ingest.hpp"
 
 namespace cxm::inline v0_1::cli {
@@ -51,8 +52,7 @@ void apply_weight_flags(const group_flags& g, input_args& in);
 /// Throws failure(usage) for anything else or an offset beyond ±18:00.
 [[nodiscard]] std::chrono::seconds parse_utc_offset(const std::string& text);
 
-/// The offset written back as ±HH:MM.
-[[nodiscard]] std::string format_utc_offset(std::chrono::seconds offset);
+// The offset written back as ±HH:MM: cxm::format_utc_offset (core/period.hpp).
 
 /// The note on stderr (unless --quiet) for metrics of the default list left
 /// out because the file has no column for them; nothing when none was.

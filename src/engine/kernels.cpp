@@ -60,6 +60,31 @@ namespace hn = hwy::HWY_NAMESPACE;
 
 // ------------------------------------------------------------------ tally
 
+// The end of both tallies: the vector counters (bins already offset by
+// p.lo) reduced, the scores from `i` on counted one by one, the three groups
+// added to `out`. True when every score lay on the scale.
+template <class D, class D64>
+HWY_INLINE bool FinishTally(D d, D64 d64, hn::Vec<D> vmax, hn::Vec<D64> low, hn::Vec<D64> high,
+                            const std::uint8_t* HWY_RESTRICT s, std::size_t i, std::size_t n, const scale_params& p,
+                            std::uint64_t* HWY_RESTRICT out) {
+  const unsigned low_bin = p.low_max - p.lo;
+  const unsigned high_bin = p.high_min - p.lo;
+  std::uint64_t n_low = SumLanes(d64, low);
+  std::uint64_t n_high = SumLanes(d64, high);
+  unsigned top = MaxLane(d, vmax);
+  for (; i < n; ++i) {
+    const unsigned bin = static_cast<std::uint8_t>(s[i] - p.lo);
+    top = std::max(top, bin);
+    const unsigned g = GroupOf(bin, low_bin, high_bin);
+    n_low += g == 0;
+    n_high += g == 2;
+  }
+  out[0] += n_low;
+  out[1] += n - n_low - n_high;
+  out[2] += n_high;
+  return top < p.npoints;
+}
+
 // Scales of at most 16 points: shuffle table and nibble counters.
 template <bool kOffset>
 bool TallyTable(const std::uint8_t* HWY_RESTRICT s, std::size_t n, const scale_params& p,
@@ -127,20 +152,7 @@ bool TallyTable(const std::uint8_t* HWY_RESTRICT s, std::size_t n, const scale_p
     low = hn::Add(low, hn::SumsOf8(lo4));
     high = hn::Add(high, hn::SumsOf8(hi4));
   }
-  std::uint64_t n_low = SumLanes(d64, low);
-  std::uint64_t n_high = SumLanes(d64, high);
-  unsigned top = MaxLane(d, vmax);
-  for (; i < n; ++i) {
-    const unsigned bin = static_cast<std::uint8_t>(s[i] - p.lo);
-    top = std::max(top, bin);
-    const unsigned g = GroupOf(bin, low_bin, high_bin);
-    n_low += g == 0;
-    n_high += g == 2;
-  }
-  out[0] += n_low;
-  out[1] += n - n_low - n_high;
-  out[2] += n_high;
-  return top < p.npoints;
+  return FinishTally(d, d64, vmax, low, high, s, i, n, p, out);
 }
 
 // Any scale: compare and subtract into byte counters.
@@ -173,20 +185,7 @@ bool TallyCompare(const std::uint8_t* HWY_RESTRICT s, std::size_t n, const scale
     low = hn::Add(low, hn::SumsOf8(cl));
     high = hn::Add(high, hn::SumsOf8(ch));
   }
-  std::uint64_t n_low = SumLanes(d64, low);
-  std::uint64_t n_high = SumLanes(d64, high);
-  unsigned top = MaxLane(d, vmax);
-  for (; i < n; ++i) {
-    const unsigned bin = static_cast<std::uint8_t>(s[i] - p.lo);
-    top = std::max(top, bin);
-    const unsigned g = GroupOf(bin, low_bin, high_bin);
-    n_low += g == 0;
-    n_high += g == 2;
-  }
-  out[0] += n_low;
-  out[1] += n - n_low - n_high;
-  out[2] += n_high;
-  return top < p.npoints;
+  return FinishTally(d, d64, vmax, low, high, s, i, n, p, out);
 }
 
 bool Tally(const std::uint8_t* HWY_RESTRICT s, std::size_t n, const scale_params& p,

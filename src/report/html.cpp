@@ -8,6 +8,8 @@
 #include <cctype>
 #include <cmath>
 #include <cstddef>
+#include <cstdint>
+#include <map>
 #include <string>
 #include <utility>
 #include <vector>
@@ -195,31 +197,31 @@ table make_ingest_table(const ingest_summary& g) {
   return t;
 }
 
-// By cause, as `cxm summary` (rows "rejected: <cause>") and a rejects file
-// (column "cause") name them.
-table make_reasons_table(const ingest_summary& g) {
+// A count per name (rows "<name>", "<count>"), in name order; rows counting
+// 0 only when `zeros`.
+table make_count_table(std::string caption, std::string name, const std::map<std::string, std::uint64_t>& counts,
+                       bool zeros) {
   table t;
-  t.caption = "Rejected rows by cause";
-  t.header = {"cause", "rows"};
+  t.caption = std::move(caption);
+  t.header = {std::move(name), "rows"};
   t.numeric = {false, true};
-  for (const auto& [cause, n] : g.rejected_by_cause) {
-    if (n == 0) continue;
-    t.rows.push_back({cause, std::to_string(n)});
+  for (const auto& [key, n] : counts) {
+    if (n == 0 && !zeros) continue;
+    t.rows.push_back({key, std::to_string(n)});
     t.row_class.emplace_back();
   }
   return t;
 }
 
+// By cause, as `cxm summary` (rows "rejected: <cause>") and a rejects file
+// (column "cause") name them; causes no row had are left out.
+table make_reasons_table(const ingest_summary& g) {
+  return make_count_table("Rejected rows by cause", "cause", g.rejected_by_cause, false);
+}
+
+// Every field the input has, 0 included.
 table make_missing_table(const ingest_summary& g) {
-  table t;
-  t.caption = "Empty fields in accepted rows";
-  t.header = {"field", "rows"};
-  t.numeric = {false, true};
-  for (const auto& [field, n] : g.missing_by_field) {
-    t.rows.push_back({field, std::to_string(n)});
-    t.row_class.emplace_back();
-  }
-  return t;
+  return make_count_table("Empty fields in accepted rows", "field", g.missing_by_field, true);
 }
 
 table make_rejects_table(const report_model& m) {

@@ -99,16 +99,6 @@ std::string format_count(double n) {
   return format_fixed(n, 1);
 }
 
-// "+02:00" for two hours east of UTC.
-std::string offset_text(std::chrono::seconds off) {
-  const long long s = off.count();
-  const long long a = s < 0 ? -s : s;
-  const long long h = a / 3600, mi = (a % 3600) / 60;
-  std::string out = s < 0 ? "-" : "+";
-  out += (h < 10 ? "0" : "") + std::to_string(h) + ":" + (mi < 10 ? "0" : "") + std::to_string(mi);
-  return out;
-}
-
 std::string adjust_name(stats::p_adjust a) {
   switch (a) {
     case stats::p_adjust::none: return "not adjusted";
@@ -380,7 +370,7 @@ report_model build_report_model(const response_table& t, const model_options& op
     s.period = "month";
     s.method = "NPS in points with " + lvl + "% adjusted Wald interval (Rocks 2016); months with fewer than " +
                std::to_string(opt.thin_below) + " responses are marked thin";
-    if (opt.utc_offset.count() != 0) s.method += "; months at UTC" + offset_text(opt.utc_offset);
+    if (opt.utc_offset.count() != 0) s.method += "; months at UTC" + format_utc_offset(opt.utc_offset);
     s.thin_below = opt.thin_below;
     s.undated = undated;
     const int first = nps_by_month.begin()->first;

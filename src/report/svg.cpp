@@ -67,6 +67,19 @@ void check_interval_chart(const interval_chart& c, const char* name) {
   }
 }
 
+// The row labels of a horizontal chart, at 12 px, right-aligned before the
+// plot: as wide as the widest label, within 40..180 px, and shortened to the
+// characters 180 px hold.
+constexpr double max_row_label_width = 180.0;
+constexpr auto max_row_label_chars = static_cast<std::size_t>(max_row_label_width / (0.6 * 12));
+
+template <class Rows>
+double row_label_width(const Rows& rows) {
+  double w = 40;
+  for (const auto& r : rows) w = std::max(w, text_width(r.label, 12));
+  return std::min(w, max_row_label_width);
+}
+
 }  // namespace
 
 // ---------------------------------------------------------------------------
@@ -93,11 +106,7 @@ std::string render_stacked_bars(const stacked_bar_chart& c) {
   for (std::size_t k = 0; k < 3; ++k) items.push_back({symbol::swatch, fills[k], c.categories[k]});
   const double legend_y = legend(body, items, 48);
 
-  double label_w = 40;
-  for (const auto& r : c.rows) label_w = std::max(label_w, text_width(r.label, 12));
-  label_w = std::min(label_w, 180.0);
-  const auto max_chars = static_cast<std::size_t>(180.0 / (0.6 * 12));
-  const double x0 = margin + label_w + 10;
+  const double x0 = margin + row_label_width(c.rows) + 10;
   const double x1 = width - margin - 72;
   const double top = legend_y + 16;
   const double row_h = 22;
@@ -111,7 +120,7 @@ std::string render_stacked_bars(const stacked_bar_chart& c) {
     const auto& r = c.rows[i];
     const double y = top + static_cast<double>(i) * (row_h + gap);
     const double cy = y + row_h / 2;
-    text_el(body, x0 - 8, cy + 4, shorten(r.label, max_chars), "class=\"label\" text-anchor=\"end\"");
+    text_el(body, x0 - 8, cy + 4, shorten(r.label, max_row_label_chars), "class=\"label\" text-anchor=\"end\"");
     text_el(body, width - margin, cy + 4, "n = " + count_text(r.n),
             "class=\"n\" text-anchor=\"end\" font-size=\"11\" fill=\"#555555\"");
     const std::array<double, 3> amount{r.low, r.middle, r.high};
@@ -173,11 +182,7 @@ std::string render_interval_dots(const interval_chart& c) {
   items.push_back({symbol::down, okabe_ito::vermillion, "lower than " + c.comparison_label});
   const double legend_y = legend(body, items, 48);
 
-  double label_w = 40;
-  for (const auto& r : c.rows) label_w = std::max(label_w, text_width(r.label, 12));
-  label_w = std::min(label_w, 180.0);
-  const auto max_chars = static_cast<std::size_t>(180.0 / (0.6 * 12));
-  const double x0 = margin + label_w + 10;
+  const double x0 = margin + row_label_width(c.rows) + 10;
   const double x1 = width - margin - 72 - 24;
   const double top = legend_y + 16;
   const double row_h = 26;
@@ -195,7 +200,7 @@ std::string render_interval_dots(const interval_chart& c) {
   for (std::size_t i = 0; i < c.rows.size(); ++i) {
     const auto& r = c.rows[i];
     const double cy = top + (static_cast<double>(i) + 0.5) * row_h;
-    text_el(body, x0 - 8, cy + 4, shorten(r.label, max_chars), "class=\"label\" text-anchor=\"end\"");
+    text_el(body, x0 - 8, cy + 4, shorten(r.label, max_row_label_chars), "class=\"label\" text-anchor=\"end\"");
     text_el(body, width - margin, cy + 4, "n = " + count_text(r.n),
             "class=\"n\" text-anchor=\"end\" font-size=\"11\" fill=\"#555555\"");
     if (!std::isfinite(r.value)) {

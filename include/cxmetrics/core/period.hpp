@@ -76,6 +76,17 @@ inline void check_utc_offset(std::chrono::seconds offset) {
   }
 }
 
+/// An offset as ISO 8601 writes it: "+02:00" for two hours east of UTC,
+/// "-05:30", "+00:00" for UTC.
+[[nodiscard]] inline std::string format_utc_offset(std::chrono::seconds offset) {
+  const long long s = offset.count();
+  const long long a = s < 0 ? -s : s;
+  const long long h = a / 3600, m = (a % 3600) / 60;
+  std::string out = s < 0 ? "-" : "+";
+  out += (h < 10 ? "0" : "") + std::to_string(h) + ":" + (m < 10 ? "0" : "") + std::to_string(m);
+  return out;
+}
+
 /// One calendar period (see the header comment).
 struct period {
   /// Index of the period of a response without a time.

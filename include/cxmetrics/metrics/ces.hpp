@@ -67,11 +67,8 @@ void visit_fields(Ar& ar, ces_options& o) {
 /// Mean and easy share of CES counts (see the header comment).
 [[nodiscard]] inline ces_result compute_ces(const score_counts& c, const ces_options& opt = {}) {
   check_ces_options(opt);
-  const auto& s = c.scale_of();
-  if (s.kind() != scale_kind::ces) {
-    throw invalid_argument("CES needs counts on the CES scale 1..7, got counts on the " + s.describe());
-  }
-  auto [easy, mean] = detail::share_and_mean(c, opt.easy_min, opt.level, opt.share_method);
+  auto [easy, mean] = detail::kind_share_and_mean(c, scale_kind::ces, "CES needs counts on the CES scale 1..7",
+                                                  opt.easy_min, opt.level, opt.share_method);
   return {std::move(mean), std::move(easy)};
 }
 

@@ -74,11 +74,9 @@ void visit_fields(Ar& ar, csat_options& o) {
 /// Top-box share and mean of CSAT counts (see the header comment).
 [[nodiscard]] inline csat_result compute_csat(const score_counts& c, const csat_options& opt = {}) {
   check_csat_options(opt);
-  const auto& s = c.scale_of();
-  if (s.kind() != scale_kind::csat) {
-    throw invalid_argument("CSAT needs counts on the CSAT scale 1..5, got counts on the " + s.describe());
-  }
-  auto [satisfied, mean] = detail::share_and_mean(c, s.max() - opt.top_box + 1, opt.level, opt.share_method);
+  auto [satisfied, mean] = detail::kind_share_and_mean(c, scale_kind::csat, "CSAT needs counts on the CSAT scale 1..5",
+                                                       scale::csat().max() - opt.top_box + 1, opt.level,
+                                                       opt.share_method);
   return {std::move(satisfied), std::move(mean)};
 }
 

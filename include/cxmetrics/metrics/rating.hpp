@@ -24,6 +24,7 @@
 #include <utility>
 
 #include "cxmetrics/core/counts.hpp"
+#include "cxmetrics/core/error.hpp"
 #include "cxmetrics/core/estimate.hpp"
 #include "cxmetrics/core/response.hpp"
 #include "cxmetrics/core/scale.hpp"
@@ -73,6 +74,17 @@ namespace detail {
   const auto top = c.range(top_min, c.scale_of().max());
   return {c.weighted() ? stats::proportion(top, c.total(), share) : stats::proportion(top.n, c.count(), share),
           stats::mean_t(c, level)};
+}
+
+/// The same for compute_csat and compute_ces, whose counts must lie on a
+/// scale of `kind` (any cut): otherwise invalid_argument, the message
+/// starting with `needs` ("CSAT needs counts on the CSAT scale 1..5").
+[[nodiscard]] inline std::pair<estimate, estimate> kind_share_and_mean(const score_counts& c, scale_kind kind,
+                                                                       std::string_view needs, int top_min,
+                                                                       double level, interval_method method) {
+  const auto& s = c.scale_of();
+  if (s.kind() != kind) throw invalid_argument(std::string(needs) + ", got counts on the " + s.describe());
+  return share_and_mean(c, top_min, level, method);
 }
 
 }  // namespace detail

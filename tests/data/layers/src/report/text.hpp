@@ -1,0 +1,4 @@
+// Fixture: report code including io (allowed).
+#pragma once
+
+#include "io/reader.hpp"
