@@ -109,12 +109,13 @@ method_choice choose_methods(const std::vector<std::string>& names) {
     const auto m = parse_method(name);
     bool used = false;
     if (m == interval_method::wald || m == interval_method::adjusted_wald || m == interval_method::bayes_dirichlet ||
-        m == interval_method::bootstrap) {
+        m == interval_method::bootstrap || m == interval_method::tango || m == interval_method::t) {
       c.nps = m;
       used = true;
     }
-    if (m == interval_method::wald || m == interval_method::wilson || m == interval_method::jeffreys ||
-        m == interval_method::clopper_pearson || m == interval_method::agresti_coull) {
+    if (m == interval_method::wald || m == interval_method::wilson || m == interval_method::wilson_cc ||
+        m == interval_method::jeffreys || m == interval_method::clopper_pearson ||
+        m == interval_method::agresti_coull) {
       c.proportion = m;
       used = true;
     }
@@ -449,8 +450,8 @@ void register_summary(CLI::App& app, context& ctx) {
   add_group_flags(*sub, args->groups);
   sub->add_option("--level", args->level, "Confidence level, 0 < level < 1")->default_val(0.95)->transform(level_arg());
   sub->add_option("--method", args->methods,
-                  "Interval methods: an NPS one (adjusted_wald, wald, bayes_dirichlet, bootstrap) and/or a "
-                  "proportion one (wilson, jeffreys, clopper_pearson, agresti_coull, wald)")
+                  "Interval methods: an NPS one (adjusted_wald, wald, tango, t, bayes_dirichlet, bootstrap) and/or "
+                  "a proportion one (wilson, wilson_cc, jeffreys, clopper_pearson, agresti_coull, wald)")
       ->delimiter(',');
   sub->add_option("--adjust", args->adjust, "p-value adjustment across groups: holm, bh, bonferroni, none")
       ->default_val("holm");
