@@ -116,26 +116,30 @@ TEST(MeanT, VeryLargeN) {
 TEST(MeanT, WeightedMatchesPerResponseLinearisation) {
   // Scores 1..5 twice, weights 1,2,3 cycling. Second method in R, per response:
   //   x <- rep(1:5, 2); w <- rep(c(1,2,3), length.out = 10); m <- weighted.mean(x, w)
-  //   V <- sum(w^2*(x-m)^2)/sum(w)^2; ne <- sum(w)^2/sum(w^2); se <- sqrt(V*ne/(ne-1))
-  //   m + c(-1,1)*qt(.975, ne-1)*se
-  //   → m 2.947368421052631, se 0.484322770980631, ne 8.395348837209303,
-  //     CI 1.814422078846337 4.080314763258926
+  //   V <- sum(w^2*(x-m)^2)/sum(w)^2; ne <- sum(w)^2/sum(w^2); se_k <- sqrt(V*ne/(ne-1))
+  //   → m 2.947368421052631, se_k 0.484322770980631, ne 8.395348837209303
+  // The SE is survey::svymean's, sqrt(V*n/(n-1)) with n = 10, and the t
+  // interval has n − 1 = 9 degrees of freedom (qt(.975, 9) = 2.2621571627982):
+  // V is recovered from se_k as se_k²·(ne − 1)/ne.
   score_counts c(scale::csat());
   const double w[] = {1, 2, 3};
   for (int i = 0; i < 10; ++i) c.add(i % 5 + 1, w[i % 3]);
   const auto m = stats::mean_t(c);
   ASSERT_TRUE(m.ok());
   EXPECT_NEAR(m.value(), 2.947368421052631, 1e-14);
-  EXPECT_NEAR(m.se(), 0.484322770980631, 1e-13);
-  EXPECT_NEAR(m.effective_n(), 8.395348837209303, 1e-12);
-  EXPECT_NEAR(m.ci()->lower, 1.814422078846337, 1e-10);
-  EXPECT_NEAR(m.ci()->upper, 4.080314763258926, 1e-10);
+  const double ne = 8.395348837209303;
+  const double v = 0.484322770980631 * 0.484322770980631 * (ne - 1.0) / ne;
+  const double se = std::sqrt(v * 10.0 / 9.0);
+  EXPECT_NEAR(m.se(), se, 1e-13);
+  EXPECT_NEAR(m.effective_n(), ne, 1e-12);
+  EXPECT_NEAR(m.ci()->lower, 2.947368421052631 - 2.2621571627982 * se, 1e-10);
+  EXPECT_NEAR(m.ci()->upper, 2.947368421052631 + 2.2621571627982 * se, 1e-10);
   EXPECT_EQ(m.n(), 10u);
 }
 
 TEST(MeanT, ConstantAndZeroWeights) {
   const auto plain = histogram(scale::csat(), {2, 1, 1, 5, 3});
-  // Every weight 0.7: same value and SE as unweighted (the ñ/(ñ − 1) factor
+  // Every weight 0.7: same value and SE as unweighted (the n/(n − 1) factor
   // turns the n-divisor linearisation into s/√n).
   score_counts scaled(scale::csat());
   for (int s = 1; s <= 5; ++s) {
@@ -147,13 +151,14 @@ TEST(MeanT, ConstantAndZeroWeights) {
   EXPECT_NEAR(b.se(), a.se(), 1e-13);
   EXPECT_NEAR(b.ci()->lower, a.ci()->lower, 1e-10);
   EXPECT_NEAR(b.ci()->upper, a.ci()->upper, 1e-10);
-  // Zero-weight responses (here on score 1) change nothing but n.
+  // Zero-weight responses (here on score 1) count in n, as in survey: the
+  // value stays, the SE takes √((14/13)/(12/11)).
   score_counts mixed = scaled;
   mixed.add(1, 0.0);
   mixed.add(1, 0.0);
   const auto z = stats::mean_t(mixed);
   EXPECT_NEAR(z.value(), a.value(), 1e-13);
-  EXPECT_NEAR(z.se(), a.se(), 1e-13);
+  EXPECT_NEAR(z.se(), a.se() * std::sqrt((14.0 / 13.0) / (12.0 / 11.0)), 1e-13);
   EXPECT_EQ(z.n(), 14u);
   // All weights zero → no_data; one positive weight → insufficient.
   score_counts zero(scale::csat());
@@ -283,7 +288,8 @@ TEST(Csat, EmptyAndSingle) {
 
 TEST(Csat, WeightedShareUsesEffectiveN) {
   // Weighted: p = Σw(4–5)/Σw; with every weight 3 it equals the unweighted
-  // share and interval (ñ = n).
+  // share and interval (ñ = n); its SE is the linearised one, √(n/(n − 1))
+  // times the binomial SE, and the mean's SE the unweighted one.
   const auto plain = histogram(scale::csat(), {2, 1, 1, 5, 3});
   csat_accumulator acc;
   for (int s = 1; s <= 5; ++s) {
@@ -292,7 +298,7 @@ TEST(Csat, WeightedShareUsesEffectiveN) {
   const auto a = compute_csat(plain);
   const auto b = acc.result();
   EXPECT_NEAR(b.satisfied.value(), a.satisfied.value(), 1e-14);
-  EXPECT_NEAR(b.satisfied.se(), a.satisfied.se(), 1e-14);
+  EXPECT_NEAR(b.satisfied.se(), a.satisfied.se() * std::sqrt(12.0 / 11.0), 1e-14);
   EXPECT_NEAR(b.satisfied.ci()->lower, a.satisfied.ci()->lower, 1e-12);
   EXPECT_NEAR(b.mean.se(), a.mean.se(), 1e-13);
 }

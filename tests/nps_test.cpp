@@ -224,8 +224,9 @@ std::vector<weighted_row> random_rows(std::size_t n, std::uint64_t seed) {
 }
 
 TEST(NpsWeighted, LinearisedSeMatchesPerResponseComputation) {
-  // Second method: θ = Σw·y/Σw and Var = Σ w²(y − θ)²/(Σw)² summed over the
-  // individual responses, not per category as in the library.
+  // Second method: θ = Σw·y/Σw and Var = n/(n − 1)·Σ w²(y − θ)²/(Σw)² (R's
+  // survey::svymean) summed over the individual responses, not per category
+  // as in the library.
   const auto rows = random_rows(500, 20240601);
   score_counts c(scale::nps());
   double sw = 0.0, swy = 0.0, sw2 = 0.0;
@@ -242,7 +243,7 @@ TEST(NpsWeighted, LinearisedSeMatchesPerResponseComputation) {
     const double y = r.score >= 9 ? 1.0 : (r.score <= 6 ? -1.0 : 0.0);
     v += r.weight * r.weight * (y - theta) * (y - theta);
   }
-  v /= sw * sw;
+  v = v / (sw * sw) * (500.0 / 499.0);
   const auto res = compute_nps(c, with_method(interval_method::wald));
   ASSERT_TRUE(res.nps.ok());
   EXPECT_NEAR(res.nps.value(), 100.0 * theta, 1e-10);
@@ -262,12 +263,19 @@ TEST(NpsWeighted, ConstantWeightsGiveTheUnweightedResult) {
     plain.add(r.score);
     weighted.add(r.score, 2.5);
   }
-  for (auto m : {interval_method::wald, interval_method::adjusted_wald, interval_method::bayes_dirichlet,
-                 interval_method::bootstrap}) {
+  // Equal weights: the unweighted value and intervals, save Wald's, whose SE
+  // (and so interval) is the weighted one: the t SE, √(n/(n − 1)) times the
+  // unweighted Wald SE (stats/weighted_se.hpp); the t interval is the same.
+  for (auto m : {interval_method::t, interval_method::adjusted_wald, interval_method::bayes_dirichlet,
+                 interval_method::bootstrap, interval_method::tango}) {
     const auto a = compute_nps(plain, with_method(m));
     const auto b = compute_nps(weighted, with_method(m));
+    const double factor =
+        (m == interval_method::bayes_dirichlet || m == interval_method::bootstrap || m == interval_method::t)
+            ? 1.0
+            : std::sqrt(300.0 / 299.0);
     EXPECT_NEAR(a.nps.value(), b.nps.value(), 1e-9) << to_string(m);
-    EXPECT_NEAR(a.nps.se(), b.nps.se(), 1e-9) << to_string(m);
+    EXPECT_NEAR(a.nps.se() * factor, b.nps.se(), 1e-9) << to_string(m);
     EXPECT_NEAR(a.nps.ci()->lower, b.nps.ci()->lower, 1e-7) << to_string(m);
     EXPECT_NEAR(a.nps.ci()->upper, b.nps.ci()->upper, 1e-7) << to_string(m);
     EXPECT_NEAR(b.nps.effective_n(), 300.0, 1e-9);
@@ -275,9 +283,12 @@ TEST(NpsWeighted, ConstantWeightsGiveTheUnweightedResult) {
   }
 }
 
-TEST(NpsWeighted, ZeroWeightsDropOutOfValueAndSe) {
-  // Rows with weight 0 count as responses (n) but carry no weight: value, SE
-  // and intervals equal the unweighted result on the positive-weight rows.
+TEST(NpsWeighted, ZeroWeightsDropOutOfValueAndCountInN) {
+  // Rows with weight 0 count as responses (n) but carry no weight: value and
+  // intervals other than Wald equal the unweighted result on the
+  // positive-weight rows; the SE is the t SE of those rows times
+  // √((n/(n − 1))/(m/(m − 1))) for n rows of which m weigh (survey counts
+  // zero-weight units in n).
   const auto rows = random_rows(200, 99);
   score_counts mixed(scale::nps());
   score_counts positive(scale::nps());
@@ -290,10 +301,11 @@ TEST(NpsWeighted, ZeroWeightsDropOutOfValueAndSe) {
     }
   }
   const auto a = compute_nps(mixed, with_method(interval_method::wald));
-  const auto b = compute_nps(positive, with_method(interval_method::wald));
+  const auto b = compute_nps(positive, with_method(interval_method::t));
+  const double nn = 200.0;
+  const double m = static_cast<double>(positive.count());
   EXPECT_NEAR(a.nps.value(), b.nps.value(), 1e-10);
-  EXPECT_NEAR(a.nps.se(), b.nps.se(), 1e-10);
-  EXPECT_NEAR(a.nps.ci()->lower, b.nps.ci()->lower, 1e-9);
+  EXPECT_NEAR(a.nps.se(), b.nps.se() * std::sqrt((nn / (nn - 1)) / (m / (m - 1))), 1e-10);
   EXPECT_EQ(a.nps.n(), 200u);
   EXPECT_EQ(b.nps.n(), positive.count());
   EXPECT_NEAR(a.nps.effective_n(), static_cast<double>(positive.count()), 1e-9);
@@ -794,7 +806,7 @@ TEST(NpsErrors, BadOptions) {
     // Options are checked even without data.
     EXPECT_THROW((void)compute_nps(score_counts(scale::nps()), o), invalid_argument) << level;
   }
-  for (auto m : {interval_method::wilson, interval_method::t, interval_method::jeffreys, interval_method::newcombe}) {
+  for (auto m : {interval_method::wilson, interval_method::mover, interval_method::jeffreys, interval_method::newcombe}) {
     EXPECT_THROW((void)compute_nps(trinomial(1, 1, 1), with_method(m)), invalid_argument) << to_string(m);
   }
   nps_options o;

@@ -211,7 +211,11 @@ bin_totals totals(std::uint64_t n, double w, double w2) {
   return t;
 }
 
-TEST(WeightedProportion, UnitWeightsEqualTheUnweightedResult) {
+// With every weight 1 the weighted proportion has the unweighted value,
+// interval, n and effective n; its SE is the linearised one of
+// stats/weighted_se.hpp, √(p̂(1−p̂)/(n − 1)) = the binomial SE·√(n/(n − 1))
+// (0 at n = 1, as the binomial SE of one response).
+TEST(WeightedProportion, UnitWeightsGiveTheUnweightedIntervalAndTheLinearisedSe) {
   for (auto method : {interval_method::wilson, interval_method::jeffreys, interval_method::clopper_pearson,
                       interval_method::agresti_coull, interval_method::wald}) {
     for (std::uint64_t n : {1u, 7u, 10u, 263u, 1000u, 99991u}) {
@@ -221,13 +225,19 @@ TEST(WeightedProportion, UnitWeightsEqualTheUnweightedResult) {
         const proportion_options opt{0.95, method};
         const auto u = proportion(x, n, opt);
         const auto w = proportion(unit_totals(x), unit_totals(n), opt);
-        EXPECT_EQ(w, u);  // value, SE, interval, n, effective n, status: all identical
+        EXPECT_EQ(w.value(), u.value());
+        EXPECT_EQ(w.ci(), u.ci());
+        EXPECT_EQ(w.n(), u.n());
+        EXPECT_EQ(w.effective_n(), u.effective_n());
+        EXPECT_EQ(w.state(), u.state());
+        const double nd = static_cast<double>(n);
+        EXPECT_NEAR(w.se(), n == 1 ? 0.0 : u.se() * std::sqrt(nd / (nd - 1.0)), 1e-15);
       }
     }
   }
 }
 
-TEST(WeightedProportion, ConstantWeightsGiveTheSameValueAndSe) {
+TEST(WeightedProportion, ConstantWeightsGiveTheSameValueAndInterval) {
   // Weights c on every response: Σw = c·n, Σw² = c²·n, Kish n = n.
   const std::uint64_t x = 37;
   const std::uint64_t n = 120;
@@ -239,7 +249,7 @@ TEST(WeightedProportion, ConstantWeightsGiveTheSameValueAndSe) {
     const auto w = proportion(totals(x, c * xd, c * c * xd), totals(n, c * nd, c * c * nd));
     ASSERT_TRUE(w.ok());
     EXPECT_NEAR(w.value(), u.value(), 1e-15);
-    EXPECT_NEAR(w.se(), u.se(), 1e-15);
+    EXPECT_NEAR(w.se(), u.se() * std::sqrt(nd / (nd - 1.0)), 1e-15);  // the linearised n/(n − 1)
     EXPECT_NEAR(w.effective_n(), nd, 1e-9);
     EXPECT_NEAR(w.ci()->lower, u.ci()->lower, 1e-12);
     EXPECT_NEAR(w.ci()->upper, u.ci()->upper, 1e-12);
@@ -247,13 +257,15 @@ TEST(WeightedProportion, ConstantWeightsGiveTheSameValueAndSe) {
   }
 }
 
-TEST(WeightedProportion, ZeroWeightRowsChangeNothingButN) {
+// Zero-weight rows count in n, as units outside a domain do in survey: they
+// change nothing but n and, through n/(n − 1), the SE.
+TEST(WeightedProportion, ZeroWeightRowsChangeNothingButNAndTheSeFactor) {
   const auto base = proportion(totals(4, 3.5, 3.75), totals(9, 8.25, 10.0625));
   // Add 3 zero-weight successes and 5 zero-weight misses.
   const auto more = proportion(totals(7, 3.5, 3.75), totals(17, 8.25, 10.0625));
   ASSERT_TRUE(base.ok());
   EXPECT_EQ(more.value(), base.value());
-  EXPECT_EQ(more.se(), base.se());
+  EXPECT_NEAR(more.se(), base.se() * std::sqrt((17.0 / 16.0) / (9.0 / 8.0)), 1e-15);
   EXPECT_EQ(more.ci(), base.ci());
   EXPECT_EQ(more.effective_n(), base.effective_n());
   EXPECT_EQ(base.n(), 9u);
@@ -266,7 +278,8 @@ TEST(WeightedProportion, ZeroWeightRowsChangeNothingButN) {
 
 TEST(WeightedProportion, MatchesRPerResponseComputation) {
   // w <- c(1.5, 0.5, 2, 1, 1, 0.8, 1.2, 3); y <- c(1,0,1,1,0,1,0,1)
-  // p <- sum(w*y)/sum(w); se <- sqrt(sum(w^2*(y-p)^2))/sum(w); ne <- sum(w)^2/sum(w^2)
+  // p <- sum(w*y)/sum(w); n <- 8; se <- sqrt(n/(n-1)*sum(w^2*(y-p)^2))/sum(w)
+  // (= svymean(~y, svydesign(ids=~1, weights=~w))'s SE); ne <- sum(w)^2/sum(w^2)
   // prop.test(p*ne, ne, correct=FALSE)$conf.int
   const std::vector<double> w = {1.5, 0.5, 2, 1, 1, 0.8, 1.2, 3};
   const std::vector<int> y = {1, 0, 1, 1, 0, 1, 0, 1};
@@ -285,7 +298,7 @@ TEST(WeightedProportion, MatchesRPerResponseComputation) {
   const auto e = proportion(hit, all);
   ASSERT_TRUE(e.ok());
   EXPECT_TRUE(close_to(e.value(), 0.75454545454545463));
-  EXPECT_TRUE(close_to(e.se(), 0.14514481485826636));
+  EXPECT_TRUE(close_to(e.se(), 0.14514481485826636 * std::sqrt(8.0 / 7.0)));  // √(Σw²(y−p)²)/Σw · √(n/(n−1))
   EXPECT_TRUE(close_to(e.effective_n(), 6.17977528089887684));
   EXPECT_TRUE(close_to(e.ci()->lower, 0.37321565424310926));
   EXPECT_TRUE(close_to(e.ci()->upper, 0.94072446369408447));
@@ -294,7 +307,7 @@ TEST(WeightedProportion, MatchesRPerResponseComputation) {
 
 TEST(WeightedProportion, LinearisedSeEqualsDirectPerResponseSum) {
   // Random weights and outcomes (fixed seed); the SE from bin totals must
-  // equal √(Σ w_i²(y_i − p̂)²)/Σw computed response by response.
+  // equal √(n/(n − 1)·Σ w_i²(y_i − p̂)²)/Σw computed response by response.
   std::mt19937_64 rng(424242);
   std::uniform_real_distribution<double> weight(0.0, 4.0);
   std::bernoulli_distribution hit_of(0.3);
@@ -328,7 +341,8 @@ TEST(WeightedProportion, LinearisedSeEqualsDirectPerResponseSum) {
     const auto e = proportion(hit, all);
     ASSERT_TRUE(e.ok());
     EXPECT_NEAR(e.value(), p, 1e-12);
-    EXPECT_NEAR(e.se(), std::sqrt(ss) / sw, 1e-12) << "trial " << trial;
+    const double nd = static_cast<double>(n);
+    EXPECT_NEAR(e.se(), std::sqrt(nd / (nd - 1.0) * ss) / sw, 1e-12) << "trial " << trial;
   }
 }
 

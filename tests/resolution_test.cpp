@@ -144,14 +144,15 @@ TEST(Resolution, NothingAnswered) {
 
 TEST(Resolution, Weighted) {
   // yes with weight 2 (×3), no with weight 1 (×2), unknown with weight 5:
-  // rate = 6/8; linearised SE √(Σw²(y − p)²)/Σw = √(3·4·¼² + 2·1·¾²)/8.
+  // rate = 6/8; linearised SE √(n/(n − 1)·Σw²(y − p)²)/Σw = √(5/4·(3·4·¼² + 2·1·¾²))/8
+  // (survey::svymean's, n = 5 answers).
   resolution_accumulator acc;
   for (int i = 0; i < 3; ++i) acc.add(resolution::yes, 2.0);
   for (int i = 0; i < 2; ++i) acc.add(resolution::no, 1.0);
   acc.add(resolution::unknown, 5.0);
   const auto r = acc.result();
   EXPECT_NEAR(r.rate.value(), 0.75, 1e-15);
-  EXPECT_NEAR(r.rate.se(), std::sqrt(3 * 4 * 0.0625 + 2 * 0.5625) / 8.0, 1e-15);
+  EXPECT_NEAR(r.rate.se(), std::sqrt(1.25 * (3 * 4 * 0.0625 + 2 * 0.5625)) / 8.0, 1e-15);
   // ñ = 8²/(3·4 + 2·1) = 64/14
   EXPECT_NEAR(r.rate.effective_n(), 64.0 / 14.0, 1e-12);
   EXPECT_EQ(r.rate.n(), 5u);

@@ -175,10 +175,13 @@ TEST(IntervalMethods, StatesOfVersion1WithTheNewCodesReadOrNameTheMethod) {
       type_tag::csat_accumulator,
       cat({f64(0.95), le32(1), B({11}), csat1, B({0}), le32(5), le64(0), le64(0), le64(0), le64(1), le64(3)})));
   EXPECT_EQ(ca.counts().count_of(5), 3u);
-  // A method NPS does not take, and a code past the table, are named.
+  // An NPS method (10, tango) reads and is dropped; a method NPS does not
+  // take, and a code past the table, are named.
   const auto counts_ok = cat({nps_scale, B({0}), le32(11), eleven_counts()});
-  expect_error<nps_accumulator>(wrap(type_tag::nps_accumulator, cat({nps_options_bytes(0.95, 10), counts_ok})),
-                                "nps_accumulator.options.method", "byte offset 24: 'tango' is not an NPS interval method");
+  EXPECT_EQ(deserialize<nps_accumulator>(wrap(type_tag::nps_accumulator, cat({nps_options_bytes(0.95, 10), counts_ok})))
+                .counts(),
+            deserialize<nps_accumulator>(wrap(type_tag::nps_accumulator, cat({nps_options_bytes(0.95, 1), counts_ok})))
+                .counts());
   expect_error<nps_accumulator>(wrap(type_tag::nps_accumulator, cat({nps_options_bytes(0.95, 12), counts_ok})),
                                 "nps_accumulator.options.method", "'mover' is not an NPS interval method");
   expect_error<nps_accumulator>(wrap(type_tag::nps_accumulator, cat({nps_options_bytes(0.95, 13), counts_ok})),

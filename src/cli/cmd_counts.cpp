@@ -79,7 +79,8 @@ std::vector<interval_method> methods_of(const std::vector<std::string>& names,
 
 void run_nps(const nps_args& a, const context& ctx) {
   const auto c = nps_counts(a.counts, a.bins, "nps");
-  const std::vector<interval_method> all{interval_method::adjusted_wald, interval_method::wald,
+  const std::vector<interval_method> all{interval_method::adjusted_wald,   interval_method::wald,
+                                         interval_method::tango,           interval_method::t,
                                          interval_method::bayes_dirichlet, interval_method::bootstrap};
   table t;
   t.name = "nps";
@@ -127,9 +128,9 @@ void run_proportion(const proportion_args& a, const context& ctx) {
     throw failure(usage, "proportion: --successes " + std::to_string(a.successes) + " is larger than --n " +
                              std::to_string(a.n));
   }
-  const std::vector<interval_method> all{interval_method::wilson, interval_method::jeffreys,
-                                         interval_method::clopper_pearson, interval_method::agresti_coull,
-                                         interval_method::wald};
+  const std::vector<interval_method> all{interval_method::wilson,          interval_method::wilson_cc,
+                                         interval_method::jeffreys,        interval_method::clopper_pearson,
+                                         interval_method::agresti_coull,   interval_method::wald};
   table t;
   t.name = "proportion";
   t.title = "Proportion " + std::to_string(a.successes) + "/" + std::to_string(a.n);
@@ -149,6 +150,7 @@ void run_proportion(const proportion_args& a, const context& ctx) {
 struct compare_args {
   std::vector<std::uint64_t> a, b;            // nps: D,P,PR; proportion: X,N
   std::vector<std::uint64_t> a_bins, b_bins;  // nps only
+  std::vector<std::string> methods{"all"};     // nps only
   double level = 0.95;
 };
 
@@ -168,11 +170,25 @@ void run_compare_nps(const compare_args& x, const context& ctx) {
     for (auto& e : estimate_cells(compute_nps(*c, wald).nps, 2)) row.push_back(std::move(e));
     groups.add(std::move(row));
   }
+  // One row a method: Wald (SE from the two Wald SEs, z test), adjusted Wald
+  // (z test on the adjusted difference), MOVER (an interval from the two
+  // Tango intervals; no test, so its statistic and p-value are empty).
+  const std::vector<interval_method> all{interval_method::wald, interval_method::adjusted_wald,
+                                         interval_method::mover};
   table t;
   t.name = "comparison";
-  t.title = "NPS a - b (points; Wald interval, two-sided z test)";
-  t.columns = comparison_columns();
-  t.add(comparison_cells(compare_nps(a, b, x.level), 2));
+  t.title = "NPS a - b (points; wald: two-sided z test, adjusted_wald: z test on the adjusted difference, "
+            "mover: interval from the Tango intervals)";
+  t.columns = {"method"};
+  for (auto& col : comparison_columns()) t.columns.push_back(col);
+  for (auto m : methods_of(x.methods, all, "an NPS difference")) {
+    nps_compare_options o;
+    o.level = x.level;
+    o.method = m;
+    std::vector<cell> row{cell(std::string(to_string(m)))};
+    for (auto& c : comparison_cells(compare_nps(a, b, o), 2)) row.push_back(std::move(c));
+    t.add(std::move(row));
+  }
   ctx.emit({groups, t});
 }
 
@@ -220,7 +236,8 @@ void register_counts(CLI::App& app, context& ctx) {
     add_count_list(*sub, "--counts", args->counts, "detractors,passives,promoters");
     add_count_list(*sub, "--bins", args->bins, "counts of scores 0,1,...,10 (11 numbers)");
     sub->add_option("--method", args->methods,
-                    "all (default) or a list of: adjusted_wald, wald, bayes_dirichlet (alias bayes), bootstrap")
+                    "all (default) or a list of: adjusted_wald, wald, tango, t, bayes_dirichlet (alias bayes), "
+                    "bootstrap")
         ->delimiter(',');
     add_level(*sub, args->level);
     sub->add_option("--prior", args->prior, "Dirichlet prior parameter a of Dirichlet(a,a,a), a > 0")
@@ -241,7 +258,7 @@ void register_counts(CLI::App& app, context& ctx) {
     sub->add_option("--successes,-x", args->successes, "number of successes")->required()->transform(count_arg());
     sub->add_option("--n,-n", args->n, "number of trials")->required()->transform(count_arg());
     sub->add_option("--method", args->methods,
-                    "all (default) or a list of: wilson, jeffreys, clopper_pearson, agresti_coull, wald")
+                    "all (default) or a list of: wilson, wilson_cc, jeffreys, clopper_pearson, agresti_coull, wald")
         ->delimiter(',');
     add_level(*sub, args->level);
     add_common_flags(*sub, ctx);
@@ -256,6 +273,7 @@ void register_counts(CLI::App& app, context& ctx) {
     add_count_list(*n, "--b", na->b, "group b: detractors,passives,promoters");
     add_count_list(*n, "--a-bins", na->a_bins, "group a: 11 bin counts");
     add_count_list(*n, "--b-bins", na->b_bins, "group b: 11 bin counts");
+    n->add_option("--method", na->methods, "all (default) or a list of: wald, adjusted_wald, mover")->delimiter(',');
     add_level(*n, na->level);
     add_common_flags(*n, ctx);
     n->callback([na, &ctx] { run_compare_nps(*na, ctx); });

@@ -48,6 +48,7 @@
 #include "cxmetrics/stats/mean.hpp"
 #include "cxmetrics/stats/multiplicity.hpp"
 #include "cxmetrics/stats/proportion.hpp"
+#include "cxmetrics/stats/weighted_se.hpp"
 
 namespace cxm::inline v0_1::cli {
 namespace {
@@ -109,12 +110,13 @@ method_choice choose_methods(const std::vector<std::string>& names) {
     const auto m = parse_method(name);
     bool used = false;
     if (m == interval_method::wald || m == interval_method::adjusted_wald || m == interval_method::bayes_dirichlet ||
-        m == interval_method::bootstrap) {
+        m == interval_method::bootstrap || m == interval_method::tango || m == interval_method::t) {
       c.nps = m;
       used = true;
     }
-    if (m == interval_method::wald || m == interval_method::wilson || m == interval_method::jeffreys ||
-        m == interval_method::clopper_pearson || m == interval_method::agresti_coull) {
+    if (m == interval_method::wald || m == interval_method::wilson || m == interval_method::wilson_cc ||
+        m == interval_method::jeffreys || m == interval_method::clopper_pearson ||
+        m == interval_method::agresti_coull) {
       c.proportion = m;
       used = true;
     }
@@ -165,6 +167,11 @@ class summary_run {
     check_level(a.level);
     methods_ = choose_methods(a.methods);
     adjust_ = stats::parse_p_adjust(a.adjust, at_field("--adjust"));
+    if (const auto se = stats::weighted_se_from(a.weighted_se)) {
+      se_ = *se;
+    } else {
+      throw failure(usage, "--weighted-se " + quote_value(a.weighted_se) + " is not linearized or kish");
+    }
     offset_ = parse_utc_offset(a.groups.utc_offset);
     apply_weight_flags(a.groups, a.input);
     // A field a flag names must have its column.
@@ -215,14 +222,16 @@ class summary_run {
       stats::proportion_options o;
       o.level = a_.level;
       o.method = methods_.proportion;
-      return stats::proportion(c.high(), c.total(), o);
+      o.se = se_;
+      return c.weighted() ? stats::proportion(c.high(), c.total(), o) : stats::proportion(c.high().n, c.count(), o);
     };
-    const auto mean = [&](const score_counts& c) { return stats::mean_t(c, a_.level); };
+    const auto mean = [&](const score_counts& c) { return stats::mean_t(c, a_.level, se_); };
     if (want("nps")) {
       const auto nps = [&](const score_counts& c) {
         nps_options o;
         o.level = a_.level;
         o.method = methods_.nps;
+        o.weighted_se = se_;
         return compute_nps(c, o).nps;
       };
       metric_table(out, "nps", "NPS (points, -100..100)", 2, all, nps_of, nps, stats::rest_metric::net_score);
@@ -253,6 +262,7 @@ class summary_run {
     extra["file"] = a_.input.file;
     extra["level"] = a_.level;
     extra["adjust"] = stats::to_string(adjust_);
+    extra["weighted_se"] = stats::to_string(se_);
     extra["weighted"] = !weight_column_.empty();
     extra["weight_column"] = weight_column_.empty() ? nlohmann::json(nullptr) : nlohmann::json(weight_column_);
     extra["by"] = a_.by;
@@ -419,6 +429,7 @@ class summary_run {
   summary_args& a_;
   std::vector<dim> dims_;
   method_choice methods_;
+  stats::weighted_se se_ = stats::weighted_se::linearized;
   stats::p_adjust adjust_ = stats::p_adjust::holm;
   std::chrono::seconds offset_{0};
   std::string weight_column_;
@@ -449,11 +460,15 @@ void register_summary(CLI::App& app, context& ctx) {
   add_group_flags(*sub, args->groups);
   sub->add_option("--level", args->level, "Confidence level, 0 < level < 1")->default_val(0.95)->transform(level_arg());
   sub->add_option("--method", args->methods,
-                  "Interval methods: an NPS one (adjusted_wald, wald, bayes_dirichlet, bootstrap) and/or a "
-                  "proportion one (wilson, jeffreys, clopper_pearson, agresti_coull, wald)")
+                  "Interval methods: an NPS one (adjusted_wald, wald, tango, t, bayes_dirichlet, bootstrap) and/or "
+                  "a proportion one (wilson, wilson_cc, jeffreys, clopper_pearson, agresti_coull, wald)")
       ->delimiter(',');
   sub->add_option("--adjust", args->adjust, "p-value adjustment across groups: holm, bh, bonferroni, none")
       ->default_val("holm");
+  sub->add_option("--weighted-se", args->weighted_se,
+                  "SE of weighted estimates: linearized (default; survey::svymean's, with n/(n-1)) or kish "
+                  "(Kish's approximation: the unweighted SE at the effective n)")
+      ->default_val("linearized");
   add_common_flags(*sub, ctx);
   auto* chunk = sub->get_option("--chunk-bytes");
   sub->callback([args, metrics, chunk, &ctx] {

@@ -21,6 +21,7 @@ struct summary_args {
   double level = 0.95;
   std::vector<std::string> methods;
   std::string adjust = "holm";
+  std::string weighted_se = "linearized";  ///< the SE of weighted estimates: linearized or kish
 };
 
 /// Reads the file and writes the summary tables to ctx (see cmd_summary.cpp).

@@ -86,13 +86,13 @@ close(row["value"], 100 * theta, 1e-9, "adjusted Wald keeps the sample value")
 
 # --method all gives every NPS method; the bins form gives the same numbers.
 j = jrun("nps", "--counts", f"{d},{p},{r}")
-check([x["method"] for x in j["nps"]] == ["adjusted_wald", "wald", "bayes_dirichlet", "bootstrap"],
-      "nps --method all lists the four methods")
+check([x["method"] for x in j["nps"]] == ["adjusted_wald", "wald", "tango", "t", "bayes_dirichlet", "bootstrap"],
+      "nps --method all lists the six methods")
 bins = [60, 0, 0, 0, 20, 0, 40, p - 100, 100, 200, r - 200]
 j2 = jrun("nps", "--bins", ",".join(map(str, bins)))
 check(j2["nps"] == j["nps"], "NPS from 11 bins equals NPS from the 3 group counts")
 # Dirichlet posterior mean (closed form): E[p_pro − p_det] with prior 1/2.
-bayes = j["nps"][2]
+bayes = j["nps"][4]
 close(bayes["value"], 100 * ((r + 0.5) - (d + 0.5)) / (n + 1.5), 1e-9, "Dirichlet posterior mean")
 
 # Proportions at the edges, against R.

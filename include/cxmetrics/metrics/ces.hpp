@@ -41,6 +41,7 @@ struct ces_options {
   double level = 0.95;                                    ///< 0 < level < 1
   int easy_min = 5;                                       ///< 2..7; scores >= easy_min count as "easy"
   interval_method share_method = interval_method::wilson;  ///< a proportion interval method
+  stats::weighted_se weighted_se = stats::weighted_se::linearized;  ///< the SE of weighted counts
   friend bool operator==(const ces_options&, const ces_options&) = default;
 };
 
@@ -68,7 +69,7 @@ void visit_fields(Ar& ar, ces_options& o) {
 [[nodiscard]] inline ces_result compute_ces(const score_counts& c, const ces_options& opt = {}) {
   check_ces_options(opt);
   auto [easy, mean] = detail::kind_share_and_mean(c, scale_kind::ces, "CES needs counts on the CES scale 1..7",
-                                                  opt.easy_min, opt.level, opt.share_method);
+                                                  opt.easy_min, opt.level, opt.share_method, opt.weighted_se);
   return {std::move(mean), std::move(easy)};
 }
 

@@ -48,6 +48,7 @@ struct csat_options {
   double level = 0.95;                                    ///< 0 < level < 1
   int top_box = 2;                                        ///< 1..4 top points count as "satisfied"
   interval_method share_method = interval_method::wilson;  ///< a proportion interval method
+  stats::weighted_se weighted_se = stats::weighted_se::linearized;  ///< the SE of weighted counts
   friend bool operator==(const csat_options&, const csat_options&) = default;
 };
 
@@ -76,7 +77,7 @@ void visit_fields(Ar& ar, csat_options& o) {
   check_csat_options(opt);
   auto [satisfied, mean] = detail::kind_share_and_mean(c, scale_kind::csat, "CSAT needs counts on the CSAT scale 1..5",
                                                        scale::csat().max() - opt.top_box + 1, opt.level,
-                                                       opt.share_method);
+                                                       opt.share_method, opt.weighted_se);
   return {std::move(satisfied), std::move(mean)};
 }
 

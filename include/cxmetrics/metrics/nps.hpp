@@ -40,20 +40,37 @@
 //                   (stats/bootstrap.hpp) with bootstrap_replicates
 //                   replicates and seed; point value θ̂, SE = SD of the
 //                   replicates. Same seed → same interval.
-// Wald intervals are clipped to [−100, 100] too.
+//   tango           Tango's score interval (Tango 1998, Statistics in
+//                   Medicine 17:891–908; for NPS Rocks 2016): every d with
+//                   |Z(d)| ≤ z, Z from the restricted MLE of the detractor
+//                   share under p_pro − p_det = d (stats/net_score.hpp);
+//                   point value θ̂ and the Wald SE. Defined at n = 1; upper
+//                   limit 100 when every response is a promoter, lower −100
+//                   when every one is a detractor.
+//   t               Student t interval on the scores −1/0/+1: θ̂ ± t_{n−1}·s/√n
+//                   with the sample SD s (n − 1 divisor); insufficient at
+//                   n = 1.
+// Wald and t intervals are clipped to [−100, 100] too.
 //
 // Weighted counts (c.weighted()): y = −1, 0, +1 for detractor, passive,
-// promoter;
-//   θ̂  = Σw·y/Σw
-//   SE² = Σ_cat (y_cat − θ̂)²·Σw²_cat / (Σw)²    (Taylor linearisation of the
-//         ratio mean, Woodruff 1971), which equals the trinomial Wald
-//         variance above when every weight is 1;
-// n is the number of responses and effective_n Kish's ñ = (Σw)²/Σw². The
-// intervals use ñ in place of n and the weighted shares in place of x/n:
-// Wald uses the linearised SE; adjusted Wald and the Dirichlet posterior use
-// the effective counts ñ·p̂_k; the bootstrap resamples round(ñ) responses
-// with the weighted shares. The last three are approximations (they treat
-// the weighted sample as a simple random sample of size ñ).
+// promoter; θ̂ = Σw·y/Σw, and the SE is the one definition of
+// stats/weighted_se.hpp that every weighted estimate of the library uses,
+// chosen by nps_options::weighted_se:
+//   linearized (default) SE² = n/(n − 1) · Σ_cat (y_cat − θ̂)²·Σw²_cat/(Σw)²,
+//              the design-based with-replacement estimator of R's
+//              survey::svymean (Taylor linearisation of the ratio mean,
+//              Woodruff 1971), with n the number of responses;
+//   kish       the unweighted formula s/√ñ at Kish's ñ = (Σw)²/Σw².
+// With every weight 1 both are s/√n, the t SE with the n − 1 divisor: a
+// weighted run with unit weights has an SE √(n/(n − 1)) times the
+// unweighted Wald SE (the same as the t method's). n is the number of
+// responses and effective_n Kish's ñ. Wald and t use that SE (t with n − 1,
+// or ñ − 1 for kish, degrees of freedom); adjusted Wald, Tango and the
+// Dirichlet posterior use the effective counts ñ·p̂_k, and the bootstrap
+// resamples round(ñ) responses with the weighted shares: approximations that
+// treat the weighted sample as a simple random sample of size ñ; they report
+// the weighted SE (0 when it is undefined: n = 1 or all the weight on one
+// response).
 //
 // Edge cases: n = 0 gives no_data in every field (no exception); counts
 // whose weights are all zero give no_data with the note "all weights are
@@ -66,9 +83,18 @@
 // CES and binary scales are rejected with invalid_argument: their "net" score
 // is not an NPS and asking for one is almost certainly a mistake.
 //
-// compare_nps: two independent groups, difference a − b in points, SE
-// √(se_a² + se_b²) from the Wald/linearised SEs, Wald interval and two-sided
-// z test (stats::compare_estimates).
+// compare_nps: two independent groups, difference a − b in points (the sign
+// always a minus b), by nps_compare_options::method:
+//   wald           (default) SE √(se_a² + se_b²) from the Wald (weighted: the
+//                  weighted) SEs, Wald interval and two-sided z test
+//                  (stats::compare_estimates);
+//   adjusted_wald  each sample with its ¾ / 1½ / ¾ pseudo-observations: the
+//                  adjusted difference, its SE, z test and interval (Rocks
+//                  2016; stats/net_compare.hpp);
+//   mover          θ̂_a − θ̂_b with the MOVER interval built from the two Tango
+//                  intervals (Newcombe 1998, Zou & Donner 2008); an interval,
+//                  not a test: statistic and p-value are NaN.
+// Weighted counts enter adjusted_wald and mover as effective counts.
 //
 // nps_accumulator is score_metric<nps_spec> (metrics/score_metric.hpp): a
 // regular value type holding a score_counts on the NPS scale and nothing
@@ -109,17 +135,21 @@
 #include "cxmetrics/stats/compare.hpp"
 #include "cxmetrics/stats/dirichlet.hpp"
 #include "cxmetrics/stats/distributions.hpp"
+#include "cxmetrics/stats/net_compare.hpp"
+#include "cxmetrics/stats/net_score.hpp"
 #include "cxmetrics/stats/proportion.hpp"
+#include "cxmetrics/stats/weighted_se.hpp"
 
 namespace cxm::inline v0_1 {
 
 /// How compute_nps builds the interval of the score (see the header comment).
 struct nps_options {
   double level = 0.95;                                      ///< confidence / credible level, 0 < level < 1
-  interval_method method = interval_method::adjusted_wald;  ///< wald, adjusted_wald, bayes_dirichlet, bootstrap
+  interval_method method = interval_method::adjusted_wald;  ///< wald, adjusted_wald, bayes_dirichlet, bootstrap, tango, t
   double prior = 0.5;                                       ///< Dirichlet(prior, prior, prior); finite, > 0
   std::size_t bootstrap_replicates = 2000;                  ///< >= 2
   std::uint64_t seed = 0x5eed;                              ///< bootstrap seed
+  stats::weighted_se weighted_se = stats::weighted_se::linearized;  ///< the SE of weighted counts
   friend bool operator==(const nps_options&, const nps_options&) = default;
 };
 
@@ -135,6 +165,14 @@ struct nps_result {
 /// Result of compare_nps: difference a − b in points, z statistic, p-value.
 using nps_comparison = stats::comparison;
 
+/// How compare_nps compares two groups (see the header comment).
+struct nps_compare_options {
+  double level = 0.95;
+  interval_method method = interval_method::wald;                   ///< wald, adjusted_wald or mover
+  stats::weighted_se weighted_se = stats::weighted_se::linearized;  ///< the SE of weighted counts (wald)
+  friend bool operator==(const nps_compare_options&, const nps_compare_options&) = default;
+};
+
 namespace detail {
 /// Throws invalid_argument unless `m` is an NPS interval method.
 inline void check_nps_method(interval_method m) {
@@ -143,12 +181,15 @@ inline void check_nps_method(interval_method m) {
     case interval_method::adjusted_wald:
     case interval_method::bayes_dirichlet:
     case interval_method::bootstrap:
+    case interval_method::tango:
+    case interval_method::t:
       return;
     default:
       break;
   }
   throw invalid_argument(std::string("'") + to_string(m) +
-                         "' is not an NPS interval method (use wald, adjusted_wald, bayes_dirichlet or bootstrap)");
+                         "' is not an NPS interval method (use wald, adjusted_wald, bayes_dirichlet, bootstrap, tango "
+                         "or t)");
 }
 }  // namespace detail
 
@@ -186,11 +227,17 @@ struct net_parts {
   double p_det = 0.0;
   double p_pro = 0.0;
   double theta = 0.0;   ///< p_pro − p_det
-  double var = 0.0;     ///< Wald (unweighted) or linearised (weighted) variance of theta
+  double var = 0.0;     ///< Wald (unweighted) or stats/weighted_se.hpp (weighted; 0 when undefined) variance
+  /// Weighted only: θ̂ with the weighted SE and a Wald interval on −1…1
+  /// (stats::weighted_net_score); insufficient when n = 1 or ñ = 1.
+  estimate weighted_wald;
+  bin_totals low, middle, high;  ///< weighted only: the class totals
 };
 
-/// Parts of a non-empty state with positive total weight.
-[[nodiscard]] inline net_parts net_parts_of(const score_counts& c) {
+/// Parts of a non-empty state with positive total weight; `se` chooses the
+/// SE of weighted counts.
+[[nodiscard]] inline net_parts net_parts_of(const score_counts& c,
+                                            stats::weighted_se se = stats::weighted_se::linearized) {
   net_parts p;
   const auto lo = c.low();
   const auto mid = c.middle();
@@ -218,11 +265,25 @@ struct net_parts {
   p.x_det = p.p_det * p.n_eff;
   p.x_pro = p.p_pro * p.n_eff;
   p.x_pas = std::max(p.n_eff - p.x_det - p.x_pro, 0.0);
-  const double dpro = 1.0 - p.theta;
-  const double dpas = -p.theta;
-  const double ddet = -1.0 - p.theta;
-  p.var = (dpro * dpro * hi.w2 + dpas * dpas * mid.w2 + ddet * ddet * lo.w2) / (w * w);
+  p.low = lo;
+  p.middle = mid;
+  p.high = hi;
+  p.weighted_wald = stats::weighted_net_score(lo, mid, hi, {0.95, se, interval_method::wald});
+  p.var = p.weighted_wald.state() == estimate::status::ok ? p.weighted_wald.se() * p.weighted_wald.se() : 0.0;
   return p;
+}
+
+/// `e` (on −1…1) in points, its interval clipped to [−100, 100].
+[[nodiscard]] inline estimate in_points(const estimate& e) {
+  if (e.state() == estimate::status::no_data) return e;
+  if (e.state() == estimate::status::insufficient) {
+    return estimate::insufficient(100.0 * e.value(), e.n(), e.effective_n(), e.note());
+  }
+  const auto& ci = *e.ci();
+  return estimate(100.0 * e.value(), 100.0 * e.se(),
+                  interval{std::clamp(100.0 * ci.lower, -100.0, 100.0), std::clamp(100.0 * ci.upper, -100.0, 100.0),
+                           ci.level, ci.method},
+                  e.n(), e.effective_n());
 }
 
 [[nodiscard]] inline interval clip_points(double lo, double hi, double level, interval_method m) {
@@ -233,8 +294,14 @@ struct net_parts {
 [[nodiscard]] inline estimate nps_estimate(const net_parts& p, const nps_options& opt) {
   const double theta = 100.0 * p.theta;
   const double se = 100.0 * std::sqrt(p.var);
+  const stats::net_counts counts{p.x_det, p.x_pas, p.x_pro};  // effective counts when weighted
   switch (opt.method) {
-    case interval_method::wald: {
+    case interval_method::wald:
+    case interval_method::t: {
+      if (p.weighted) {
+        return in_points(stats::weighted_net_score(p.low, p.middle, p.high, {opt.level, opt.weighted_se, opt.method}));
+      }
+      if (opt.method == interval_method::t) return in_points(stats::net_score_t(counts, opt.level));
       const double z = stats::z_for_level(opt.level);
       return estimate(theta, se, clip_points(theta - z * se, theta + z * se, opt.level, opt.method), p.n, p.n_eff);
     }
@@ -255,6 +322,11 @@ struct net_parts {
       const auto ci = stats::dirichlet_net_interval(post, opt.level);
       return estimate(100.0 * stats::dirichlet_net_mean(post), 100.0 * stats::dirichlet_net_sd(post),
                       clip_points(100.0 * ci.lower, 100.0 * ci.upper, opt.level, opt.method), p.n, p.n_eff);
+    }
+    case interval_method::tango: {
+      const auto ci = stats::tango_interval(counts, opt.level);
+      return estimate(theta, se, clip_points(100.0 * ci.lower, 100.0 * ci.upper, opt.level, opt.method), p.n,
+                      p.n_eff);
     }
     case interval_method::bootstrap: {
       // Weighted: resample round(ñ) responses (an approximation, see above).
@@ -299,27 +371,68 @@ struct net_parts {
     r.passives = stats::proportion(c.middle().n, n, share);
     r.detractors = stats::proportion(c.low().n, n, share);
   }
-  r.nps = detail::nps_estimate(detail::net_parts_of(c), opt);
+  r.nps = detail::nps_estimate(detail::net_parts_of(c, opt.weighted_se), opt);
   return r;
 }
 
-/// Two independent groups: the difference of their NPS, a − b in points,
-/// with SE √(se_a² + se_b²) from the Wald (weighted: linearised) SEs, a Wald
-/// interval at `level` and a two-sided z test (stats::compare_estimates;
-/// a side without data gives a no_data difference and NaN statistic and
-/// p-value; both SEs 0 give an insufficient difference). Throws
-/// incompatible_merge when the two scales differ.
-[[nodiscard]] inline nps_comparison compare_nps(const score_counts& a, const score_counts& b, double level = 0.95) {
-  check_level(level);
+/// Two independent groups: the difference of their NPS, a − b in points, by
+/// the method of `opt` (see the header comment; a side without data gives a
+/// no_data difference and NaN statistic and p-value; for wald, both SEs 0
+/// give an insufficient difference). Throws incompatible_merge when the two
+/// scales differ, invalid_argument for a bad level or a method other than
+/// wald, adjusted_wald and mover.
+[[nodiscard]] inline nps_comparison compare_nps(const score_counts& a, const score_counts& b,
+                                                const nps_compare_options& opt) {
+  check_level(opt.level);
   detail::check_net_scale(a.scale_of());
   if (!(a.scale_of() == b.scale_of())) {
     throw incompatible_merge("cannot compare NPS on the " + a.scale_of().describe() + " with NPS on the " +
                              b.scale_of().describe());
   }
-  nps_options wald;
-  wald.level = level;
-  wald.method = interval_method::wald;
-  return stats::compare_estimates(compute_nps(a, wald).nps, compute_nps(b, wald).nps, level);
+  if (opt.method == interval_method::wald) {
+    nps_options wald;
+    wald.level = opt.level;
+    wald.method = interval_method::wald;
+    wald.weighted_se = opt.weighted_se;
+    return stats::compare_estimates(compute_nps(a, wald).nps, compute_nps(b, wald).nps, opt.level);
+  }
+  if (opt.method != interval_method::adjusted_wald && opt.method != interval_method::mover) {
+    throw invalid_argument(std::string("'") + to_string(opt.method) +
+                           "' is not a method of an NPS difference (use wald, adjusted_wald or mover)");
+  }
+  const auto counts_of = [&](const score_counts& c) {
+    if (c.count() == 0 || (c.weighted() && !(c.total().w > 0.0))) return stats::net_counts{};
+    const auto p = detail::net_parts_of(c, opt.weighted_se);
+    return stats::net_counts{p.x_det, p.x_pas, p.x_pro};
+  };
+  const auto ca = counts_of(a);
+  const auto cb = counts_of(b);
+  stats::comparison r;
+  if (opt.method == interval_method::adjusted_wald) {
+    r = stats::compare_net_adjusted_wald(ca, cb, opt.level);
+  } else {
+    r.difference = stats::compare_net_mover(ca, cb, opt.level);
+  }
+  // In points; the differences live on −2…2, so −200…200.
+  const auto& d = r.difference;
+  if (d.state() == estimate::status::ok) {
+    const auto& ci = *d.ci();
+    r.difference = estimate(100.0 * d.value(), 100.0 * d.se(),
+                            interval{100.0 * ci.lower, 100.0 * ci.upper, ci.level, ci.method}, a.count() + b.count(),
+                            d.effective_n());
+  } else if (d.state() == estimate::status::insufficient) {
+    r.difference = estimate::insufficient(100.0 * d.value(), a.count() + b.count(), d.effective_n(), d.note());
+  } else {
+    r.difference = estimate::no_data(a.count() + b.count(), d.note());
+  }
+  return r;
+}
+
+/// compare_nps by the Wald method at `level` (see above).
+[[nodiscard]] inline nps_comparison compare_nps(const score_counts& a, const score_counts& b, double level = 0.95) {
+  nps_compare_options opt;
+  opt.level = level;
+  return compare_nps(a, b, opt);
 }
 
 // --- fields (core/fields.hpp) ---------------------------------------------------

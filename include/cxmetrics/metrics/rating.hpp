@@ -31,6 +31,7 @@
 #include "cxmetrics/metrics/score_metric.hpp"
 #include "cxmetrics/stats/mean.hpp"
 #include "cxmetrics/stats/proportion.hpp"
+#include "cxmetrics/stats/weighted_se.hpp"
 
 namespace cxm::inline v0_1 {
 
@@ -39,6 +40,7 @@ namespace cxm::inline v0_1 {
 struct rating_options {
   double level = 0.95;                                     ///< 0 < level < 1, for the share and the mean
   interval_method share_method = interval_method::wilson;  ///< a proportion interval method
+  stats::weighted_se weighted_se = stats::weighted_se::linearized;  ///< the SE of weighted counts
   friend bool operator==(const rating_options&, const rating_options&) = default;
 };
 
@@ -69,11 +71,11 @@ namespace detail {
 
 /// The share of scores >= `top_min` and the mean of `c`.
 [[nodiscard]] inline std::pair<estimate, estimate> share_and_mean(const score_counts& c, int top_min, double level,
-                                                                  interval_method method) {
-  const stats::proportion_options share{level, method};
+                                                                  interval_method method, stats::weighted_se se) {
+  const stats::proportion_options share{level, method, se};
   const auto top = c.range(top_min, c.scale_of().max());
   return {c.weighted() ? stats::proportion(top, c.total(), share) : stats::proportion(top.n, c.count(), share),
-          stats::mean_t(c, level)};
+          stats::mean_t(c, level, se)};
 }
 
 /// The same for compute_csat and compute_ces, whose counts must lie on a
@@ -81,10 +83,11 @@ namespace detail {
 /// starting with `needs` ("CSAT needs counts on the CSAT scale 1..5").
 [[nodiscard]] inline std::pair<estimate, estimate> kind_share_and_mean(const score_counts& c, scale_kind kind,
                                                                        std::string_view needs, int top_min,
-                                                                       double level, interval_method method) {
+                                                                       double level, interval_method method,
+                                                                       stats::weighted_se se) {
   const auto& s = c.scale_of();
   if (s.kind() != kind) throw invalid_argument(std::string(needs) + ", got counts on the " + s.describe());
-  return share_and_mean(c, top_min, level, method);
+  return share_and_mean(c, top_min, level, method, se);
 }
 
 }  // namespace detail
@@ -93,7 +96,8 @@ namespace detail {
 /// Throws invalid_argument for bad options.
 [[nodiscard]] inline rating_result compute_rating(const score_counts& c, const rating_options& opt = {}) {
   check_rating_options(opt);
-  auto [top, mean] = detail::share_and_mean(c, c.scale_of().high_min(), opt.level, opt.share_method);
+  auto [top, mean] = detail::share_and_mean(c, c.scale_of().high_min(), opt.level, opt.share_method,
+                                           opt.weighted_se);
   return {std::move(top), std::move(mean)};
 }
 

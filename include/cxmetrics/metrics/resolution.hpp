@@ -42,12 +42,14 @@
 #include "cxmetrics/core/scale.hpp"
 #include "cxmetrics/metrics/score_metric.hpp"
 #include "cxmetrics/stats/proportion.hpp"
+#include "cxmetrics/stats/weighted_se.hpp"
 
 namespace cxm::inline v0_1 {
 
 struct resolution_options {
   double level = 0.95;                              ///< 0 < level < 1
   interval_method method = interval_method::wilson;  ///< a proportion interval method
+  stats::weighted_se weighted_se = stats::weighted_se::linearized;  ///< the SE of weighted counts
   friend bool operator==(const resolution_options&, const resolution_options&) = default;
 };
 
@@ -81,7 +83,7 @@ inline void check_resolution_options(const resolution_options& opt) {
   r.yes = yes.n;
   r.no = c.low().n;
   r.unknown = unknown;
-  const stats::proportion_options po{opt.level, opt.method};
+  const stats::proportion_options po{opt.level, opt.method, opt.weighted_se};
   r.rate = c.weighted() ? stats::proportion(yes, all, po) : stats::proportion(yes.n, all.n, po);
   return r;
 }

@@ -7,31 +7,21 @@
 //   SE    s/√n
 //   CI    x̄ ± t_{1−α/2, n−1}·SE             (Student 1908)
 //
-// Weighted (c.weighted(); per bin b: score x_b, Σw_b, Σw²_b):
-//   mean  m = Σ_b x_b·Σw_b / Σw               (Hájek / ratio mean)
-//   V_lin = Σ_b (x_b − m)²·Σw²_b / (Σw)²       (Taylor linearisation of the
-//                                              ratio, Woodruff 1971; Wolter
-//                                              2007, "Introduction to Variance
-//                                              Estimation", ch. 6)
-//   SE    √(V_lin · ñ/(ñ − 1)),  ñ = (Σw)²/Σw² (Kish's effective n)
-//   CI    m ± t_{1−α/2, ñ−1}·SE
-//
-// Choice for the weighted SE: with every weight 1, V_lin = Σ(x − x̄)²/n² =
-// s²_MLE/n, the SE with the n divisor, which is smaller than the usual s/√n
-// by the factor √((n − 1)/n). The with-replacement survey estimator corrects
-// this with n/(n − 1) (Cochran 1977, "Sampling Techniques", §2.11; R's
-// survey::svymean does the same); we use Kish's ñ/(ñ − 1) in its place
-// because a histogram does not record how many responses had positive
-// weight. Consequences, both tested:
-//   * weights all equal to any c > 0 give exactly the unweighted mean and SE;
-//   * zero-weight responses change neither value nor SE (they add nothing to
-//     Σw or Σw²), so the result equals the unweighted one on the
-//     positive-weight responses when those share one weight.
+// Weighted (c.weighted(); per bin b: score x_b, Σw_b, Σw²_b): the mean
+// m = Σ_b x_b·Σw_b / Σw (Hájek / ratio mean) with the one weighted SE of
+// stats/weighted_se.hpp: by default the linearised with-replacement SE of R's
+// survey::svymean,
+//   SE² = n/(n − 1) · Σ_b (x_b − m)²·Σw²_b / (Σw)²,   CI m ± t_{1−α/2, n−1}·SE,
+// or Kish's approximation (s at the effective n ñ = (Σw)²/Σw², t with ñ − 1
+// degrees of freedom). With every weight equal both give the unweighted mean,
+// SE and interval. Responses of weight 0 count in n (as units outside a
+// domain do in survey), so they change the SE by the factor n/(n − 1). The
+// interval is clipped to the scale's range.
 //
 // Edge cases:
 //   n = 0                          → estimate::no_data()
 //   weighted, Σw = 0               → no_data, note "all weights are zero"
-//   n = 1 (weighted: ñ < 2)        → insufficient: the value but no SE or
+//   n = 1 (weighted: also ñ = 1)   → insufficient: the value but no SE or
 //                                    interval (t needs at least 1 degree of
 //                                    freedom)
 //   all responses equal (s = 0)    → status ok, SE 0, zero-width interval
@@ -48,13 +38,15 @@
 #include "cxmetrics/core/counts.hpp"
 #include "cxmetrics/core/estimate.hpp"
 #include "cxmetrics/stats/distributions.hpp"
+#include "cxmetrics/stats/weighted_se.hpp"
 
 namespace cxm::inline v0_1::stats {
 
 /// Mean score of `c` with a Student t interval at `level` (see the header
-/// comment for the weighted case and edge cases). Throws invalid_argument
-/// unless 0 < level < 1.
-[[nodiscard]] inline estimate mean_t(const score_counts& c, double level = 0.95) {
+/// comment for the weighted case, where `se` chooses the SE, and the edge
+/// cases). Throws invalid_argument unless 0 < level < 1.
+[[nodiscard]] inline estimate mean_t(const score_counts& c, double level = 0.95,
+                                     weighted_se se = weighted_se::linearized) {
   check_level(level);
   const std::uint64_t n = c.count();
   if (n == 0) return estimate::no_data();
@@ -77,28 +69,7 @@ namespace cxm::inline v0_1::stats {
     return estimate(mean, se, interval{mean - half, mean + half, level, interval_method::t}, n, nd);
   }
 
-  const auto tot = c.total();
-  if (!(tot.w > 0.0)) return estimate::no_data(n, "all weights are zero");
-  double sum = 0.0;
-  for (std::size_t b = 0; b < bins; ++b) sum += static_cast<double>(sc.score_of(b)) * c.weight(b);
-  const double mean = sum / tot.w;
-  const double n_eff = tot.w * tot.w / tot.w2;
-  // ñ >= 2 gives at least one degree of freedom; the tolerance lets equal
-  // weights (ñ = 2 up to rounding) through.
-  if (n_eff < 2.0 * (1.0 - 1e-12)) {
-    return estimate::insufficient(mean, n, n_eff,
-                                  "a t interval needs an effective sample size of at least 2, got " +
-                                      std::to_string(n_eff));
-  }
-  double v = 0.0;  // Σ (x_b − m)²·Σw²_b
-  for (std::size_t b = 0; b < bins; ++b) {
-    const double d = static_cast<double>(sc.score_of(b)) - mean;
-    v += d * d * c.weight_sq(b);
-  }
-  const double df = std::max(n_eff - 1.0, 1.0);
-  const double se = std::sqrt(v / (tot.w * tot.w) * n_eff / df);
-  const double half = t_for_level(level, df) * se;
-  return estimate(mean, se, interval{mean - half, mean + half, level, interval_method::t}, n, n_eff);
+  return weighted_mean(c, {level, se, interval_method::t});
 }
 
 }  // namespace cxm::stats

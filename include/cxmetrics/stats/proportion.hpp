@@ -24,9 +24,15 @@
 // corrected Wilson interval can leave it).
 //
 // Weighted data: the point value is Σw(hit)/Σw(all); the standard error is
-// the linearised (Taylor) one, √(Σ w²(y − p̂)²)/Σw, which equals √(p̂(1−p̂)/n)
-// when every weight is 1; intervals use Kish's effective n in place of n and
-// p̂·n_eff in place of x (Korn & Graubard 1998 for the Clopper–Pearson case).
+// the one definition of stats/weighted_se.hpp (proportion_options::
+// weighted_se): by default the linearised with-replacement SE of R's
+// survey::svymean, √(n/(n − 1)·Σ w²(y − p̂)²)/Σw, or Kish's approximation.
+// With every weight 1 both are √(p̂(1−p̂)/(n − 1)), not the binomial
+// √(p̂(1−p̂)/n) of unweighted counts; n = 1 (or all the weight on one
+// response) gives SE 0, as the binomial SE of one response is. Intervals use
+// Kish's effective n in place of n and p̂·n_eff in place of x (Korn &
+// Graubard 1998 for the Clopper–Pearson case), so with unit weights they
+// equal the unweighted intervals.
 #pragma once
 
 #include <algorithm>
@@ -36,12 +42,14 @@
 #include "cxmetrics/core/counts.hpp"
 #include "cxmetrics/core/estimate.hpp"
 #include "cxmetrics/stats/distributions.hpp"
+#include "cxmetrics/stats/weighted_se.hpp"
 
 namespace cxm::inline v0_1::stats {
 
 struct proportion_options {
   double level = 0.95;
   interval_method method = interval_method::wilson;
+  weighted_se se = weighted_se::linearized;  ///< the SE of weighted counts
 };
 
 /// Interval for x successes out of n trials. x and n may be fractional
@@ -139,22 +147,15 @@ struct proportion_options {
   if (all.n == 0) return estimate::no_data();
   if (!(all.w > 0.0)) return estimate::no_data(all.n, "all weights are zero");
   const double p = std::min(hit.w / all.w, 1.0);
-  // When Σw² = Σw for the successes and for all responses (every weight 1,
-  // or 0/1), the linearised variance is algebraically p̂(1−p̂)/Σw and Kish's
-  // n is Σw; computing them in that form makes unit weights reproduce the
-  // unweighted result bit for bit (core/counts.hpp promises that an
-  // unweighted state is a weighted one with all weights 1).
-  const bool unit = hit.w2 == hit.w && all.w2 == all.w;
-  const double miss_w2 = std::max(all.w2 - hit.w2, 0.0);
-  const double var = unit ? p * (1.0 - p) / all.w
-                          : (hit.w2 * (1.0 - p) * (1.0 - p) + miss_w2 * p * p) / (all.w * all.w);
+  const auto weighted = weighted_proportion(hit, all, {opt.level, opt.se, interval_method::wald});
+  const double se = weighted.state() == estimate::status::ok ? weighted.se() : 0.0;
   // Effective counts through Kish's factor Σw/Σw²: n_eff = Σw·k and
   // x_eff = Σw(hit)·k (= p̂·n_eff), both exact when k = 1.
   const double kish = all.w / all.w2;
   const double n_eff = all.w * kish;
   const double x_eff = std::min(hit.w * kish, n_eff);
   const auto ci = proportion_interval(x_eff, n_eff, opt.level, opt.method);
-  return estimate(p, std::sqrt(var), ci, all.n, n_eff);
+  return estimate(p, se, ci, all.n, n_eff);
 }
 
 }  // namespace cxm::stats
