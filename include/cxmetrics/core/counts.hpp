@@ -168,16 +168,29 @@ class score_counts {
       throw invalid_argument("score_counts::add_bins needs " + std::to_string(n_.size()) +
                              " counts and as many weight sums, or none");
     }
+    bool valid = true;  // one pass without branches; the messages only when a sum is bad
     for (std::size_t i = 0; i < w.size(); ++i) {
-      if (!(std::isfinite(w[i]) && w[i] >= 0.0)) check_weight_sum(w[i], at_field("sum_w[" + std::to_string(i) + "]"));
-      if (!(std::isfinite(w2[i]) && w2[i] >= 0.0)) check_weight_sum(w2[i], at_field("sum_w2[" + std::to_string(i) + "]"));
+      valid &= std::isfinite(w[i]) & std::isfinite(w2[i]) & (w[i] >= 0.0) & (w2[i] >= 0.0);
+    }
+    if (!valid) {
+      for (std::size_t i = 0; i < w.size(); ++i) {
+        check_weight_sum(w[i], at_field("sum_w[" + std::to_string(i) + "]"));
+        check_weight_sum(w2[i], at_field("sum_w2[" + std::to_string(i) + "]"));
+      }
     }
     if (!w.empty()) make_weighted();
-    for (std::size_t b = 0; b < n_.size(); ++b) {
-      n_[b] += n[b];
-      if (weighted()) {
-        w_[b] += w.empty() ? static_cast<double>(n[b]) : w[b];
-        w2_[b] += w.empty() ? static_cast<double>(n[b]) : w2[b];
+    const std::size_t bins = n_.size();
+    for (std::size_t b = 0; b < bins; ++b) n_[b] += n[b];
+    if (!weighted()) return;
+    if (w.empty()) {
+      for (std::size_t b = 0; b < bins; ++b) {
+        w_[b] += static_cast<double>(n[b]);
+        w2_[b] += static_cast<double>(n[b]);
+      }
+    } else {
+      for (std::size_t b = 0; b < bins; ++b) {
+        w_[b] += w[b];
+        w2_[b] += w2[b];
       }
     }
   }

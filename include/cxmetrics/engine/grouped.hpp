@@ -47,9 +47,11 @@
 // prototypes that merge (so, e.g., the same scale and cut points); it throws
 // incompatible_merge otherwise, before anything changes. add() of one row is
 // all-or-nothing: a group it created is removed again when Acc::add throws.
-// feed() and add_columns() count into fresh states and merge them at the end,
-// so an error (naming the first bad row, the input's first row number +
-// index, and the field) changes nothing.
+// feed() and add_columns() count the whole input (checking every row) before
+// any group changes: the histogram path then adds each cell's counts into its
+// group in place, the row loop merges fresh states; so an error (naming the
+// first bad row, the input's first row number + index, and the field)
+// changes nothing.
 //
 // Columns. feed(view) (all keys extractors) adds every row of a
 // response_view (engine/response_view.hpp: view_of a response_table, or of a
@@ -67,7 +69,9 @@
 //
 // Header: cxmetrics/engine/grouped.hpp. Complexity: add O(1) expected
 // (hashed) or O(1) (dense) plus Acc::add; feed one engine pass per column
-// read plus O(groups) (see grouped_feed.hpp); groups() O(G log G) hashed,
+// read plus, per cell holding rows, one lookup of its group (each key's part
+// and hash found once per local id of the input) and the addition of its
+// counts (see grouped_feed.hpp); groups() O(G log G) hashed,
 // O(cells) dense; merge O(G) merges of Acc.
 #pragma once
 
@@ -167,11 +171,13 @@ struct key_probe {
 };
 
 /// Hash of a key tuple: std::hash of each part, combined with the SplitMix64
-/// mixer (core/hash.hpp). A key_probe carries its own.
+/// mixer (core/hash.hpp). A key_probe carries its own. Not noexcept, so that
+/// the groups' map keeps each key's hash (libstdc++ recomputes the hashes of
+/// a bucket's keys otherwise, strings included, at every lookup).
 struct key_tuple_hash {
   using is_transparent = void;
   template <class... T>
-  std::size_t operator()(const std::tuple<T...>& t) const noexcept {
+  std::size_t operator()(const std::tuple<T...>& t) const {
     std::uint64_t h = hash_seed;
     std::apply([&](const T&... v) { ((h = hash_combine(h, static_cast<std::uint64_t>(std::hash<T>{}(v)))), ...); }, t);
     return static_cast<std::size_t>(h);

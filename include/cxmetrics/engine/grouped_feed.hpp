@@ -13,10 +13,15 @@
 //   histograms for histogram-backed accumulators (metric_set.hpp: a single
 //              one, or a metric_set, whose members all are): each column a
 //              member reads is counted once per distinct score range by
-//              engine::count_scores_by, then every cell's members are built
-//              from its histogram (column_reader<A>::add_counts). Weighted
-//              sums are added in row order, so they equal the row loop's; a
-//              cell holding a weight other than 1 is weighted, others not.
+//              engine::count_scores_by (count_cells), then every cell's
+//              histogram is added in place to the state of its group
+//              (add_cells: metric_set::add_counted, column_reader<A>::
+//              add_bins), no state being built per cell. Weighted sums are
+//              added in row order, so they equal the row loop's; a cell
+//              holding a weight other than 1 is weighted, others not.
+//              All-or-nothing: count_cells makes every check (rows, scores,
+//              keys, weights and their sums) before any group changes, and
+//              add_cells throws nothing but bad_alloc.
 //
 // The histogram path declines (and the row loop runs) when a member reads a
 // column the input lacks, when the cells would need more than the engine's
@@ -26,7 +31,8 @@
 // naming the first bad row in row order.
 //
 // Header: cxmetrics/engine/grouped_feed.hpp. Complexity: histograms one engine
-// pass per distinct column plus O(cells); rows O(rows) adds and cell lookups.
+// pass per distinct column plus O(cells · points) additions, no allocation
+// per cell; rows O(rows) adds and cell lookups.
 #pragma once
 
 #include <algorithm>

@@ -39,7 +39,10 @@
 // Histogram-backed. An accumulator with a column_reader (field, scale and
 // add_counts) is histogram_backed: its state is a histogram of one field, so
 // group_by's columnar paths (engine/grouped_feed.hpp) count it, and every
-// metric_set, with the SIMD grouped kernel.
+// metric_set, with the SIMD grouped kernel. add_counted(rows, bins_of) adds
+// counts made elsewhere (counted_bins, one per member) in place, through
+// column_reader<A>::add_bins when the reader has it: group_by adds each
+// cell of an input to its group so, building no state per cell.
 //
 // count() is the number of rows added (a row may answer none of the
 // questions), so it is at least each member's count. merge() merges member by
