@@ -168,9 +168,9 @@ class score_counts {
       throw invalid_argument("score_counts::add_bins needs " + std::to_string(n_.size()) +
                              " counts and as many weight sums, or none");
     }
-    bool valid = true;  // one pass without branches; the messages only when a sum is bad
+    bool valid = true;  // one cheap pass; the messages only when a sum is bad
     for (std::size_t i = 0; i < w.size(); ++i) {
-      valid &= std::isfinite(w[i]) & std::isfinite(w2[i]) & (w[i] >= 0.0) & (w2[i] >= 0.0);
+      if (!(w[i] >= 0.0 && w2[i] >= 0.0 && std::isfinite(w[i] + w2[i]))) valid = false;
     }
     if (!valid) {
       for (std::size_t i = 0; i < w.size(); ++i) {
