@@ -14,6 +14,14 @@
 //                  the kernel, then a histogram per cell, labels and periods
 //                  per group and an nps_accumulator per group
 //   feed_rows      the same through the row loop (10^6 rows only)
+//   count_nps_by_time_batches, feed_batches
+//                  10^6 rows as 100 inputs of 10^4 rows (a reader's
+//                  batches): count_nps_by_time per input, each input's
+//                  cells added into one total of the 288 groups; and one
+//                  group_by fed the 100 inputs. Counter x_batches is
+//                  feed_batches over count_nps_by_time_batches: what an
+//                  input costs feed beyond the same counting, target
+//                  <= 1.10
 //
 // Counter x_count_nps_by is a case's time over the median time of
 // count_nps_by of the same size and order in this run, x_engine over that of
@@ -37,6 +45,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -185,6 +194,59 @@ void feed_case(benchmark::State& state, const std::string& size, std::size_t n, 
   });
 }
 
+constexpr std::size_t kBatches = 100;
+
+// Rows [b·n/kBatches, (b+1)·n/kBatches) of `d`.
+std::pair<std::size_t, std::size_t> batch_rows(std::size_t n, std::size_t b) {
+  return {b * n / kBatches, (b + 1) * n / kBatches};
+}
+
+void count_batches_case(benchmark::State& state, const std::string& size, std::size_t n, bool by_time) {
+  const auto& d = data(n, by_time);
+  const eng::period_span months{cxm::time_bucket::month, std::chrono::seconds{0}, kFirstMonth, kMonths};
+  measure(state, "count_nps_by_time_batches", size, n, [&] {
+    std::vector<eng::nps_tally> total;  // per cell: channel × (no time, then the 36 months)
+    for (std::size_t b = 0; b < kBatches; ++b) {
+      const auto [first, last] = batch_rows(n, b);
+      const std::span<const std::uint16_t> channel(d.channel.data() + first, last - first);
+      const std::span<const std::int64_t> time(d.time.data() + first, last - first);
+      const eng::key_column keys[] = {{channel, kChannels, "channel"}, {time, months, "month"}};
+      const auto counted = eng::count_nps_by(std::span(d.nps.data() + first, last - first), keys, cxm::scale::nps());
+      const auto cells = counted.cells();
+      total.resize(cells.size());
+      for (std::size_t c = 0; c < cells.size(); ++c) {
+        total[c].detractors += cells[c].detractors;
+        total[c].passives += cells[c].passives;
+        total[c].promoters += cells[c].promoters;
+      }
+    }
+    benchmark::DoNotOptimize(total.data());
+  });
+}
+
+void feed_batches_case(benchmark::State& state, const std::string& size, std::size_t n, bool by_time) {
+  const auto& d = data(n, by_time);
+  measure(state, "feed_batches", size, n, [&] {
+    auto g = make_grouping();
+    for (std::size_t b = 0; b < kBatches; ++b) {
+      const auto [first, last] = batch_rows(n, b);
+      cxm::response_view v;
+      v.rows = last - first;
+      v.first_row = first;
+      v.values.nps = std::span(d.nps.data() + first, last - first);
+      v.time = std::span(d.time.data() + first, last - first);
+      v.channel = std::span(d.channel.data() + first, last - first);
+      v.channels = &d.channels;
+      g.feed(v);
+    }
+    benchmark::DoNotOptimize(g.size());
+    if (g.size() != kChannels * kMonths) state.SkipWithError("wrong number of groups");
+  });
+  if (auto base = median_seconds("count_nps_by_time_batches" + size)) {
+    state.counters["x_batches"] = *median_seconds("feed_batches" + size) / *base;
+  }
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -203,12 +265,22 @@ int main(int argc, char** argv) {
   const case_fn rows = [](benchmark::State& st, const std::string& size, std::size_t n, bool by_time) {
     feed_case(st, size, n, by_time, cxm::feed_path::rows);
   };
+  const case_fn count_batches = [](benchmark::State& st, const std::string& size, std::size_t n, bool by_time) {
+    count_batches_case(st, size, n, by_time);
+  };
+  const case_fn feed_batches = [](benchmark::State& st, const std::string& size, std::size_t n, bool by_time) {
+    feed_batches_case(st, size, n, by_time);
+  };
   for (const auto& [n, label] : {std::pair{std::size_t{1'000'000}, "1e6"}, std::pair{std::size_t{100'000'000}, "1e8"}}) {
     for (const bool by_time : {false, true}) {
       const std::string size = std::string(by_time ? "/by_time" : "/random") + "/n=" + label;
       std::vector<std::pair<std::string, case_fn>> cases = {
           {"count_nps_by", count}, {"count_nps_by_time", count_time}, {"feed", feed}};
       if (n <= 1'000'000 && !by_time) cases.emplace_back("feed_rows", rows);
+      if (n <= 1'000'000) {
+        cases.emplace_back("count_nps_by_time_batches", count_batches);
+        cases.emplace_back("feed_batches", feed_batches);
+      }
       for (const auto& [name, fn] : cases) {
         benchmark::RegisterBenchmark((name + size).c_str(),
                                      [fn = fn, size = size, n = n, by_time = by_time](benchmark::State& st) {

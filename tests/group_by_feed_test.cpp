@@ -391,3 +391,86 @@ TEST(GroupByFeed, RunTimeFieldsGroupAsTheExtractorsTheyHold) {
 }
 
 }  // namespace
+
+namespace {
+
+// Rows [first, first + n) of `v`, numbered from there.
+response_view slice(const response_view& v, std::size_t first, std::size_t n) {
+  const auto part = [&](auto s) { return s.empty() ? s : s.subspan(first, n); };
+  response_view out = v;
+  out.rows = n;
+  out.first_row = v.first_row + first;
+  out.values.nps = part(v.values.nps);
+  out.values.csat = part(v.values.csat);
+  out.values.ces = part(v.values.ces);
+  out.values.resolved = part(v.values.resolved);
+  out.values.weights = part(v.values.weights);
+  out.time = part(v.time);
+  out.channel = part(v.channel);
+  out.segment = part(v.segment);
+  out.agent = part(v.agent);
+  return out;
+}
+
+}  // namespace
+
+TEST(GroupByFeed, ManySmallInputsAddIntoExistingGroupsAsTheRowLoopDoes) {
+  // 20,000 weighted rows as 80 inputs of 250: every input adds into groups
+  // the earlier ones made. The histogram path adds each cell's counts and
+  // weight sums into its group in place, the row loop merges a fresh state
+  // per group; both add one input's sums (in row order) to the group's, so
+  // the states are equal bit for bit, and their counts those of the rows
+  // added by hand.
+  std::vector<std::string> labels;
+  const auto rows = random_rows(20'000, 11, true, kLabels, labels);
+  const auto t = table_of(rows, labels);
+  const auto v = view_of(t);
+  auto fast = make_grouping();
+  auto slow = make_grouping();
+  for (std::size_t first = 0; first < rows.size(); first += 250) {
+    fast.feed(slice(v, first, 250));
+    slow.feed(slice(v, first, 250), rows_only());
+  }
+  EXPECT_EQ(fast, slow);
+  const auto ref = by_hand(rows, labels);
+  ASSERT_EQ(fast.size(), ref.size());
+  auto it = ref.begin();
+  for (const auto& [key, acc] : fast.groups()) {
+    EXPECT_EQ(key, it->first);
+    EXPECT_EQ(acc.get().count(), it->second.count());
+    EXPECT_EQ(acc.get().get<0>().counts().raw_counts()[9], it->second.get<0>().counts().raw_counts()[9]);
+    EXPECT_NEAR(acc.get().get<0>().counts().total().w, it->second.get<0>().counts().total().w,
+                1e-9 * it->second.get<0>().counts().total().w);
+    ++it;
+  }
+}
+
+TEST(GroupByFeed, AnErrorAfterEarlierInputsLeavesTheirGroupsAsTheyWere) {
+  // A first input makes the groups; a second one, in the same groups, holds
+  // a CSAT of 7 (past the 1..5 member) at its row 60 after 59 good rows: the
+  // histogram path counts every column before adding anything, so the
+  // groups keep the first input's states exactly.
+  response_table t(table_scales{scale::nps(), scale::custom(0, 10, 9, 6), scale::ces()});
+  for (std::size_t i = 0; i < 200; ++i) {
+    response r;
+    r.nps = static_cast<int>(i % 11);
+    r.csat = i == 160 ? 7 : 1 + static_cast<int>(i % 5);
+    r.weight = 0.5 + static_cast<double>(i % 3);
+    r.channel = t.channel_of(i % 2 == 0 ? "web" : "chat");
+    t.append(r);
+  }
+  const auto v = view_of(t);
+  auto g = make_grouping();
+  g.feed(slice(v, 0, 100));
+  ASSERT_EQ(g.size(), 2u);  // web and chat, no time
+  const auto before = g;
+  try {
+    g.feed(slice(v, 100, 100));
+    ADD_FAILURE() << "no exception";
+  } catch (const score_out_of_scale& e) {
+    EXPECT_EQ(e.where().row, 160u);
+    EXPECT_EQ(e.where().field, "csat");
+  }
+  EXPECT_EQ(g, before);
+  EXPECT_EQ(g.count(), 100u);
+}

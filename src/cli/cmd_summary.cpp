@@ -55,7 +55,6 @@ namespace {
 
 enum class dim { channel, month, segment, agent };
 constexpr std::size_t max_dims = 4;
-constexpr std::size_t grouped_chunk_bytes = std::size_t{8} << 20;  // default --chunk-bytes with --by
 
 using group_state = detail::answer_counts;
 using detail::ces_of;
@@ -470,13 +469,8 @@ void register_summary(CLI::App& app, context& ctx) {
                   "(Kish's approximation: the unweighted SE at the effective n)")
       ->default_val("linearized");
   add_common_flags(*sub, ctx);
-  auto* chunk = sub->get_option("--chunk-bytes");
-  sub->callback([args, metrics, chunk, &ctx] {
+  sub->callback([args, metrics, &ctx] {
     args->metrics_given = metrics->count() > 0;
-    // Grouped, each batch costs O(groups) on top of its rows (a state per
-    // group it touches, merged into the group): windows of 8 MiB keep that
-    // small beside the parsing for thousands of groups (agent × month).
-    if (!args->by.empty() && chunk->count() == 0) args->input.chunk_bytes = grouped_chunk_bytes;
     run_summary(*args, ctx);
   });
 }

@@ -54,7 +54,7 @@ void add_input_flags(CLI::App& sub, input_args& a) {
   sub.add_flag("--strict", a.strict, "Stop at the first bad row with exit code 1");
   sub.add_option("--rejects", a.rejects, "Write every rejected row with its reason to this CSV file");
   sub.add_option("--threads", a.threads, "Parsing threads (0: all cores)")->default_val(1)->transform(count_arg(0, 4096));
-  sub.add_option("--chunk-bytes", a.chunk_bytes, "Bytes per thread and window (default 1 MiB; 8 MiB for summary --by)")
+  sub.add_option("--chunk-bytes", a.chunk_bytes, "Bytes per thread and window (default 1 MiB)")
       ->default_val(std::size_t{1} << 20)
       ->transform(count_arg(1, std::uint64_t{1} << 40));
 }

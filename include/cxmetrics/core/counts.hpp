@@ -157,6 +157,44 @@ class score_counts {
     }
   }
 
+  /// Adds bins counted elsewhere (the engine's grouped counts), one entry per
+  /// point: `n` responses per bin and, unless `w` is empty, their Σw and Σw²
+  /// (`w2`); empty weight sums count each response with weight 1. Equals
+  /// merge(score_counts(scale_of(), n, w, w2)) without building that state.
+  /// Throws invalid_argument for other sizes and invalid_weight for a sum that
+  /// is not finite and >= 0, before changing anything.
+  void add_bins(std::span<const std::uint64_t> n, std::span<const double> w = {}, std::span<const double> w2 = {}) {
+    if (n.size() != n_.size() || w.size() != w2.size() || (!w.empty() && w.size() != n_.size())) {
+      throw invalid_argument("score_counts::add_bins needs " + std::to_string(n_.size()) +
+                             " counts and as many weight sums, or none");
+    }
+    bool valid = true;  // one cheap pass; the messages only when a sum is bad
+    for (std::size_t i = 0; i < w.size(); ++i) {
+      if (!(w[i] >= 0.0 && w2[i] >= 0.0 && std::isfinite(w[i] + w2[i]))) valid = false;
+    }
+    if (!valid) {
+      for (std::size_t i = 0; i < w.size(); ++i) {
+        check_weight_sum(w[i], at_field("sum_w[" + std::to_string(i) + "]"));
+        check_weight_sum(w2[i], at_field("sum_w2[" + std::to_string(i) + "]"));
+      }
+    }
+    if (!w.empty()) make_weighted();
+    const std::size_t bins = n_.size();
+    for (std::size_t b = 0; b < bins; ++b) n_[b] += n[b];
+    if (!weighted()) return;
+    if (w.empty()) {
+      for (std::size_t b = 0; b < bins; ++b) {
+        w_[b] += static_cast<double>(n[b]);
+        w2_[b] += static_cast<double>(n[b]);
+      }
+    } else {
+      for (std::size_t b = 0; b < bins; ++b) {
+        w_[b] += w[b];
+        w2_[b] += w2[b];
+      }
+    }
+  }
+
   /// Total number of responses (including zero-weight ones).
   [[nodiscard]] std::uint64_t count() const noexcept {
     std::uint64_t total = 0;

@@ -47,9 +47,11 @@
 // prototypes that merge (so, e.g., the same scale and cut points); it throws
 // incompatible_merge otherwise, before anything changes. add() of one row is
 // all-or-nothing: a group it created is removed again when Acc::add throws.
-// feed() and add_columns() count into fresh states and merge them at the end,
-// so an error (naming the first bad row, the input's first row number +
-// index, and the field) changes nothing.
+// feed() and add_columns() count the whole input (checking every row) before
+// any group changes: the histogram path then adds each cell's counts into its
+// group in place, the row loop merges fresh states; so an error (naming the
+// first bad row, the input's first row number + index, and the field)
+// changes nothing.
 //
 // Columns. feed(view) (all keys extractors) adds every row of a
 // response_view (engine/response_view.hpp: view_of a response_table, or of a
@@ -67,7 +69,9 @@
 //
 // Header: cxmetrics/engine/grouped.hpp. Complexity: add O(1) expected
 // (hashed) or O(1) (dense) plus Acc::add; feed one engine pass per column
-// read plus O(groups) (see grouped_feed.hpp); groups() O(G log G) hashed,
+// read plus, per cell holding rows, one lookup of its group (each key's part
+// and hash found once per local id of the input) and the addition of its
+// counts (see grouped_feed.hpp); groups() O(G log G) hashed,
 // O(cells) dense; merge O(G) merges of Acc.
 #pragma once
 
@@ -158,14 +162,48 @@ template <class T>
   }
 }
 
+/// A key tuple looked up without building it: its hash, computed as
+/// key_tuple_hash would, and its parts, held elsewhere.
+template <class... T>
+struct key_probe {
+  std::size_t hash;
+  std::tuple<const T*...> parts;
+};
+
 /// Hash of a key tuple: std::hash of each part, combined with the SplitMix64
-/// mixer (core/hash.hpp).
+/// mixer (core/hash.hpp). A key_probe carries its own. Not noexcept, so that
+/// the groups' map keeps each key's hash (libstdc++ recomputes the hashes of
+/// a bucket's keys otherwise, strings included, at every lookup).
 struct key_tuple_hash {
+  using is_transparent = void;
   template <class... T>
-  std::size_t operator()(const std::tuple<T...>& t) const noexcept {
+  std::size_t operator()(const std::tuple<T...>& t) const {
     std::uint64_t h = hash_seed;
     std::apply([&](const T&... v) { ((h = hash_combine(h, static_cast<std::uint64_t>(std::hash<T>{}(v)))), ...); }, t);
     return static_cast<std::size_t>(h);
+  }
+  template <class... T>
+  std::size_t operator()(const key_probe<T...>& p) const noexcept {
+    return p.hash;
+  }
+};
+
+/// Equality of key tuples, and of a key_probe with a key tuple.
+struct key_tuple_equal {
+  using is_transparent = void;
+  template <class... T>
+  bool operator()(const std::tuple<T...>& a, const std::tuple<T...>& b) const {
+    return a == b;
+  }
+  template <class... T>
+  bool operator()(const key_probe<T...>& p, const std::tuple<T...>& t) const {
+    return [&]<std::size_t... I>(std::index_sequence<I...>) {
+      return ((*std::get<I>(p.parts) == std::get<I>(t)) && ...);
+    }(std::index_sequence_for<T...>{});
+  }
+  template <class... T>
+  bool operator()(const std::tuple<T...>& t, const key_probe<T...>& p) const {
+    return (*this)(p, t);
   }
 };
 
@@ -296,9 +334,9 @@ class group_by {
         for (const auto mode : {detail::span_mode::sampled, detail::span_mode::exact}) {
           const auto locals = local_keys(v, mode);
           bool failed = false;
-          if (auto states = detail::states_by_histograms(v.values, v.rows, columns_of_keys(locals), prototype_, co,
-                                                         failed)) {
-            absorb(std::move(*states), locals);
+          if (const auto counted =
+                  detail::count_cells(v.values, v.rows, columns_of_keys(locals), prototype_, co, failed)) {
+            add_cells(*counted, locals);
             return;
           }
           if (!failed || !has_time_key) break;
@@ -355,7 +393,21 @@ class group_by {
   {
     const std::size_t rows = rows_of(values);
     check_key_columns(keys, rows);
-    absorb(detail::states_by_cell(values, rows, keys, prototype_, o, feed_path::automatic));
+    if constexpr (detail::histogram_feed<Acc>::value) {
+      bool failed = false;
+      if (const auto counted = detail::count_cells(values, rows, keys, prototype_, o, failed)) {
+        detail::add_cells<Acc>(*counted, [&](std::size_t cell) -> Acc& {
+          auto& slot = cells_[cell];  // dense: the cell is the group's
+          if (!slot) {
+            slot.emplace(prototype_);
+            ++groups_;
+          }
+          return *slot;
+        });
+        return;
+      }
+    }
+    absorb(detail::states_by_rows(values, rows, keys, prototype_, o.first_row));
   }
 
   // ------------------------------------------------------------- merge
@@ -475,7 +527,7 @@ class group_by {
  private:
   struct unchecked {};
   using storage = std::conditional_t<all_dense, std::vector<std::optional<Acc>>,
-                                     std::unordered_map<key_type, Acc, detail::key_tuple_hash>>;
+                                     std::unordered_map<key_type, Acc, detail::key_tuple_hash, detail::key_tuple_equal>>;
   struct slot {
     Acc* acc;
     bool created;
@@ -739,6 +791,44 @@ class group_by {
       }
     }
   }
+  /// The counted cells of an input into the groups of their keys, in place
+  /// (grouped_feed.hpp add_cells). Each key's part and hash are found once
+  /// per local id (dictionary id, period) the input uses, and a group once
+  /// per cell, by a probe of those: no key is built but a new group's.
+  template <class Locals>
+  void add_cells(const detail::counted_cells& counted, const Locals& locals) {
+    static_assert(!all_dense);
+    auto parts = [&]<std::size_t... J>(std::index_sequence<J...>) {
+      return std::make_tuple(
+          std::vector<std::optional<std::pair<part_type<J>, std::uint64_t>>>(std::get<J>(locals).column.cardinality())...);
+    }(std::make_index_sequence<key_count>{});
+    detail::add_cells<Acc>(counted, [&](std::size_t cell) -> Acc& {
+      return [&]<std::size_t... J>(std::index_sequence<J...>) -> Acc& {
+        std::array<std::uint32_t, key_count> ids{};
+        std::size_t rest = cell;
+        ((ids[key_count - 1 - J] =
+              static_cast<std::uint32_t>(rest % std::get<key_count - 1 - J>(locals).column.cardinality()),
+          rest /= std::get<key_count - 1 - J>(locals).column.cardinality()),
+         ...);
+        const auto part = [&]<std::size_t I>(std::integral_constant<std::size_t, I>) -> const auto& {
+          auto& p = std::get<I>(parts)[ids[I]];
+          if (!p) {
+            auto value = std::get<I>(locals).value(ids[I]);
+            const auto h = static_cast<std::uint64_t>(std::hash<part_type<I>>{}(value));
+            p.emplace(std::move(value), h);
+          }
+          return *p;
+        };
+        std::uint64_t h = detail::hash_seed;
+        ((h = detail::hash_combine(h, part(std::integral_constant<std::size_t, J>{}).second)), ...);
+        const detail::key_probe<part_type<J>...> probe{static_cast<std::size_t>(h),
+                                                       {&std::get<J>(parts)[ids[J]]->first...}};
+        if (const auto it = cells_.find(probe); it != cells_.end()) return it->second;
+        return cells_.emplace(key_type(std::get<J>(parts)[ids[J]]->first...), prototype_).first->second;
+      }(std::make_index_sequence<key_count>{});
+    });
+  }
+
   /// The key of a cell of an input's key columns (row-major, last key fastest).
   template <class Locals>
   [[nodiscard]] static key_type key_of_cell(std::size_t cell, const Locals& locals) {

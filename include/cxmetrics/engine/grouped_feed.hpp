@@ -13,10 +13,15 @@
 //   histograms for histogram-backed accumulators (metric_set.hpp: a single
 //              one, or a metric_set, whose members all are): each column a
 //              member reads is counted once per distinct score range by
-//              engine::count_scores_by, then every cell's members are built
-//              from its histogram (column_reader<A>::add_counts). Weighted
-//              sums are added in row order, so they equal the row loop's; a
-//              cell holding a weight other than 1 is weighted, others not.
+//              engine::count_scores_by (count_cells), then every cell's
+//              histogram is added in place to the state of its group
+//              (add_cells: metric_set::add_counted, column_reader<A>::
+//              add_bins), no state being built per cell. Weighted sums are
+//              added in row order, so they equal the row loop's; a cell
+//              holding a weight other than 1 is weighted, others not.
+//              All-or-nothing: count_cells makes every check (rows, scores,
+//              keys, weights and their sums) before any group changes, and
+//              add_cells throws nothing but bad_alloc.
 //
 // The histogram path declines (and the row loop runs) when a member reads a
 // column the input lacks, when the cells would need more than the engine's
@@ -26,10 +31,12 @@
 // naming the first bad row in row order.
 //
 // Header: cxmetrics/engine/grouped_feed.hpp. Complexity: histograms one engine
-// pass per distinct column plus O(cells); rows O(rows) adds and cell lookups.
+// pass per distinct column plus O(cells · points) additions, no allocation
+// per cell; rows O(rows) adds and cell lookups.
 #pragma once
 
 #include <algorithm>
+#include <cmath>
 #include <cstddef>
 #include <cstdint>
 #include <limits>
@@ -192,19 +199,24 @@ template <class Acc>
 
 // ------------------------------------------------------------------ histograms
 
-/// Whether Acc takes the histogram path, and its histogram-backed members.
+/// Whether Acc takes the histogram path, its histogram-backed members, and
+/// how counted rows are added to a state of it in place.
 template <class Acc>
 struct histogram_feed {
   static constexpr bool value = histogram_backed<Acc>;
   static std::tuple<Acc> members(const Acc& a) { return std::tuple<Acc>(a); }
-  static Acc build(std::tuple<Acc>&& m, std::uint64_t /*rows*/) { return std::move(std::get<0>(m)); }
+  template <class F>
+  static void add(Acc& a, std::uint64_t /*rows*/, F&& bins_of) {
+    add_counted_bins(a, counted_bins(bins_of(std::size_t{0})));
+  }
 };
 template <class... A>
 struct histogram_feed<metric_set<A...>> {
   static constexpr bool value = true;
   static std::tuple<A...> members(const metric_set<A...>& s) { return s.members(); }
-  static metric_set<A...> build(std::tuple<A...>&& m, std::uint64_t rows) {
-    return std::apply([&](A&... a) { return metric_set<A...>(rows, std::move(a)...); }, m);
+  template <class F>
+  static void add(metric_set<A...>& s, std::uint64_t rows, F&& bins_of) {
+    s.add_counted(rows, std::forward<F>(bins_of));
   }
 };
 
@@ -227,36 +239,56 @@ struct counted_column {
   engine::grouped_counts counts;
 };
 
-/// The histogram of cell `c`: with its weight sums when `weighted`, else the counts alone.
-[[nodiscard]] inline score_counts cell_counts(const engine::grouped_counts& g, std::size_t c, bool weighted) {
-  if (weighted || !g.weighted()) return g.counts(c);
-  std::vector<std::uint64_t> n(g.points());
-  for (std::size_t b = 0; b < n.size(); ++b) n[b] = g.count(c, b);
-  return score_counts(g.scale_of(), std::move(n));
-}
-
-/// The histogram path (see the header comment); nothing when it declines,
-/// and then `failed` says whether the engine reported an error.
-template <class Acc>
-[[nodiscard]] std::optional<cell_states<Acc>> states_by_histograms(const response_columns& v, std::size_t rows,
-                                                                   std::span<const engine::key_column> keys,
-                                                                   const Acc& prototype,
-                                                                   const engine::count_options& o, bool& failed) {
-  failed = false;
-  using feed = histogram_feed<Acc>;
-  const std::size_t cells = cell_count(keys);
-  if (cells > engine::max_groups || cells > 4 * rows + 4096) return std::nullopt;
-  auto members = feed::members(prototype);
+/// The columns of one input counted per cell by the histogram path: each
+/// distinct (field, score range) once, and per member of Acc its column.
+struct counted_cells {
+  std::size_t cells = 0;
   std::vector<counted_column> counted;
   std::vector<std::size_t> column_of;  // per member: its entry of `counted`
+};
+
+/// Throws invalid_weight, as building the cell's score_counts would, unless
+/// every weight sum of every cell holding rows is finite (the engine's sums
+/// of checked weights are >= 0; Σw² of weights near max_weight may overflow).
+inline void check_weight_sums(const counted_cells& k) {
+  for (const auto& col : k.counted) {
+    const engine::grouped_counts& g = col.counts;
+    if (!g.weighted()) continue;
+    for (std::size_t c = 0; c < g.size(); ++c) {
+      double sum = 0.0;
+      for (std::size_t b = 0; b < g.points(); ++b) sum += g.weight(c, b) + g.weight_sq(c, b);
+      if (std::isfinite(sum)) continue;
+      for (std::size_t b = 0; b < g.points(); ++b) {
+        check_weight_sum(g.weight(c, b), at_field("sum_w[" + std::to_string(b) + "]"));
+        check_weight_sum(g.weight_sq(c, b), at_field("sum_w2[" + std::to_string(b) + "]"));
+      }
+    }
+  }
+}
+
+/// The counting pass of the histogram path (see the header comment): every
+/// column a member of `prototype` reads, counted per cell, and every check
+/// made. Nothing when it declines, and then `failed` says whether the engine
+/// reported an error.
+template <class Acc>
+[[nodiscard]] std::optional<counted_cells> count_cells(const response_columns& v, std::size_t rows,
+                                                       std::span<const engine::key_column> keys, const Acc& prototype,
+                                                       const engine::count_options& o, bool& failed) {
+  failed = false;
+  using feed = histogram_feed<Acc>;
+  counted_cells k;
+  k.cells = cell_count(keys);
+  const std::size_t cells = k.cells;
+  if (cells > engine::max_groups || cells > 4 * rows + 4096) return std::nullopt;
+  const auto members = feed::members(prototype);
   bool declined = false;
   const auto count = [&](const auto& m) {
     using M = std::remove_cvref_t<decltype(m)>;
     const answer_field f = column_reader<M>::field(m);
     const scale& s = column_reader<M>::scale_of(m);
-    for (std::size_t k = 0; k < counted.size(); ++k) {
-      if (counted[k].field == f && counted[k].min == s.min() && counted[k].max == s.max()) {
-        column_of.push_back(k);
+    for (std::size_t j = 0; j < k.counted.size(); ++j) {
+      if (k.counted[j].field == f && k.counted[j].min == s.min() && k.counted[j].max == s.max()) {
+        k.column_of.push_back(j);
         return;
       }
     }
@@ -269,10 +301,10 @@ template <class Acc>
     engine::count_options co = o;
     co.score_field = to_string(f);
     co.weight_field = "weight";
-    column_of.push_back(counted.size());
-    counted.push_back({f, s.min(), s.max(),
-                       v.weights.empty() ? engine::count_scores_by(scores, keys, s, co)
-                                         : engine::count_scores_by(scores, v.weights, keys, s, co)});
+    k.column_of.push_back(k.counted.size());
+    k.counted.push_back({f, s.min(), s.max(),
+                         v.weights.empty() ? engine::count_scores_by(scores, keys, s, co)
+                                           : engine::count_scores_by(scores, v.weights, keys, s, co)});
   };
   try {
     check_rows(v, rows, keys);
@@ -282,29 +314,52 @@ template <class Acc>
     return std::nullopt;  // the row loop names the first bad row
   }
   if (declined) return std::nullopt;
+  check_weight_sums(k);
+  return k;
+}
 
-  cell_states<Acc> states;
-  for (std::size_t c = 0; c < cells; ++c) {
-    const engine::grouped_counts& first = counted.front().counts;
-    const std::uint64_t n = first.rows(c);
-    if (n == 0) continue;
-    const bool weighted = first.weighted_rows(c) > 0;
-    auto cell = members;
-    std::size_t j = 0;
-    std::apply(
-        [&](auto&... m) {
-          ((column_reader<std::remove_cvref_t<decltype(m)>>::add_counts(
-                m,
-                detail::relabelled(cell_counts(counted[column_of[j]].counts, c, weighted),
-                                   column_reader<std::remove_cvref_t<decltype(m)>>::scale_of(m)),
-                counted[column_of[j]].counts.missing(c)),
-            ++j),
-           ...);
-        },
-        cell);
-    states.emplace_back(c, feed::build(std::move(cell), n));
+/// The merging pass of the histogram path: adds every cell of `k` holding
+/// rows, by ascending cell, to the state group(c) returns (an Acc&, created
+/// from the prototype when new), member by member and in place: no state is
+/// built per cell. A cell holding a weight other than 1 adds its weight sums,
+/// others their counts alone. Throws nothing but bad_alloc: the sizes match
+/// the members' scales and count_cells checked the sums.
+template <class Acc, class Group>
+void add_cells(const counted_cells& k, Group&& group) {
+  const std::size_t columns = k.counted.size();
+  std::vector<std::vector<std::uint64_t>> n(columns);
+  std::vector<std::vector<double>> w(columns);
+  std::vector<std::vector<double>> w2(columns);
+  std::vector<counted_bins> bins(columns);
+  for (std::size_t j = 0; j < columns; ++j) {
+    const std::size_t p = k.counted[j].counts.points();
+    n[j].resize(p);
+    w[j].resize(p);
+    w2[j].resize(p);
   }
-  return states;
+  const engine::grouped_counts& first = k.counted.front().counts;
+  for (std::size_t c = 0; c < k.cells; ++c) {
+    const std::uint64_t rows = first.rows(c);
+    if (rows == 0) continue;
+    const bool weighted = first.weighted_rows(c) > 0;
+    for (std::size_t j = 0; j < columns; ++j) {
+      const engine::grouped_counts& g = k.counted[j].counts;
+      const std::size_t p = n[j].size();
+      for (std::size_t b = 0; b < p; ++b) n[j][b] = g.count(c, b);
+      if (weighted) {
+        for (std::size_t b = 0; b < p; ++b) {
+          w[j][b] = g.weight(c, b);
+          w2[j][b] = g.weight_sq(c, b);
+        }
+      }
+      bins[j] = counted_bins{n[j], weighted ? std::span<const double>(w[j]) : std::span<const double>(),
+                             weighted ? std::span<const double>(w2[j]) : std::span<const double>(), g.missing(c)};
+    }
+    Acc& a = group(c);
+    histogram_feed<Acc>::add(a, rows, [&](std::size_t member) -> const counted_bins& {
+      return bins[k.column_of[member]];
+    });
+  }
 }
 
 /// A score column counted by the histogram path for a histogram-backed Acc
@@ -335,21 +390,6 @@ template <class Acc>
     states.emplace_back(c, std::move(a));
   }
   return states;
-}
-
-/// The states of the cells of one input by the histogram path when `Acc`
-/// takes it and it does not decline, else by the row loop.
-template <class Acc>
-[[nodiscard]] cell_states<Acc> states_by_cell(const response_columns& v, std::size_t rows,
-                                              std::span<const engine::key_column> keys, const Acc& prototype,
-                                              const engine::count_options& o, feed_path path) {
-  if constexpr (histogram_feed<Acc>::value) {
-    if (path == feed_path::automatic) {
-      bool failed = false;
-      if (auto states = states_by_histograms(v, rows, keys, prototype, o, failed)) return std::move(*states);
-    }
-  }
-  return states_by_rows(v, rows, keys, prototype, o.first_row);
 }
 
 }  // namespace detail

@@ -39,7 +39,10 @@
 // Histogram-backed. An accumulator with a column_reader (field, scale and
 // add_counts) is histogram_backed: its state is a histogram of one field, so
 // group_by's columnar paths (engine/grouped_feed.hpp) count it, and every
-// metric_set, with the SIMD grouped kernel.
+// metric_set, with the SIMD grouped kernel. add_counted(rows, bins_of) adds
+// counts made elsewhere (counted_bins, one per member) in place, through
+// column_reader<A>::add_bins when the reader has it: group_by adds each
+// cell of an input to its group so, building no state per cell.
 //
 // count() is the number of rows added (a row may answer none of the
 // questions), so it is at least each member's count. merge() merges member by
@@ -115,14 +118,30 @@ inline void check_answer(const response& r, answer_field f, const scale& s, cons
   return score_counts(s, std::move(n), std::move(w), std::move(w2));
 }
 
+}  // namespace detail
+
+/// One field's answers counted elsewhere, on the points of a member's scale
+/// (bin b: score min + b): responses per bin, their Σw and Σw² (both empty
+/// when unweighted), and the rows without an answer. A view: the caller owns
+/// the numbers.
+struct counted_bins {
+  std::span<const std::uint64_t> n;
+  std::span<const double> w;
+  std::span<const double> w2;
+  std::uint64_t missing = 0;
+};
+
+namespace detail {
+
 /// column_reader of the histogram-backed metric accumulators, which all read
-/// one field and take counted columns through add_counts.
+/// one field and take counted columns through add_counts (or add_bins).
 template <class A, answer_field F>
 struct metric_reader {
   static constexpr answer_field field(const A&) noexcept { return F; }
   static const scale& scale_of(const A& a) noexcept { return a.counts().scale_of(); }
   static void add(A& a, const response& r, const location& where) { a.add(r, where); }
   static void add_counts(A& a, score_counts c, std::uint64_t /*missing*/) { a.add_counts(c); }
+  static void add_bins(A& a, const counted_bins& b) { a.add_bins(b.n, b.w, b.w2); }
 };
 
 }  // namespace detail
@@ -158,6 +177,7 @@ struct column_reader<resolution_accumulator> {
   static void add_counts(resolution_accumulator& a, score_counts c, std::uint64_t unknown) {
     a.add_counts(c, unknown);
   }
+  static void add_bins(resolution_accumulator& a, const counted_bins& b) { a.add_bins(b.n, b.w, b.w2, b.missing); }
 };
 
 template <>
@@ -192,6 +212,7 @@ struct column_reader<score_histogram> {
   static void add_counts(score_histogram& a, score_counts c, std::uint64_t /*missing*/) {
     a.merge(score_histogram(std::move(c)));
   }
+  static void add_bins(score_histogram& a, const counted_bins& b) { a.add_bins(b.n, b.w, b.w2); }
 };
 
 /// An accumulator whose state is a histogram of one field's answers: it
@@ -204,6 +225,21 @@ concept histogram_backed = accumulator<A> && requires(A& a, const A& ca, score_c
   { column_reader<A>::scale_of(ca) } -> std::same_as<const scale&>;
   column_reader<A>::add_counts(a, std::move(c), missing);
 };
+
+/// Adds `b` to `a` on a's own scale: column_reader<A>::add_bins when the
+/// reader has it (no state is built), else add_counts of a score_counts.
+template <histogram_backed A>
+void add_counted_bins(A& a, const counted_bins& b) {
+  if constexpr (requires { column_reader<A>::add_bins(a, b); }) {
+    column_reader<A>::add_bins(a, b);
+  } else {
+    const scale& s = column_reader<A>::scale_of(a);
+    std::vector<std::uint64_t> n(b.n.begin(), b.n.end());
+    std::vector<double> w(b.w.begin(), b.w.end());
+    std::vector<double> w2(b.w2.begin(), b.w2.end());
+    column_reader<A>::add_counts(a, score_counts(s, std::move(n), std::move(w), std::move(w2)), b.missing);
+  }
+}
 
 /// An accumulator metric_set can hold: histogram-backed and fed rows by
 /// column_reader<A>::add.
@@ -251,6 +287,20 @@ class metric_set {
   }
   /// add(columns_of(t), o).
   void add(const response_table& t, const engine::count_options& o = {}) { add(columns_of(t), o); }
+
+  /// Adds `rows` rows counted elsewhere, member I taking bins_of(I) (a
+  /// counted_bins on its scale's points) through add_counted_bins, in place:
+  /// group_by's grouped path, whose counting checked every row before.
+  /// Throws what a member's add_bins throws (bad sizes or weight sums); the
+  /// members before it have then changed, so check the bins first.
+  template <class F>
+    requires std::invocable<F&, std::size_t>
+  void add_counted(std::uint64_t rows, F&& bins_of) {
+    [&]<std::size_t... I>(std::index_sequence<I...>) {
+      (add_counted_bins(std::get<I>(members_), counted_bins(bins_of(I))), ...);
+    }(std::index_sequence_for<A...>{});
+    rows_ += rows;
+  }
 
   /// Merges member by member; all-or-nothing. Throws incompatible_merge.
   void merge(const metric_set& other) {

@@ -33,6 +33,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <string>
 
 #include "cxmetrics/core/counts.hpp"
@@ -152,6 +153,14 @@ class resolution_accumulator {
       throw invalid_argument("resolution_accumulator: answered + unknown responses exceed 2^64 - 1");
     }
     counts_.merge(yes_no);
+    unknown_ += unknown;
+  }
+
+  /// Adds bins counted elsewhere (score_counts::add_bins; bin 0 no, 1 yes)
+  /// and `unknown` unanswered answers. Throws as score_counts::add_bins.
+  void add_bins(std::span<const std::uint64_t> n, std::span<const double> w, std::span<const double> w2,
+                std::uint64_t unknown) {
+    counts_.add_bins(n, w, w2);
     unknown_ += unknown;
   }
 

@@ -55,6 +55,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -166,6 +167,11 @@ class score_metric {
   void add_counts(const score_counts& c) {
     if (!(c.scale_of() == counts_.scale_of())) throw mismatch(c.scale_of());
     counts_.merge(c);
+  }
+
+  /// Adds bins counted elsewhere on this state's points (score_counts::add_bins).
+  void add_bins(std::span<const std::uint64_t> n, std::span<const double> w = {}, std::span<const double> w2 = {}) {
+    counts_.add_bins(n, w, w2);
   }
 
   /// Adds `other`'s responses into this state. Throws incompatible_merge,
