@@ -18,9 +18,22 @@
 //   resolution_accumulator   resolved   scale::binary() (unknown apart)
 //   score_histogram          by the kind of its scale: nps and custom → nps,
 //                            csat → csat, ces → ces, binary → resolved
+//   bound<A>                 the score field it is bound to (a declared one,
+//                            or nps, csat, ces), on A's scale
 //
-// Rows. add(response) first checks every field a member reads (in
-// response_table's order: nps, csat, ces, weight, resolved) and then adds the
+// Bound members. bound<A> (below) makes any of the score accumulators read
+// another field: metric_set<bound<rating_accumulator>, bound<rating_accumulator>>
+// holds one rating per question, reached by index (get<0>(), get<1>(); get<T>
+// needs T to occur once). The member list is a compile-time one: a run-time
+// list of fields (the fields a shell user declares) is a run-time list of
+// states, e.g. one group_by<metric_set<bound<A>>> per field, each counted by
+// the same grouped kernel (what `cxm summary --field` does); the columns are
+// then read once per field, the keys once per grouping.
+//
+// Rows. add(response) and add(column_row) (a row of columns: group_by's row
+// loop, for members bound to declared fields) first check every field a
+// member reads (in response_table's order: nps, csat, ces, weight, resolved,
+// then declared fields in member order) and then add the
 // row to every member, so a bad row throws (naming `where` and the field) and
 // changes nothing. The weight follows the rule of engine/accumulator.hpp.
 //
