@@ -14,6 +14,14 @@
 // row "other (k groups)"; all work after the read is linear in the number of
 // groups.
 //
+// Declared score fields (--field q1:score:1-5, a mapping's "fields") get
+// two tables each, named after the field: the share in the scale's top box
+// (the top two points by default, "1-5/1" the top one; Wilson or --method)
+// and the mean with its t interval, per group and overall, tested against
+// the rest like CSAT. Each is a rating_accumulator bound to the field
+// (engine/metric_set.hpp), in a group_by of its own fed the same batches.
+// Other declared kinds are read (and checked) but not summarised.
+//
 // Columns: a metric named by --metrics, a --by key and --weight COL need
 // their column (exit 1 naming the columns found when it is missing). With
 // the default metric list a metric whose column is absent is left out of
@@ -42,6 +50,7 @@
 #include "cxmetrics/engine/metric_set.hpp"
 #include "cxmetrics/io/batch_view.hpp"
 #include "cxmetrics/metrics/nps.hpp"
+#include "cxmetrics/metrics/rating.hpp"
 #include "cxmetrics/metrics/resolution.hpp"
 #include "report/answer_counts.hpp"
 #include "cxmetrics/stats/compare_to_rest.hpp"
@@ -62,39 +71,46 @@ using detail::csat_of;
 using detail::nps_of;
 using detail::res_of;
 
+// The state of one declared score field in one group: a rating bound to the
+// field (engine/metric_set.hpp). The fields are a run-time list, so each has
+// a group_by of its own, counted by the same grouped kernel as group_state.
+using rating_state = metric_set<bound<rating_accumulator>>;
+
 // The groups of N keys chosen at run time, fed batch by batch.
+template <class State>
 class groups_base {
  public:
   virtual ~groups_base() = default;
   virtual void feed(const response_batch& b) = 0;
   // Calls f(labels, state) for every group, in ascending key order.
-  virtual void each(const std::function<void(std::vector<std::string>, const group_state&)>& f) const = 0;
+  virtual void each(const std::function<void(std::vector<std::string>, const State&)>& f) const = 0;
 };
 
 template <std::size_t>
 using field_key = by_field;
 
-template <class Seq>
+template <class State, class Seq>
 class groups_of;
-template <std::size_t... I>
-class groups_of<std::index_sequence<I...>> final : public groups_base {
+template <class State, std::size_t... I>
+class groups_of<State, std::index_sequence<I...>> final : public groups_base<State> {
  public:
-  groups_of(const group_state& prototype, const std::vector<by_field>& keys) : g_(prototype, keys[I]...) {}
+  groups_of(const State& prototype, const std::vector<by_field>& keys) : g_(prototype, keys[I]...) {}
   void feed(const response_batch& b) override { g_.feed(view_of(b)); }
-  void each(const std::function<void(std::vector<std::string>, const group_state&)>& f) const override {
+  void each(const std::function<void(std::vector<std::string>, const State&)>& f) const override {
     for (const auto& [key, state] : g_.groups()) f({to_string(std::get<I>(key))...}, state.get());
   }
 
  private:
-  group_by<group_state, field_key<I>...> g_;
+  group_by<State, field_key<I>...> g_;
 };
 
-std::unique_ptr<groups_base> make_groups(const group_state& prototype, const std::vector<by_field>& keys) {
+template <class State>
+std::unique_ptr<groups_base<State>> make_groups(const State& prototype, const std::vector<by_field>& keys) {
   switch (keys.size()) {
-    case 1: return std::make_unique<groups_of<std::make_index_sequence<1>>>(prototype, keys);
-    case 2: return std::make_unique<groups_of<std::make_index_sequence<2>>>(prototype, keys);
-    case 3: return std::make_unique<groups_of<std::make_index_sequence<3>>>(prototype, keys);
-    default: return std::make_unique<groups_of<std::make_index_sequence<4>>>(prototype, keys);
+    case 1: return std::make_unique<groups_of<State, std::make_index_sequence<1>>>(prototype, keys);
+    case 2: return std::make_unique<groups_of<State, std::make_index_sequence<2>>>(prototype, keys);
+    case 3: return std::make_unique<groups_of<State, std::make_index_sequence<3>>>(prototype, keys);
+    default: return std::make_unique<groups_of<State, std::make_index_sequence<4>>>(prototype, keys);
   }
 }
 
@@ -141,11 +157,19 @@ response_field field_of_dim(dim d) {
   return response_field::channel;
 }
 
-// A group: its key labels (empty: "other (k groups)") and its counts.
+// A group: its key labels (empty: "other (k groups)"), its counts and those
+// of each declared score field.
 struct group {
   std::vector<std::string> labels;
   group_state state;
+  std::vector<rating_state> ratings;
 };
+
+// A table's selection of a group's counts.
+using select_counts = std::function<const score_counts&(const group&)>;
+select_counts of(const score_counts& (*f)(const group_state&) noexcept) {
+  return [f](const group& g) -> const score_counts& { return f(g.state); };
+}
 
 class summary_run {
  public:
@@ -178,21 +202,33 @@ class summary_run {
     if (a.metrics_given) {
       for (const auto& m : a.metrics) a.input.required.push_back(field_of_metric(m));
     }
-    const auto scales = make_ingest_options(a.input).scales;
-    prototype_ = detail::empty_answer_counts(scales);
+    const auto options = make_ingest_options(a.input);
+    prototype_ = detail::empty_answer_counts(options.scales);
     all_ = prototype_;
+    // Every declared score field gets a rating (mean and top box) bound to it.
+    const schema fields = schema_of(options);
+    for (std::size_t i = predefined_field_count; i < fields.size(); ++i) {
+      const field_id f(i);
+      if (fields[f].kind != field_kind::score) continue;
+      rating_prototypes_.emplace_back(on_field(fields, f, rating_accumulator(*fields[f].score_scale)));
+    }
+    all_ratings_ = rating_prototypes_;
     if (!dims_.empty()) {
       std::vector<by_field> keys;
       for (auto d : dims_) keys.push_back(extractor_of(d));
       groups_ = make_groups(prototype_, keys);
+      for (const auto& r : rating_prototypes_) rating_groups_.push_back(make_groups(r, keys));
     }
   }
 
   void add(const response_batch& b) {
     if (groups_) {
       groups_->feed(b);
+      for (auto& g : rating_groups_) g->feed(b);
     } else {
-      all_.add(view_of(b).values);
+      const auto v = view_of(b);
+      all_.add(v.values);
+      for (auto& r : all_ratings_) r.add(v.values);
     }
   }
 
@@ -210,8 +246,8 @@ class summary_run {
     weight_column_ = weight_column(a_.groups, report);
 
     select_groups();
-    const group_state& all = all_;
-    const table_scales scales{nps_of(all).scale_of(), csat_of(all).scale_of(), ces_of(all).scale_of()};
+    const group all{{}, all_, all_ratings_};
+    const table_scales scales{nps_of(all_).scale_of(), csat_of(all_).scale_of(), ces_of(all_).scale_of()};
 
     table_writer out(ctx);
     const auto want = [&](const char* m) {
@@ -233,28 +269,41 @@ class summary_run {
         o.weighted_se = se_;
         return compute_nps(c, o).nps;
       };
-      metric_table(out, "nps", "NPS (points, -100..100)", 2, all, nps_of, nps, stats::rest_metric::net_score);
+      metric_table(out, "nps", "NPS (points, -100..100)", 2, all, of(nps_of), nps, stats::rest_metric::net_score);
     }
     if (want("csat")) {
-      metric_table(out, "csat", "CSAT, share satisfied (" + range_text(scales.csat) + ")", 4, all, csat_of, share,
+      metric_table(out, "csat", "CSAT, share satisfied (" + range_text(scales.csat) + ")", 4, all, of(csat_of), share,
                    stats::rest_metric::share);
       metric_table(out, "csat_mean",
                    "CSAT mean (" + std::to_string(scales.csat.min()) + "-" + std::to_string(scales.csat.max()) +
                        "; t interval)",
-                   3, all, csat_of, mean, stats::rest_metric::mean);
+                   3, all, of(csat_of), mean, stats::rest_metric::mean);
     }
     if (want("ces")) {
       metric_table(out, "ces",
                    "CES mean (" + std::to_string(scales.ces.min()) + "-" + std::to_string(scales.ces.max()) +
                        "; t interval)",
-                   3, all, ces_of, mean, stats::rest_metric::mean);
-      metric_table(out, "ces_easy", "CES, share easy (" + range_text(scales.ces) + ")", 4, all, ces_of, share,
+                   3, all, of(ces_of), mean, stats::rest_metric::mean);
+      metric_table(out, "ces_easy", "CES, share easy (" + range_text(scales.ces) + ")", 4, all, of(ces_of), share,
                    stats::rest_metric::share);
     }
     if (want("resolution")) {
-      metric_table(out, "resolution", "Resolution rate (unknowns excluded)", 4, all, res_of, share,
+      metric_table(out, "resolution", "Resolution rate (unknowns excluded)", 4, all, of(res_of), share,
                    stats::rest_metric::share,
-                   {std::to_string(detail::unknown_of(all)) + " responses did not say whether their issue was resolved"});
+                   {std::to_string(detail::unknown_of(all_)) + " responses did not say whether their issue was resolved"});
+    }
+    // Declared score fields: top-box share and mean, as CSAT's.
+    for (std::size_t k = 0; k < all_ratings_.size(); ++k) {
+      const auto& b = all_ratings_[k].get<0>();
+      const scale& sc = b.scale_of();
+      const std::string name = table_name(b.field_name());
+      const auto select = [k](const group& g) -> const score_counts& { return g.ratings[k].get<0>().counts(); };
+      metric_table(out, name, b.field_name() + ", share in the top box (" + range_text(sc) + ")", 4, all, select,
+                   share, stats::rest_metric::share);
+      metric_table(out, name + "_mean",
+                   b.field_name() + " mean (" + std::to_string(sc.min()) + "-" + std::to_string(sc.max()) +
+                       "; t interval)",
+                   3, all, select, mean, stats::rest_metric::mean);
     }
     out.write(ingest_table(report));
     nlohmann::json extra = nlohmann::json::object();
@@ -278,6 +327,15 @@ class summary_run {
            std::to_string(s.max());
   }
 
+  // The table of a declared field: its name, or field_NAME when that is the
+  // name of another table.
+  static std::string table_name(const std::string& field) {
+    for (const char* taken : {"nps", "csat", "csat_mean", "ces", "ces_easy", "resolution", "ingest"}) {
+      if (field == taken) return "field_" + field;
+    }
+    return field;
+  }
+
   // The groups in key order, the --max-groups with the most responses
   // (ties: key order) kept and the others pooled, and every group merged
   // into all_. O(groups) expected.
@@ -285,22 +343,34 @@ class summary_run {
     std::vector<group> v;
     if (groups_) {
       groups_->each([&](std::vector<std::string> labels, const group_state& g) {
-        v.push_back({std::move(labels), g});
+        v.push_back({std::move(labels), g, rating_prototypes_});
         all_.merge(g);
       });
+      // Each field's grouping was fed the same rows with the same keys, so
+      // it holds the same groups in the same order.
+      for (std::size_t k = 0; k < rating_groups_.size(); ++k) {
+        std::size_t i = 0;
+        rating_groups_[k]->each([&](const std::vector<std::string>& labels, const rating_state& r) {
+          if (i >= v.size() || v[i].labels != labels) throw failure(internal, "the groups of a declared field differ");
+          v[i++].ratings[k] = r;
+          all_ratings_[k].merge(r);
+        });
+        if (i != v.size()) throw failure(internal, "the groups of a declared field differ");
+      }
     }
     group_count_ = groups_ ? v.size() : (all_.empty() ? 0 : 1);  // without --by: the whole input, when it has rows
     std::vector<std::uint64_t> rows(v.size());
     for (std::size_t i = 0; i < v.size(); ++i) rows[i] = v[i].state.count();
     const auto keep = detail::largest_groups(rows, a_.groups.max_groups);
     if (std::find(keep.begin(), keep.end(), false) != keep.end()) {
-      group other{{}, prototype_};
+      group other{{}, prototype_, rating_prototypes_};
       std::vector<group> kept;
       for (std::size_t i = 0; i < v.size(); ++i) {
         if (keep[i]) {
           kept.push_back(std::move(v[i]));
         } else {
           other.state.merge(v[i].state);
+          for (std::size_t k = 0; k < other.ratings.size(); ++k) other.ratings[k].merge(v[i].ratings[k]);
           ++pooled_;
         }
       }
@@ -321,11 +391,11 @@ class summary_run {
   }
   by_field extractor_of(dim d) const { return extractor_of(d, offset_); }
 
-  template <class Select, class Compute>
+  template <class Compute>
   // Writes one metric's table row by row (a row per group shown, "other"
   // when groups are pooled, then "(all)"); `notes` go below it.
   void metric_table(table_writer& w, const std::string& name, const std::string& title, int digits,
-                    const group_state& all, Select select, Compute compute, stats::rest_metric test,
+                    const group& all, const select_counts& select, Compute compute, stats::rest_metric test,
                     const std::vector<std::string>& extra_notes = {}) const {
     std::vector<std::string> columns;
     for (auto d : dims_) columns.push_back(to_name(d));
@@ -340,7 +410,7 @@ class summary_run {
     if (!dims_.empty()) {
       std::vector<const score_counts*> counts;
       counts.reserve(shown_.size());
-      for (const auto& s : shown_) counts.push_back(&select(s.state));
+      for (const auto& s : shown_) counts.push_back(&select(s));
       stats::rest_options ro;
       ro.level = a_.level;
       ro.adjust = adjust_;
@@ -434,7 +504,10 @@ class summary_run {
   std::string weight_column_;
   group_state prototype_;
   group_state all_;                      // every response (merged from the groups when there are any)
-  std::unique_ptr<groups_base> groups_;  // nullptr without --by
+  std::unique_ptr<groups_base<group_state>> groups_;  // nullptr without --by
+  std::vector<rating_state> rating_prototypes_;       // one per declared score field, in schema order
+  std::vector<rating_state> all_ratings_;             // every response, per declared score field
+  std::vector<std::unique_ptr<groups_base<rating_state>>> rating_groups_;  // with --by
   std::vector<group> shown_;             // in key order; the pooled rest last
   std::size_t group_count_ = 0;
   std::size_t pooled_ = 0;

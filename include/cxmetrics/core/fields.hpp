@@ -108,15 +108,16 @@ enum class type_tag : std::uint16_t {
   grouped_nps = 0x0022,
   metric_set = 0x0030,  ///< metric_set<A...>
   grouped = 0x0031,     ///< group_by<Acc, Key...> (named "group_by")
+  bound = 0x0032,       ///< bound<A>: an accumulator bound to a field
 };
 
 /// Every tag of the registry but none (for uniqueness checks and dispatch).
-inline constexpr std::array<type_tag, 13> registered_type_tags = {
+inline constexpr std::array<type_tag, 14> registered_type_tags = {
     type_tag::scale,           type_tag::score_counts,           type_tag::nps_accumulator,
     type_tag::csat_accumulator, type_tag::ces_accumulator,       type_tag::resolution_accumulator,
     type_tag::score_histogram, type_tag::rating_accumulator,     type_tag::nps_tally,
     type_tag::weighted_nps_tally, type_tag::grouped_nps,         type_tag::metric_set,
-    type_tag::grouped};
+    type_tag::grouped,         type_tag::bound};
 
 /// Name of a registered tag; "" for none and any other number.
 [[nodiscard]] constexpr const char* to_string(type_tag t) noexcept {
@@ -135,6 +136,7 @@ inline constexpr std::array<type_tag, 13> registered_type_tags = {
     case type_tag::grouped_nps: return "grouped_nps";
     case type_tag::metric_set: return "metric_set";
     case type_tag::grouped: return "group_by";
+    case type_tag::bound: return "bound";
   }
   return "";
 }

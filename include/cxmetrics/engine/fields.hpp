@@ -1,6 +1,6 @@
 // Serialization hooks (core/fields.hpp) of the engine's states: the tallies
 // (engine::nps_tally, engine::weighted_nps_tally, engine::grouped_nps) and
-// the composites (metric_set<A...>, group_by<Acc, Key...>).
+// the composites (metric_set<A...>, bound<A>, group_by<Acc, Key...>).
 // The archives that walk them are in io/ (io/binary.hpp has the byte layouts,
 // io/json.hpp the JSON forms); this header includes nothing from io/.
 //
@@ -190,6 +190,40 @@ void visit_fields(Ar& ar, metric_set<A...>& s) {
     s = ar.rebuild_at(rows_at, "rows", [&] {
       return std::apply([&](A&... a) { return metric_set<A...>(rows, std::move(a)...); }, members);
     });
+  }
+}
+
+// --- bound ---------------------------------------------------------------------------
+
+template <class A>
+constexpr serial_type serial_type_of(serial_tag<bound<A>>) noexcept {
+  return {type_tag::bound, 1, "bound"};
+}
+
+/// Fields of bound<A>: field_id (u32, the id in the schema bound in), field
+/// (the field's name, non-empty) and state (a tagged A). The name travels
+/// with the state, so states bound to different fields refuse to merge after
+/// a round trip too.
+template <class Ar, class A>
+  requires described_state<A>
+void visit_fields(Ar& ar, bound<A>& b) {
+  ar.only_members({"field_id", "field", "state"});
+  std::uint32_t id = b.field().value;
+  std::string name = b.field_name();
+  ar.field("field_id", id);
+  if (id >= schema::max_fields) {
+    ar.fail("is " + std::to_string(id) + ", but a schema holds at most " + std::to_string(schema::max_fields) +
+            " fields");
+  }
+  const auto name_at = ar.mark();
+  ar.field("field", name);
+  A acc = b.get();
+  {
+    auto in = ar.member("state");
+    (void)ar.tagged(acc);
+  }
+  if constexpr (Ar::loading) {
+    b = ar.rebuild_at(name_at, "field", [&] { return bound<A>(field_id(std::size_t{id}), std::move(name), std::move(acc)); });
   }
 }
 

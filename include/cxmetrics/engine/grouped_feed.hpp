@@ -176,7 +176,7 @@ template <class Acc>
       const std::uint32_t k = key[i];
       if (k >= key.cardinality()) {
         Acc probe = prototype;  // the row's own error comes first, as in the engine
-        add_response(probe, r, where);
+        add_row_to(probe, column_row{r, &v, i}, where);
         throw_key_error(key, i, first_row);
       }
       flat = flat * key.cardinality() + k;
@@ -191,7 +191,7 @@ template <class Acc>
       *slot = static_cast<std::uint32_t>(states.size());
       states.emplace_back(flat, prototype);
     }
-    add_response(states[*slot].second, r, where);
+    add_row_to(states[*slot].second, column_row{r, &v, i}, where);
   }
   std::sort(states.begin(), states.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
   return states;
@@ -220,20 +220,17 @@ struct histogram_feed<metric_set<A...>> {
   }
 };
 
-/// The answers of `f` as a byte column (resolved: 1, 0, and 255 for unknown).
-[[nodiscard]] inline std::span<const std::uint8_t> answers_of(const response_columns& v, answer_field f) noexcept {
-  switch (f) {
-    case answer_field::nps: return v.nps;
-    case answer_field::csat: return v.csat;
-    case answer_field::ces: return v.ces;
-    case answer_field::resolved: return engine::detail::flag_bytes(v.resolved);
-  }
-  return {};
+/// The answers of field `f` (named `name`) as a byte column (resolved: 1, 0,
+/// and 255 for unknown; a declared score: detail::scores_of).
+[[nodiscard]] inline std::span<const std::uint8_t> answers_of(const response_columns& v, field_id f,
+                                                               std::string_view name) {
+  if (f == field_id(response_field::resolved)) return engine::detail::flag_bytes(v.resolved);
+  return scores_of(v, f, name);
 }
 
 /// One counted column: its field, score range and per-cell histograms.
 struct counted_column {
-  answer_field field;
+  field_id field;
   int min;
   int max;
   engine::grouped_counts counts;
@@ -284,7 +281,7 @@ template <class Acc>
   bool declined = false;
   const auto count = [&](const auto& m) {
     using M = std::remove_cvref_t<decltype(m)>;
-    const answer_field f = column_reader<M>::field(m);
+    const field_id f = field_of(m);
     const scale& s = column_reader<M>::scale_of(m);
     for (std::size_t j = 0; j < k.counted.size(); ++j) {
       if (k.counted[j].field == f && k.counted[j].min == s.min() && k.counted[j].max == s.max()) {
@@ -292,14 +289,14 @@ template <class Acc>
         return;
       }
     }
-    const auto scores = answers_of(v, f);
+    const auto scores = answers_of(v, f, field_name_of(m));
     if (declined || (scores.size() != rows && rows != 0) ||
         cells * static_cast<std::size_t>(s.points() + 1) > engine::max_cell_counters) {
       declined = true;
       return;
     }
     engine::count_options co = o;
-    co.score_field = to_string(f);
+    co.score_field = std::string(field_name_of(m));
     co.weight_field = "weight";
     k.column_of.push_back(k.counted.size());
     k.counted.push_back({f, s.min(), s.max(),

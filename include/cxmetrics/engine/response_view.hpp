@@ -23,6 +23,7 @@
 #include "cxmetrics/core/error.hpp"
 #include "cxmetrics/core/response.hpp"
 #include "cxmetrics/core/response_table.hpp"
+#include "cxmetrics/core/schema.hpp"
 #include "cxmetrics/engine/accumulator.hpp"
 
 namespace cxm::inline v0_1 {
@@ -45,13 +46,33 @@ enum class answer_field : std::uint8_t { nps, csat, ces, resolved };
 
 /// Columns of responses in response_table's layout. A column may be left
 /// empty when no member reads it; the others must all have the same length.
+///
+/// Declared score fields (core/schema.hpp) are reached by id through
+/// `fields` and `declared_scores(source, id)`, which columns_of and view_of
+/// set to the table's or batch's own (so a member bound to a declared field,
+/// metric_set.hpp's bound<A>, reads its column); both stay null for bare
+/// columns, which then hold the predefined fields only.
 struct response_columns {
   std::span<const std::uint8_t> nps;     ///< score or missing_score (255)
   std::span<const std::uint8_t> csat;    ///< score or missing_score (255)
   std::span<const std::uint8_t> ces;     ///< score or missing_score (255)
   std::span<const std::int8_t> resolved;  ///< 1 yes, 0 no, −1 unknown
   std::span<const double> weights;       ///< survey weights; empty: unweighted
+  const cxm::schema* fields = nullptr;   ///< the schema of the source; null: predefined fields only
+  const void* source = nullptr;          ///< what declared_scores reads
+  /// The score column of a declared field of `fields` (throws invalid_argument for another kind).
+  std::span<const std::uint8_t> (*declared_scores)(const void* source, field_id f) = nullptr;
 };
+
+namespace detail {
+/// Points `c` at the declared score columns of `src` (a table or a batch).
+template <class Source>
+void set_declared(response_columns& c, const Source& src) noexcept {
+  c.fields = &src.schema();
+  c.source = &src;
+  c.declared_scores = [](const void* p, field_id f) { return static_cast<const Source*>(p)->scores(f); };
+}
+}  // namespace detail
 
 /// The columns of `t`; the weight column only when t.weighted() (so an
 /// unweighted table gives unweighted states, as its rows do).
@@ -62,6 +83,7 @@ struct response_columns {
   c.ces = t.ces();
   c.resolved = t.resolved();
   if (t.weighted()) c.weights = t.weight();
+  detail::set_declared(c, t);
   return c;
 }
 
@@ -118,6 +140,7 @@ template <class Columns>
   v.values.ces = c.ces();
   v.values.resolved = c.resolved();
   if (c.weighted()) v.values.weights = c.weight();
+  set_declared(v.values, c);
   v.time = c.time();
   v.channel = c.channel();
   v.segment = c.segment();

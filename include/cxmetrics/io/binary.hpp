@@ -90,6 +90,12 @@
 //         of A_i, e.g. 0x0010 then 0x0011 for
 //         metric_set<nps_accumulator, csat_accumulator>
 //
+//   0x0032 bound<A>  (4 + 4 + name + 7 + state)
+//     +0  u32 field_id (below 65534, schema::max_fields)
+//     +4  u32 length N, then N bytes: the field's name (non-empty; a
+//         predefined id must carry its own name)
+//     then the A as a tagged state (u16 tag of A, u8 version, u32 length, state)
+//
 //   0x0031 group_by<Acc, Key...>  (4 + 5·K + 7 + prototype + 4 + groups)
 //     +0  u32 K keys; must equal sizeof...(Key)
 //     +4  K × (u8 kind, u32 cardinality), key by key: the kind must be the

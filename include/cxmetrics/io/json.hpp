@@ -42,6 +42,8 @@
 //   score_histogram {"counts":{score_counts}} (on any scale)
 //   metric_set<A...> {"rows":N,"members":[{A0},{A1},...]}: the members in
 //                   order, each in its own form; rows >= every member's count
+//   bound<A>        {"field_id":11,"field":"q1","state":{A}}: the field's id in
+//                   the schema bound in and its name (merging checks the name)
 //   group_by<Acc, Key...> {"keys":[{"kind":"dense","cardinality":4},
 //                   {"kind":"string","cardinality":0}],"prototype":{Acc},
 //                   "groups":[{"key":[0,"chat"],"state":{Acc}},...]}: one
