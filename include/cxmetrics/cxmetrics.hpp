@@ -42,6 +42,7 @@
 #include "cxmetrics/engine/accumulator.hpp"
 #include "cxmetrics/engine/count.hpp"
 #include "cxmetrics/engine/group_by.hpp"
+#include "cxmetrics/engine/group_keys.hpp"
 #include "cxmetrics/engine/grouped.hpp"
 #include "cxmetrics/engine/grouped_feed.hpp"
 #include "cxmetrics/engine/key_extractor.hpp"
