@@ -5,10 +5,12 @@
 // key_column per key; its cells are those of the key columns (row-major,
 // last key fastest). Both paths give, for every cell that holds a row, the
 // state that adding the cell's rows one by one to a copy of the prototype
-// gives, each row as a cxm::response (its nps, csat, ces, resolved and
-// weight; the weighting rule of engine/accumulator.hpp):
+// gives, each row as a column_row (engine/metric_set.hpp: its nps, csat, ces,
+// resolved and weight as a cxm::response, plus its index in the columns, from
+// which a member bound to a declared field reads; the weighting rule of
+// engine/accumulator.hpp):
 //
-//   rows       a loop over the rows, one Acc::add(response, location) each;
+//   rows       a loop over the rows, one add_row_to(Acc, column_row, location) each;
 //              any accumulator that takes responses.
 //   histograms for histogram-backed accumulators (metric_set.hpp: a single
 //              one, or a metric_set, whose members all are): each column a
@@ -133,17 +135,6 @@ inline void check_rows(const response_columns& v, std::size_t rows, std::span<co
   }
   if (cell_count(keys) == std::numeric_limits<std::size_t>::max()) {
     throw invalid_argument("the key columns make more combinations than a 64-bit index counts");
-  }
-}
-
-/// Adds one response to `a`: through column_reader<Acc>::add when Acc has a
-/// reader (score_histogram takes responses only through it), else a.add.
-template <class Acc>
-void add_response(Acc& a, const response& r, const location& where) {
-  if constexpr (requires { column_reader<Acc>::add(a, r, where); }) {
-    column_reader<Acc>::add(a, r, where);
-  } else {
-    a.add(r, where);
   }
 }
 

@@ -273,17 +273,18 @@ struct net_parts {
   return p;
 }
 
-/// `e` (on −1…1) in points, its interval clipped to [−100, 100].
-[[nodiscard]] inline estimate in_points(const estimate& e) {
-  if (e.state() == estimate::status::no_data) return e;
+/// `e` (a net score on −1…1, or a difference of two on −2…2) in points,
+/// with `n` responses and its interval clipped to [−bound, bound].
+[[nodiscard]] inline estimate in_points(const estimate& e, std::uint64_t n, double bound = 100.0) {
+  if (e.state() == estimate::status::no_data) return estimate::no_data(n, e.note());
   if (e.state() == estimate::status::insufficient) {
-    return estimate::insufficient(100.0 * e.value(), e.n(), e.effective_n(), e.note());
+    return estimate::insufficient(100.0 * e.value(), n, e.effective_n(), e.note());
   }
   const auto& ci = *e.ci();
   return estimate(100.0 * e.value(), 100.0 * e.se(),
-                  interval{std::clamp(100.0 * ci.lower, -100.0, 100.0), std::clamp(100.0 * ci.upper, -100.0, 100.0),
+                  interval{std::clamp(100.0 * ci.lower, -bound, bound), std::clamp(100.0 * ci.upper, -bound, bound),
                            ci.level, ci.method},
-                  e.n(), e.effective_n());
+                  n, e.effective_n());
 }
 
 [[nodiscard]] inline interval clip_points(double lo, double hi, double level, interval_method m) {
@@ -299,9 +300,10 @@ struct net_parts {
     case interval_method::wald:
     case interval_method::t: {
       if (p.weighted) {
-        return in_points(stats::weighted_net_score(p.low, p.middle, p.high, {opt.level, opt.weighted_se, opt.method}));
+        return in_points(stats::weighted_net_score(p.low, p.middle, p.high, {opt.level, opt.weighted_se, opt.method}),
+                         p.n);
       }
-      if (opt.method == interval_method::t) return in_points(stats::net_score_t(counts, opt.level));
+      if (opt.method == interval_method::t) return in_points(stats::net_score_t(counts, opt.level), p.n);
       const double z = stats::z_for_level(opt.level);
       return estimate(theta, se, clip_points(theta - z * se, theta + z * se, opt.level, opt.method), p.n, p.n_eff);
     }
@@ -414,17 +416,7 @@ struct net_parts {
     r.difference = stats::compare_net_mover(ca, cb, opt.level);
   }
   // In points; the differences live on −2…2, so −200…200.
-  const auto& d = r.difference;
-  if (d.state() == estimate::status::ok) {
-    const auto& ci = *d.ci();
-    r.difference = estimate(100.0 * d.value(), 100.0 * d.se(),
-                            interval{100.0 * ci.lower, 100.0 * ci.upper, ci.level, ci.method}, a.count() + b.count(),
-                            d.effective_n());
-  } else if (d.state() == estimate::status::insufficient) {
-    r.difference = estimate::insufficient(100.0 * d.value(), a.count() + b.count(), d.effective_n(), d.note());
-  } else {
-    r.difference = estimate::no_data(a.count() + b.count(), d.note());
-  }
+  r.difference = detail::in_points(r.difference, a.count() + b.count(), 200.0);
   return r;
 }
 
