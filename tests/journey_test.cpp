@@ -18,6 +18,7 @@
 #include "cxmetrics/io/binary.hpp"
 #include "cxmetrics/io/json.hpp"
 #include "cxmetrics/journey/experience.hpp"
+#include "cxmetrics/journey/journey_table.hpp"
 #include "cxmetrics/journey/memory_models.hpp"
 #include "cxmetrics/journey/peak_end.hpp"
 #include "cxmetrics/journey/summary.hpp"
@@ -444,6 +445,61 @@ TEST(MemoryModels, CollinearPredictorsLeaveTheFreeModelUnfitted) {
   const auto own = cxm::compare_memory_models(st, {.weights = {.intense = 0, .trough = 0.7, .best = 0, .end = 0.3, .mean = 0}});
   EXPECT_NO_THROW((void)model(own, "remembered"));
   EXPECT_THROW((void)model(rep, "remembered"), std::runtime_error);
+}
+
+// --- journeys in any order -----------------------------------------------------------
+
+TEST(JourneyTable, AnyOrderEqualsSortedStreamingAndShardsMerge) {
+  // 3000 journeys of 1–6 events; the events shuffled; keys spread over 64 bits.
+  std::mt19937_64 rng(12);
+  struct ev {
+    std::uint64_t key;
+    std::uint32_t number;
+    journey_event e;
+  };
+  std::vector<ev> events;
+  std::uint64_t row = 0;
+  for (std::uint32_t j = 0; j < 3000; ++j) {
+    const auto n = 1 + rng() % 6;
+    for (std::uint64_t i = 0; i < n; ++i) {
+      events.push_back({rng(), j, {(static_cast<int>(rng() % 5) - 2) / 2.0, static_cast<std::int64_t>(rng() % 5), row++,
+                                   static_cast<std::uint32_t>(rng() % 3)}});
+      events.back().key = cxm::hash_text("journey-" + std::to_string(j));
+    }
+  }
+  // Sorted streaming: one state per journey, in input order (rows are
+  // already grouped by journey here), the reference.
+  std::vector<peak_end_state> streamed(3000);
+  for (const auto& v : events) streamed[v.number].add(v.e);
+  std::shuffle(events.begin(), events.end(), rng);
+  cxm::journey_table table, left, right;
+  cxm::dense_journeys dense(3000);
+  for (std::size_t i = 0; i < events.size(); ++i) {
+    table[events[i].key].add(events[i].e);
+    dense[events[i].number].add(events[i].e);
+    (i % 2 == 0 ? left : right)[events[i].key].add(events[i].e);
+  }
+  left.merge(right);
+  ASSERT_EQ(table.size(), 3000u);
+  ASSERT_EQ(left.size(), 3000u);
+  ASSERT_EQ(dense.size(), 3000u);
+  for (std::uint32_t j = 0; j < 3000; ++j) {
+    const auto key = cxm::hash_text("journey-" + std::to_string(j));
+    ASSERT_NE(table.find(key), nullptr);
+    EXPECT_EQ(*table.find(key), streamed[j]) << j;
+    EXPECT_EQ(*left.find(key), streamed[j]) << j;
+    EXPECT_EQ(dense.states()[j], streamed[j]) << j;
+  }
+  EXPECT_EQ(table.find(cxm::hash_text("journey-3000")), nullptr);
+  std::size_t seen = 0;
+  table.for_each([&](std::uint64_t, const peak_end_state& s) { seen += s.count(); });
+  EXPECT_EQ(seen, events.size());
+  const cxm::journey_table copy = table;
+  EXPECT_EQ(copy.size(), table.size());
+  EXPECT_EQ(*copy.find(cxm::hash_text("journey-7")), streamed[7]);
+  // Memory: 64-byte states, 8-byte keys in blocks of 4096, and the index.
+  EXPECT_EQ(dense.memory_bytes(), 3000u * 64u);
+  EXPECT_GE(table.memory_bytes(), 4096u * 72u);
 }
 
 // --- touchpoint impact -------------------------------------------------------------
