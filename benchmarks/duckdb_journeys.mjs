@@ -17,7 +17,9 @@
 //   mkdir -p /tmp/duckdb && (cd /tmp/duckdb && npm install @duckdb/node-api)
 //
 // Usage: node benchmarks/duckdb_journeys.mjs FILE [--reps=5] [--modules=/tmp/duckdb/node_modules]
-// Prints one JSON line: {"times": [...], "median": s, "journeys": n, "sum_end": ..., "hwm": MiB}.
+// Prints one JSON line: {"times": [...], "cpus": [...], "median": s, "median_cpu": s, "journeys": n,
+// "sum_end": ..., "hwm": MiB}: wall and CPU seconds (process.cpuUsage, user + system, of this process
+// and so of DuckDB's one worker) of each run of the query.
 import { createRequire } from 'node:module';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -70,15 +72,19 @@ const query = `SELECT count(*) AS journeys, sum(mx) AS smx, sum(mn) AS smn, sum(
   FROM (SELECT journey, max(x) AS mx, min(x) AS mn, arg_max(x, "time") AS e, avg(x) AS a, count(*) AS c
         FROM ev GROUP BY journey)`;
 const times = [];
+const cpus = [];
 let row = null;
 for (let r = 0; r < reps; ++r) {
   const t0 = process.hrtime.bigint();
+  const c0 = process.cpuUsage();
   const reader = await conn.runAndReadAll(query);
+  const c = process.cpuUsage(c0);
   times.push(Number(process.hrtime.bigint() - t0) / 1e9);
+  cpus.push((c.user + c.system) / 1e6);
   row = reader.getRowObjects()[0];
 }
-times.sort((a, b) => a - b);
+const median = (v) => [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)];
 console.log(JSON.stringify({
-  times, median: times[Math.floor(times.length / 2)], journeys: Number(row.journeys), sum_end: Number(row.se),
+  times, cpus, median: median(times), median_cpu: median(cpus), journeys: Number(row.journeys), sum_end: Number(row.se),
   sum_max: Number(row.smx), sum_min: Number(row.smn), events: Number(row.sc), hwm: vmHWM(),
 }));

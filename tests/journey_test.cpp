@@ -480,6 +480,23 @@ TEST(JourneyTable, AnyOrderEqualsSortedStreamingAndShardsMerge) {
     (i % 2 == 0 ? left : right)[events[i].key].add(events[i].e);
   }
   left.merge(right);
+  // In bulk, with the pipeline's fetches ahead: the same states; and a batch
+  // shorter than the pipeline.
+  std::vector<std::uint64_t> keys;
+  std::vector<std::uint32_t> numbers;
+  std::vector<journey_event> evs;
+  for (const auto& v : events) {
+    keys.push_back(v.key);
+    numbers.push_back(v.number);
+    evs.push_back(v.e);
+  }
+  cxm::journey_table bulk;
+  bulk.add(std::span(keys).first(3), std::span(evs).first(3));
+  bulk.add(std::span(keys).subspan(3), std::span(evs).subspan(3));
+  cxm::dense_journeys dense_bulk;
+  dense_bulk.add(numbers, evs);
+  EXPECT_THROW(bulk.add(std::span(keys).first(2), std::span(evs).first(3)), cxm::invalid_argument);
+  ASSERT_EQ(bulk.size(), 3000u);
   ASSERT_EQ(table.size(), 3000u);
   ASSERT_EQ(left.size(), 3000u);
   ASSERT_EQ(dense.size(), 3000u);
@@ -489,6 +506,8 @@ TEST(JourneyTable, AnyOrderEqualsSortedStreamingAndShardsMerge) {
     EXPECT_EQ(*table.find(key), streamed[j]) << j;
     EXPECT_EQ(*left.find(key), streamed[j]) << j;
     EXPECT_EQ(dense.states()[j], streamed[j]) << j;
+    EXPECT_EQ(*bulk.find(key), streamed[j]) << j;
+    EXPECT_EQ(dense_bulk.states()[j], streamed[j]) << j;
   }
   EXPECT_EQ(table.find(cxm::hash_text("journey-3000")), nullptr);
   std::size_t seen = 0;

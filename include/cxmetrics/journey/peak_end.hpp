@@ -112,7 +112,7 @@ class peak_end_state {
   peak_end_state() = default;
 
   /// Adds one event. Throws invalid_argument (and changes nothing) unless
-  /// −1 ≤ x ≤ 1 and the duration is finite and ≥ 0; overflow_error past
+  /// −1 ≤ x ≤ 1 and the duration is finite and ≥ 0; limit_exceeded past
   /// 2^32 − 1 events.
   void add(const journey_event& e) {
     if (!(e.x >= -1.0 && e.x <= 1.0)) {
@@ -122,15 +122,43 @@ class peak_end_state {
       throw invalid_argument("a journey event's duration must be a finite number >= 0, got " +
                              std::to_string(e.duration));
     }
-    peak_end_state one;
-    one.count_ = 1;
-    one.sum_ = e.x;
-    one.duration_ = static_cast<float>(e.duration);
-    one.best_ = one.worst_ = one.end_ = static_cast<float>(e.x);
-    one.worst_time_ = one.end_time_ = e.time;
-    one.end_order_ = e.order;
-    one.worst_tag_ = one.end_tag_ = e.tag;
-    merge(one);
+    if (count_ == std::numeric_limits<std::uint32_t>::max()) {
+      throw limit_exceeded("a journey holds more than 2^32 - 1 events");
+    }
+    add_valid(e.x, e.time, e.order, e.tag, static_cast<float>(e.duration));
+  }
+
+  /// add() of an event whose x is known to lie in −1…1 and whose duration
+  /// is finite and ≥ 0 (the bulk paths check x themselves); the same
+  /// state. Throws limit_exceeded past 2^32 − 1 events.
+  void add_valid(double xd, std::int64_t time, std::uint64_t order, std::uint32_t tag, float duration = 0.0F) {
+    if (count_ == std::numeric_limits<std::uint32_t>::max()) {
+      throw limit_exceeded("a journey holds more than 2^32 - 1 events");
+    }
+    const auto x = static_cast<float>(xd);
+    if (count_ == 0) {
+      best_ = worst_ = end_ = x;
+      worst_time_ = end_time_ = time;
+      end_order_ = order;
+      worst_tag_ = end_tag_ = tag;
+    } else {
+      // The rules of merge, for one event, as selects rather than branches:
+      // with scores in random order a branch on each comparison would be
+      // mispredicted half the time.
+      best_ = x > best_ ? x : best_;
+      const bool low = (x < worst_) | ((x == worst_) & ((time < worst_time_) | ((time == worst_time_) & (tag < worst_tag_))));
+      worst_ = low ? x : worst_;
+      worst_time_ = low ? time : worst_time_;
+      worst_tag_ = low ? tag : worst_tag_;
+      const bool last = (time > end_time_) | ((time == end_time_) & (order > end_order_));
+      end_ = last ? x : end_;
+      end_time_ = last ? time : end_time_;
+      end_order_ = last ? order : end_order_;
+      end_tag_ = last ? tag : end_tag_;
+    }
+    ++count_;
+    sum_ += xd;
+    duration_ += duration;
   }
 
   /// Sets the journey's outcome (a score 0..32767, e.g. its NPS). Throws
