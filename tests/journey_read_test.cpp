@@ -214,6 +214,13 @@ TEST(JourneyRead, BadFieldsAreNamed) {
   journey_fields dup;
   dup.stage_order = {"a", "b", "a"};
   EXPECT_THROW(journey_reader{dup}, cxm::invalid_argument);
+  // A journey field declared as text, or the channel as the touchpoint: not a category column.
+  cxm::ingest_options text_id;
+  text_id.schema = cxm::schema_builder().text("journey").build();
+  EXPECT_THROW((void)journey_reader(journey_fields{}).ingest_options_for(text_id), cxm::invalid_argument);
+  journey_fields on_channel;
+  on_channel.touchpoint = "channel";
+  EXPECT_THROW((void)journey_reader(on_channel).ingest_options_for({}), cxm::invalid_argument);
 }
 
 // The bundled data read in another row order gives the same journeys: every

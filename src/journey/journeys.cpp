@@ -160,7 +160,7 @@ ingest_options journey_reader::ingest_options_for(ingest_options base) const {
   for (const std::string* name : {&fields_.journey, &fields_.touchpoint, &fields_.stage, &fields_.owner}) {
     if (field_key(*name).empty()) continue;
     if (const auto f = base.schema.find(*name)) {
-      if (base.schema[*f].kind != field_kind::category && *f != field_id(response_field::channel)) {
+      if (base.schema.type_of(*f) != column_type::category) {
         throw invalid_argument("journey field '" + *name + "' is a " + std::string(to_string(base.schema[*f].kind)) +
                                    "; it must be a category",
                                at_field(*name));

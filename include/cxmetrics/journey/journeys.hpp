@@ -198,8 +198,8 @@ class CXMETRICS_API journey_reader {
 
   /// `base` with the journey, touchpoint, stage and owner declared as
   /// category fields when its schema does not have them (so the input must
-  /// have their columns). Throws invalid_argument when one is declared
-  /// with another kind.
+  /// have their columns). Throws invalid_argument when one is a field of
+  /// another kind (the channel included: use its own column).
   [[nodiscard]] ingest_options ingest_options_for(ingest_options base) const;
 
   /// The handler of finished journeys (sorted mode: required before the first row).
@@ -257,7 +257,7 @@ class CXMETRICS_API journey_reader {
 };
 
 /// The mean of the experience x with a Student t interval (n − 1 degrees of
-/// freedom); no_data below 1 event, insufficient at 1.
+/// freedom, clipped to −1…1); no_data without events, insufficient at 1.
 struct experience_mean {
   std::uint64_t n = 0;
   double mean = 0.0;
