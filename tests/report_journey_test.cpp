@@ -9,6 +9,8 @@
 
 #include <cmath>
 #include <cstdlib>
+#include <filesystem>
+#include <fstream>
 #include <limits>
 #include <regex>
 #include <string>
@@ -16,7 +18,11 @@
 #include <vector>
 
 #include "cxmetrics/core/error.hpp"
+#include "cxmetrics/io/ingest.hpp"
+#include "cxmetrics/journey/journeys.hpp"
+#include "cxmetrics/report/html.hpp"
 #include "cxmetrics/report/journey_charts.hpp"
+#include "cxmetrics/report/model.hpp"
 
 namespace {
 
@@ -251,4 +257,149 @@ TEST(JourneyCharts, SameInputSameBytes) {
   EXPECT_EQ(render_model_errors(small_models()), render_model_errors(small_models()));
 }
 
+// ---------------------------------------------------------------------------
+// The section built from journey events, and its writers
+
+// Four journeys on CSAT 1–5, x = (s − 3)/2 (5 → 1, 4 → ½, 3 → 0, 2 → −½, 1 → −1);
+// outcome NPS (detractors 0–6):
+//   J1 web/awareness site 5 (1), phone/support helpdesk 1 (−1); nps 2
+//      worst −1 (helpdesk), intense −1 (|−1| ≥ 1), end −1, mean 0, remembered −1
+//   J2 web/awareness site 4 (½), web/delivery courier 5 (1), phone/support helpdesk 2 (−½); nps 9
+//      worst −½ (helpdesk), intense 1, end −½, mean ⅓, remembered ¼
+//   J3 web/awareness site 4 (½) three times, phone/support helpdesk 1 (−1); nps 6
+//      worst −1 (helpdesk), intense −1, end −1, mean ⅛, remembered −1 (differs in sign from its mean)
+//   J4 phone/delivery courier 2 (−½); nps 3
+//      worst, end, mean, remembered −½
+const char* const journey_csv =
+    "journey,timestamp,channel,touchpoint,owner,stage,csat,nps\n"
+    "J1,2025-01-01T10:00:00Z,web,site,company,awareness,5,\n"
+    "J1,2025-01-02T10:00:00Z,phone,helpdesk,company,support,1,2\n"
+    "J2,2025-01-01T10:00:00Z,web,site,company,awareness,4,\n"
+    "J2,2025-01-02T10:00:00Z,web,courier,partner,delivery,5,\n"
+    "J2,2025-01-03T10:00:00Z,phone,helpdesk,company,support,2,9\n"
+    "J3,2025-01-01T10:00:00Z,web,site,company,awareness,4,\n"
+    "J3,2025-01-01T11:00:00Z,web,site,company,awareness,4,\n"
+    "J3,2025-01-01T12:00:00Z,web,site,company,awareness,4,\n"
+    "J3,2025-01-02T10:00:00Z,phone,helpdesk,company,support,1,6\n"
+    "J4,2025-01-05T10:00:00Z,phone,courier,partner,delivery,2,3\n";
+
+report_model journey_model(bool with_journeys = true) {
+  const auto path = std::filesystem::temp_directory_path() / "cxm_report_journey_test.csv";
+  std::ofstream(path) << journey_csv;
+  journey_reader fields_of(journey_fields{});
+  auto read = read_responses(path, fields_of.ingest_options_for(ingest_options{}));
+  std::filesystem::remove(path);
+  model_options o;
+  o.source = "journeys.csv";
+  if (with_journeys) {
+    o.journey = journey_options{};
+    o.journey->thin_below = 3;
+  }
+  return build_report_model(read, o);
+}
+
+TEST(JourneySection, BuiltFromTheEventsByHand) {
+  const report_model m = journey_model();
+  ASSERT_TRUE(m.journey.has_value());
+  const journey_section& j = *m.journey;
+  EXPECT_EQ(j.journeys, 4u);
+  EXPECT_EQ(j.events, 10u);
+  EXPECT_EQ(j.with_outcome, 4u);
+  EXPECT_EQ(j.detractors, 3u);  // J1 (2), J3 (6), J4 (3)
+  // Remembered (−1 + ¼ − 1 − ½)/4 = −0.5625; plain means (0 + ⅓ + ⅛ − ½)/4 = −1/96.
+  EXPECT_NEAR(j.summary.remembered.value(), -0.5625, 1e-12);
+  EXPECT_NEAR(j.summary.mean.value(), -1.0 / 96.0, 1e-12);
+  EXPECT_NEAR(j.summary.disagreement.value(), 0.25, 1e-12);  // J3 only
+
+  // The map: channels web, phone; stages by first appearance.
+  ASSERT_EQ(j.channels, (std::vector<std::string>{"web", "phone"}));
+  ASSERT_EQ(j.stages, (std::vector<std::string>{"awareness", "support", "delivery"}));
+  ASSERT_EQ(j.cells.size(), 6u);
+  // web × awareness: 1, ½, ½, ½, ½ → mean 0.6, SS = 0.16 + 4·0.01 = 0.2, SE = √(0.2/4/5) = 0.1,
+  // t(0.975, 4) = 2.776445 (R: qt(0.975, 4)) → [0.3223555, 0.8776445].
+  EXPECT_EQ(j.cells[0].n(), 5u);
+  EXPECT_NEAR(j.cells[0].value(), 0.6, 1e-12);
+  EXPECT_NEAR(j.cells[0].ci()->lower, 0.6 - 2.776445 * 0.1, 1e-6);
+  EXPECT_NEAR(j.cells[0].ci()->upper, 0.6 + 2.776445 * 0.1, 1e-6);
+  EXPECT_EQ(j.cells[1].n(), 0u);  // web × support: no events
+  EXPECT_FALSE(j.cells[1].has_value());
+  EXPECT_EQ(j.cells[2].n(), 1u);  // web × delivery: J2's courier
+  EXPECT_EQ(j.cells[3].n(), 0u);  // phone × awareness
+  EXPECT_EQ(j.cells[4].n(), 3u);  // phone × support: −1, −½, −1
+  EXPECT_NEAR(j.cells[4].value(), -2.5 / 3.0, 1e-12);
+  EXPECT_EQ(j.cells[5].n(), 1u);  // phone × delivery: J4
+
+  // Touchpoints, most negative-peak lift first. Worst moments: helpdesk in
+  // J1, J2, J3 (detractors J1, J3), courier in J4 (a detractor):
+  //   courier  share 1/3 of detractors, base 1/4 → lift 4/3
+  //   helpdesk share 2/3, base 3/4 → lift 8/9
+  //   site     never the worst: no lift
+  ASSERT_EQ(j.touchpoints.size(), 3u);
+  EXPECT_EQ(j.touchpoints_total, 3u);
+  EXPECT_EQ(j.touchpoints[0].touchpoint, "courier");
+  EXPECT_EQ(j.touchpoints[0].owner, "partner");
+  EXPECT_NEAR(j.touchpoints[0].impact.peak.lift.value(), 4.0 / 3.0, 1e-12);
+  EXPECT_NEAR(j.touchpoints[0].impact.score.value(), 0.25, 1e-12);  // (1 − ½)/2
+  EXPECT_EQ(j.touchpoints[1].touchpoint, "helpdesk");
+  EXPECT_NEAR(j.touchpoints[1].impact.peak.lift.value(), 8.0 / 9.0, 1e-12);
+  // Ends: helpdesk in J1, J2, J3 (detractors J1, J3): the same 8/9.
+  EXPECT_NEAR(j.touchpoints[1].impact.end.lift.value(), 8.0 / 9.0, 1e-12);
+  EXPECT_NEAR(j.touchpoints[1].impact.outcome_when_peak.value(), 17.0 / 3.0, 1e-12);  // (2 + 9 + 6)/3
+  EXPECT_EQ(j.touchpoints[2].touchpoint, "site");
+  EXPECT_FALSE(j.touchpoints[2].impact.peak.lift.has_value());
+  // Four journeys are too few for the memory models to be cross-validated.
+  EXPECT_EQ(j.models.n, 4u);
+}
+
+TEST(JourneySection, OnlyWhenAsked) {
+  EXPECT_FALSE(journey_model(false).journey.has_value());
+  const std::string html = render_html(journey_model(false));
+  EXPECT_EQ(html.find("id=\"journeys\""), std::string::npos);
+  EXPECT_EQ(html.find("data-chart=\"journeys-"), std::string::npos);
+}
+
+TEST(JourneySection, HtmlChartsAndTables) {
+  const report_model m = journey_model();
+  const std::string html = render_html(m);
+  EXPECT_EQ(count(html, "<section id=\"journeys\">"), 1u);
+  EXPECT_EQ(count(html, "<a href=\"#journeys\">Journeys</a>"), 1u);
+  for (const char* id : {"journeys-map", "journeys-touchpoints", "journeys-models"}) {
+    EXPECT_EQ(count(html, std::string("data-chart=\"") + id + "\""), 1u) << id;
+  }
+  // The map: 4 cells with events (2 of them thin: n = 1 < 3), 2 empty.
+  const auto map_at = html.find("data-chart=\"journeys-map\"");
+  const std::string map = html.substr(map_at, html.find("</svg>", map_at) - map_at);
+  EXPECT_EQ(count(map, "class=\"mark cell\""), 2u);
+  EXPECT_EQ(count(map, "class=\"mark cell thin\""), 2u);
+  EXPECT_EQ(count(map, "class=\"mark empty\""), 2u);
+  // Touchpoints: peak and end lifts of courier and helpdesk; site is never
+  // the worst moment nor the end (base rate 0): no lift, no bar.
+  const auto tp_at = html.find("data-chart=\"journeys-touchpoints\"");
+  const std::string tp = html.substr(tp_at, html.find("</svg>", tp_at) - tp_at);
+  EXPECT_EQ(count(tp, "class=\"mark bar s0\""), 2u);
+  EXPECT_EQ(count(tp, "class=\"mark bar s1\""), 2u);
+  // The tables: the map's rows (6 cells), the verdict.
+  EXPECT_NE(html.find("<td>web</td><td>support</td><td class=\"num\">0</td><td class=\"num\">no events</td>"),
+            std::string::npos);
+  EXPECT_NE(html.find("Peak-end and the plain mean cannot both be cross-validated on these journeys (4 with an outcome)."),
+            std::string::npos);
+  EXPECT_EQ(render_html(m), html);  // same model, same bytes
+}
+
+TEST(JourneySection, MarkdownTables) {
+  const std::string md = render_markdown(journey_model());
+  EXPECT_NE(md.find("## Journeys\n"), std::string::npos);
+  EXPECT_NE(md.find("| web | support | 0 | no events | | |\n"), std::string::npos);
+  EXPECT_NE(md.find("| courier | partner | 2 | 0.250 | 1 | 33.3% | 25.0% | 1.33 ["), std::string::npos);
+  EXPECT_NE(md.find("| mean remembered score (peak 0.50, end 0.50) | -0.562 |"), std::string::npos);
+  // The section comes before the data quality appendix.
+  EXPECT_LT(md.find("## Journeys"), md.find("## Data quality"));
+}
+
+TEST(JourneySection, RejectsATableWithoutTheJourneyField) {
+  response_table t;
+  EXPECT_THROW((void)build_journey_section(t, journey_options{}), invalid_argument);
+}
+
 }  // namespace
+

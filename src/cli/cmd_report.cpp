@@ -11,9 +11,21 @@
 // same test as `cxm summary`): the --max-groups largest groups are shown and
 // the others pooled into "other (k groups)". A metric whose column the file
 // lacks has no card and no section (one note on stderr).
+//
+// Journeys: when the file has a journey column — a category field named
+// "journey" declared (--field journey:category, or in the mapping), or a
+// CSV header column of that name — the report gets its journey section
+// (report/model.hpp build_journey_section): the touchpoint, stage and owner
+// columns are read as category fields when the file has them, events from
+// the csat then ces answers, the outcome from nps.
+#include <algorithm>
+#include <cctype>
+#include <fstream>
 #include <iostream>
 #include <memory>
+#include <optional>
 #include <string>
+#include <vector>
 
 #include <CLI/CLI.hpp>
 
@@ -21,11 +33,77 @@
 #include "cli/commands.hpp"
 #include "cli/input.hpp"
 #include "cxmetrics/core/response_table.hpp"
+#include "cxmetrics/core/schema.hpp"
 #include "cxmetrics/report/html.hpp"
 #include "cxmetrics/report/model.hpp"
 #include "cxmetrics/stats/multiplicity.hpp"
 
 namespace cxm::inline v0_1::cli {
+namespace {
+
+// The keys (field_key) of the columns of a CSV file's header line: split on
+// the --delimiter, else on the most frequent of , ; tab |, quotes and
+// surrounding blanks removed. Empty for standard input, other formats or a
+// file that cannot be opened (the read reports that).
+std::vector<std::string> csv_header_keys(const input_args& a) {
+  std::string ext = a.file.substr(std::min(a.file.size(), a.file.rfind('.') + 1));
+  std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  const bool csv = a.format.empty() ? (ext == "csv" || ext == "tsv" || ext == "txt") : (a.format == "csv" || a.format == "tsv");
+  if (!csv || a.file.empty() || a.file == "-") return {};
+  std::ifstream in(a.file, std::ios::binary);
+  std::string line;
+  if (!in || !std::getline(in, line)) return {};
+  if (line.rfind("\xEF\xBB\xBF", 0) == 0) line.erase(0, 3);
+  char sep = ',';
+  if (a.delimiter == "tab" || ext == "tsv") {
+    sep = '\t';
+  } else if (a.delimiter.size() == 1) {
+    sep = a.delimiter[0];
+  } else {
+    std::size_t most = 0;
+    for (const char c : {',', ';', '\t', '|'}) {
+      const auto n = static_cast<std::size_t>(std::count(line.begin(), line.end(), c));
+      if (n > most) {
+        most = n;
+        sep = c;
+      }
+    }
+  }
+  std::vector<std::string> keys;
+  std::size_t start = 0;
+  while (start <= line.size()) {
+    const std::size_t end = std::min(line.find(sep, start), line.size());
+    std::string name = line.substr(start, end - start);
+    std::erase(name, '"');
+    keys.push_back(field_key(name));
+    start = end + 1;
+  }
+  return keys;
+}
+
+// The journey fields of the file, declared as category fields on the
+// input's flags when only the header has them; nullopt without a journey column.
+std::optional<report::journey_options> journey_of(input_args& in) {
+  const schema declared = make_ingest_options(in).schema;
+  const std::vector<std::string> header = csv_header_keys(in);
+  const auto in_header = [&](const std::string& name) {
+    return std::find(header.begin(), header.end(), field_key(name)) != header.end();
+  };
+  report::journey_options j;
+  const auto has = [&](const std::string& name) { return declared.find(name).has_value() || in_header(name); };
+  if (!has(j.fields.journey)) return std::nullopt;
+  for (std::string* name : {&j.fields.journey, &j.fields.touchpoint, &j.fields.stage, &j.fields.owner}) {
+    if (declared.find(*name)) continue;
+    if (in_header(*name)) {
+      in.fields.push_back(*name + ":category");
+    } else {
+      name->clear();
+    }
+  }
+  return j;
+}
+
+}  // namespace
 
 void run_report(report_args& a, const context& ctx) {
   if (a.format != "html" && a.format != "markdown") {
@@ -37,6 +115,7 @@ void run_report(report_args& a, const context& ctx) {
   mo.adjust = stats::parse_p_adjust(a.adjust, at_field("--adjust"));
   mo.utc_offset = parse_utc_offset(a.groups.utc_offset);
   apply_weight_flags(a.groups, a.input);
+  mo.journey = journey_of(a.input);
   const auto options = make_ingest_options(a.input);
   // The table shares the read's dictionaries: batches append their ids as they are.
   a.input.dictionaries = std::make_shared<category_dictionaries>(options.channels);
