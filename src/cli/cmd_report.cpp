@@ -16,8 +16,9 @@
 // "journey" declared (--field journey:category, or in the mapping), or a
 // CSV header column of that name — the report gets its journey section
 // (report/model.hpp build_journey_section): the touchpoint, stage and owner
-// columns are read as category fields when the file has them, events from
-// the csat then ces answers, the outcome from nps.
+// columns are read as category fields when the file has them; an event's
+// score is its first answer of csat, ces and the declared score fields
+// (--field rating:score:0-10); the journey's outcome its nps answer.
 #include <algorithm>
 #include <cctype>
 #include <fstream>
@@ -81,26 +82,22 @@ std::vector<std::string> csv_header_keys(const input_args& a) {
   return keys;
 }
 
-// The journey fields of the file, declared as category fields on the
-// input's flags when only the header has them; nullopt without a journey column.
+// The journey options of the file (report/model.hpp journey_options_for),
+// its journey, touchpoint, stage and owner columns declared as category
+// fields on the input's flags when only the header has them; nullopt
+// without a journey column.
 std::optional<report::journey_options> journey_of(input_args& in) {
   const schema declared = make_ingest_options(in).schema;
   const std::vector<std::string> header = csv_header_keys(in);
+  const journey_fields names{};
   const auto in_header = [&](const std::string& name) {
     return std::find(header.begin(), header.end(), field_key(name)) != header.end();
   };
-  report::journey_options j;
-  const auto has = [&](const std::string& name) { return declared.find(name).has_value() || in_header(name); };
-  if (!has(j.fields.journey)) return std::nullopt;
-  for (std::string* name : {&j.fields.journey, &j.fields.touchpoint, &j.fields.stage, &j.fields.owner}) {
-    if (declared.find(*name)) continue;
-    if (in_header(*name)) {
-      in.fields.push_back(*name + ":category");
-    } else {
-      name->clear();
-    }
+  if (!declared.find(names.journey) && !in_header(names.journey)) return std::nullopt;
+  for (const std::string* name : {&names.journey, &names.touchpoint, &names.stage, &names.owner}) {
+    if (!declared.find(*name) && in_header(*name)) in.fields.push_back(*name + ":category");
   }
-  return j;
+  return report::journey_options_for(make_ingest_options(in).schema);
 }
 
 }  // namespace

@@ -39,6 +39,20 @@ std::string list_of(const std::vector<journey_score_field>& scores) {
 
 }  // namespace
 
+journey_options journey_options_for(const schema& s) {
+  journey_options o;
+  for (std::string* name : {&o.fields.touchpoint, &o.fields.stage, &o.fields.owner}) {
+    if (!s.find(*name)) name->clear();
+  }
+  for (const field& f : s.declared()) {
+    if (f.kind != field_kind::score || field_key(f.name) == field_key(o.fields.outcome)) continue;
+    const bool listed = std::any_of(o.fields.scores.begin(), o.fields.scores.end(),
+                                    [&](const journey_score_field& x) { return field_key(x.name) == field_key(f.name); });
+    if (!listed) o.fields.scores.push_back({f.name, {}});
+  }
+  return o;
+}
+
 journey_section build_journey_section(const response_table& t, const journey_options& o, double level) {
   check_level(level);
   if (!t.schema().find(o.fields.journey)) {

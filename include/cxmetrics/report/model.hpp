@@ -129,6 +129,13 @@ struct model_options {
 [[nodiscard]] CXMETRICS_API report_model build_report_model(const response_table& table,
                                                            const model_options& options = {});
 
+/// The journey options for data of schema `s`: the default fields, with the
+/// touchpoint, stage and owner fields `s` lacks left out, and as event
+/// scores csat, ces and then every other declared score field of `s` in
+/// declaration order (e.g. a 0–10 rating declared as rating:score:0-10),
+/// the outcome (nps) excepted.
+[[nodiscard]] CXMETRICS_API journey_options journey_options_for(const schema& s);
+
 /// The journey section of a table's journey events (see the header
 /// comment). Throws invalid_argument when the table lacks the journey field
 /// or a score field, or has one with another kind, or for a level outside
