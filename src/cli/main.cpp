@@ -3,6 +3,7 @@
 //   cxm --help | --version
 //   cxm summary FILE [--by channel,month,segment,agent] [--metrics ...] [--weight COL] [--format F]
 //   cxm report FILE -o report.html [--format html|markdown]
+//   cxm journeys FILE [--journey F] [--stage-order a,b,c] [--weights peak=0.5,end=0.5] [--by F] [--per-journey OUT.csv]
 //   cxm nps --counts D,P,PR | --bins c0,...,c10   [--method all|...] [--level L] [--format F]
 //   cxm proportion --successes X --n N             [--method all|...] [--level L] [--format F]
 //   cxm compare nps --a D,P,PR --b D,P,PR          [--level L] [--format F]
@@ -55,6 +56,7 @@ int main(int argc, char** argv) {
   register_summary(app, ctx);
   register_report(app, ctx);
   register_counts(app, ctx);
+  register_journeys(app, ctx);
 
   // Every message goes through capped_message: a value echoed into it (a
   // 50 MB header, a huge argument) cannot flood the terminal.

@@ -410,6 +410,7 @@ void journey_reader::impl::rows(journey_reader& r, const row_source& src) {
         er.table = src.table;
         er.row = i;
         er.line = src.line(i);
+        er.journey = src.label(journey, jid);
         er.event = e;
         er.score_field = k;
         er.stage = stage_place;

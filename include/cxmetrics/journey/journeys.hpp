@@ -178,6 +178,7 @@ struct journey_event_row {
   const response_table* table = nullptr;  ///< the row's table (null for a batch)
   std::size_t row = 0;                    ///< its index there
   std::uint64_t line = 0;                 ///< its line in the input (a table: row + 1)
+  std::string_view journey;               ///< the journey's id (valid during the call)
   journey_event event;                    ///< x, time, order, tag
   std::size_t score_field = 0;            ///< the index in journey_fields::scores that gave x
   int stage = -1;                         ///< index in the stage order (first appearance when none was declared)
