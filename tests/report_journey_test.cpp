@@ -396,6 +396,27 @@ TEST(JourneySection, MarkdownTables) {
   EXPECT_LT(md.find("## Journeys"), md.find("## Data quality"));
 }
 
+TEST(JourneySection, OptionsForASchema) {
+  // Declared score fields first, then csat and ces, the outcome left out;
+  // touchpoint, stage and owner only when the schema has them.
+  const schema s = schema_builder()
+                       .category("journey")
+                       .category("stage")
+                       .score("rating", parse_scale("0-10"))
+                       .score("effort", parse_scale("1-5"))
+                       .build();
+  const journey_options o = journey_options_for(s);
+  ASSERT_EQ(o.fields.scores.size(), 4u);
+  EXPECT_EQ(o.fields.scores[0].name, "rating");
+  EXPECT_EQ(o.fields.scores[1].name, "effort");
+  EXPECT_EQ(o.fields.scores[2].name, "csat");
+  EXPECT_EQ(o.fields.scores[3].name, "ces");
+  EXPECT_EQ(o.fields.stage, "stage");
+  EXPECT_TRUE(o.fields.touchpoint.empty());
+  EXPECT_TRUE(o.fields.owner.empty());
+  EXPECT_EQ(o.fields.outcome, "nps");
+}
+
 TEST(JourneySection, RejectsATableWithoutTheJourneyField) {
   response_table t;
   EXPECT_THROW((void)build_journey_section(t, journey_options{}), invalid_argument);

@@ -118,7 +118,7 @@ def expected_marks(csv_path, thin_below):
     return exp
 
 
-JOURNEY_SCALES = [("csat", 1, 5), ("ces", 1, 7), ("rating", 0, 10)]  # event score: the first answered
+JOURNEY_SCALES = [("rating", 0, 10), ("csat", 1, 5), ("ces", 1, 7)]  # event score: the first answered
 # Map cells with fewer events are thin (hatched): above the smallest cells of
 # the bundled file (371..2384 events), so that thin cells are drawn and counted.
 JOURNEY_THIN_BELOW = 500

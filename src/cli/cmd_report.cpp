@@ -17,8 +17,8 @@
 // CSV header column of that name — the report gets its journey section
 // (report/model.hpp build_journey_section): the touchpoint, stage and owner
 // columns are read as category fields when the file has them; an event's
-// score is its first answer of csat, ces and the declared score fields
-// (--field rating:score:0-10); the journey's outcome its nps answer.
+// score is its first answer of the declared score fields (--field
+// rating:score:0-10), csat and ces; the journey's outcome its nps answer.
 #include <algorithm>
 #include <cctype>
 #include <fstream>

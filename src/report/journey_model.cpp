@@ -44,12 +44,14 @@ journey_options journey_options_for(const schema& s) {
   for (std::string* name : {&o.fields.touchpoint, &o.fields.stage, &o.fields.owner}) {
     if (!s.find(*name)) name->clear();
   }
+  // The declared score fields, then csat and ces (as `cxm journeys` reads them).
+  std::vector<journey_score_field> scores;
   for (const field& f : s.declared()) {
-    if (f.kind != field_kind::score || field_key(f.name) == field_key(o.fields.outcome)) continue;
-    const bool listed = std::any_of(o.fields.scores.begin(), o.fields.scores.end(),
-                                    [&](const journey_score_field& x) { return field_key(x.name) == field_key(f.name); });
-    if (!listed) o.fields.scores.push_back({f.name, {}});
+    if (f.kind == field_kind::score) scores.push_back({f.name, {}});
   }
+  for (const auto& p : o.fields.scores) scores.push_back(p);
+  std::erase_if(scores, [&](const journey_score_field& x) { return field_key(x.name) == field_key(o.fields.outcome); });
+  o.fields.scores = std::move(scores);
   return o;
 }
 

@@ -131,9 +131,9 @@ struct model_options {
 
 /// The journey options for data of schema `s`: the default fields, with the
 /// touchpoint, stage and owner fields `s` lacks left out, and as event
-/// scores csat, ces and then every other declared score field of `s` in
-/// declaration order (e.g. a 0–10 rating declared as rating:score:0-10),
-/// the outcome (nps) excepted.
+/// scores every declared score field of `s` in declaration order (e.g. a
+/// 0–10 rating declared as rating:score:0-10), then csat and ces — the
+/// order `cxm journeys` reads them in —, the outcome (nps) excepted.
 [[nodiscard]] CXMETRICS_API journey_options journey_options_for(const schema& s);
 
 /// The journey section of a table's journey events (see the header
