@@ -18,7 +18,9 @@
 // (report/model.hpp build_journey_section): the touchpoint, stage and owner
 // columns are read as category fields when the file has them; an event's
 // score is its first answer of the declared score fields (--field
-// rating:score:0-10), csat and ces; the journey's outcome its nps answer.
+// rating:score:0-10), csat and ces; the journey's outcome its nps answer;
+// --stage-order puts the map's stages in order (rows of other stages are
+// rejected by the journey rules and counted in a note).
 #include <algorithm>
 #include <cctype>
 #include <fstream>
@@ -113,6 +115,13 @@ void run_report(report_args& a, const context& ctx) {
   mo.utc_offset = parse_utc_offset(a.groups.utc_offset);
   apply_weight_flags(a.groups, a.input);
   mo.journey = journey_of(a.input);
+  if (!a.stage_order.empty()) {
+    if (!mo.journey) throw failure(usage, "--stage-order needs a journey column (none in " + a.input.file + ")");
+    for (const auto& st : a.stage_order) {
+      if (st.empty()) throw failure(usage, "--stage-order has an empty stage");
+    }
+    mo.journey->fields.stage_order = a.stage_order;
+  }
   const auto options = make_ingest_options(a.input);
   // The table shares the read's dictionaries: batches append their ids as they are.
   a.input.dictionaries = std::make_shared<category_dictionaries>(options.channels);
@@ -170,6 +179,9 @@ void register_report(CLI::App& app, context& ctx) {
   sub->add_option("--thin-below", args->thin_below, "Months with fewer NPS responses are marked thin")
       ->default_val(100)
       ->transform(count_arg());
+  sub->add_option("--stage-order", args->stage_order,
+                  "Journey section: the stages in order (a,b,c); rows of other stages are left out of the journeys")
+      ->delimiter(',');
   sub->add_flag("-q,--quiet", ctx.quiet, "No progress line or final message on stderr");
   sub->callback([args, &ctx] { run_report(*args, ctx); });
 }

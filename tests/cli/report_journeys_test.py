@@ -56,6 +56,15 @@ with scratch() as tmp:
     check("| (no touchpoint) | | 3 | 0.167 | 1 | 100.0% | 50.0% | 2.00 [" in out,
           "without touchpoint columns the events are one place, lift 2")
 
+    # --stage-order orders the map's columns; rows of other stages are left out, counted.
+    code, out, err = run("report", small, "--format", "markdown", "--field", "journey:category",
+                         "--stage-order", "help,buy")
+    check(code == 0 and out.find("| web | help |") < out.find("| web | buy |"), "--stage-order orders the stages")
+    code, out, err = run("report", small, "--format", "markdown", "--field", "journey:category", "--stage-order", "help")
+    check("2 rows were left out of the journeys (unknown_stage 2)." in out, "rows of other stages are counted")
+    code, out, err = run("report", SAMPLE, "--stage-order", "a,b", "-o", os.path.join(tmp, "x.html"))
+    check(code == 2, f"--stage-order without a journey column is a usage error (got {code})")
+
     # A declared journey field the file lacks: bad data, exit 1.
     code, out, err = run("report", SAMPLE, "--field", "journey:category")
     check(code == 1, f"a declared journey column the file lacks exits 1 (got {code}, {err!r})")
