@@ -61,6 +61,7 @@
 #include "cxmetrics/io/response_batch.hpp"
 
 #include "cxmetrics/report/html.hpp"
+#include "cxmetrics/report/journey_charts.hpp"
 #include "cxmetrics/report/model.hpp"
 #include "cxmetrics/report/svg.hpp"
 #include "cxmetrics/report/svg_primitives.hpp"

@@ -36,6 +36,7 @@ struct report_args {
   std::string adjust = "holm";
   std::uint64_t thin_below = 100;
   std::string format = "html";
+  std::vector<std::string> stage_order;  // the journey section's stages, in order
 };
 
 /// Reads the file and writes the report to -o or ctx.out (see cmd_report.cpp).

@@ -16,6 +16,7 @@
 
 #include "cxmetrics/core/error.hpp"
 #include "cxmetrics/version.hpp"
+#include "report/tables.hpp"
 #include "report/text.hpp"
 
 namespace cxm::inline v0_1::report {
@@ -75,13 +76,7 @@ void check_decimals(int d, const std::string& what) {
 // ---------------------------------------------------------------------------
 // Tables shared by both writers
 
-struct table {
-  std::string caption;
-  std::vector<std::string> header;
-  std::vector<bool> numeric;  // right-aligned columns
-  std::vector<std::vector<std::string>> rows;
-  std::vector<std::string> row_class;  // per row: "" or e.g. "total"
-};
+using detail::table;
 
 table make_headline_table(const report_model& m) {
   table t;
@@ -418,6 +413,7 @@ std::string render_html(const report_model& m) {
   for (const auto& c : m.comparisons) out += "<a href=\"#" + esc(c.id) + "\">" + esc(c.title) + "</a>";
   for (const auto& s : m.series) out += "<a href=\"#" + esc(s.id) + "\">" + esc(s.title) + "</a>";
   if (m.resolution) out += "<a href=\"#" + esc(m.resolution->id) + "\">" + esc(m.resolution->title) + "</a>";
+  if (m.journey) out += "<a href=\"#" + esc(m.journey->id) + "\">" + esc(m.journey->title) + "</a>";
   if (m.ingest) out += "<a href=\"#ingest\">Data quality</a>";
   out += "</nav>\n</header>\n";
 
@@ -478,6 +474,7 @@ std::string render_html(const report_model& m) {
     for (const auto& n : c.notes) out += "<p class=\"note\">" + esc(n) + "</p>\n";
     out += "</section>\n";
   }
+  if (m.journey) detail::journey_html(out, *m.journey, m.level);
   if (m.ingest) {
     const auto& g = *m.ingest;
     out += section_open("ingest", "Data quality: rows read, accepted and rejected");
@@ -595,6 +592,7 @@ std::string render_markdown(const report_model& m) {
     out += md_cell(sig_note(c)) + "\n\n";
     for (const auto& n : c.notes) out += md_cell(n) + "\n\n";
   }
+  if (m.journey) detail::journey_markdown(out, *m.journey, m.level);
   if (m.ingest) {
     const auto& g = *m.ingest;
     out += "## Data quality: rows read, accepted and rejected\n\n";
@@ -607,5 +605,16 @@ std::string render_markdown(const report_model& m) {
   out += "Written by cxmetrics " CXMETRICS_VERSION_STRING ".\n";
   return out;
 }
+
+// ---------------------------------------------------------------------------
+// The tables for other sections (src/report/tables.hpp)
+
+namespace detail {
+std::string cell_value(const estimate& e, int decimals) { return value_text(e, decimals); }
+std::string cell_interval(const estimate& e, int decimals) { return interval_text(e, decimals); }
+void write_html_table(std::string& out, const table& t) { html_table(out, t); }
+void write_md_table(std::string& out, const table& t) { md_table(out, t); }
+std::string md_text(std::string_view s) { return md_cell(s); }
+}  // namespace detail
 
 }  // namespace cxm::report

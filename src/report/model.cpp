@@ -415,6 +415,10 @@ report_model build_report_model(const response_table& t, const model_options& op
     m.resolution = std::move(c);
   }
 
+  if (opt.journey && t.schema().find(opt.journey->fields.journey)) {
+    m.journey = build_journey_section(t, *opt.journey, opt.level);
+  }
+
   m.notes.push_back("All intervals are " + lvl + "% intervals. Significance marks compare each group with all "
                     "other responses at p < " + format_fixed(1.0 - opt.level, 2) + " after adjustment (p-values " +
                     adj + " within each comparison). Groups with fewer than " + min_n_text +

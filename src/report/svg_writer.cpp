@@ -157,11 +157,31 @@ double legend(std::string& out, const std::vector<legend_item>& items, double y)
         out += "<path d=\"M" + num(x + 9) + "," + num(cy + 6) + "L" + num(x + 15) + "," + num(cy - 5) + "L" +
                num(x + 3) + "," + num(cy - 5) + "Z\" fill=" + c + "/>";
         break;
+      case symbol::empty_box:
+        out += "<rect x=" + qn(x + 0.5) + " y=" + qn(cy - 5.5) + " width=\"17\" height=\"11\" fill=\"#ffffff\" stroke=" + c +
+               " stroke-dasharray=\"3 2\"/>";
+        break;
+      case symbol::hatched:
+        out += "<rect x=" + qn(x) + " y=" + qn(cy - 6) + " width=\"18\" height=\"12\" fill=" + c + "/>";
+        hatch_el(out, x, cy - 6, 18, 12, 4);
+        break;
     }
     out += "<text x=" + qn(x + 24) + " y=" + qn(y) + ">" + xml_escape(it.label) + "</text></g>\n";
     x += w;
   }
   return y;
+}
+
+void hatch_el(std::string& out, double x, double y, double w, double h, double step) {
+  // Lines (x − x0) + (y − y0) = s for s = step, 2·step, … < w + h, each cut
+  // to the rectangle: from its lower-left end to its upper-right end.
+  std::string d;
+  for (double s = step; s < w + h; s += step) {
+    d += "M" + num(x + std::max(0.0, s - h)) + "," + num(y + std::min(s, h)) + "L" + num(x + std::min(s, w)) + "," +
+         num(y + std::max(0.0, s - w));
+  }
+  out += "<path class=\"hatch\" d=\"" + d + "\" stroke=\"#555555\" stroke-width=\"1\" stroke-opacity=\"0.7\" fill=\"none\" "
+         "pointer-events=\"none\"/>";
 }
 
 namespace {

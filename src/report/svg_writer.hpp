@@ -71,13 +71,20 @@ std::string no_data_chart(const std::string& id, const std::string& title);
 // Legends and axes
 
 // Legend entries: a symbol and a label, laid out left to right, wrapping.
-enum class symbol { swatch, hollow_swatch, line, dashed, dot, hollow_dot, whisker, up, down };
+// empty_box: white with a dashed grey outline (a cell without data);
+// hatched: a swatch with grey diagonal lines (a thin cell).
+enum class symbol { swatch, hollow_swatch, line, dashed, dot, hollow_dot, whisker, up, down, empty_box, hatched };
 
 struct legend_item {
   symbol sym;
   std::string colour;
   std::string label;
 };
+
+/// Grey diagonal lines ("/") filling the rectangle (x, y, w, h), `step`
+/// apart, as one path with class "hatch" (drawn over a cell; no pointer
+/// events, so the cell's tooltip shows through).
+void hatch_el(std::string& out, double x, double y, double w, double h, double step = 6);
 
 /// Draws the legend starting at baseline y; returns the baseline after it.
 double legend(std::string& out, const std::vector<legend_item>& items, double y);

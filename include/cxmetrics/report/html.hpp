@@ -15,6 +15,13 @@
 //   resolution      resolution rate per group (bars with whiskers)
 //   ingest          rows read / accepted / rejected by reason, missing
 //                   fields, a sample of the rejected rows
+//   journey         when the data has journeys (journey_section): the
+//                   channel × stage map of the mean experience (heat grid,
+//                   empty cells marked, thin cells hatched), touchpoint
+//                   impact (lift over the base rate of being the negative
+//                   peak and the end of detractors' journeys) and the memory
+//                   models (cross-validated RMSE: does peak-end beat the
+//                   mean?), with the remembered score beside the plain mean
 //
 // render_html writes one self-contained HTML5 file: inline CSS, inline SVG
 // (report/svg.hpp), no scripts, no external fonts, images or URLs, so it
@@ -43,6 +50,11 @@
 #include "cxmetrics/core/estimate.hpp"
 #include "cxmetrics/export.hpp"
 #include "cxmetrics/io/rejects.hpp"
+#include "cxmetrics/journey/memory_models.hpp"
+#include "cxmetrics/journey/peak_end.hpp"
+#include "cxmetrics/journey/summary.hpp"
+#include "cxmetrics/journey/touchpoints.hpp"
+#include "cxmetrics/report/journey_charts.hpp"
 #include "cxmetrics/report/svg.hpp"
 #include "cxmetrics/stats/compare_to_rest.hpp"
 #include "cxmetrics/stats/multiplicity.hpp"
@@ -118,6 +130,42 @@ struct period_series {
   std::vector<period_point> points;
 };
 
+/// One place of the journey section: a touchpoint with its owner class,
+/// and its impact (journey/touchpoints.hpp; score on the experience scale).
+struct journey_touchpoint {
+  std::string touchpoint;
+  std::string owner;
+  touchpoint_row impact;
+};
+
+/// The journey section (see the header comment). Experience values are on
+/// the experience scale −1…1 (journey/experience.hpp); outcomes on their own
+/// scale (e.g. NPS 0–10).
+struct journey_section {
+  std::string id = "journeys";
+  std::string title = "Journeys";
+  std::string method;            ///< one sentence: how events and journeys were read
+  std::uint64_t journeys = 0;    ///< journeys with at least one event
+  std::uint64_t events = 0;
+  std::uint64_t with_outcome = 0;  ///< journeys with events and an outcome
+  std::uint64_t detractors = 0;    ///< of those, outcome <= detractor_max
+  int detractor_max = 6;
+  memory_weights weights{};        ///< of the remembered score
+  journey_summary_result summary;  ///< remembered score beside the plain mean
+  // The map: cells[i * stages.size() + j] is (channels[i], stages[j]).
+  std::string row_label = "channel";
+  std::string column_label = "stage";
+  std::vector<std::string> channels;
+  std::vector<std::string> stages;
+  std::vector<estimate> cells;     ///< mean experience (t interval), n = events; no_data: no events
+  std::uint64_t thin_below = 30;   ///< cells with fewer events are hatched
+  /// The touchpoints shown (most negative-peak lift first) and how many there were.
+  std::vector<journey_touchpoint> touchpoints;
+  std::size_t touchpoints_total = 0;
+  memory_model_report models;
+  std::vector<std::string> notes;  ///< shown below the section's tables
+};
+
 /// Everything a report shows.
 struct report_model {
   std::string title = "Customer experience report";
@@ -139,6 +187,7 @@ struct report_model {
   /// to_string(reject_cause) names it: the same names as the ingest table
   /// and a rejects file); their number out of ingest->rejected is shown.
   std::vector<ingest_reject> rejects;
+  std::optional<journey_section> journey;  ///< only when the data has journeys
   std::vector<std::string> notes;   ///< shown at the end
 };
 
@@ -158,5 +207,11 @@ struct report_model {
 [[nodiscard]] CXMETRICS_API interval_chart comparison_chart(const group_comparison& comparison, double level);
 /// Line with band of a series.
 [[nodiscard]] CXMETRICS_API series_chart period_chart(const period_series& series, double level);
+/// The journey map as a heat grid of the mean experience (−1…1, midpoint 0).
+[[nodiscard]] CXMETRICS_API heat_grid_chart journey_map_chart(const journey_section& journey, double level);
+/// Touchpoint lift over the base rate: negative peak and end of detractors' journeys.
+[[nodiscard]] CXMETRICS_API ratio_chart touchpoint_chart(const journey_section& journey, double level);
+/// Cross-validated RMSE of each memory model, the best marked.
+[[nodiscard]] CXMETRICS_API model_error_chart memory_model_chart(const journey_section& journey);
 
 }  // namespace cxm::report

@@ -41,6 +41,18 @@
 // in the notes. Deterministic: the same table and options give the same
 // model.
 //
+// Journeys: with model_options::journey set and a table that has its
+// journey field (a declared category field, "journey" by default), the
+// model gets a journey section (build_journey_section): the table's rows
+// read by journey_reader (journey/journeys.hpp: events on the experience
+// scale from the first answered score field, the outcome from the NPS
+// field), the channel × stage journey_map's mean experience per cell, the
+// touchpoint impact of each (touchpoint, owner) with the most negative-peak
+// lift first, the remembered score beside the plain mean
+// (journey_summary), and the memory models compared by 10-fold
+// cross-validated RMSE (compare_memory_models, folds by the hash of the
+// journey id). Rows the journey rules reject are counted in a note.
+//
 // The ingest_result overload (what read_responses returns) adds the ingest
 // summary and the first max_rejects_shown rejected rows, and leaves out the
 // metrics whose column the file lacks (the fields of
@@ -52,15 +64,30 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <string>
 
 #include "cxmetrics/core/response_table.hpp"
 #include "cxmetrics/export.hpp"
 #include "cxmetrics/io/ingest.hpp"
+#include "cxmetrics/journey/journeys.hpp"
+#include "cxmetrics/journey/peak_end.hpp"
 #include "cxmetrics/report/html.hpp"
 #include "cxmetrics/stats/multiplicity.hpp"
 
 namespace cxm::inline v0_1::report {
+
+/// What the journey section reads and how (build_journey_section).
+struct journey_options {
+  /// Journey, touchpoint, stage and owner fields, score fields and outcome
+  /// (journey/journeys.hpp); a touchpoint, stage or owner field the table
+  /// lacks is not read.
+  journey_fields fields{};
+  memory_weights weights{};        ///< of the remembered score (default ½ peak, ½ end)
+  int detractor_max = 6;           ///< outcomes up to this are detractors
+  std::uint64_t thin_below = 30;   ///< map cells with fewer events are hatched
+  std::size_t max_touchpoints = 20;  ///< touchpoints shown (0: all)
+};
 
 /// How build_report_model computes the report.
 struct model_options {
@@ -93,12 +120,28 @@ struct model_options {
   } metrics;
   /// The column that weighted the run, for the notes (when weighted).
   std::string weight_column;
+  /// The journey section: built when set and the table has the journey field.
+  std::optional<journey_options> journey;
 };
 
 /// The report of a table (see the header comment). Throws invalid_argument
 /// for a level outside (0, 1).
 [[nodiscard]] CXMETRICS_API report_model build_report_model(const response_table& table,
                                                            const model_options& options = {});
+
+/// The journey options for data of schema `s`: the default fields, with the
+/// touchpoint, stage and owner fields `s` lacks left out, and as event
+/// scores every declared score field of `s` in declaration order (e.g. a
+/// 0–10 rating declared as rating:score:0-10), then csat and ces — the
+/// order `cxm journeys` reads them in —, the outcome (nps) excepted.
+[[nodiscard]] CXMETRICS_API journey_options journey_options_for(const schema& s);
+
+/// The journey section of a table's journey events (see the header
+/// comment). Throws invalid_argument when the table lacks the journey field
+/// or a score field, or has one with another kind, or for a level outside
+/// (0, 1) or weights that are all 0.
+[[nodiscard]] CXMETRICS_API journey_section build_journey_section(const response_table& table,
+                                                                  const journey_options& options, double level = 0.95);
 
 /// The report of an ingest (read_responses): the table's report plus the
 /// ingest summary and a sample of the rejects.
