@@ -21,10 +21,12 @@
 // row with one value or none contributes to no pair).
 //
 // Accuracy: co-moments are accumulated about the mean, never as raw sums of
-// squares. The listwise path centres each block of up to 256 complete rows
-// on the block's own mean and merges blocks with the update of Chan, Golub
-// & LeVeque (1979, "Updating formulae and a pairwise algorithm for computing
-// sample variances"):
+// squares. The listwise path sums each block of up to 256 complete rows
+// about the block's first row K (s = Σ(x − K), P = Σ(x − K)(x − K)ᵀ, whose
+// terms are of the size of the data's spread), turns them into the
+// block's mean K + s/n_b and co-moments P − s·sᵀ/n_b, and merges blocks
+// with the update of Chan, Golub & LeVeque (1979, "Updating formulae and a
+// pairwise algorithm for computing sample variances"):
 //   n = n_a + n_b,  δ = x̄_b − x̄_a,  x̄ = x̄_a + δ·n_b/n,
 //   C = C_a + C_b + δδᵀ·n_a·n_b/n;
 // the pairwise path updates each pair one row at a time (Welford 1962) and
@@ -44,6 +46,7 @@
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
+#include <limits>
 #include <span>
 #include <string>
 #include <vector>
@@ -172,31 +175,54 @@ class moments {
       add_pairwise(cols, rows);
       return;
     }
-    // Complete rows, row-major, up to block_rows at a time.
-    std::vector<double> block(block_rows * m_);
+    // Blocks of up to block_rows complete rows, each summed about its
+    // first row K: s = Σ(x − K) and P = Σ(x − K)(x − K)ᵀ (upper triangle),
+    // then turned into a block mean and co-moments and merged (merge_block).
+    const std::size_t m = m_;
+    std::array<double, max_variables> k{}, sum{}, d{};
+    bc_.assign(m * m, 0.0);
     std::size_t r = 0;
     while (r < rows) {
       std::size_t got = 0;
+      sum.fill(0.0);
+      std::fill(bc_.begin(), bc_.end(), 0.0);
       for (; r < rows && got < block_rows; ++r) {
-        double* dst = block.data() + got * m_;
-        std::size_t present = 0;
-        for (std::size_t i = 0; i < m_; ++i) {
+        // Fast test: every value finite (neither NaN nor infinite).
+        std::size_t finite = 0;
+        for (std::size_t i = 0; i < m; ++i) {
           const double x = cols[i][r];
-          if (std::isinf(x)) {
-            merge_block(block.data(), got);
-            throw infinite(i, r);
+          d[i] = x;
+          finite += std::abs(x) <= std::numeric_limits<double>::max() ? 1 : 0;
+        }
+        if (finite != m) {
+          std::size_t present = 0;
+          for (std::size_t i = 0; i < m; ++i) {
+            if (std::isinf(d[i])) {
+              merge_block(k, sum, got);
+              throw infinite(i, r);
+            }
+            present += d[i] == d[i] ? 1 : 0;
           }
-          dst[i] = x;
-          present += x == x ? 1 : 0;
+          ++rows_;
+          paired_ += present >= 2 ? 1 : 0;
+          continue;
         }
         ++rows_;
-        paired_ += present >= 2 ? 1 : 0;
-        if (present == m_) {
-          ++complete_;
-          ++got;
+        ++paired_;
+        if (got == 0) k = d;
+        for (std::size_t i = 0; i < m; ++i) {
+          d[i] -= k[i];
+          sum[i] += d[i];
         }
+        for (std::size_t i = 0; i < m; ++i) {
+          const double di = d[i];
+          double* pi = bc_.data() + i * m;
+          for (std::size_t j = i; j < m; ++j) pi[j] += di * d[j];
+        }
+        ++complete_;
+        ++got;
       }
-      merge_block(block.data(), got);
+      merge_block(k, sum, got);
     }
   }
 
@@ -342,29 +368,25 @@ class moments {
     n += nb;
   }
 
-  // Centres `rows` complete rows (row-major) on their mean and merges them.
-  void merge_block(double* block, std::size_t rows) {
+  // Merges a block of `rows` complete rows (already counted in complete_)
+  // summed about `k`: sum = Σ(x − K), bc_ the upper triangle of
+  // P = Σ(x − K)(x − K)ᵀ. Its mean is K + sum/n and its co-moments
+  // P − sum·sumᵀ/n.
+  void merge_block(const std::array<double, max_variables>& k, const std::array<double, max_variables>& sum,
+                   std::size_t rows) {
     if (rows == 0) return;
     const std::size_t m = m_;
-    std::array<double, max_variables> bmean{};
-    for (std::size_t r = 0; r < rows; ++r) {
-      for (std::size_t i = 0; i < m; ++i) bmean[i] += block[r * m + i];
-    }
     const double nb = static_cast<double>(rows);
-    for (std::size_t i = 0; i < m; ++i) bmean[i] /= nb;
-    bc_.assign(m * m, 0.0);
-    for (std::size_t r = 0; r < rows; ++r) {
-      double* x = block + r * m;
-      for (std::size_t i = 0; i < m; ++i) x[i] -= bmean[i];
-      for (std::size_t i = 0; i < m; ++i) {
-        const double xi = x[i];
-        double* ci = bc_.data() + i * m;
-        for (std::size_t j = 0; j < m; ++j) ci[j] += xi * x[j];
+    bmean_.resize(m);
+    for (std::size_t i = 0; i < m; ++i) bmean_[i] = k[i] + sum[i] / nb;
+    for (std::size_t i = 0; i < m; ++i) {
+      for (std::size_t j = i; j < m; ++j) {
+        const double c = bc_[i * m + j] - sum[i] * sum[j] / nb;
+        bc_[i * m + j] = c;
+        bc_[j * m + i] = c;
       }
     }
-    bmean_.assign(bmean.begin(), bmean.begin() + static_cast<std::ptrdiff_t>(m));
-    const std::uint64_t before = complete_ - rows;  // add_columns counted them already
-    std::uint64_t n = before;
+    std::uint64_t n = complete_ - rows;
     combine(n, mean_, c_, rows, bmean_, bc_);
   }
 
