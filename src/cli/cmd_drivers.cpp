@@ -16,6 +16,9 @@
 // the median high; no quadrant when a driver is numeric); "model", one row
 // with R², n, the rows seen and the rows each missing-value policy drops;
 // then the ingest table. JSON also carries "r2", "n" and "warnings".
+//
+// Survey weights are not used (each row counts once); when the file has
+// them, a note says so.
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
@@ -98,7 +101,11 @@ void run_drivers(drivers_args& a, const context& ctx) {
   const auto options = make_ingest_options(a.input);
   drivers::driver_input in(schema_of(options), a.outcome, a.drivers, policy);
   in.keep_rows(a.bootstrap > 0);
-  const auto report = read_input(a.input, ctx, [&](const response_batch& b) { in.add(b); });
+  bool weighted = false;
+  const auto report = read_input(a.input, ctx, [&](const response_batch& b) {
+    weighted = weighted || b.weighted();
+    in.add(b);
+  });
 
   drivers::driver_options o;
   o.level = a.level;
@@ -210,6 +217,7 @@ void run_drivers(drivers_args& a, const context& ctx) {
   } else {
     notes.push_back("quadrant: none, as a driver is numeric (no top box to measure performance by)");
   }
+  if (weighted) notes.push_back("weights: the file's weights are not used; every row counts once");
   for (const auto& x : result.warnings) notes.push_back("warning: " + x);
   w.end(notes);
 
@@ -250,6 +258,7 @@ void run_drivers(drivers_args& a, const context& ctx) {
     extra["r2_upper"] = boot->r2.upper;
   }
   extra["warnings"] = result.warnings;
+  extra["weights_used"] = false;
   w.finish(extra);
 }
 

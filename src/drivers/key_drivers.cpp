@@ -135,7 +135,7 @@ driver_analysis analyse_correlation(std::span<const double> r, std::uint64_t n, 
     }
     for (std::size_t j = 0; j < m; ++j) {
       const double x = r[i * m + j];
-      if (!std::isfinite(x) || std::abs(x) > 1.0 + 1e-12 || x != r[j * m + i]) {
+      if (!std::isfinite(x) || std::abs(x) > 1.0 + 1e-12 || !(std::abs(x - r[j * m + i]) <= 1e-12)) {
         throw invalid_value("the correlation of " + in_quotes(name_of(i, outcome, drivers)) + " and " +
                             in_quotes(name_of(j, outcome, drivers)) +
                             " is not a number in [-1, 1] symmetric in the pair (no rows with both, or one does "

@@ -181,6 +181,15 @@ with scratch() as tmp:
         code, out, err = run("drivers", path, "--outcome", "nps", "--drivers", "q1,q2", *FIELDS, "--format", fmt)
         check(code == 0 and marker in out, f"--format {fmt} writes the table (exit {code}, {err!r})")
 
+    # Weights are not used, and the output says so.
+    weighted = write(os.path.join(tmp, "weighted.csv"),
+                     "nps,q1,q2,weight\n" + "".join(f"{r[0]},{r[1]},{r[2]},{1 + i % 3}\n" for i, r in enumerate(ROWS)))
+    code, out, err = run("drivers", weighted, "--outcome", "nps", "--drivers", "q1,q2", *FIELDS[:4])
+    check(code == 0 and "weights are not used" in out, f"a weighted file gets the note (exit {code}, {err!r})")
+    jw = jrun("drivers", weighted, "--outcome", "nps", "--drivers", "q1,q2", *FIELDS[:4])
+    rw = corr([r[:3] for r in ROWS])
+    close(jw.get("r2"), r2_of(rw, [1, 2]), 1e-9, "R² of the weighted file is the unweighted one")
+
     # Errors.
     def expect(code_wanted, words, *args):
         code, out, err = run("drivers", *args)
