@@ -469,6 +469,35 @@ TEST(KeyDrivers, ConstantCollinearAndTooFewRowsAreTypedErrors) {
   EXPECT_THROW((void)analyse_drivers(moments_of(rows), "y", std::vector<std::string>{"a", "b", "a"}), invalid_argument);
 }
 
+TEST(KeyDrivers, ImpossibleOrMalformedCorrelationsAreTypedErrors) {
+  const std::vector<std::string> two{"a", "b"};
+  // Drivers correlated +0.9, -0.9 and +0.9 among three: eigenvalues of R_xx
+  // are 1.9, 1.9 and -0.8 (R: eigen(matrix(c(1,.9,-.9,.9,1,.9,-.9,.9,1), 3))).
+  const std::vector<std::string> three{"a", "b", "c"};
+  const std::vector<double> impossible = {1,   0.3, 0.2, 0.1,  //
+                                          0.3, 1,   0.9, -0.9,  //
+                                          0.2, 0.9, 1,   0.9,  //
+                                          0.1, -0.9, 0.9, 1};
+  try {
+    (void)analyse_correlation(impossible, 100, "y", three);
+    FAIL();
+  } catch (const invalid_value& e) {
+    EXPECT_NE(std::string(e.what()).find("no data set could have"), std::string::npos) << e.what();
+  }
+  // Uncorrelated drivers with r = 0.8 each: R² = 1.28 > 1.
+  const std::vector<double> above_one = {1, 0.8, 0.8, 0.8, 1, 0, 0.8, 0, 1};
+  EXPECT_THROW((void)analyse_correlation(above_one, 100, "y", two), invalid_value);
+  const std::vector<double> asymmetric = {1, 0.5, 0.2, 0.4, 1, 0.1, 0.2, 0.1, 1};
+  EXPECT_THROW((void)analyse_correlation(asymmetric, 100, "y", two), invalid_value);
+  EXPECT_THROW((void)analyse_correlation(std::vector<double>(8, 0.5), 100, "y", two), invalid_argument);
+  EXPECT_THROW((void)analyse_correlation(above_one, 100, "y", std::vector<std::string>{}), invalid_argument);
+  driver_options bad_level;
+  bad_level.level = 1.0;
+  const std::vector<double> fine = {1, 0.5, 0.2, 0.5, 1, 0.1, 0.2, 0.1, 1};
+  EXPECT_THROW((void)analyse_correlation(fine, 100, "y", two, bad_level), invalid_argument);
+  EXPECT_NO_THROW((void)analyse_correlation(fine, 100, "y", two));
+}
+
 TEST(KeyDrivers, MoreThanFifteenDriversNamesTheCostOfExactLmg) {
   std::vector<double> b(16, 0.1);
   const auto rows = simulate(400, b, 1.0, 19);

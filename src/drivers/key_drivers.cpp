@@ -166,6 +166,12 @@ driver_analysis analyse_correlation(std::span<const double> r, std::uint64_t n, 
   const Eigen::SelfAdjointEigenSolver<matrix> eig(rxx);
   const vector lambda = eig.eigenvalues();  // ascending
   const matrix& p = eig.eigenvectors();
+  if (lambda(0) < -singular_eigenvalue) {
+    throw invalid_value("the drivers' correlation matrix is not positive semi-definite (smallest eigenvalue " +
+                            std::to_string(lambda(0)) +
+                            "): pairwise correlations that no data set could have; use listwise deletion",
+                        at_field(drivers[0]));
+  }
   if (!(lambda(0) > singular_eigenvalue)) {
     std::vector<std::string> involved;
     for (std::size_t j = 0; j < k; ++j) {

@@ -29,10 +29,11 @@
 // (n − k − 1 residual degrees of freedom needed), an outcome or driver
 // that does not vary, a pair whose pairwise correlation has no rows, or
 // drivers so collinear that R_xx is singular (smallest eigenvalue below
-// 1e-10; the message names the drivers of that eigenvector) are each
-// invalid_value naming the field. Strong but not singular collinearity
-// (a VIF (R_xx⁻¹)_jj above 10), a pairwise R that is not positive definite
-// and a bootstrap with failed replicates are warnings in the result.
+// 1e-10; the message names the drivers of that eigenvector), or pairwise
+// correlations that no data set could have (R_xx with a negative
+// eigenvalue, or an R² above 1) are each invalid_value naming the field.
+// Strong but not singular collinearity (a VIF (R_xx⁻¹)_jj above 10) is a
+// warning in the result; a bootstrap counts the replicates it skipped.
 //
 // Missing values follow the state's policy (drivers/moments.hpp): listwise
 // n is the complete rows; pairwise, each correlation uses its own rows and
