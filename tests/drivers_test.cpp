@@ -6,7 +6,7 @@
 // R_xx by the Denman–Beavers iteration (not an eigen-decomposition);
 // correlations by a plain two-pass formula; closed forms (one driver,
 // orthogonal drivers, the t test of a correlation); simulated data of
-// known population structure; a public data set with relaimpo's values.
+// known population structure; a public data set with values computed in R.
 #include <gtest/gtest.h>
 
 #include <algorithm>
