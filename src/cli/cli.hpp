@@ -221,5 +221,6 @@ void register_counts(CLI::App& app, context& ctx);
 void register_summary(CLI::App& app, context& ctx);
 void register_report(CLI::App& app, context& ctx);
 void register_journeys(CLI::App& app, context& ctx);
+void register_drivers(CLI::App& app, context& ctx);
 
 }  // namespace cxm::cli

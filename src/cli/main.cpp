@@ -57,6 +57,7 @@ int main(int argc, char** argv) {
   register_report(app, ctx);
   register_counts(app, ctx);
   register_journeys(app, ctx);
+  register_drivers(app, ctx);
 
   // Every message goes through capped_message: a value echoed into it (a
   // 50 MB header, a huge argument) cannot flood the terminal.
