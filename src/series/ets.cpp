@@ -1,0 +1,737 @@
+// The ETS family of include/cxmetrics/series/ets.hpp: recursion, likelihood,
+// admissibility, starting states, Nelder-Mead estimation, selection by AICc
+// and forecasts (analytic for class 1, sample paths otherwise).
+#include "cxmetrics/series/ets.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <numbers>
+#include <numeric>
+#include <string>
+#include <utility>
+
+#include <boost/random/mersenne_twister.hpp>
+#include <boost/random/normal_distribution.hpp>
+
+#include "cxmetrics/core/error.hpp"
+#include "cxmetrics/stats/distributions.hpp"
+#include "series/ets_internal.hpp"
+
+namespace cxm::inline v0_1::series {
+
+namespace {
+
+constexpr double inf = std::numeric_limits<double>::infinity();
+
+// Bounds of the usual region (R's forecast::ets defaults).
+constexpr double par_lo = 1e-4;
+constexpr double par_hi = 0.9999;
+constexpr double phi_lo = 0.8;
+constexpr double phi_hi = 0.98;
+
+bool has_trend(const ets_spec& s) { return s.trend != ets_trend::none; }
+bool has_season(const ets_spec& s) { return s.season != ets_season::none; }
+bool damped(const ets_spec& s) { return s.trend == ets_trend::damped; }
+
+// The state with its seasons in a ring: ring[pos] is the oldest, s_{t-m}.
+struct ring_state {
+  double level = 0.0;
+  double trend = 0.0;
+  std::vector<double> ring;
+  std::size_t pos = 0;
+
+  static ring_state from(const ets_state& x) {
+    ring_state r;
+    r.level = x.level;
+    r.trend = x.trend;
+    // x.season[0] is the newest, x.season[m-1] the oldest; the ring runs
+    // from the oldest (pos 0) to the newest.
+    r.ring.assign(x.season.rbegin(), x.season.rend());
+    return r;
+  }
+  [[nodiscard]] ets_state to_state() const {
+    ets_state x;
+    x.level = level;
+    x.trend = trend;
+    const std::size_t m = ring.size();
+    x.season.resize(m);
+    for (std::size_t k = 0; k < m; ++k) x.season[k] = ring[(pos + m - 1 - k) % m];  // newest first
+    return x;
+  }
+};
+
+// One model's recursion, with the spec's switches read once.
+struct recursion {
+  bool trend, season_add, season_mul;
+  double alpha, beta_star, gamma, phi;
+
+  recursion(const ets_spec& s, const ets_params& p)
+      : trend(has_trend(s)),
+        season_add(s.season == ets_season::additive),
+        season_mul(s.season == ets_season::multiplicative),
+        alpha(p.alpha),
+        beta_star(has_trend(s) ? p.beta / p.alpha : 0.0),
+        gamma(has_season(s) ? p.gamma : 0.0),
+        phi(s.trend == ets_trend::damped ? p.phi : 1.0) {}
+
+  // T: the level plus the (damped) trend of the last state.
+  [[nodiscard]] double base(const ring_state& x) const { return trend ? x.level + phi * x.trend : x.level; }
+
+  [[nodiscard]] double mean(const ring_state& x) const {
+    const double t = base(x);
+    if (season_add) return t + x.ring[x.pos];
+    if (season_mul) return t * x.ring[x.pos];
+    return t;
+  }
+
+  void update(ring_state& x, double y) const {
+    const double t = base(x);
+    double a = y;
+    double s_old = 0.0;
+    if (season_add || season_mul) {
+      s_old = x.ring[x.pos];
+      a = season_add ? y - s_old : y / s_old;
+    }
+    const double level = t + alpha * (a - t);
+    if (trend) {
+      const double phib = phi * x.trend;
+      x.trend = phib + beta_star * (level - x.level - phib);
+    }
+    x.level = level;
+    if (season_add || season_mul) {
+      const double target = season_add ? y - t : y / t;
+      x.ring[x.pos] = s_old + gamma * (target - s_old);
+      x.pos = x.pos + 1 == x.ring.size() ? 0 : x.pos + 1;
+    }
+  }
+};
+
+void check_series(std::span<const double> y) {
+  for (std::size_t i = 0; i < y.size(); ++i) {
+    if (!std::isfinite(y[i])) {
+      throw invalid_argument("ETS: value " + std::to_string(i + 1) + " of the series is not finite");
+    }
+  }
+}
+
+bool needs_positive(const ets_spec& s) {
+  return s.error == ets_error::multiplicative || s.season == ets_season::multiplicative;
+}
+
+// Free parameters: smoothing parameters, then x_0 (level, trend, m-1 seasons).
+std::size_t n_smoothing(const ets_spec& s) {
+  return 1 + (has_trend(s) ? 1 : 0) + (has_season(s) ? 1 : 0) + (damped(s) ? 1 : 0);
+}
+std::size_t n_states(const ets_spec& s, int m) {
+  return 1 + (has_trend(s) ? 1 : 0) + (has_season(s) ? static_cast<std::size_t>(m - 1) : 0);
+}
+int k_of(const ets_spec& s, int m) { return static_cast<int>(n_smoothing(s) + n_states(s, m) + 1); }
+
+// Schur-Cohn step-down: true when every root of sum c[j] z^j (degree
+// c.size() - 1, leading coefficient nonzero) lies strictly inside the unit
+// circle. Each step replaces A by (a_d A(z) - a_0 A*(z)) / z, which keeps
+// the number of roots inside the circle when |a_0| < |a_d| (Schur 1917;
+// Cohn 1922); |a_0| >= |a_d| means a root on or outside it.
+bool roots_inside_unit_circle(std::vector<double> c) {
+  while (c.size() > 1) {
+    const std::size_t d = c.size() - 1;
+    const double a0 = c[0], ad = c[d];
+    if (!(std::abs(a0) < std::abs(ad))) return false;
+    std::vector<double> next(d);
+    for (std::size_t j = 0; j < d; ++j) next[j] = ad * c[j + 1] - a0 * c[d - 1 - j];
+    // Rescale so the numbers stay near 1.
+    const double scale = std::abs(next[d - 1]);
+    if (!(scale > 0.0) || !std::isfinite(scale)) return false;
+    for (auto& v : next) v /= scale;
+    c = std::move(next);
+  }
+  return true;
+}
+
+// The characteristic polynomial of D = F - g w' of the linear seasonal model
+// with the root z = 1 of the seasonal normalisation divided out; written
+// from D x = z x (states l, b, s_1..s_m; u = w'x):
+//   trend A/Ad:  P(z) = (1 + z + ... + z^{m-1}) Q(z) + gamma (z - phi),
+//                Q(z) = z^2 + (alpha + phi beta - 1 - phi) z + phi (1 - alpha)
+//   trend N:     P(z) = (1 + z + ... + z^{m-1}) (z - 1 + alpha) + gamma
+// (phi = 1 for trend A). Coefficients in rising powers of z.
+std::vector<double> seasonal_polynomial(const ets_spec& s, int m, const ets_params& p) {
+  const auto mm = static_cast<std::size_t>(m);
+  std::vector<double> q;
+  const double phi = damped(s) ? p.phi : 1.0;
+  if (has_trend(s)) {
+    q = {phi * (1.0 - p.alpha), p.alpha + phi * p.beta - 1.0 - phi, 1.0};
+  } else {
+    q = {p.alpha - 1.0, 1.0};
+  }
+  std::vector<double> c(mm + q.size() - 1, 0.0);
+  for (std::size_t k = 0; k < mm; ++k) {
+    for (std::size_t j = 0; j < q.size(); ++j) c[k + j] += q[j];
+  }
+  if (has_trend(s)) {
+    c[0] -= p.gamma * phi;
+    c[1] += p.gamma;
+  } else {
+    c[0] += p.gamma;
+  }
+  return c;
+}
+
+// Starting state by the heuristic of Hyndman et al. (2008), section 2.6.1.
+ets_state heuristic_state(std::span<const double> y, const ets_spec& s, int m) {
+  const std::size_t n = y.size();
+  const auto mm = static_cast<std::size_t>(m);
+  ets_state x;
+  std::vector<double> sa(y.begin(), y.end());  // seasonally adjusted
+  if (has_season(s)) {
+    const bool mul = s.season == ets_season::multiplicative;
+    std::vector<double> idx(mm, mul ? 1.0 : 0.0);
+    if (n >= 2 * mm) {
+      // 2xm centred moving average over the first (up to) three years; the
+      // detrended values averaged per season.
+      const std::size_t k = std::min(n, 3 * mm);
+      std::vector<double> sum(mm, 0.0);
+      std::vector<int> cnt(mm, 0);
+      const std::size_t half = mm / 2;
+      for (std::size_t t = half; t + half < k; ++t) {
+        double ma = 0.0;
+        if (mm % 2 == 0) {
+          for (std::size_t j = t - half; j <= t + half; ++j) {
+            const double w = (j == t - half || j == t + half) ? 0.5 : 1.0;
+            ma += w * y[j];
+          }
+        } else {
+          for (std::size_t j = t - half; j <= t + half; ++j) ma += y[j];
+        }
+        ma /= static_cast<double>(mm);
+        sum[t % mm] += mul ? y[t] / ma : y[t] - ma;
+        ++cnt[t % mm];
+      }
+      for (std::size_t j = 0; j < mm; ++j) {
+        if (cnt[j] > 0) idx[j] = sum[j] / cnt[j];
+      }
+    } else {
+      // Fewer than two years: the first year against its mean.
+      double mean = 0.0;
+      for (std::size_t j = 0; j < mm; ++j) mean += y[j];
+      mean /= static_cast<double>(mm);
+      for (std::size_t j = 0; j < mm; ++j) idx[j] = mul ? y[j] / mean : y[j] - mean;
+    }
+    // Normalise: additive indices sum to 0, multiplicative average 1.
+    const double avg = std::accumulate(idx.begin(), idx.end(), 0.0) / static_cast<double>(mm);
+    for (auto& v : idx) v = mul ? v / avg : v - avg;
+    for (std::size_t t = 0; t < n; ++t) sa[t] = mul ? y[t] / idx[t % mm] : y[t] - idx[t % mm];
+    x.season.resize(mm);
+    for (std::size_t k = 0; k < mm; ++k) x.season[k] = idx[mm - 1 - k];  // newest (position m-1) first
+  }
+  // Level and slope from a line through the first max(10, 2m) adjusted values.
+  const std::size_t k = std::min(n, std::max<std::size_t>(10, has_season(s) ? 2 * mm : 0));
+  if (has_trend(s) && k >= 2) {
+    double st = 0.0, sy = 0.0, stt = 0.0, sty = 0.0;
+    for (std::size_t t = 0; t < k; ++t) {
+      const double tt = static_cast<double>(t + 1);
+      st += tt;
+      sy += sa[t];
+      stt += tt * tt;
+      sty += tt * sa[t];
+    }
+    const double kk = static_cast<double>(k);
+    const double slope = (kk * sty - st * sy) / (kk * stt - st * st);
+    x.level = (sy - slope * st) / kk;
+    x.trend = slope;
+  } else {
+    x.level = std::accumulate(sa.begin(), sa.begin() + static_cast<std::ptrdiff_t>(k), 0.0) / static_cast<double>(k);
+  }
+  return x;
+}
+
+// -2 log L without its constant n (log(2 pi / n) + 1); +inf when the model
+// breaks down (a mean <= 0 under multiplicative parts, a non-finite value).
+double objective(std::span<const double> y, const ets_spec& s, const ets_params& p, const ets_state& x0) {
+  const recursion r(s, p);
+  ring_state x = ring_state::from(x0);
+  const bool mul_err = s.error == ets_error::multiplicative;
+  const bool pos = needs_positive(s);
+  double sse = 0.0, log_mu = 0.0;
+  for (double v : y) {
+    const double mu = r.mean(x);
+    if (pos && !(mu > 0.0)) return inf;
+    double e = v - mu;
+    if (mul_err) {
+      e /= mu;
+      log_mu += std::log(mu);
+    }
+    sse += e * e;
+    r.update(x, v);
+  }
+  const double n = static_cast<double>(y.size());
+  const double out = n * std::log(sse) + 2.0 * log_mu;
+  return std::isfinite(out) ? out : inf;
+}
+
+// A general Nelder-Mead simplex (Nelder & Mead 1965; the coefficients 1, 2,
+// 1/2, 1/2 of Lagarias et al. 1998). Infeasible points have f = +inf.
+template <class F>
+std::vector<double> nelder_mead(F&& f, std::vector<double> x0, const std::vector<double>& step, int max_eval,
+                                double& fbest) {
+  const std::size_t d = x0.size();
+  std::vector<std::vector<double>> pts(d + 1, x0);
+  std::vector<double> fv(d + 1);
+  fv[0] = f(x0);
+  int evals = 1;
+  for (std::size_t i = 0; i < d; ++i) {
+    pts[i + 1][i] += step[i];
+    fv[i + 1] = f(pts[i + 1]);
+    ++evals;
+    if (!std::isfinite(fv[i + 1])) {
+      pts[i + 1][i] = x0[i] - step[i];
+      fv[i + 1] = f(pts[i + 1]);
+      ++evals;
+    }
+  }
+  std::vector<std::size_t> order(d + 1);
+  std::vector<double> centre(d), xr(d), xe(d), xc(d);
+  while (evals < max_eval) {
+    std::iota(order.begin(), order.end(), std::size_t{0});
+    std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return fv[a] < fv[b]; });
+    const std::size_t best = order[0], worst = order[d], second = order[d - 1];
+    if (std::isfinite(fv[worst]) && std::abs(fv[worst] - fv[best]) <= 1e-9 * (std::abs(fv[best]) + 1e-9)) break;
+    std::fill(centre.begin(), centre.end(), 0.0);
+    for (std::size_t k = 0; k < d; ++k) {
+      for (std::size_t j = 0; j <= d; ++j) {
+        if (j != worst) centre[k] += pts[j][k];
+      }
+      centre[k] /= static_cast<double>(d);
+    }
+    for (std::size_t k = 0; k < d; ++k) xr[k] = centre[k] + (centre[k] - pts[worst][k]);
+    const double fr = f(xr);
+    ++evals;
+    if (fr < fv[best]) {
+      for (std::size_t k = 0; k < d; ++k) xe[k] = centre[k] + 2.0 * (centre[k] - pts[worst][k]);
+      const double fe = f(xe);
+      ++evals;
+      if (fe < fr) {
+        pts[worst] = xe;
+        fv[worst] = fe;
+      } else {
+        pts[worst] = xr;
+        fv[worst] = fr;
+      }
+      continue;
+    }
+    if (fr < fv[second]) {
+      pts[worst] = xr;
+      fv[worst] = fr;
+      continue;
+    }
+    // Contraction: outside when the reflection improved on the worst point.
+    const bool outside = fr < fv[worst];
+    for (std::size_t k = 0; k < d; ++k) {
+      xc[k] = outside ? centre[k] + 0.5 * (xr[k] - centre[k]) : centre[k] + 0.5 * (pts[worst][k] - centre[k]);
+    }
+    const double fc = f(xc);
+    ++evals;
+    if (fc < (outside ? fr : fv[worst])) {
+      pts[worst] = xc;
+      fv[worst] = fc;
+      continue;
+    }
+    // Shrink towards the best point.
+    for (std::size_t j = 0; j <= d; ++j) {
+      if (j == best) continue;
+      for (std::size_t k = 0; k < d; ++k) pts[j][k] = pts[best][k] + 0.5 * (pts[j][k] - pts[best][k]);
+      fv[j] = f(pts[j]);
+      ++evals;
+    }
+  }
+  const auto b = static_cast<std::size_t>(std::min_element(fv.begin(), fv.end()) - fv.begin());
+  fbest = fv[b];
+  return pts[b];
+}
+
+// The parameter vector of the optimiser and back.
+struct layout {
+  ets_spec spec;
+  int m;
+
+  void unpack(const std::vector<double>& v, ets_params& p, ets_state& x) const {
+    std::size_t i = 0;
+    p.alpha = v[i++];
+    p.beta = has_trend(spec) ? v[i++] : 0.0;
+    p.gamma = has_season(spec) ? v[i++] : 0.0;
+    p.phi = damped(spec) ? v[i++] : 1.0;
+    x.level = v[i++];
+    x.trend = has_trend(spec) ? v[i++] : 0.0;
+    if (has_season(spec)) {
+      const auto mm = static_cast<std::size_t>(m);
+      x.season.resize(mm);
+      double sum = 0.0;
+      for (std::size_t k = 0; k + 1 < mm; ++k) {
+        x.season[k] = v[i++];
+        sum += x.season[k];
+      }
+      x.season[mm - 1] = (spec.season == ets_season::multiplicative ? static_cast<double>(m) : 0.0) - sum;
+    } else {
+      x.season.clear();
+    }
+  }
+};
+
+bool in_usual_region(const ets_spec& s, const ets_params& p) {
+  if (!(p.alpha > par_lo && p.alpha < par_hi)) return false;
+  if (has_trend(s) && !(p.beta > par_lo && p.beta < p.alpha)) return false;
+  if (has_season(s) && !(p.gamma > par_lo && p.gamma < 1.0 - p.alpha)) return false;
+  if (damped(s) && !(p.phi >= phi_lo && p.phi <= phi_hi)) return false;
+  return true;
+}
+
+void check_spec_for_data(std::span<const double> y, const ets_spec& s, int m) {
+  if (m < 1) throw invalid_argument("ETS: the period must be >= 1, got " + std::to_string(m));
+  if (s.error == ets_error::additive && s.season == ets_season::multiplicative) {
+    throw invalid_argument("ETS: model " + s.name() + " (additive error, multiplicative season) is not admissible");
+  }
+  if (has_season(s) && m < 2) throw invalid_argument("ETS: seasonal model " + s.name() + " needs a period >= 2");
+  if (needs_positive(s)) {
+    for (std::size_t i = 0; i < y.size(); ++i) {
+      if (!(y[i] > 0.0)) {
+        throw invalid_argument("ETS: model " + s.name() + " needs positive data; value " + std::to_string(i + 1) +
+                               " is " + std::to_string(y[i]));
+      }
+    }
+  }
+}
+
+}  // namespace
+
+std::string ets_spec::name() const {
+  std::string out;
+  out += error == ets_error::additive ? 'A' : 'M';
+  out += trend == ets_trend::none ? "N" : trend == ets_trend::additive ? "A" : "Ad";
+  out += season == ets_season::none ? 'N' : season == ets_season::additive ? 'A' : 'M';
+  return out;
+}
+
+std::optional<ets_spec> ets_spec::parse(std::string_view name) {
+  ets_spec s;
+  if (name.size() < 3 || name.size() > 4) return std::nullopt;
+  if (name[0] == 'A') {
+    s.error = ets_error::additive;
+  } else if (name[0] == 'M') {
+    s.error = ets_error::multiplicative;
+  } else {
+    return std::nullopt;
+  }
+  std::size_t i = 1;
+  if (name.substr(1, 2) == "Ad") {
+    s.trend = ets_trend::damped;
+    i = 3;
+  } else if (name[1] == 'A') {
+    s.trend = ets_trend::additive;
+    i = 2;
+  } else if (name[1] == 'N') {
+    s.trend = ets_trend::none;
+    i = 2;
+  } else {
+    return std::nullopt;
+  }
+  if (name.size() != i + 1) return std::nullopt;
+  switch (name[i]) {
+    case 'N': s.season = ets_season::none; break;
+    case 'A': s.season = ets_season::additive; break;
+    case 'M': s.season = ets_season::multiplicative; break;
+    default: return std::nullopt;
+  }
+  if (s.error == ets_error::additive && s.season == ets_season::multiplicative) return std::nullopt;
+  return s;
+}
+
+ets_filter_result ets_filter(std::span<const double> y, const ets_spec& spec, int period, const ets_params& params,
+                             const ets_state& initial) {
+  check_series(y);
+  check_spec_for_data(y, spec, period);
+  const std::size_t m = has_season(spec) ? static_cast<std::size_t>(period) : 0;
+  if (initial.season.size() != m) {
+    throw invalid_argument("ETS: the initial state has " + std::to_string(initial.season.size()) +
+                           " seasonal values, model " + spec.name() + " needs " + std::to_string(m));
+  }
+  if (y.empty()) throw invalid_argument("ETS: the series is empty");
+  const recursion r(spec, params);
+  ring_state x = ring_state::from(initial);
+  ets_filter_result out;
+  out.fitted.reserve(y.size());
+  out.residuals.reserve(y.size());
+  const bool mul_err = spec.error == ets_error::multiplicative;
+  double sse = 0.0, log_mu = 0.0;
+  for (double v : y) {
+    const double mu = r.mean(x);
+    double e = v - mu;
+    if (mul_err) {
+      if (!(mu > 0.0)) throw invalid_argument("ETS: a one-step mean <= 0 under multiplicative errors");
+      e /= mu;
+      log_mu += std::log(mu);
+    }
+    out.fitted.push_back(mu);
+    out.residuals.push_back(e);
+    sse += e * e;
+    r.update(x, v);
+  }
+  const double n = static_cast<double>(y.size());
+  out.sigma2 = sse / n;
+  out.loglik = -0.5 * n * (std::log(2.0 * std::numbers::pi * out.sigma2) + 1.0) - log_mu;
+  out.last = x.to_state();
+  return out;
+}
+
+bool ets_admissible(const ets_spec& spec, int period, const ets_params& params) {
+  if (!in_usual_region(spec, params)) return false;
+  if (!has_season(spec)) return true;  // the usual region lies inside the admissible one (book, ch. 10)
+  if (period < 2) return false;
+  return roots_inside_unit_circle(seasonal_polynomial(spec, period, params));
+}
+
+ets_model fit_ets(std::span<const double> y, const ets_spec& spec, int period, const ets_fit_options& options) {
+  check_series(y);
+  const int m = has_season(spec) ? period : 1;
+  check_spec_for_data(y, spec, period);
+  const int k = k_of(spec, m);
+  if (y.size() <= static_cast<std::size_t>(k) + 1) {
+    throw invalid_argument("ETS: model " + spec.name() + " has " + std::to_string(k) + " parameters and needs more than " +
+                           std::to_string(k + 1) + " points, the series has " + std::to_string(y.size()));
+  }
+  if (has_season(spec) && (period > 24 || y.size() <= static_cast<std::size_t>(period))) {
+    throw invalid_argument("ETS: a seasonal model needs a period of at most 24 and more points than the period");
+  }
+  const ets_state x_start = heuristic_state(y, spec, m);
+  // Starting parameters, a fixed point well inside the usual region.
+  ets_params p0;
+  p0.alpha = has_season(spec) ? 0.1 : 0.3;
+  p0.beta = 0.01;
+  p0.gamma = 0.01;
+  p0.phi = 0.95;
+  const layout lay{spec, m};
+  std::vector<double> v0, step;
+  const auto push = [&](double v, double s) {
+    v0.push_back(v);
+    step.push_back(s);
+  };
+  double scale = 0.0;
+  for (double v : y) scale += std::abs(v);
+  scale = std::max(scale / static_cast<double>(y.size()), 1e-8);
+  push(p0.alpha, 0.1);
+  if (has_trend(spec)) push(p0.beta, 0.005);
+  if (has_season(spec)) push(p0.gamma, 0.05);
+  if (damped(spec)) push(p0.phi, 0.01);
+  push(x_start.level, 0.05 * scale + 0.05 * std::abs(x_start.level));
+  if (has_trend(spec)) push(x_start.trend, 0.01 * scale + 0.1 * std::abs(x_start.trend));
+  if (has_season(spec)) {
+    const bool mul = spec.season == ets_season::multiplicative;
+    for (std::size_t j = 0; j + 1 < static_cast<std::size_t>(m); ++j) {
+      push(x_start.season[j], mul ? 0.02 : 0.02 * scale + 0.1 * std::abs(x_start.season[j]));
+    }
+  }
+  ets_params p;
+  ets_state x;
+  const bool mul_season = spec.season == ets_season::multiplicative;
+  const auto f = [&](const std::vector<double>& v) {
+    lay.unpack(v, p, x);
+    if (!ets_admissible(spec, m, p)) return inf;
+    if (mul_season) {
+      for (double s : x.season) {
+        if (!(s > 0.0)) return inf;
+      }
+    }
+    return objective(y, spec, p, x);
+  };
+  double fbest = inf;
+  auto best = nelder_mead(f, v0, step, options.max_evaluations, fbest);
+  // A restart from the optimum with a fresh simplex (Nelder-Mead can stall
+  // on a collapsed simplex).
+  for (auto& s : step) s *= 0.5;
+  best = nelder_mead(f, best, step, options.max_evaluations, fbest);
+  if (!std::isfinite(fbest)) {
+    throw invalid_argument("ETS: no admissible parameters of " + spec.name() + " fit these data");
+  }
+  ets_model model;
+  model.spec = spec;
+  model.period = m;
+  lay.unpack(best, model.params, model.initial);
+  auto run = ets_filter(y, spec, m, model.params, model.initial);
+  model.last = std::move(run.last);
+  model.sigma2 = run.sigma2;
+  model.loglik = run.loglik;
+  model.n = y.size();
+  model.n_params = k;
+  const double n = static_cast<double>(y.size());
+  model.aic = -2.0 * model.loglik + 2.0 * k;
+  model.aicc = model.aic + 2.0 * k * (k + 1.0) / (n - k - 1.0);
+  model.bic = -2.0 * model.loglik + std::log(n) * k;
+  model.fitted = std::move(run.fitted);
+  model.residuals = std::move(run.residuals);
+  return model;
+}
+
+std::vector<ets_spec> ets_candidates(std::span<const double> y, int period) {
+  check_series(y);
+  const bool positive = std::all_of(y.begin(), y.end(), [](double v) { return v > 0.0; });
+  const bool seasonal = period >= 2 && period <= 24 && y.size() > static_cast<std::size_t>(period);
+  std::vector<ets_spec> out;
+  for (auto e : {ets_error::additive, ets_error::multiplicative}) {
+    if (e == ets_error::multiplicative && !positive) continue;
+    for (auto t : {ets_trend::none, ets_trend::additive, ets_trend::damped}) {
+      for (auto s : {ets_season::none, ets_season::additive, ets_season::multiplicative}) {
+        if (s != ets_season::none && !seasonal) continue;
+        if (s == ets_season::multiplicative && (e == ets_error::additive || !positive)) continue;
+        const ets_spec spec{e, t, s};
+        const int m = s == ets_season::none ? 1 : period;
+        if (y.size() <= static_cast<std::size_t>(k_of(spec, m)) + 1) continue;
+        out.push_back(spec);
+      }
+    }
+  }
+  return out;
+}
+
+ets_model auto_ets(std::span<const double> y, int period, const ets_fit_options& options) {
+  check_series(y);
+  if (y.size() < 3) throw invalid_argument("ETS: a series needs at least 3 points, got " + std::to_string(y.size()));
+  const auto specs = ets_candidates(y, period);
+  std::optional<ets_model> best;
+  for (const auto& s : specs) {
+    if (options.additive_only && !s.linear()) continue;
+    try {
+      auto m = fit_ets(y, s, period, options);
+      if (!best || m.aicc < best->aicc) best = std::move(m);
+    } catch (const invalid_argument&) {
+      // A candidate with no admissible fit is skipped; the others compete.
+    }
+  }
+  if (!best) throw invalid_argument("ETS: no model of the family fits this series");
+  return std::move(*best);
+}
+
+namespace detail {
+
+double sorted_quantile(const std::vector<double>& sorted, double p) {
+  const double h = (static_cast<double>(sorted.size()) - 1.0) * p;
+  const auto lo = static_cast<std::size_t>(std::floor(h));
+  const std::size_t hi = std::min(lo + 1, sorted.size() - 1);
+  return sorted[lo] + (h - static_cast<double>(lo)) * (sorted[hi] - sorted[lo]);
+}
+
+forecast_distribution forecast_distribution_of(const ets_model& model, const ets_forecast_options& options) {
+  const auto& s = model.spec;
+  const std::size_t h = options.horizon;
+  forecast_distribution out;
+  const recursion r(s, model.params);
+  {
+    ring_state x = ring_state::from(model.last);
+    out.point.reserve(h);
+    for (std::size_t j = 0; j < h; ++j) {
+      const double mu = r.mean(x);
+      out.point.push_back(mu);
+      r.update(x, mu);
+    }
+  }
+  if (s.linear()) {
+    // c_j = w' F^{j-1} g: the effect of a unit error at t on the mean at
+    // t + j, found by running the error-free recursion from the impulse
+    // state g (alpha, beta, gamma in level, trend, newest season).
+    ring_state x;
+    x.level = model.params.alpha;
+    x.trend = has_trend(s) ? model.params.beta : 0.0;
+    if (has_season(s)) {
+      x.ring.assign(static_cast<std::size_t>(model.period), 0.0);
+      x.ring.back() = model.params.gamma;  // the newest position; pos 0 is the oldest
+    }
+    const double phi = damped(s) ? model.params.phi : 1.0;
+    double sum = 1.0;
+    out.sd.reserve(h);
+    for (std::size_t j = 0; j < h; ++j) {
+      out.sd.push_back(std::sqrt(model.sigma2 * sum));
+      // F x, then c = w' x: T plus the oldest season.
+      const double c = (has_trend(s) ? x.level + phi * x.trend : x.level) + (has_season(s) ? x.ring[x.pos] : 0.0);
+      sum += c * c;
+      // Advance the state without an error: level += phi b, b *= phi, rotate the seasons.
+      x.level = has_trend(s) ? x.level + phi * x.trend : x.level;
+      x.trend *= phi;
+      if (has_season(s)) x.pos = x.pos + 1 == x.ring.size() ? 0 : x.pos + 1;
+    }
+    return out;
+  }
+  // Sample paths: Gaussian errors of variance sigma^2, seeded.
+  boost::random::mt19937_64 rng(options.seed);
+  boost::random::normal_distribution<double> z(0.0, std::sqrt(model.sigma2));
+  const std::size_t paths = std::max<std::size_t>(options.paths, 2);
+  out.samples.assign(h, std::vector<double>(paths));
+  const bool mul_err = s.error == ets_error::multiplicative;
+  ring_state start = ring_state::from(model.last);
+  ring_state x = start;
+  for (std::size_t p = 0; p < paths; ++p) {
+    x.level = start.level;
+    x.trend = start.trend;
+    std::copy(start.ring.begin(), start.ring.end(), x.ring.begin());
+    x.pos = start.pos;
+    for (std::size_t j = 0; j < h; ++j) {
+      const double mu = r.mean(x);
+      const double e = z(rng);
+      const double v = mul_err ? mu * (1.0 + e) : mu + e;
+      out.samples[j][p] = v;
+      r.update(x, v);
+    }
+  }
+  for (auto& v : out.samples) std::sort(v.begin(), v.end());
+  return out;
+}
+
+}  // namespace detail
+
+std::vector<forecast_point> forecast(const ets_model& model, const ets_forecast_options& options) {
+  const auto d = detail::forecast_distribution_of(model, options);
+  std::vector<forecast_point> out(options.horizon);
+  const double z80 = stats::normal_quantile(0.9), z95 = stats::normal_quantile(0.975);
+  for (std::size_t j = 0; j < options.horizon; ++j) {
+    auto& f = out[j];
+    f.mean = d.point[j];
+    if (d.analytic()) {
+      f.lo80 = f.mean - z80 * d.sd[j];
+      f.hi80 = f.mean + z80 * d.sd[j];
+      f.lo95 = f.mean - z95 * d.sd[j];
+      f.hi95 = f.mean + z95 * d.sd[j];
+    } else {
+      const auto& v = d.samples[j];
+      f.lo80 = detail::sorted_quantile(v, 0.1);
+      f.hi80 = detail::sorted_quantile(v, 0.9);
+      f.lo95 = detail::sorted_quantile(v, 0.025);
+      f.hi95 = detail::sorted_quantile(v, 0.975);
+    }
+  }
+  return out;
+}
+
+std::vector<double> ets_simulate(const ets_spec& spec, int period, const ets_params& params, const ets_state& start,
+                                 double sigma2, std::size_t length, std::uint64_t seed) {
+  const std::size_t m = has_season(spec) ? static_cast<std::size_t>(period) : 0;
+  if (start.season.size() != m) {
+    throw invalid_argument("ETS: the start state has " + std::to_string(start.season.size()) +
+                           " seasonal values, model " + spec.name() + " needs " + std::to_string(m));
+  }
+  if (!(sigma2 >= 0.0)) throw invalid_argument("ETS: sigma2 must be >= 0");
+  const recursion r(spec, params);
+  ring_state x = ring_state::from(start);
+  boost::random::mt19937_64 rng(seed);
+  boost::random::normal_distribution<double> z(0.0, std::sqrt(sigma2));
+  std::vector<double> out;
+  out.reserve(length);
+  const bool mul_err = spec.error == ets_error::multiplicative;
+  for (std::size_t t = 0; t < length; ++t) {
+    const double mu = r.mean(x);
+    const double e = z(rng);
+    const double v = mul_err ? mu * (1.0 + e) : mu + e;
+    out.push_back(v);
+    r.update(x, v);
+  }
+  return out;
+}
+
+}  // namespace cxm::inline v0_1::series
