@@ -133,18 +133,18 @@ int k_of(const ets_spec& s, int m) { return static_cast<int>(n_smoothing(s) + n_
 // circle. Each step replaces A by (a_d A(z) - a_0 A*(z)) / z, which keeps
 // the number of roots inside the circle when |a_0| < |a_d| (Schur 1917;
 // Cohn 1922); |a_0| >= |a_d| means a root on or outside it.
-bool roots_inside_unit_circle(std::vector<double> c) {
-  while (c.size() > 1) {
-    const std::size_t d = c.size() - 1;
+bool roots_inside_unit_circle(double* c, double* next, std::size_t size) {
+  while (size > 1) {
+    const std::size_t d = size - 1;
     const double a0 = c[0], ad = c[d];
     if (!(std::abs(a0) < std::abs(ad))) return false;
-    std::vector<double> next(d);
     for (std::size_t j = 0; j < d; ++j) next[j] = ad * c[j + 1] - a0 * c[d - 1 - j];
     // Rescale so the numbers stay near 1.
     const double scale = std::abs(next[d - 1]);
     if (!(scale > 0.0) || !std::isfinite(scale)) return false;
-    for (auto& v : next) v /= scale;
-    c = std::move(next);
+    for (std::size_t j = 0; j < d; ++j) next[j] /= scale;
+    std::swap(c, next);
+    size = d;
   }
   return true;
 }
@@ -156,18 +156,25 @@ bool roots_inside_unit_circle(std::vector<double> c) {
 //                Q(z) = z^2 + (alpha + phi beta - 1 - phi) z + phi (1 - alpha)
 //   trend N:     P(z) = (1 + z + ... + z^{m-1}) (z - 1 + alpha) + gamma
 // (phi = 1 for trend A). Coefficients in rising powers of z.
-std::vector<double> seasonal_polynomial(const ets_spec& s, int m, const ets_params& p) {
-  const auto mm = static_cast<std::size_t>(m);
-  std::vector<double> q;
+// Writes the m + 2 (trend) or m + 1 coefficients into c; returns their number.
+std::size_t seasonal_polynomial(const ets_spec& s, std::size_t m, const ets_params& p, double* c) {
+  double q[3];
+  std::size_t nq = 0;
   const double phi = damped(s) ? p.phi : 1.0;
   if (has_trend(s)) {
-    q = {phi * (1.0 - p.alpha), p.alpha + phi * p.beta - 1.0 - phi, 1.0};
+    q[0] = phi * (1.0 - p.alpha);
+    q[1] = p.alpha + phi * p.beta - 1.0 - phi;
+    q[2] = 1.0;
+    nq = 3;
   } else {
-    q = {p.alpha - 1.0, 1.0};
+    q[0] = p.alpha - 1.0;
+    q[1] = 1.0;
+    nq = 2;
   }
-  std::vector<double> c(mm + q.size() - 1, 0.0);
-  for (std::size_t k = 0; k < mm; ++k) {
-    for (std::size_t j = 0; j < q.size(); ++j) c[k + j] += q[j];
+  const std::size_t size = m + nq - 1;
+  std::fill(c, c + size, 0.0);
+  for (std::size_t k = 0; k < m; ++k) {
+    for (std::size_t j = 0; j < nq; ++j) c[k + j] += q[j];
   }
   if (has_trend(s)) {
     c[0] -= p.gamma * phi;
@@ -175,7 +182,7 @@ std::vector<double> seasonal_polynomial(const ets_spec& s, int m, const ets_para
   } else {
     c[0] += p.gamma;
   }
-  return c;
+  return size;
 }
 
 // Starting state by the heuristic of Hyndman et al. (2008), section 2.6.1.
@@ -248,30 +255,87 @@ ets_state heuristic_state(std::span<const double> y, const ets_spec& s, int m) {
 
 // -2 log L without its constant n (log(2 pi / n) + 1); +inf when the model
 // breaks down (a mean <= 0 under multiplicative parts, a non-finite value).
-double objective(std::span<const double> y, const ets_spec& s, const ets_params& p, const ets_state& x0) {
-  const recursion r(s, p);
-  ring_state x = ring_state::from(x0);
-  const bool mul_err = s.error == ets_error::multiplicative;
-  const bool pos = needs_positive(s);
-  double sse = 0.0, log_mu = 0.0;
+// The hot loop of estimation, compiled once per combination of components
+// (the same recursion as `recursion`, with the switches known). `ring` holds
+// the seasons oldest first and is overwritten. Under multiplicative errors
+// sum log mu_t is kept as a running product split by frexp into mantissa
+// and exponent: one log per series instead of one per point.
+template <bool Trend, int Season, bool MulErr>
+double objective_t(std::span<const double> y, const ets_params& p, double level, double trend, double* ring,
+                   std::size_t m) {
+  constexpr bool positive = MulErr || Season == 2;
+  const double alpha = p.alpha, beta_star = Trend ? p.beta / p.alpha : 0.0, gamma = p.gamma;
+  const double phi = Trend ? p.phi : 0.0;
+  double sse = 0.0, mant = 1.0;
+  long exp2 = 0;
+  std::size_t pos = 0;
   for (double v : y) {
-    const double mu = r.mean(x);
-    if (pos && !(mu > 0.0)) return inf;
+    const double t = Trend ? level + phi * trend : level;
+    double s_old = 0.0, mu = t, a = v;
+    if constexpr (Season == 1) {
+      s_old = ring[pos];
+      mu = t + s_old;
+      a = v - s_old;
+    } else if constexpr (Season == 2) {
+      s_old = ring[pos];
+      mu = t * s_old;
+      a = v / s_old;
+    }
+    if constexpr (positive) {
+      if (!(mu > 0.0)) return inf;
+    }
     double e = v - mu;
-    if (mul_err) {
+    if constexpr (MulErr) {
       e /= mu;
-      log_mu += std::log(mu);
+      int k = 0;
+      mant = std::frexp(mant * mu, &k);
+      exp2 += k;
     }
     sse += e * e;
-    r.update(x, v);
+    const double nl = t + alpha * (a - t);
+    if constexpr (Trend) {
+      const double phib = phi * trend;
+      trend = phib + beta_star * (nl - level - phib);
+    }
+    level = nl;
+    if constexpr (Season != 0) {
+      const double target = Season == 1 ? v - t : v / t;
+      ring[pos] = s_old + gamma * (target - s_old);
+      pos = pos + 1 == m ? 0 : pos + 1;
+    }
   }
   const double n = static_cast<double>(y.size());
-  const double out = n * std::log(sse) + 2.0 * log_mu;
+  double out = n * std::log(sse);
+  if constexpr (MulErr) out += 2.0 * (std::log(mant) + static_cast<double>(exp2) * std::numbers::ln2);
   return std::isfinite(out) ? out : inf;
 }
 
-// A general Nelder-Mead simplex (Nelder & Mead 1965; the coefficients 1, 2,
-// 1/2, 1/2 of Lagarias et al. 1998). Infeasible points have f = +inf.
+using objective_fn = double (*)(std::span<const double>, const ets_params&, double, double, double*, std::size_t);
+
+template <bool Trend, int Season>
+objective_fn pick_error(bool mul_err) {
+  return mul_err ? &objective_t<Trend, Season, true> : &objective_t<Trend, Season, false>;
+}
+
+template <bool Trend>
+objective_fn pick_season(ets_season s, bool mul_err) {
+  switch (s) {
+    case ets_season::none: return pick_error<Trend, 0>(mul_err);
+    case ets_season::additive: return pick_error<Trend, 1>(mul_err);
+    default: return pick_error<Trend, 2>(mul_err);
+  }
+}
+
+objective_fn objective_for(const ets_spec& s) {
+  const bool mul_err = s.error == ets_error::multiplicative;
+  return has_trend(s) ? pick_season<true>(s.season, mul_err) : pick_season<false>(s.season, mul_err);
+}
+
+// A general Nelder-Mead simplex (Nelder & Mead 1965) with the coefficients
+// that adapt to the dimension d of Gao & Han (2012): reflection 1, expansion
+// 1 + 2/d, contraction 3/4 - 1/(2d), shrink 1 - 1/d, which keep the simplex
+// from collapsing in the 10-17 dimensions of a monthly seasonal model.
+// Infeasible points have f = +inf.
 template <class F>
 std::vector<double> nelder_mead(F&& f, std::vector<double> x0, const std::vector<double>& step, int max_eval,
                                 double& fbest) {
@@ -292,11 +356,23 @@ std::vector<double> nelder_mead(F&& f, std::vector<double> x0, const std::vector
   }
   std::vector<std::size_t> order(d + 1);
   std::vector<double> centre(d), xr(d), xe(d), xc(d);
+  const double dd = static_cast<double>(d);
+  double stall_f = inf;
+  int stall_at = evals;
+  const double c_expand = 1.0 + 2.0 / dd, c_contract = 0.75 - 0.5 / dd, c_shrink = d > 1 ? 1.0 - 1.0 / dd : 0.5;
   while (evals < max_eval) {
     std::iota(order.begin(), order.end(), std::size_t{0});
     std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return fv[a] < fv[b]; });
     const std::size_t best = order[0], worst = order[d], second = order[d - 1];
-    if (std::isfinite(fv[worst]) && std::abs(fv[worst] - fv[best]) <= 1e-9 * (std::abs(fv[best]) + 1e-9)) break;
+    if (std::isfinite(fv[worst]) && std::abs(fv[worst] - fv[best]) <= 1e-7 * (std::abs(fv[best]) + 1e-3)) break;
+    // Stalled: the best value gained less than 1e-3 (in -2 log L) over the
+    // last 20 d evaluations.
+    if (fv[best] < stall_f - 1e-3) {
+      stall_f = fv[best];
+      stall_at = evals;
+    } else if (evals - stall_at > 20 * static_cast<int>(d)) {
+      break;
+    }
     std::fill(centre.begin(), centre.end(), 0.0);
     for (std::size_t k = 0; k < d; ++k) {
       for (std::size_t j = 0; j <= d; ++j) {
@@ -308,7 +384,7 @@ std::vector<double> nelder_mead(F&& f, std::vector<double> x0, const std::vector
     const double fr = f(xr);
     ++evals;
     if (fr < fv[best]) {
-      for (std::size_t k = 0; k < d; ++k) xe[k] = centre[k] + 2.0 * (centre[k] - pts[worst][k]);
+      for (std::size_t k = 0; k < d; ++k) xe[k] = centre[k] + c_expand * (centre[k] - pts[worst][k]);
       const double fe = f(xe);
       ++evals;
       if (fe < fr) {
@@ -328,7 +404,7 @@ std::vector<double> nelder_mead(F&& f, std::vector<double> x0, const std::vector
     // Contraction: outside when the reflection improved on the worst point.
     const bool outside = fr < fv[worst];
     for (std::size_t k = 0; k < d; ++k) {
-      xc[k] = outside ? centre[k] + 0.5 * (xr[k] - centre[k]) : centre[k] + 0.5 * (pts[worst][k] - centre[k]);
+      xc[k] = outside ? centre[k] + c_contract * (xr[k] - centre[k]) : centre[k] + c_contract * (pts[worst][k] - centre[k]);
     }
     const double fc = f(xc);
     ++evals;
@@ -340,7 +416,7 @@ std::vector<double> nelder_mead(F&& f, std::vector<double> x0, const std::vector
     // Shrink towards the best point.
     for (std::size_t j = 0; j <= d; ++j) {
       if (j == best) continue;
-      for (std::size_t k = 0; k < d; ++k) pts[j][k] = pts[best][k] + 0.5 * (pts[j][k] - pts[best][k]);
+      for (std::size_t k = 0; k < d; ++k) pts[j][k] = pts[best][k] + c_shrink * (pts[j][k] - pts[best][k]);
       fv[j] = f(pts[j]);
       ++evals;
     }
@@ -487,7 +563,16 @@ bool ets_admissible(const ets_spec& spec, int period, const ets_params& params) 
   if (!in_usual_region(spec, params)) return false;
   if (!has_season(spec)) return true;  // the usual region lies inside the admissible one (book, ch. 10)
   if (period < 2) return false;
-  return roots_inside_unit_circle(seasonal_polynomial(spec, period, params));
+  const auto m = static_cast<std::size_t>(period);
+  constexpr std::size_t small = 64;
+  if (m + 2 <= small) {
+    double c[small], work[small];
+    const std::size_t size = seasonal_polynomial(spec, m, params, c);
+    return roots_inside_unit_circle(c, work, size);
+  }
+  std::vector<double> c(m + 2), work(m + 2);
+  const std::size_t size = seasonal_polynomial(spec, m, params, c.data());
+  return roots_inside_unit_circle(c.data(), work.data(), size);
 }
 
 ets_model fit_ets(std::span<const double> y, const ets_spec& spec, int period, const ets_fit_options& options) {
@@ -532,7 +617,9 @@ ets_model fit_ets(std::span<const double> y, const ets_spec& spec, int period, c
   }
   ets_params p;
   ets_state x;
+  std::vector<double> ring;
   const bool mul_season = spec.season == ets_season::multiplicative;
+  const objective_fn obj = objective_for(spec);
   const auto f = [&](const std::vector<double>& v) {
     lay.unpack(v, p, x);
     if (!ets_admissible(spec, m, p)) return inf;
@@ -541,7 +628,8 @@ ets_model fit_ets(std::span<const double> y, const ets_spec& spec, int period, c
         if (!(s > 0.0)) return inf;
       }
     }
-    return objective(y, spec, p, x);
+    ring.assign(x.season.rbegin(), x.season.rend());  // oldest first
+    return obj(y, p, x.level, x.trend, ring.data(), ring.size());
   };
   double fbest = inf;
   auto best = nelder_mead(f, v0, step, options.max_evaluations, fbest);
