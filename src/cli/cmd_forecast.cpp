@@ -222,6 +222,12 @@ int period_of(const std::string& f) {
   return v;
 }
 
+std::string shortest(double v) {
+  char buf[64];
+  const auto r = std::to_chars(buf, buf + sizeof buf, v);
+  return std::string(buf, r.ptr);
+}
+
 double bound_of(const std::string& flag, const std::string& text) {
   const auto v = number_of(text);
   if (!v || !std::isfinite(*v)) throw failure(usage, flag + ": " + quote_value(text) + " is not a finite number");
@@ -276,8 +282,8 @@ void run_forecast(const forecast_args& a, const context& ctx) {
     if (o.bounds) {
       for (const auto& r : s.rows) {
         if (!(r.value >= o.bounds->lower && r.value <= o.bounds->upper)) {
-          throw invalid_value(named + "value " + quote_value(std::to_string(r.value)) + " is outside --lower " + a.lower +
-                                  " .. --upper " + a.upper,
+          throw invalid_value(named + "value " + shortest(r.value) + " is outside --lower " + a.lower + " .. --upper " +
+                                  a.upper,
                               where(r.line));
         }
       }
