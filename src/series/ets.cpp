@@ -16,7 +16,6 @@
 
 #include "cxmetrics/core/error.hpp"
 #include "cxmetrics/stats/distributions.hpp"
-#include "series/ets_internal.hpp"
 
 namespace cxm::inline v0_1::series {
 
@@ -142,7 +141,8 @@ bool roots_inside_unit_circle(double* c, double* next, std::size_t size) {
     // Rescale so the numbers stay near 1.
     const double scale = std::abs(next[d - 1]);
     if (!(scale > 0.0) || !std::isfinite(scale)) return false;
-    for (std::size_t j = 0; j < d; ++j) next[j] /= scale;
+    const double inv = 1.0 / scale;
+    for (std::size_t j = 0; j < d; ++j) next[j] *= inv;
     std::swap(c, next);
     size = d;
   }
@@ -287,9 +287,12 @@ double objective_t(std::span<const double> y, const ets_params& p, double level,
     double e = v - mu;
     if constexpr (MulErr) {
       e /= mu;
-      int k = 0;
-      mant = std::frexp(mant * mu, &k);
-      exp2 += k;
+      mant *= mu;
+      if (!(mant < 0x1p500 && mant > 0x1p-500)) {
+        int k = 0;
+        mant = std::frexp(mant, &k);
+        exp2 += k;
+      }
     }
     sse += e * e;
     const double nl = t + alpha * (a - t);
@@ -359,6 +362,8 @@ std::vector<double> nelder_mead(F&& f, std::vector<double> x0, const std::vector
   const double dd = static_cast<double>(d);
   double stall_f = inf;
   int stall_at = evals;
+  std::vector<double> sum(d, 0.0);
+  bool sum_valid = false;
   const double c_expand = 1.0 + 2.0 / dd, c_contract = 0.75 - 0.5 / dd, c_shrink = d > 1 ? 1.0 - 1.0 / dd : 0.5;
   while (evals < max_eval) {
     std::iota(order.begin(), order.end(), std::size_t{0});
@@ -373,13 +378,21 @@ std::vector<double> nelder_mead(F&& f, std::vector<double> x0, const std::vector
     } else if (evals - stall_at > 20 * static_cast<int>(d)) {
       break;
     }
-    std::fill(centre.begin(), centre.end(), 0.0);
-    for (std::size_t k = 0; k < d; ++k) {
+    // The centroid of all but the worst point, from the running sum.
+    if (!sum_valid) {
+      std::fill(sum.begin(), sum.end(), 0.0);
       for (std::size_t j = 0; j <= d; ++j) {
-        if (j != worst) centre[k] += pts[j][k];
+        for (std::size_t k = 0; k < d; ++k) sum[k] += pts[j][k];
       }
-      centre[k] /= static_cast<double>(d);
+      sum_valid = true;
     }
+    for (std::size_t k = 0; k < d; ++k) centre[k] = (sum[k] - pts[worst][k]) / dd;
+    // Replaces the worst point, keeping the sum.
+    const auto replace_worst = [&](const std::vector<double>& x, double fx) {
+      for (std::size_t k = 0; k < d; ++k) sum[k] += x[k] - pts[worst][k];
+      pts[worst] = x;
+      fv[worst] = fx;
+    };
     for (std::size_t k = 0; k < d; ++k) xr[k] = centre[k] + (centre[k] - pts[worst][k]);
     const double fr = f(xr);
     ++evals;
@@ -388,17 +401,14 @@ std::vector<double> nelder_mead(F&& f, std::vector<double> x0, const std::vector
       const double fe = f(xe);
       ++evals;
       if (fe < fr) {
-        pts[worst] = xe;
-        fv[worst] = fe;
+        replace_worst(xe, fe);
       } else {
-        pts[worst] = xr;
-        fv[worst] = fr;
+        replace_worst(xr, fr);
       }
       continue;
     }
     if (fr < fv[second]) {
-      pts[worst] = xr;
-      fv[worst] = fr;
+      replace_worst(xr, fr);
       continue;
     }
     // Contraction: outside when the reflection improved on the worst point.
@@ -409,8 +419,7 @@ std::vector<double> nelder_mead(F&& f, std::vector<double> x0, const std::vector
     const double fc = f(xc);
     ++evals;
     if (fc < (outside ? fr : fv[worst])) {
-      pts[worst] = xc;
-      fv[worst] = fc;
+      replace_worst(xc, fc);
       continue;
     }
     // Shrink towards the best point.
@@ -420,6 +429,7 @@ std::vector<double> nelder_mead(F&& f, std::vector<double> x0, const std::vector
       fv[j] = f(pts[j]);
       ++evals;
     }
+    sum_valid = false;  // recomputed from the points: no drift from many updates
   }
   const auto b = static_cast<std::size_t>(std::min_element(fv.begin(), fv.end()) - fv.begin());
   fbest = fv[b];
@@ -632,11 +642,11 @@ ets_model fit_ets(std::span<const double> y, const ets_spec& spec, int period, c
     return obj(y, p, x.level, x.trend, ring.data(), ring.size());
   };
   double fbest = inf;
+  // A restart from the optimum with a fresh, smaller simplex (Nelder-Mead
+  // can stall on a collapsed one), with a third of the budget.
   auto best = nelder_mead(f, v0, step, options.max_evaluations, fbest);
-  // A restart from the optimum with a fresh simplex (Nelder-Mead can stall
-  // on a collapsed simplex).
   for (auto& s : step) s *= 0.5;
-  best = nelder_mead(f, best, step, options.max_evaluations, fbest);
+  best = nelder_mead(f, best, step, options.max_evaluations / 3, fbest);
   if (!std::isfinite(fbest)) {
     throw invalid_argument("ETS: no admissible parameters of " + spec.name() + " fit these data");
   }
@@ -698,13 +708,27 @@ ets_model auto_ets(std::span<const double> y, int period, const ets_fit_options&
   return std::move(*best);
 }
 
-namespace detail {
+namespace {
 
-double sorted_quantile(const std::vector<double>& sorted, double p) {
-  const double h = (static_cast<double>(sorted.size()) - 1.0) * p;
+// Per step h: the point forecast, and either the normal standard deviation
+// of the forecast error (linear models) or the sample-path values.
+struct forecast_distribution {
+  std::vector<double> point;
+  std::vector<double> sd;                    // empty unless analytic
+  std::vector<std::vector<double>> samples;  // empty unless simulated
+  [[nodiscard]] bool analytic() const noexcept { return !sd.empty(); }
+};
+
+// The p-quantile of the values (R's default definition, type 7), found by
+// selection; reorders v.
+double quantile_of(std::vector<double>& v, double p) {
+  const double h = (static_cast<double>(v.size()) - 1.0) * p;
   const auto lo = static_cast<std::size_t>(std::floor(h));
-  const std::size_t hi = std::min(lo + 1, sorted.size() - 1);
-  return sorted[lo] + (h - static_cast<double>(lo)) * (sorted[hi] - sorted[lo]);
+  const auto at = v.begin() + static_cast<std::ptrdiff_t>(lo);
+  std::nth_element(v.begin(), at, v.end());
+  const double a = *at;
+  const double b = lo + 1 < v.size() ? *std::min_element(at + 1, v.end()) : a;
+  return a + (h - static_cast<double>(lo)) * (b - a);
 }
 
 forecast_distribution forecast_distribution_of(const ets_model& model, const ets_forecast_options& options) {
@@ -768,14 +792,13 @@ forecast_distribution forecast_distribution_of(const ets_model& model, const ets
       r.update(x, v);
     }
   }
-  for (auto& v : out.samples) std::sort(v.begin(), v.end());
   return out;
 }
 
-}  // namespace detail
+}  // namespace
 
 std::vector<forecast_point> forecast(const ets_model& model, const ets_forecast_options& options) {
-  const auto d = detail::forecast_distribution_of(model, options);
+  auto d = forecast_distribution_of(model, options);
   std::vector<forecast_point> out(options.horizon);
   const double z80 = stats::normal_quantile(0.9), z95 = stats::normal_quantile(0.975);
   for (std::size_t j = 0; j < options.horizon; ++j) {
@@ -787,11 +810,11 @@ std::vector<forecast_point> forecast(const ets_model& model, const ets_forecast_
       f.lo95 = f.mean - z95 * d.sd[j];
       f.hi95 = f.mean + z95 * d.sd[j];
     } else {
-      const auto& v = d.samples[j];
-      f.lo80 = detail::sorted_quantile(v, 0.1);
-      f.hi80 = detail::sorted_quantile(v, 0.9);
-      f.lo95 = detail::sorted_quantile(v, 0.025);
-      f.hi95 = detail::sorted_quantile(v, 0.975);
+      auto& v = d.samples[j];
+      f.lo80 = quantile_of(v, 0.1);
+      f.hi80 = quantile_of(v, 0.9);
+      f.lo95 = quantile_of(v, 0.025);
+      f.hi95 = quantile_of(v, 0.975);
     }
   }
   return out;

@@ -139,7 +139,7 @@ struct ets_filter_result {
 [[nodiscard]] CXMETRICS_API bool ets_admissible(const ets_spec& spec, int period, const ets_params& params);
 
 struct ets_fit_options {
-  int max_evaluations = 2500;  ///< per Nelder-Mead run (two runs per model)
+  int max_evaluations = 1500;  ///< first Nelder-Mead run; the restart gets a third
   bool additive_only = false;  ///< auto_ets: only the linear models (AxN, AxA)
 };
 
