@@ -101,6 +101,17 @@ hand_result hand(const std::vector<double>& y, bool mul_err, char trend, char se
   return r;
 }
 
+// A model with given parameters and final state, for forecasts.
+ets_model fixed_model(const char* name, ets_params p, ets_state last, double sigma2, int m) {
+  ets_model mod;
+  mod.spec = spec(name);
+  mod.period = m;
+  mod.params = p;
+  mod.last = std::move(last);
+  mod.sigma2 = sigma2;
+  return mod;
+}
+
 const std::vector<double> small{112, 118, 132, 129, 121, 135, 148, 148, 136, 119, 104, 118, 115, 126, 141, 135};
 
 TEST(EtsSpec, NamesRoundTripAndExcludedModelsAreRefused) {
@@ -152,6 +163,38 @@ TEST(EtsFilter, LikelihoodMatchesTheBookRecursions) {
   }
 }
 
+// Fitted models of R's forecast::ets on `small` (frequency 4), parameters
+// and initial states printed with digits = 17:
+//   y <- ts(small, frequency = 4)
+//   f <- ets(y, model = "ANN"); f$par; f$loglik; forecast(f, h = 3, level = 95)$upper
+//   g <- ets(y, model = "MAM", damped = FALSE); g$par; g$initstate; g$loglik; forecast(g, h = 2)$mean
+// R's loglik leaves out constants: -0.5 (n log SSE + 2 sum log|mu|), so ours
+// is it plus n/2 (log n - log 2 pi - 1); R's sigma2 is SSE / (n - p).
+TEST(EtsFilter, LikelihoodAndForecastsMatchRForecastEts) {
+  const double n = 16;
+  const double shift = n / 2 * (std::log(n) - std::log(2 * std::numbers::pi) - 1);
+  {
+    const ets_params p{0.99989996711972196, 0, 0, 1};
+    const auto r = ets_filter(small, spec("ANN"), 1, p, {112.00864473697419044, 0, {}});
+    EXPECT_NEAR(r.loglik, -60.460105296991443 + shift, 1e-8);
+    ets_model m = fixed_model("ANN", p, r.last, r.sigma2 * n / (n - 2), 1);
+    const auto f = forecast(m, {.horizon = 3});
+    const double upper[] = {157.92390356711670, 167.41742536472404, 174.70227863976879};
+    for (int h = 0; h < 3; ++h) EXPECT_NEAR(f[h].hi95, upper[h], 1e-6) << h;
+  }
+  {
+    const ets_params p{9.9989706420053170e-01, 1.0020086223252848e-04, 1.0001639251670138e-04, 1};
+    const ets_state x0{120.15826160532289180, 2.39887711722360963,
+                       {1.03325386344696302, 1.02892365942370745, 0.98334244424401795, 0.95448003288531158}};
+    const auto r = ets_filter(small, spec("MAM"), 4, p, x0);
+    EXPECT_NEAR(r.loglik, -58.593381603866547 + shift, 1e-8);
+    ets_model m = fixed_model("MAM", p, r.last, r.sigma2 * n / (n - 8), 4);
+    const auto f = forecast(m, {.horizon = 2});
+    EXPECT_NEAR(f[0].mean, 126.99474658511139, 1e-8);
+    EXPECT_NEAR(f[1].mean, 133.19079115357937, 1e-8);
+  }
+}
+
 TEST(EtsFilter, RefusesModelsTheDataCannotTake) {
   const std::vector<double> y{1, 2, -1, 3, 4, 5};
   EXPECT_THROW((void)ets_filter(y, spec("MNN"), 1, {}, {1.0, 0.0, {}}), cxm::invalid_argument);
@@ -164,16 +207,6 @@ TEST(EtsFilter, RefusesModelsTheDataCannotTake) {
 
 // Forecasts of fixed models against the closed forms of Hyndman et al.
 // (2008), Table 6.1 (class 1 variances) and the point-forecast formulas.
-ets_model fixed_model(const char* name, ets_params p, ets_state last, double sigma2, int m) {
-  ets_model mod;
-  mod.spec = spec(name);
-  mod.period = m;
-  mod.params = p;
-  mod.last = std::move(last);
-  mod.sigma2 = sigma2;
-  return mod;
-}
-
 TEST(EtsForecast, Class1MeansAndVariancesMatchClosedForms) {
   const double z95 = 1.959963984540054, z80 = 1.2815515655446004;  // qnorm(0.975), qnorm(0.9)
   const double s2 = 4.0;

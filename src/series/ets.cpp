@@ -656,7 +656,10 @@ ets_model fit_ets(std::span<const double> y, const ets_spec& spec, int period, c
   lay.unpack(best, model.params, model.initial);
   auto run = ets_filter(y, spec, m, model.params, model.initial);
   model.last = std::move(run.last);
-  model.sigma2 = run.sigma2;
+  // As R's ets(): the residual variance over n minus the free parameters
+  // (k - 1: smoothing parameters and initial states), which the forecast
+  // variances and sample paths use; the likelihood keeps SSE / n.
+  model.sigma2 = run.sigma2 * static_cast<double>(y.size()) / static_cast<double>(y.size() - static_cast<std::size_t>(k - 1));
   model.loglik = run.loglik;
   model.n = y.size();
   model.n_params = k;

@@ -46,7 +46,8 @@
 // Forecasts: point forecasts from the recursion with zero errors; prediction
 // intervals analytic for the linear models (class 1: additive error, trend
 // N/A/Ad, season N/A), sigma_h^2 = sigma^2 (1 + sum_{j<h} c_j^2), c_j =
-// w' F^{j-1} g (book eq. 6.1); otherwise from seeded sample paths.
+// w' F^{j-1} g (book eq. 6.1); otherwise from seeded sample paths. sigma^2
+// there is the residual variance over n - p (p free parameters), as in R.
 //
 // Header: cxmetrics/series/ets.hpp. Bounded series and backtests:
 // cxmetrics/series/forecast.hpp.
@@ -110,7 +111,11 @@ struct ets_model {
   ets_params params;
   ets_state initial;          ///< x_0
   ets_state last;             ///< x_n, where forecasts start
-  double sigma2 = 0.0;        ///< (1/n) sum e_t^2 (relative errors for M)
+  /// sum e_t^2 / (n - p), p = k - 1 the smoothing parameters and free
+  /// initial states (relative errors for M), as R's ets() reports it; the
+  /// forecast variances and sample paths use it. The likelihood's variance
+  /// is sum e_t^2 / n (ets_filter_result::sigma2).
+  double sigma2 = 0.0;
   double loglik = 0.0;        ///< Gaussian log-likelihood of y (see above)
   double aic = 0.0, aicc = 0.0, bic = 0.0;
   int n_params = 0;           ///< k of the information criteria (sigma included)
@@ -122,7 +127,7 @@ struct ets_model {
 /// Result of running the recursion with given parameters and x_0.
 struct ets_filter_result {
   double loglik = 0.0;
-  double sigma2 = 0.0;
+  double sigma2 = 0.0;  ///< (1/n) sum e_t^2, the maximum-likelihood variance
   std::vector<double> fitted;
   std::vector<double> residuals;
   ets_state last;
