@@ -585,7 +585,15 @@ bool ets_admissible(const ets_spec& spec, int period, const ets_params& params) 
   return roots_inside_unit_circle(c.data(), work.data(), size);
 }
 
-ets_model fit_ets(std::span<const double> y, const ets_spec& spec, int period, const ets_fit_options& options) {
+namespace {
+
+// Fits one model: a Nelder-Mead run of `first` evaluations, then a restart
+// of `restart` (none when 0) from its optimum with a fresh, smaller simplex
+// (Nelder-Mead can stall on a collapsed one). `vec` holds the optimiser's
+// vector: when not empty on entry the run starts there with the smaller
+// simplex (a continuation); on return it holds the optimum.
+ets_model fit_impl(std::span<const double> y, const ets_spec& spec, int period, int first, int restart,
+                   std::vector<double>& vec) {
   check_series(y);
   const int m = has_season(spec) ? period : 1;
   check_spec_for_data(y, spec, period);
@@ -642,11 +650,16 @@ ets_model fit_ets(std::span<const double> y, const ets_spec& spec, int period, c
     return obj(y, p, x.level, x.trend, ring.data(), ring.size());
   };
   double fbest = inf;
-  // A restart from the optimum with a fresh, smaller simplex (Nelder-Mead
-  // can stall on a collapsed one), with a third of the budget.
-  auto best = nelder_mead(f, v0, step, options.max_evaluations, fbest);
-  for (auto& s : step) s *= 0.5;
-  best = nelder_mead(f, best, step, options.max_evaluations / 3, fbest);
+  std::vector<double> best;
+  if (vec.size() == v0.size()) {
+    for (auto& s : step) s *= 0.5;
+    best = nelder_mead(f, vec, step, first, fbest);
+  } else {
+    best = nelder_mead(f, v0, step, first, fbest);
+    for (auto& s : step) s *= 0.5;
+  }
+  if (restart > 0) best = nelder_mead(f, best, step, restart, fbest);
+  vec = best;
   if (!std::isfinite(fbest)) {
     throw invalid_argument("ETS: no admissible parameters of " + spec.name() + " fit these data");
   }
@@ -670,6 +683,13 @@ ets_model fit_ets(std::span<const double> y, const ets_spec& spec, int period, c
   model.fitted = std::move(run.fitted);
   model.residuals = std::move(run.residuals);
   return model;
+}
+
+}  // namespace
+
+ets_model fit_ets(std::span<const double> y, const ets_spec& spec, int period, const ets_fit_options& options) {
+  std::vector<double> vec;
+  return fit_impl(y, spec, period, options.max_evaluations, options.max_evaluations / 3, vec);
 }
 
 std::vector<ets_spec> ets_candidates(std::span<const double> y, int period) {
@@ -697,15 +717,33 @@ ets_model auto_ets(std::span<const double> y, int period, const ets_fit_options&
   check_series(y);
   if (y.size() < 3) throw invalid_argument("ETS: a series needs at least 3 points, got " + std::to_string(y.size()));
   const auto specs = ets_candidates(y, period);
-  std::optional<ets_model> best;
+  // Every candidate gets a quick fit; those within refine_within of the least
+  // AICc are then refined with the full budget, continuing from there: only
+  // a model that can win gets the long search.
+  struct candidate {
+    ets_model model;
+    std::vector<double> vec;
+  };
+  std::vector<candidate> fitted;
+  const int quick = std::max(200, options.max_evaluations * 2 / 5);
   for (const auto& s : specs) {
     if (options.additive_only && !s.linear()) continue;
     try {
-      auto m = fit_ets(y, s, period, options);
-      if (!best || m.aicc < best->aicc) best = std::move(m);
+      candidate c;
+      c.model = fit_impl(y, s, period, quick, 0, c.vec);
+      fitted.push_back(std::move(c));
     } catch (const invalid_argument&) {
       // A candidate with no admissible fit is skipped; the others compete.
     }
+  }
+  double least = inf;
+  for (const auto& c : fitted) least = std::min(least, c.model.aicc);
+  std::optional<ets_model> best;
+  for (auto& c : fitted) {
+    if (c.model.aicc <= least + options.refine_within) {
+      c.model = fit_impl(y, c.model.spec, period, options.max_evaluations, options.max_evaluations / 3, c.vec);
+    }
+    if (!best || c.model.aicc < best->aicc) best = std::move(c.model);
   }
   if (!best) throw invalid_argument("ETS: no model of the family fits this series");
   return std::move(*best);

@@ -31,8 +31,9 @@
 // free).
 //
 // Estimation: smoothing parameters and initial states jointly by maximum
-// likelihood (a Nelder-Mead simplex of our own, restarted once from its
-// optimum), inside the usual region
+// likelihood (a Nelder-Mead simplex of our own with the dimension-adapted
+// coefficients of Gao & Han 2012, restarted once from its optimum), inside
+// the usual region
 //   1e-4 < alpha < 0.9999, 1e-4 < beta < alpha, 1e-4 < gamma < 1 - alpha,
 //   0.8 <= phi <= 0.98
 // and, for seasonal models, the admissible region (the roots of the
@@ -146,6 +147,9 @@ struct ets_filter_result {
 struct ets_fit_options {
   int max_evaluations = 1500;  ///< first Nelder-Mead run; the restart gets a third
   bool additive_only = false;  ///< auto_ets: only the linear models (AxN, AxA)
+  /// auto_ets: every candidate is first fitted with 2/5 of the budget; those
+  /// within this AICc of the least are refined with the full budget.
+  double refine_within = 10.0;
 };
 
 /// Fits one model by maximum likelihood. Throws invalid_argument when the
@@ -159,7 +163,10 @@ struct ets_fit_options {
 [[nodiscard]] CXMETRICS_API std::vector<ets_spec> ets_candidates(std::span<const double> y, int period);
 
 /// Fits every candidate (only the linear ones with options.additive_only)
-/// and returns the one of least AICc. Throws
+/// and returns the one of least AICc. To save time, candidates are first
+/// fitted with a short search and only those within options.refine_within
+/// of the least AICc get the full one (a model more than that behind after
+/// the short search is taken not to win). Throws
 /// invalid_argument for a series of fewer than 3 points or with a
 /// non-finite value.
 [[nodiscard]] CXMETRICS_API ets_model auto_ets(std::span<const double> y, int period,
