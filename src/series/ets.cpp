@@ -4,6 +4,7 @@
 #include "cxmetrics/series/ets.hpp"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <limits>
 #include <numbers>
@@ -357,7 +358,6 @@ std::vector<double> nelder_mead(F&& f, std::vector<double> x0, const std::vector
       ++evals;
     }
   }
-  std::vector<std::size_t> order(d + 1);
   std::vector<double> centre(d), xr(d), xe(d), xc(d);
   const double dd = static_cast<double>(d);
   double stall_f = inf;
@@ -366,9 +366,17 @@ std::vector<double> nelder_mead(F&& f, std::vector<double> x0, const std::vector
   bool sum_valid = false;
   const double c_expand = 1.0 + 2.0 / dd, c_contract = 0.75 - 0.5 / dd, c_shrink = d > 1 ? 1.0 - 1.0 / dd : 0.5;
   while (evals < max_eval) {
-    std::iota(order.begin(), order.end(), std::size_t{0});
-    std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return fv[a] < fv[b]; });
-    const std::size_t best = order[0], worst = order[d], second = order[d - 1];
+    // The best, the worst and the second worst point, by one scan.
+    std::size_t best = 0, worst = 0;
+    for (std::size_t j = 1; j <= d; ++j) {
+      if (fv[j] < fv[best]) best = j;
+      if (!(fv[j] < fv[worst])) worst = j;
+    }
+    if (best == worst) worst = best == 0 ? 1 : 0;  // all equal
+    std::size_t second = best;
+    for (std::size_t j = 0; j <= d; ++j) {
+      if (j != worst && !(fv[j] < fv[second])) second = j;
+    }
     if (std::isfinite(fv[worst]) && std::abs(fv[worst] - fv[best]) <= 1e-7 * (std::abs(fv[best]) + 1e-3)) break;
     // Stalled: the best value gained less than 1e-3 (in -2 log L) over the
     // last 20 d evaluations.
@@ -760,16 +768,43 @@ struct forecast_distribution {
   [[nodiscard]] bool analytic() const noexcept { return !sd.empty(); }
 };
 
-// The p-quantile of the values (R's default definition, type 7), found by
-// selection; reorders v.
-double quantile_of(std::vector<double>& v, double p) {
-  const double h = (static_cast<double>(v.size()) - 1.0) * p;
-  const auto lo = static_cast<std::size_t>(std::floor(h));
-  const auto at = v.begin() + static_cast<std::ptrdiff_t>(lo);
-  std::nth_element(v.begin(), at, v.end());
-  const double a = *at;
-  const double b = lo + 1 < v.size() ? *std::min_element(at + 1, v.end()) : a;
-  return a + (h - static_cast<double>(lo)) * (b - a);
+// Puts the order statistics at the sorted positions ks[0] < ks[1] < ... of
+// [first, last) (offset: the position of first) in place, by selection
+// around the middle one and recursion on each side.
+void select_positions(std::vector<double>::iterator first, std::vector<double>::iterator last, std::size_t offset,
+                      const std::size_t* ks, std::size_t nk) {
+  if (nk == 0 || first == last) return;
+  const std::size_t mid = nk / 2;
+  const auto at = first + static_cast<std::ptrdiff_t>(ks[mid] - offset);
+  std::nth_element(first, at, last);
+  select_positions(first, at, offset, ks, mid);
+  select_positions(at + 1, last, ks[mid] + 1, ks + mid + 1, nk - mid - 1);
+}
+
+// The 2.5, 10, 90 and 97.5 % quantiles of the values (R's default
+// definition, type 7); reorders v.
+std::array<double, 4> interval_quantiles(std::vector<double>& v) {
+  constexpr double ps[4] = {0.025, 0.1, 0.9, 0.975};
+  const std::size_t n = v.size();
+  std::size_t ks[8];
+  double frac[4];
+  for (int i = 0; i < 4; ++i) {
+    const double h = (static_cast<double>(n) - 1.0) * ps[i];
+    const auto lo = static_cast<std::size_t>(std::floor(h));
+    ks[2 * i] = lo;
+    ks[2 * i + 1] = std::min(lo + 1, n - 1);
+    frac[i] = h - static_cast<double>(lo);
+  }
+  // The positions without repeats (neighbours coincide for few values).
+  std::size_t uniq[8];
+  std::size_t nu = 0;
+  for (std::size_t k : ks) {
+    if (nu == 0 || k > uniq[nu - 1]) uniq[nu++] = k;
+  }
+  select_positions(v.begin(), v.end(), 0, uniq, nu);
+  std::array<double, 4> out{};
+  for (int i = 0; i < 4; ++i) out[i] = v[ks[2 * i]] + frac[i] * (v[ks[2 * i + 1]] - v[ks[2 * i]]);
+  return out;
 }
 
 forecast_distribution forecast_distribution_of(const ets_model& model, const ets_forecast_options& options) {
@@ -815,7 +850,7 @@ forecast_distribution forecast_distribution_of(const ets_model& model, const ets
   // Sample paths: Gaussian errors of variance sigma^2, seeded.
   boost::random::mt19937_64 rng(options.seed);
   boost::random::normal_distribution<double> z(0.0, std::sqrt(model.sigma2));
-  const std::size_t paths = std::max<std::size_t>(options.paths, 2);
+  const std::size_t paths = std::max<std::size_t>(options.paths, 100);
   out.samples.assign(h, std::vector<double>(paths));
   const bool mul_err = s.error == ets_error::multiplicative;
   ring_state start = ring_state::from(model.last);
@@ -851,11 +886,11 @@ std::vector<forecast_point> forecast(const ets_model& model, const ets_forecast_
       f.lo95 = f.mean - z95 * d.sd[j];
       f.hi95 = f.mean + z95 * d.sd[j];
     } else {
-      auto& v = d.samples[j];
-      f.lo80 = quantile_of(v, 0.1);
-      f.hi80 = quantile_of(v, 0.9);
-      f.lo95 = quantile_of(v, 0.025);
-      f.hi95 = quantile_of(v, 0.975);
+      const auto q = interval_quantiles(d.samples[j]);
+      f.lo95 = q[0];
+      f.lo80 = q[1];
+      f.hi80 = q[2];
+      f.hi95 = q[3];
     }
   }
   return out;

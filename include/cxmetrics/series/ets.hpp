@@ -182,7 +182,7 @@ struct forecast_point {
 
 struct ets_forecast_options {
   std::size_t horizon = 1;
-  std::size_t paths = 5000;         ///< sample paths for models outside class 1
+  std::size_t paths = 5000;         ///< sample paths for models outside class 1 (at least 100)
   std::uint64_t seed = 0x5eed;
 };
 
