@@ -345,7 +345,7 @@ void register_forecast(CLI::App& app, context& ctx) {
                   "Points per seasonal cycle: a number (12 monthly, 4 quarterly, 1 none) or year, quarter, month, "
                   "week, day")
       ->required();
-  sub->add_option("--horizon", args->horizon, "Steps to forecast, 1 to 10000")->required()->transform(count_arg(1, 10000));
+  sub->add_option("--horizon", args->horizon, "Steps to forecast, 1 to 1000")->required()->transform(count_arg(1, 1000));
   sub->add_option("--model", args->model, "auto (least AICc) or an ETS model: ANN, AAN, AAdN, ANA, AAA, MAM, ...")
       ->default_val("auto");
   sub->add_option("--fits", args->fits, "Write each series' model and parameters to this CSV file");

@@ -146,6 +146,7 @@ with scratch() as d:
         (["--frequency", "12"], "horizon"),
         (["--horizon", "3"], "frequency"),
         (["--frequency", "12", "--horizon", "0"], "horizon"),
+        (["--frequency", "12", "--horizon", "1001"], "horizon"),
         (["--frequency", "monthly-ish", "--horizon", "3"], "frequency"),
         (["--frequency", "12", "--horizon", "3", "--model", "AAM"], "AAM"),
         (["--frequency", "12", "--horizon", "3", "--model", "XYZ"], "XYZ"),
