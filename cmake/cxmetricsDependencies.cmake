@@ -42,15 +42,20 @@ macro(cxmetrics_find_package _cxm_pkg _cxm_dep)
   endif()
 endmacro()
 
-# Eigen is not a dependency yet: no source includes it. The least-squares
-# analyses (trend, key drivers) will; the directory that adds their sources
-# will find it there, without a version in find_package, because Eigen 3.4's
-# version file accepts only 3.x requests and Eigen 5's only 5.x ones:
-#
-#   find_package(Eigen3 CONFIG REQUIRED)
-#   if(Eigen3_VERSION VERSION_LESS 3.3 OR NOT Eigen3_VERSION VERSION_LESS 6)
-#     message(FATAL_ERROR "cxmetrics needs Eigen 3.3 to 5.x, found ${Eigen3_VERSION}")
-#   endif()
-#
-# and link Eigen3::Eigen PRIVATE unless a public header includes Eigen; the
-# recipe then gains eigen/[>=3.3.0 <6] and the port "eigen3".
+# cxmetrics_find_eigen(): find_package(Eigen3 CONFIG REQUIRED), then the range
+# of CXMETRICS_EIGEN3_MIN / _BELOW checked here.
+macro(cxmetrics_find_eigen)
+  find_package(Eigen3 CONFIG REQUIRED)
+  if(Eigen3_VERSION VERSION_LESS CXMETRICS_EIGEN3_MIN OR NOT Eigen3_VERSION VERSION_LESS CXMETRICS_EIGEN3_BELOW)
+    message(FATAL_ERROR "cxmetrics needs Eigen ${CXMETRICS_EIGEN3_MIN} or later, below "
+                        "${CXMETRICS_EIGEN3_BELOW}; found ${Eigen3_VERSION}")
+  endif()
+endmacro()
+
+# Eigen: the least-squares analyses (journey memory models; trends and key
+# drivers) in src/; private and header-only, so needed to build the library,
+# not to use it. Found without a version in find_package (cxmetrics_find_eigen
+# above), because Eigen 3.4's version file accepts only 3.x requests and
+# Eigen 5's only 5.x ones. 3.4 is the oldest release the tests have run with.
+set(CXMETRICS_EIGEN3_MIN 3.4)
+set(CXMETRICS_EIGEN3_BELOW 6)

@@ -23,6 +23,8 @@ checks that they agree):
     objects hold every Boost function they use). The package requires
     boost::headers, the component of Boost's headers whether or not Boost
     itself is header-only; no option of Boost is forced.
+  * Eigen (header-only) is private to the least-squares sources, like
+    Boost: transitive_headers=False and transitive_libs=False.
   * Google Highway is private to the compiled engine (SIMD kernels): its
     headers stay hidden, and Conan propagates its library to the link of a
     static cxmetrics.
@@ -132,6 +134,7 @@ class CxmetricsConan(ConanFile):
 
     def requirements(self):
         self.requires("boost/[>=1.71.0 <2]", transitive_headers=False, transitive_libs=False)
+        self.requires("eigen/[>=3.4.0 <6]", transitive_headers=False, transitive_libs=False)
         self.requires("nlohmann_json/[>=3.9.0 <4]", transitive_headers=True)
         self.requires("highway/[>=1.0.0 <2]")
         if self.options.with_readstat:
@@ -194,9 +197,10 @@ class CxmetricsConan(ConanFile):
         self.cpp_info.libs = ["cxmetrics"]
         if self.options.shared:
             self.cpp_info.defines = ["CXMETRICS_SHARED"]
-        # Every direct requirement is named (Conan checks it); Boost's headers
-        # only, which its non-transitive traits keep from the consumers.
-        self.cpp_info.requires = ["boost::headers", "nlohmann_json::nlohmann_json", "highway::hwy"]
+        # Every direct requirement is named (Conan checks it); Boost's and
+        # Eigen's headers only, which their non-transitive traits keep from
+        # the consumers.
+        self.cpp_info.requires = ["boost::headers", "eigen::eigen", "nlohmann_json::nlohmann_json", "highway::hwy"]
         if self.options.with_readstat:
             self.cpp_info.requires.append("readstat::readstat")
         if self.settings.os in ("Linux", "FreeBSD"):

@@ -4,8 +4,6 @@
 # the exact command to run and exits with status 2.
 set -euo pipefail
 
-# libeigen3-dev: no source includes Eigen yet; kept for the least-squares
-# analyses to come (cmake/cxmetricsDependencies.cmake).
 packages=(
   build-essential cmake pkg-config git
   g++ clang libclang-rt-14-dev

@@ -381,11 +381,11 @@ def main():
     # headers exactly for the dependency of the public headers (nlohmann/json,
     # not Boost: tests/check_public_includes.cmake); libraries transitive
     # except Boost's, which is used header-only inside the compiled part and
-    # so is needed by no consumer; ReadStat only when asked for; no Eigen (no
-    # source includes it).
-    expected = {"boost": ("BOOST", False), "nlohmann_json": ("NLOHMANN_JSON", True), "highway": ("HWY", False),
-                "readstat": ("READSTAT", False)}
-    libs_kept_private = {"boost"}
+    # so is needed by no consumer, and Eigen's (header-only, private to the
+    # least-squares sources); ReadStat only when asked for.
+    expected = {"boost": ("BOOST", False), "eigen": ("EIGEN3", False), "nlohmann_json": ("NLOHMANN_JSON", True),
+                "highway": ("HWY", False), "readstat": ("READSTAT", False)}
+    libs_kept_private = {"boost", "eigen"}
     for with_readstat in (False, True):
         c = make(recipe, recipe_folder, with_readstat=with_readstat)
         c.requirements()
@@ -393,7 +393,7 @@ def main():
         for ref, traits in c.requirements_seen:
             name, _, version = ref.partition("/")
             refs[name] = (version, traits)
-        wanted = {"boost", "nlohmann_json", "highway"} | ({"readstat"} if with_readstat else set())
+        wanted = {"boost", "eigen", "nlohmann_json", "highway"} | ({"readstat"} if with_readstat else set())
         if set(refs) != wanted:
             fail(f"requirements() with with_readstat={with_readstat} requires {sorted(refs)}, expected {sorted(wanted)}")
         for name, (version, traits) in refs.items():
@@ -469,7 +469,7 @@ def main():
                     fail(f"CXMETRICS_SHARED {'missing from' if shared else 'set in'} a "
                          f"{'shared' if shared else 'static'} package")
                 # Boost's headers component, whether Boost is built or header-only.
-                want = ["boost::headers", "nlohmann_json::nlohmann_json", "highway::hwy"] + \
+                want = ["boost::headers", "eigen::eigen", "nlohmann_json::nlohmann_json", "highway::hwy"] + \
                     (["readstat::readstat"] if with_readstat else [])
                 if sorted(info.requires) != sorted(want):
                     fail(f"package_info() (shared={shared}, with_readstat={with_readstat}, boost header-only="

@@ -125,6 +125,7 @@ VCPKG_VERSIONS = {
     "boost-headers": ["1.84.0", "1.85.0", "1.86.0"],
     "boost-math": ["1.66.0", "1.67.0", "1.68.0", "1.69.0", "1.70.0", "1.71.0", "1.72.0", "1.73.0", "1.74.0"],
     "boost-random": ["1.66.0", "1.67.0", "1.68.0", "1.69.0", "1.70.0", "1.71.0", "1.72.0", "1.73.0", "1.74.0"],
+    "eigen3": ["3.2.9", "3.2.10", "3.3.0", "3.3.3", "3.3.4", "3.3.5", "3.3.7", "3.3.9", "3.4.0"],
     "highway": ["0.14.2", "1.0.2", "1.0.3", "1.0.4", "1.0.6", "1.0.7", "1.1.0"],
     "nlohmann-json": ["3.7.0", "3.7.3", "3.8.0", "3.9.0", "3.9.1", "3.10.2"],
 }
@@ -174,7 +175,8 @@ def main():
     elif homepage is not None and not homepage.startswith("https://"):
         fail(f"the port's homepage {homepage!r} is not an https address")
     expected = {port: vcpkg_constraint(port, minimums[dep]) for port, dep in (
-        ("boost-headers", "BOOST"), ("boost-math", "BOOST"), ("boost-random", "BOOST"), ("highway", "HWY"),
+        ("boost-headers", "BOOST"), ("boost-math", "BOOST"), ("boost-random", "BOOST"), ("eigen3", "EIGEN3"),
+        ("highway", "HWY"),
         ("nlohmann-json", "NLOHMANN_JSON"))}
     core = {}
     for dep in port["dependencies"]:

@@ -20,11 +20,11 @@ class Checker:
         path = os.path.join(source_dir, "cmake", "cxmetricsDependencies.cmake")
         with open(path, encoding="utf-8") as f:
             text = f.read()
-        low = dict(re.findall(r"^set\(CXMETRICS_([A-Z_]+)_MIN ([0-9.]+)\)", text, re.MULTILINE))
-        below = dict(re.findall(r"^set\(CXMETRICS_([A-Z_]+)_BELOW ([0-9.]+)\)", text, re.MULTILINE))
+        low = dict(re.findall(r"^set\(CXMETRICS_([A-Z0-9_]+)_MIN ([0-9.]+)\)", text, re.MULTILINE))
+        below = dict(re.findall(r"^set\(CXMETRICS_([A-Z0-9_]+)_BELOW ([0-9.]+)\)", text, re.MULTILINE))
         if set(low) != set(below):
             self.fail(f"{path}: every _MIN needs a _BELOW: {sorted(low)} / {sorted(below)}")
-        for need in ("BOOST", "NLOHMANN_JSON", "HWY", "READSTAT"):
+        for need in ("BOOST", "EIGEN3", "NLOHMANN_JSON", "HWY", "READSTAT"):
             if need not in low:
                 self.fail(f"{path} does not set CXMETRICS_{need}_MIN")
         return {k: (low[k], below[k]) for k in low}

@@ -12,6 +12,7 @@
 #pragma once
 
 #include <cstdint>
+#include <string_view>
 
 namespace cxm::inline v0_1::detail {
 
@@ -30,3 +31,20 @@ inline constexpr std::uint64_t hash_seed = 0x9e3779b97f4a7c15ULL;
 [[nodiscard]] constexpr std::uint64_t hash_combine(std::uint64_t h, std::uint64_t v) noexcept { return mix64(h ^ v); }
 
 }  // namespace cxm::detail
+
+namespace cxm::inline v0_1 {
+
+/// A stable 64-bit hash of a text (the same on every platform and run, unlike
+/// std::hash): FNV-1a over its bytes (Fowler, Noll & Vo), then mix64, so
+/// every output bit depends on every byte. E.g. the journey id that picks a
+/// journey's cross-validation fold (journey/memory_models.hpp).
+[[nodiscard]] constexpr std::uint64_t hash_text(std::string_view s) noexcept {
+  std::uint64_t h = 0xcbf29ce484222325ULL;
+  for (const char c : s) {
+    h ^= static_cast<unsigned char>(c);
+    h *= 0x100000001b3ULL;
+  }
+  return detail::mix64(h);
+}
+
+}  // namespace cxm

@@ -118,6 +118,16 @@
 //   (dense_key<>), 2 uint64, 3 int64, 4 uint32, 5 int32 (any integer type of
 //   that width and signedness), 6 string (std::string).
 //
+//   0x0040 peak_end_state  (84 bytes; journey/peak_end.hpp)
+//     +0 u64 count (< 2^32)   +8 f64 sum   +16 f64 duration (finite, >= 0)
+//     +24 f64 best   +32 f64 worst   +40 f64 end   (each a single-precision
+//         value; -1 <= worst <= end <= best <= 1)
+//     +48 i64 worst_time   +56 u32 worst_tag   +60 i64 end_time
+//     +68 u64 end_order   +76 u32 end_tag   +80 i32 outcome (-1 none, or
+//         0..32767); duration is a single-precision value too
+//     count·worst <= sum <= count·best; a state of no events (count 0) is
+//     all zeros but its outcome.
+//
 //   0x8000..0xFFFF: free for application types (never used by cxmetrics).
 //
 //   interval_method codes (a u8: the method's position in
