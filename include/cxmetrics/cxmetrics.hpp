@@ -59,6 +59,8 @@
 #include "cxmetrics/io/mapping.hpp"
 #include "cxmetrics/io/rejects.hpp"
 #include "cxmetrics/io/response_batch.hpp"
+#include "cxmetrics/series/ets.hpp"
+#include "cxmetrics/series/forecast.hpp"
 
 #include "cxmetrics/report/html.hpp"
 #include "cxmetrics/report/journey_charts.hpp"

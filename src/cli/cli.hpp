@@ -222,5 +222,6 @@ void register_summary(CLI::App& app, context& ctx);
 void register_report(CLI::App& app, context& ctx);
 void register_journeys(CLI::App& app, context& ctx);
 void register_drivers(CLI::App& app, context& ctx);
+void register_forecast(CLI::App& app, context& ctx);
 
 }  // namespace cxm::cli

@@ -8,6 +8,7 @@
 //   cxm proportion --successes X --n N             [--method all|...] [--level L] [--format F]
 //   cxm compare nps --a D,P,PR --b D,P,PR          [--level L] [--format F]
 //   cxm compare proportion --a X,N --b X,N         [--level L] [--format F]
+//   cxm forecast SERIES.csv --frequency F --horizon H [--model auto|ANN|...] [--fits OUT.csv] [--lower L --upper U]
 //
 // Each subcommand is registered from its own file (cli.hpp says how); exit
 // codes are documented there and in the README.
@@ -58,6 +59,7 @@ int main(int argc, char** argv) {
   register_counts(app, ctx);
   register_journeys(app, ctx);
   register_drivers(app, ctx);
+  register_forecast(app, ctx);
 
   // Every message goes through capped_message: a value echoed into it (a
   // 50 MB header, a huge argument) cannot flood the terminal.
