@@ -335,6 +335,46 @@ TEST(JourneyRead, JourneySetsOfTwoReadersMerge) {
   EXPECT_EQ(merged[*merged.find("B")].count(), 1U);
 }
 
+// The same split read by two readers: the second's tags are mapped to the
+// first's (through peak_end_state's checked parts) and the sets merge into
+// the whole. The parts check must allow for the single precision of worst
+// and best: three events of x = 0.2 (6 on 0–10) sum to 0.6 (in double),
+// below 3·float(0.2) = 0.6000000089.
+TEST(JourneyRead, JourneySetsOfTwoReadersMergeOnTheBundledData) {
+  peak_end_state twos;
+  for (int i = 0; i < 3; ++i) twos.add({0.2, i, static_cast<std::uint64_t>(i), 0, 0.0});
+  EXPECT_EQ(peak_end_state::from_parts(twos.to_parts()), twos);
+
+  auto lines = lines_of(bundled());
+  const std::string head = lines[0] + "\n";
+  std::string whole = head, early = head, late = head;
+  for (std::size_t i = 1; i < lines.size(); ++i) {
+    whole += lines[i] + "\n";
+    const auto c = lines[i].find(',');
+    (lines[i].compare(c + 1, 10, "2025-07-01") < 0 ? early : late) += lines[i] + "\n";
+  }
+  journey_reader all(three_scores()), r1(three_scores()), r2(three_scores());
+  feed(all, whole, with_rating());
+  feed(r1, early, with_rating(), nullptr, "early.csv");
+  feed(r2, late, with_rating(), nullptr, "late.csv");
+  cxm::journey_tags tags = r1.tags();
+  std::vector<std::uint32_t> remap;
+  for (const auto& l : r2.tags().labels()) remap.push_back(tags.id_of(l));
+  cxm::journey_set merged = r1.journeys();
+  merged.merge(r2.journeys(), remap);
+  const auto va = views(all.journeys(), all.tags());
+  const auto vm = views(merged, tags);
+  ASSERT_EQ(va.size(), vm.size());
+  for (const auto& [id, v] : va) {
+    ASSERT_TRUE(vm.count(id)) << id;
+    auto other = vm.at(id).values;
+    EXPECT_NEAR(v.values.mean, other.mean, 1e-12) << id;
+    other.mean = v.values.mean;
+    EXPECT_EQ(v.values, other) << id;
+    EXPECT_EQ(v.end, vm.at(id).end) << id;
+  }
+}
+
 // Sorted mode: every journey handed on exactly once, at most one held at a
 // time, and the same states as the any-order read.
 TEST(JourneyRead, StreamingEmitsEachJourneyOnceHoldingOne) {

@@ -269,7 +269,7 @@ class peak_end_state {
       throw invalid_argument("worst, end and best are single-precision values");
     }
     const auto n = static_cast<double>(p.count);
-    if (!(std::isfinite(p.sum) && p.sum >= p.worst * n - 1e-9 * n && p.sum <= p.best * n + 1e-9 * n)) {
+    if (!(std::isfinite(p.sum) && p.sum >= p.worst * n - 1e-7 * n && p.sum <= p.best * n + 1e-7 * n)) {
       throw invalid_argument("sum must lie between count·worst and count·best");
     }
     if (!(std::isfinite(p.duration) && p.duration >= 0.0 && single(p.duration))) {
