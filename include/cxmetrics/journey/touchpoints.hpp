@@ -27,7 +27,9 @@
 //   Var = (∂/∂p₁)²·p₁(1 − p₁)/d + (∂/∂p₀)²·p₀(1 − p₀)/m.
 // When a cell is 0 or full (a ∈ {0, d} or c ∈ {0, m}) the interval is
 // computed with ½ added to a, c and their complements (Haldane 1956); the
-// point value is never corrected. No detractors, or no other journeys,
+// point value is never corrected. The upper limit is cut at the largest
+// lift possible, 1/w (the place only ever in detractors' journeys). No
+// detractors, or no other journeys,
 // leave the lift without a value (no_data).
 //
 // Journeys without an outcome or without events are not counted (their
@@ -109,7 +111,11 @@ inline estimate lift(std::uint64_t a, std::uint64_t d, std::uint64_t c, std::uin
   const double se_log = std::sqrt(g1 * g1 * q1 * (1.0 - q1) / di + g0 * g0 * q0 * (1.0 - q0) / mi);
   const double centre = std::log(q1 / bi);
   const double z = stats::z_for_level(level);
-  const interval ci_lift{std::exp(centre - z * se_log), std::exp(centre + z * se_log), level, interval_method::wald};
+  // The lift cannot pass 1/w (every journey with it here a detractor): the
+  // upper limit is cut there.
+  const double ceiling = (dd + md) / dd;
+  const interval ci_lift{std::exp(centre - z * se_log), std::min(std::exp(centre + z * se_log), ceiling), level,
+                         interval_method::wald};
   return estimate(value, value * se_log, ci_lift, d + m, dd + md);
 }
 
