@@ -7,6 +7,7 @@
 //   cxm proportion --successes X --n N             [--method all|...] [--level L] [--format F]
 //   cxm compare nps --a D,P,PR --b D,P,PR          [--level L] [--format F]
 //   cxm compare proportion --a X,N --b X,N         [--level L] [--format F]
+//   cxm alerts FILE [--rules rules.json] [--follow [--follow-timeout S]] [--out FILE]
 //
 // Each subcommand is registered from its own file (cli.hpp says how); exit
 // codes are documented there and in the README.
@@ -55,6 +56,7 @@ int main(int argc, char** argv) {
   register_summary(app, ctx);
   register_report(app, ctx);
   register_counts(app, ctx);
+  register_alerts(app, ctx);
 
   // Every message goes through capped_message: a value echoed into it (a
   // 50 MB header, a huge argument) cannot flood the terminal.
