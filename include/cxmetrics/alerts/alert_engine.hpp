@@ -325,10 +325,16 @@ class alert_engine {
     std::optional<double> p_value;
   };
 
-  static std::string num(double v) {
+  // Appends the shortest text of `v` to `out` (6 significant digits).
+  static void num(std::string& out, double v) {
     char buf[32];
     const auto r = std::to_chars(buf, buf + sizeof buf, v, std::chars_format::general, 6);
-    return std::string(buf, r.ptr);
+    out.append(buf, r.ptr);
+  }
+  static void num(std::string& out, std::uint64_t v) {
+    char buf[24];
+    const auto r = std::to_chars(buf, buf + sizeof buf, v);
+    out.append(buf, r.ptr);
   }
 
   std::string_view channel_name(channel_id id) const {
@@ -338,28 +344,52 @@ class alert_engine {
     return {};
   }
 
-  void describe(const alert_rule& rule, const response& r, const std::optional<window_fact>& w, std::string& out) const {
-    const std::string metric(to_string(rule.metric));
+  // What matched, into `out` (appended piece by piece: its buffer is reused).
+  static void describe(const alert_rule& rule, const response& r, const std::optional<window_fact>& w,
+                       std::string& out) {
+    out.clear();
     switch (rule.kind) {
       case alert_rule_kind::score_at_most:
-        out = metric + " " + std::to_string(*answer(r, rule.metric)) + " is at most " + num(rule.threshold);
+        out.append(to_string(rule.metric)).append(" ");
+        num(out, static_cast<double>(*answer(r, rule.metric)));
+        out.append(" is at most ");
+        num(out, rule.threshold);
         return;
       case alert_rule_kind::not_resolved:
-        out = "the issue was not resolved";
+        out.append("the issue was not resolved");
         return;
       case alert_rule_kind::window_below:
       case alert_rule_kind::baseline_drop:
         break;
     }
-    const std::string span = rule.last_responses > 0 ? "the last " + std::to_string(rule.last_responses) + " answers"
-                                                     : "the last " + std::to_string(rule.last_days) + " days";
-    out = metric + " over " + span + " is " + num(w->value) + " (n " + std::to_string(w->n) + ")";
-    if (rule.kind == alert_rule_kind::window_below) {
-      out += ", below " + num(rule.threshold);
+    out.append(to_string(rule.metric)).append(" over the last ");
+    if (rule.last_responses > 0) {
+      num(out, rule.last_responses);
+      out.append(" answers is ");
     } else {
-      out += ", against " + num(*w->baseline_value) + " (n " + std::to_string(w->baseline_n) + ") in the baseline " +
-             format_timestamp(rule.baseline_from) + ".." + format_timestamp(rule.baseline_to) + ": p " +
-             num(*w->p_value) + " < alpha " + num(rule.alpha);
+      num(out, static_cast<std::uint64_t>(rule.last_days));
+      out.append(" days is ");
+    }
+    num(out, w->value);
+    out.append(" (n ");
+    num(out, w->n);
+    out.append(")");
+    if (rule.kind == alert_rule_kind::window_below) {
+      out.append(", below ");
+      num(out, rule.threshold);
+    } else {
+      out.append(", against ");
+      num(out, *w->baseline_value);
+      out.append(" (n ");
+      num(out, w->baseline_n);
+      out.append(") in the baseline ")
+          .append(format_timestamp(rule.baseline_from))
+          .append("..")
+          .append(format_timestamp(rule.baseline_to))
+          .append(": p ");
+      num(out, *w->p_value);
+      out.append(" < alpha ");
+      num(out, rule.alpha);
     }
   }
 
@@ -380,7 +410,8 @@ class alert_engine {
     a.agent = r.agent;
     a.segment = r.segment;
     a.time = r.time;
-    a.raised_at = opt_.clock();
+    if (!now_) now_ = opt_.clock();
+    a.raised_at = *now_;
     a.nps = r.nps;
     a.csat = r.csat;
     a.ces = r.ces;
