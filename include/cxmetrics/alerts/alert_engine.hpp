@@ -36,7 +36,9 @@
 // count triple per day): O(1) per response, O(N) bytes or O(D) counts of
 // memory. The baseline test builds the project's states from those counts
 // (score_counts on the rule's scale for compare_nps, Wald; successes of n for
-// compare_proportions) only when the window's value is below the baseline's.
+// compare_proportions) only when the window's value is below the baseline's
+// and the test's z, computed first by its closed form, reaches 99.9 % of the
+// critical value: the project's test then decides.
 // Windows count responses, not weights.
 //
 // Scores outside a rule's scale throw score_out_of_scale naming the rule,
@@ -50,6 +52,7 @@
 #include <algorithm>
 #include <charconv>
 #include <chrono>
+#include <cmath>
 #include <cstddef>
 #include <cstdint>
 #include <exception>
@@ -71,6 +74,7 @@
 #include "cxmetrics/io/response_batch.hpp"
 #include "cxmetrics/metrics/nps.hpp"
 #include "cxmetrics/stats/compare.hpp"
+#include "cxmetrics/stats/distributions.hpp"
 
 namespace cxm::inline v0_1 {
 
@@ -115,6 +119,7 @@ class alert_engine {
       auto& s = state_[k];
       if (r.last_responses > 0) s.ring.assign(static_cast<std::size_t>(r.last_responses), 0);
       if (r.last_days > 0) s.days.assign(static_cast<std::size_t>(r.last_days), day_bucket{});
+      if (r.kind == alert_rule_kind::baseline_drop) s.z_critical = stats::z_for_level(1.0 - r.alpha);
     }
   }
 
@@ -191,6 +196,7 @@ class alert_engine {
     std::uint64_t base[3] = {0, 0, 0};    // baseline_drop: the baseline period
     std::unordered_map<std::string, timestamp> last_alert;  // cool-down key -> time of its last alert
     std::size_t prune_at = 1024;
+    double z_critical = 0.0;              // baseline_drop: z of the two-sided test at alpha
   };
 
   static const std::optional<int>& answer(const response& r, alert_metric m) noexcept {
@@ -295,6 +301,11 @@ class alert_engine {
     if (bn < rule.min_n) return;
     const double bv = value_of(rule, st.base);
     if (!(v < bv)) return;  // a significant drop needs a drop
+    // The test's z by its own closed form first (unweighted counts: Wald for
+    // NPS, pooled for a proportion); the project's test runs, and decides,
+    // only when |z| reaches 99.9 % of the critical value.
+    const double z = quick_z(rule, st.c, n, st.base, bn);
+    if (!(std::fabs(z) >= 0.999 * st.z_critical)) return;
     const double level = 1.0 - rule.alpha;
     stats::comparison cmp;
     if (rule.metric == alert_metric::nps) {
@@ -305,6 +316,21 @@ class alert_engine {
     if (cmp.p_value < rule.alpha && cmp.difference.value() < 0.0) {
       emit(k, r, seq, window_fact{v, n, bv, bn, cmp.p_value});
     }
+  }
+
+  static double quick_z(const alert_rule& rule, const std::uint64_t (&a)[3], std::uint64_t na,
+                        const std::uint64_t (&b)[3], std::uint64_t nb) noexcept {
+    const double n1 = static_cast<double>(na), n2 = static_cast<double>(nb);
+    if (rule.metric == alert_metric::nps) {
+      const double t1 = (static_cast<double>(a[2]) - static_cast<double>(a[0])) / n1;
+      const double t2 = (static_cast<double>(b[2]) - static_cast<double>(b[0])) / n2;
+      const double v1 = ((static_cast<double>(a[2]) + static_cast<double>(a[0])) / n1 - t1 * t1) / n1;
+      const double v2 = ((static_cast<double>(b[2]) + static_cast<double>(b[0])) / n2 - t2 * t2) / n2;
+      return (t1 - t2) / std::sqrt(v1 + v2);
+    }
+    const double p1 = static_cast<double>(a[2]) / n1, p2 = static_cast<double>(b[2]) / n2;
+    const double pooled = (static_cast<double>(a[2]) + static_cast<double>(b[2])) / (n1 + n2);
+    return (p1 - p2) / std::sqrt(pooled * (1.0 - pooled) * (1.0 / n1 + 1.0 / n2));
   }
 
   // A score_counts on `s` with c[0] low, c[1] middle and c[2] high answers
