@@ -519,6 +519,10 @@ TEST(Alerts, RuleErrorsNameTheRuleAndTheKey) {
   std::tie(key, what) = error_of(R"([{"name": "c", "kind": "score_at_most", "field": "nps",
                                      "cooldown": {"key": ["customer"], "seconds": 60}}])");
   EXPECT_EQ(key, "cooldown.key");
+  std::tie(key, what) = error_of(R"([{"name": "c", "kind": "not_resolved", "cooldown": {"seconds": 18446744073709551615}}])");
+  EXPECT_EQ(key, "cooldown.seconds");
+  std::tie(key, what) = error_of(R"([{"name": "w", "kind": "window_below", "metric": "nps", "threshold": 0, "last_days": 99999}])");
+  EXPECT_EQ(key, "last_days");
   std::tie(key, what) = error_of(R"([{"kind": "not_resolved"}])");
   EXPECT_EQ(key, "name");
   std::tie(key, what) = error_of(R"({"rules": [)");

@@ -25,7 +25,8 @@
 // Time. A response's time is its own (response::time) or, without one, the
 // engine's clock (alert_engine_options::clock, injectable for tests; default
 // the system clock). That time drives the cool-downs, the day windows and the
-// baseline period; `raised_at` of every record is the clock's reading.
+// baseline period; `raised_at` of every record is the clock's reading (read
+// at most once per response).
 // Day windows are UTC calendar days: "the last 7 days" are the day of the
 // latest response seen and the 6 before it; a response older than that does
 // not enter the window and does not match (counted in counts().late).

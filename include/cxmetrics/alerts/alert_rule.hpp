@@ -128,6 +128,8 @@ struct alert_rule {
 
   /// The longest window by responses (the engine keeps one byte per answer).
   static constexpr std::uint64_t max_last_responses = 10'000'000;
+  /// The longest cool-down: 100 years of 366 days.
+  static constexpr std::int64_t max_cooldown_seconds = std::int64_t{100} * 366 * 86400;
 
   /// NPS of `threshold` or less on 0..10 (the default rule: 6).
   [[nodiscard]] static alert_rule detractor(int threshold = 6, std::string name = "detractor") {
@@ -228,7 +230,10 @@ struct alert_rule {
         break;
       }
     }
-    if (cooldown.seconds < 0) return P{"cooldown", "cool-down seconds must be >= 0"};
+    if (cooldown.seconds < 0 || cooldown.seconds > max_cooldown_seconds) {
+      return P{"cooldown", "cool-down seconds must lie in 0.." + std::to_string(max_cooldown_seconds) + ", got " +
+                               std::to_string(cooldown.seconds)};
+    }
     return std::nullopt;
   }
 
@@ -356,7 +361,11 @@ inline alert_rule alert_rule_from_json(const nlohmann::json& j, std::size_t numb
     fail("threshold", "a window_below rule needs \"threshold\"");
   }
   if (j.contains("last_responses")) r.last_responses = count_of(j["last_responses"], "last_responses");
-  if (j.contains("last_days")) r.last_days = static_cast<std::int64_t>(count_of(j["last_days"], "last_days"));
+  if (j.contains("last_days")) {
+    const auto v = count_of(j["last_days"], "last_days");
+    if (v > 36600) fail("last_days", "at most 36600 days, got " + std::to_string(v));
+    r.last_days = static_cast<std::int64_t>(v);
+  }
   if (j.contains("min_n")) r.min_n = count_of(j["min_n"], "min_n");
   if (j.contains("alpha")) r.alpha = number_of(j["alpha"], "alpha");
   if (r.kind == alert_rule_kind::baseline_drop) {
@@ -377,7 +386,14 @@ inline alert_rule alert_rule_from_json(const nlohmann::json& j, std::size_t numb
     for (const auto& [key, value] : c.items()) {
       if (key != "key" && key != "seconds") fail("cooldown." + key, "cooldown takes only \"key\" and \"seconds\"");
     }
-    if (c.contains("seconds")) r.cooldown.seconds = static_cast<std::int64_t>(count_of(c["seconds"], "cooldown.seconds"));
+    if (c.contains("seconds")) {
+      const auto v = count_of(c["seconds"], "cooldown.seconds");
+      if (v > static_cast<std::uint64_t>(alert_rule::max_cooldown_seconds)) {
+        fail("cooldown.seconds", "at most " + std::to_string(alert_rule::max_cooldown_seconds) + " seconds, got " +
+                                     std::to_string(v));
+      }
+      r.cooldown.seconds = static_cast<std::int64_t>(v);
+    }
     if (c.contains("key")) {
       const auto& k = c["key"];
       if (!k.is_array()) fail("cooldown.key", "cooldown key must be an array of id, agent, channel, segment");
