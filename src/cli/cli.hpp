@@ -223,5 +223,6 @@ void register_report(CLI::App& app, context& ctx);
 void register_journeys(CLI::App& app, context& ctx);
 void register_drivers(CLI::App& app, context& ctx);
 void register_forecast(CLI::App& app, context& ctx);
+void register_alerts(CLI::App& app, context& ctx);
 
 }  // namespace cxm::cli

@@ -9,6 +9,7 @@
 //   cxm compare nps --a D,P,PR --b D,P,PR          [--level L] [--format F]
 //   cxm compare proportion --a X,N --b X,N         [--level L] [--format F]
 //   cxm forecast SERIES.csv --frequency F --horizon H [--model auto|ANN|...] [--fits OUT.csv] [--lower L --upper U]
+//   cxm alerts FILE [--rules rules.json] [--follow [--follow-timeout S]] [--out FILE]
 //
 // Each subcommand is registered from its own file (cli.hpp says how); exit
 // codes are documented there and in the README.
@@ -60,6 +61,7 @@ int main(int argc, char** argv) {
   register_journeys(app, ctx);
   register_drivers(app, ctx);
   register_forecast(app, ctx);
+  register_alerts(app, ctx);
 
   // Every message goes through capped_message: a value echoed into it (a
   // 50 MB header, a huge argument) cannot flood the terminal.
