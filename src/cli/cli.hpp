@@ -220,5 +220,6 @@ inline constexpr std::size_t max_message_line = 1000;
 void register_counts(CLI::App& app, context& ctx);
 void register_summary(CLI::App& app, context& ctx);
 void register_report(CLI::App& app, context& ctx);
+void register_trend(CLI::App& app, context& ctx);
 
 }  // namespace cxm::cli
