@@ -141,6 +141,33 @@ TEST(Series, RollingWindowIsTheAccumulatorOfTheWindowsResponses) {
   }
 }
 
+TEST(Series, WindowsAndYearOverYearSpanEmptyPeriods) {
+  series<nps_accumulator> s(time_bucket::month);
+  s.add(at(2024, 1, 5), 10);
+  s.add(at(2024, 3, 5), 0);
+  s.add(at(2025, 1, 5), 9);
+  const period mar = s.period_at(at(2024, 3, 5));
+  nps_accumulator jan_mar;
+  jan_mar.add(10);
+  jan_mar.add(0);
+  nps_accumulator only_mar;
+  only_mar.add(0);
+  EXPECT_EQ(s.window(mar, 2), only_mar);  // February is empty
+  EXPECT_EQ(s.window(mar, 3), jan_mar);
+  EXPECT_THROW((void)s.window(mar, 0), cxm::invalid_argument);
+  EXPECT_THROW((void)s.window(period{time_bucket::quarter, 216}, 1), cxm::invalid_argument);
+  const auto yoy = s.changes(cxm::compare_nps_states{}, s.year_lag());
+  ASSERT_EQ(yoy.size(), 1U);  // 2025-01 against 2024-01; the 11 months between are empty
+  EXPECT_EQ(cxm::to_string(yoy[0].at), "2025-01");
+  EXPECT_EQ(cxm::to_string(yoy[0].previous), "2024-01");
+  EXPECT_DOUBLE_EQ(yoy[0].change.difference.value(), 0.0);  // 100 − 100
+  EXPECT_EQ(s.points(nps_of).size(), 13U);
+  const auto roll = s.rolling(nps_of, 3);
+  EXPECT_EQ(roll[2].periods, 3U);
+  EXPECT_EQ(roll[0].periods, 1U);
+  EXPECT_TRUE(roll[5].empty);  // 2024-04..06: nothing
+}
+
 TEST(Series, ChangesUseTheTwoSampleTest) {
   series<nps_accumulator> s(time_bucket::month);
   for (int v : {9, 10, 9, 10, 9, 10, 7, 8, 3, 6}) s.add(at(2024, 1, 10), v);  // NPS 40

@@ -23,7 +23,7 @@ import os
 import statistics
 from statistics import NormalDist
 
-from cxmtest import SAMPLE, check, close, finish, jrun, run, scratch, write
+from cxmtest import SAMPLE, check, close, finish, jrun, nps_of, run, scratch, write
 
 N = NormalDist()
 
@@ -162,6 +162,19 @@ check(sorted({r["channel"] for r in jb.get("series", [])}) == sorted(by), "one s
 for ch, months in sorted(by.items()):
     pick = lambda t: [r for r in jb.get(t, []) if r["channel"] == ch]
     check_group(pick("series"), pick("trend"), pick("alerts"), months, ch)
+
+# Weighted (the sample's weight column, used by default): each month's NPS is
+# the weighted definition.
+jw = jrun("trend", SAMPLE, "--metric", "nps", "-q")
+wm = {}
+for r in rows:
+    wm.setdefault(r["timestamp"][:7], ([], []))
+    wm[r["timestamp"][:7]][0].append(int(r["nps"]))
+    wm[r["timestamp"][:7]][1].append(float(r["weight"]))
+for r in jw.get("series", []):
+    sc, ws = wm.get(r["period"], ([0], [1.0]))
+    close(r["value"], nps_of(sc, ws), 1e-9, f"weighted {r['period']}: NPS")
+check(len(jw.get("series", [])) == len(wm), "weighted: one row per month")
 
 with scratch() as tmp:
     # Empty and thin periods: a month without responses is listed "empty",
