@@ -64,7 +64,11 @@ cell real(double x, int digits) { return cell::real(x, digits); }
 template <class A, class Value, class Compare>
 void fill(const std::map<std::string, series<A>>& groups, bool by, Value value, Compare compare,
           std::uint64_t min_n, double level, int digits, trend_tables& out) {
-  for (const auto& [name, s] : groups) {
+  for (const auto& group : groups) {
+    // Named copies of the pair's parts: lambdas below capture them (clang
+    // before 16 cannot capture structured bindings).
+    const std::string& name = group.first;
+    const series<A>& s = group.second;
     const auto pts = s.points(value, min_n);
     const auto changes = s.changes(compare, 1);
     for (std::size_t i = 0; i < pts.size(); ++i) {
