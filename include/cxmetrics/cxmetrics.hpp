@@ -72,8 +72,11 @@
 #include "cxmetrics/journey/peak_end.hpp"
 #include "cxmetrics/journey/summary.hpp"
 #include "cxmetrics/journey/touchpoints.hpp"
+#include "cxmetrics/series/change.hpp"
 #include "cxmetrics/series/ets.hpp"
 #include "cxmetrics/series/forecast.hpp"
+#include "cxmetrics/series/series.hpp"
+#include "cxmetrics/series/trend.hpp"
 
 #include "cxmetrics/report/html.hpp"
 #include "cxmetrics/report/journey_charts.hpp"

@@ -224,5 +224,6 @@ void register_journeys(CLI::App& app, context& ctx);
 void register_drivers(CLI::App& app, context& ctx);
 void register_forecast(CLI::App& app, context& ctx);
 void register_alerts(CLI::App& app, context& ctx);
+void register_trend(CLI::App& app, context& ctx);
 
 }  // namespace cxm::cli

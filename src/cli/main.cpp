@@ -4,6 +4,7 @@
 //   cxm summary FILE [--by channel,month,segment,agent] [--metrics ...] [--weight COL] [--format F]
 //   cxm report FILE -o report.html [--format html|markdown]
 //   cxm journeys FILE [--journey F] [--stage-order a,b,c] [--weights peak=0.5,end=0.5] [--by F] [--per-journey OUT.csv]
+//   cxm trend FILE --metric nps|csat|ces|resolution [--period month] [--by channel] [--min-n N] [--format F]
 //   cxm nps --counts D,P,PR | --bins c0,...,c10   [--method all|...] [--level L] [--format F]
 //   cxm proportion --successes X --n N             [--method all|...] [--level L] [--format F]
 //   cxm compare nps --a D,P,PR --b D,P,PR          [--level L] [--format F]
@@ -57,6 +58,7 @@ int main(int argc, char** argv) {
   app.footer("Exit codes: 0 ok, 1 bad data in the input, 2 usage error, 3 file error, 4 internal error.");
   register_summary(app, ctx);
   register_report(app, ctx);
+  register_trend(app, ctx);
   register_counts(app, ctx);
   register_journeys(app, ctx);
   register_drivers(app, ctx);
