@@ -45,12 +45,12 @@ double median(std::vector<double> v) {
 }
 
 void auto_forecast(benchmark::State& st) {
-  cxm::series::forecast_options o;
+  cxm::forecasting::forecast_options o;
   o.period = 12;
   o.horizon = 24;
   for (auto _ : st) {
     const auto t0 = std::chrono::steady_clock::now();
-    auto f = cxm::series::forecast_series(air, o);
+    auto f = cxm::forecasting::forecast_series(air, o);
     benchmark::DoNotOptimize(f.points.data());
     g_ours.push_back(std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
     st.counters["aicc"] = f.model.aicc;

@@ -19,7 +19,7 @@
 
 namespace {
 
-using namespace cxm::series;
+using namespace cxm::forecasting;
 
 ets_spec spec(const char* name) {
   const auto s = ets_spec::parse(name);

@@ -235,12 +235,12 @@ double bound_of(const std::string& flag, const std::string& text) {
 }
 
 void run_forecast(const forecast_args& a, const context& ctx) {
-  series::forecast_options o;
+  forecasting::forecast_options o;
   o.period = period_of(a.frequency);
   o.horizon = static_cast<std::size_t>(a.horizon);
   o.seed = a.seed;
   if (a.model != "auto") {
-    o.model = series::ets_spec::parse(a.model);
+    o.model = forecasting::ets_spec::parse(a.model);
     if (!o.model) {
       throw failure(usage, "--model: " + quote_value(a.model) +
                                " is not auto or an ETS model: error A|M, trend N|A|Ad, season N|A|M, as ANN, AAdN, "
@@ -249,7 +249,7 @@ void run_forecast(const forecast_args& a, const context& ctx) {
   }
   if (a.lower.empty() != a.upper.empty()) throw failure(usage, "--lower and --upper go together");
   if (!a.lower.empty()) {
-    series::value_bounds b{bound_of("--lower", a.lower), bound_of("--upper", a.upper)};
+    forecasting::value_bounds b{bound_of("--lower", a.lower), bound_of("--upper", a.upper)};
     if (!(b.lower < b.upper)) throw failure(usage, "--lower must be less than --upper");
     if (o.model && !o.model->linear()) {
       throw failure(usage, "--model " + a.model +
@@ -288,9 +288,9 @@ void run_forecast(const forecast_args& a, const context& ctx) {
         }
       }
     }
-    series::series_forecast f;
+    forecasting::series_forecast f;
     try {
-      f = series::forecast_series(y, o);
+      f = forecasting::forecast_series(y, o);
     } catch (const invalid_argument& e) {
       // The series cannot take the model (too short, not positive): bad data.
       throw invalid_value(named + e.reason(), where(s.rows.back().line));
@@ -302,16 +302,16 @@ void run_forecast(const forecast_args& a, const context& ctx) {
               cell::real(p.hi95, digits)});
     }
     const auto& m = f.model;
-    const bool trend = m.spec.trend != series::ets_trend::none;
-    const bool season = m.spec.season != series::ets_season::none;
+    const bool trend = m.spec.trend != forecasting::ets_trend::none;
+    const bool season = m.spec.season != forecasting::ets_season::none;
     fits.add({cell(s.name), cell(m.spec.name()), cell::real(m.params.alpha, digits),
               trend ? cell::real(m.params.beta, digits) : cell{}, season ? cell::real(m.params.gamma, digits) : cell{},
-              m.spec.trend == series::ets_trend::damped ? cell::real(m.params.phi, digits) : cell{},
+              m.spec.trend == forecasting::ets_trend::damped ? cell::real(m.params.phi, digits) : cell{},
               cell::real(m.sigma2, digits), cell::real(m.loglik, digits), cell::real(m.aicc, digits)});
     if (a.backtest > 0) {
-      series::backtest_result r;
+      forecasting::backtest_result r;
       try {
-        r = series::backtest(y, o, {.origins = static_cast<std::size_t>(a.backtest), .step = 1});
+        r = forecasting::backtest(y, o, {.origins = static_cast<std::size_t>(a.backtest), .step = 1});
       } catch (const invalid_argument& e) {
         throw invalid_value(named + "backtest: " + e.reason(), where(s.rows.back().line));
       }

@@ -18,7 +18,7 @@
 #include "cxmetrics/core/error.hpp"
 #include "cxmetrics/stats/distributions.hpp"
 
-namespace cxm::inline v0_1::series {
+namespace cxm::inline v0_1::forecasting {
 
 namespace {
 
@@ -921,4 +921,4 @@ std::vector<double> ets_simulate(const ets_spec& spec, int period, const ets_par
   return out;
 }
 
-}  // namespace cxm::inline v0_1::series
+}  // namespace cxm::inline v0_1::forecasting

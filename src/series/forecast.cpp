@@ -9,7 +9,7 @@
 
 #include "cxmetrics/core/error.hpp"
 
-namespace cxm::inline v0_1::series {
+namespace cxm::inline v0_1::forecasting {
 
 namespace {
 
@@ -126,4 +126,4 @@ backtest_result backtest(std::span<const double> y, const forecast_options& opti
   return r;
 }
 
-}  // namespace cxm::inline v0_1::series
+}  // namespace cxm::inline v0_1::forecasting

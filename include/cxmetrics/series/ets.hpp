@@ -63,7 +63,7 @@
 
 #include "cxmetrics/export.hpp"
 
-namespace cxm::inline v0_1::series {
+namespace cxm::inline v0_1::forecasting {
 
 enum class ets_error : unsigned char { additive, multiplicative };
 enum class ets_trend : unsigned char { none, additive, damped };
@@ -196,4 +196,4 @@ struct ets_forecast_options {
                                                              const ets_state& start, double sigma2, std::size_t length,
                                                              std::uint64_t seed);
 
-}  // namespace cxm::inline v0_1::series
+}  // namespace cxm::inline v0_1::forecasting

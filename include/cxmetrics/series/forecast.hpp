@@ -43,7 +43,7 @@
 #include "cxmetrics/export.hpp"
 #include "cxmetrics/series/ets.hpp"
 
-namespace cxm::inline v0_1::series {
+namespace cxm::inline v0_1::forecasting {
 
 /// The closed range a metric lives in, lower < upper.
 struct value_bounds {
@@ -93,4 +93,4 @@ struct backtest_result {
 [[nodiscard]] CXMETRICS_API backtest_result backtest(std::span<const double> y, const forecast_options& options,
                                                      const backtest_options& backtest = {});
 
-}  // namespace cxm::inline v0_1::series
+}  // namespace cxm::inline v0_1::forecasting
