@@ -496,6 +496,24 @@ TEST(JourneyTable, AnyOrderEqualsSortedStreamingAndShardsMerge) {
   cxm::dense_journeys dense_bulk;
   dense_bulk.add(numbers, evs);
   EXPECT_THROW(bulk.add(std::span(keys).first(2), std::span(evs).first(3)), cxm::invalid_argument);
+  // The column form, the order being the row: the same states as events
+  // carrying that order; a bad x anywhere throws before anything is added.
+  std::vector<std::int64_t> times;
+  std::vector<double> xs;
+  std::vector<std::uint32_t> tags;
+  for (const auto& e : evs) {
+    times.push_back(e.time);
+    xs.push_back(e.x);
+    tags.push_back(e.tag);
+  }
+  cxm::journey_table by_columns, by_position;
+  by_columns.add(keys, times, xs, 0, tags);
+  for (std::size_t i = 0; i < evs.size(); ++i) by_position[keys[i]].add({evs[i].x, evs[i].time, i, evs[i].tag});
+  auto bad = xs;
+  bad[7] = 1.5;
+  EXPECT_THROW(by_columns.add(keys, times, bad, 0, tags), cxm::invalid_argument);
+  cxm::dense_journeys dense_columns;
+  dense_columns.add(numbers, times, xs, 0, tags);
   ASSERT_EQ(bulk.size(), 3000u);
   ASSERT_EQ(table.size(), 3000u);
   ASSERT_EQ(left.size(), 3000u);
@@ -508,6 +526,8 @@ TEST(JourneyTable, AnyOrderEqualsSortedStreamingAndShardsMerge) {
     EXPECT_EQ(dense.states()[j], streamed[j]) << j;
     EXPECT_EQ(*bulk.find(key), streamed[j]) << j;
     EXPECT_EQ(dense_bulk.states()[j], streamed[j]) << j;
+    EXPECT_EQ(*by_columns.find(key), *by_position.find(key)) << j;
+    EXPECT_EQ(dense_columns.states()[j], *by_position.find(key)) << j;
   }
   EXPECT_EQ(table.find(cxm::hash_text("journey-3000")), nullptr);
   std::size_t seen = 0;

@@ -44,9 +44,11 @@
 
 namespace cxm::inline v0_1 {
 
+namespace detail {
+
 /// Throws invalid_argument unless the columns have `n` rows (tags: n or
 /// none) and every x lies in −1…1, naming the first row that does not.
-inline void detail_check_columns(std::size_t n, std::span<const std::int64_t> times, std::span<const double> xs,
+inline void check_event_columns(std::size_t n, std::span<const std::int64_t> times, std::span<const double> xs,
                                  std::span<const std::uint32_t> tags) {
   if (times.size() != n || xs.size() != n || (!tags.empty() && tags.size() != n)) {
     throw invalid_argument("journey event columns differ in length");
@@ -61,6 +63,8 @@ inline void detail_check_columns(std::size_t n, std::span<const std::int64_t> ti
     }
   }
 }
+
+}  // namespace detail
 
 /// Journeys by 64-bit key (see the header comment).
 class journey_table {
@@ -98,7 +102,7 @@ class journey_table {
   /// different lengths, and nothing is added then.
   void add(std::span<const std::uint64_t> keys, std::span<const std::int64_t> times, std::span<const double> xs,
            std::uint64_t first_order, std::span<const std::uint32_t> tags = {}) {
-    detail_check_columns(keys.size(), times, xs, tags);
+    detail::check_event_columns(keys.size(), times, xs, tags);
     if (tags.empty()) {
       pipeline(keys, [&](peak_end_state& s, std::size_t i) { s.add_valid(xs[i], times[i], first_order + i, 0); });
     } else {
@@ -256,7 +260,7 @@ class dense_journeys {
   /// journey_table's column form, by dense id.
   void add(std::span<const std::uint32_t> ids, std::span<const std::int64_t> times, std::span<const double> xs,
            std::uint64_t first_order, std::span<const std::uint32_t> tags = {}) {
-    detail_check_columns(ids.size(), times, xs, tags);
+    detail::check_event_columns(ids.size(), times, xs, tags);
     if (tags.empty()) {
       pipeline(ids, [&](peak_end_state& s, std::size_t i) { s.add_valid(xs[i], times[i], first_order + i, 0); });
     } else {
