@@ -20,12 +20,12 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdint>
-#include <map>
-#include <optional>
 #include <string>
 #include <vector>
 
 #include <benchmark/benchmark.h>
+
+#include "same_run.hpp"
 
 #include "cxmetrics/alerts/alert.hpp"
 #include "cxmetrics/alerts/alert_engine.hpp"
@@ -111,29 +111,13 @@ std::vector<cxm::alert_rule> ten_rules() {
   return r;
 }
 
-std::map<std::string, std::vector<double>> g_seconds;
-
-std::optional<double> median_seconds(const std::string& key) {
-  const auto found = g_seconds.find(key);
-  if (found == g_seconds.end() || found->second.empty()) return std::nullopt;
-  std::vector<double> v = found->second;
-  const auto mid = v.begin() + static_cast<std::ptrdiff_t>(v.size() / 2);
-  std::nth_element(v.begin(), mid, v.end());
-  return *mid;
-}
-
 template <class Body>
 void measure(benchmark::State& state, const std::string& key, const std::string& base_key, Body&& body) {
-  for (auto _ : state) {
-    const auto t0 = std::chrono::steady_clock::now();
-    body();
-    const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-    state.SetIterationTime(s);
-    g_seconds[key].push_back(s);
-  }
-  state.counters["Mresp/s"] = static_cast<double>(kResponses) / *median_seconds(key) / 1e6;
+  const auto mine = bench::time_iterations(state, key, body);
+  if (!mine) return;
+  state.counters["Mresp/s"] = static_cast<double>(kResponses) / *mine / 1e6;
   if (!base_key.empty()) {
-    if (auto base = median_seconds(base_key)) state.counters["x_bare"] = *median_seconds(key) / *base;
+    if (auto base = bench::median(base_key)) state.counters["x_bare"] = *mine / *base;
   }
 }
 

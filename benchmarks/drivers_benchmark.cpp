@@ -23,13 +23,13 @@
 // from a linear model with noise (SplitMix64), as doubles.
 #include <benchmark/benchmark.h>
 
+#include "same_run.hpp"
+
 #include <algorithm>
 #include <array>
-#include <chrono>
 #include <cmath>
 #include <cstdint>
 #include <map>
-#include <optional>
 #include <string>
 #include <vector>
 
@@ -73,31 +73,13 @@ const columns& data(std::size_t n) {
   return c;
 }
 
-std::map<std::string, std::vector<double>> g_seconds;
-
-std::optional<double> median_seconds(const std::string& key) {
-  const auto found = g_seconds.find(key);
-  if (found == g_seconds.end() || found->second.empty()) return std::nullopt;
-  std::vector<double> v = found->second;
-  const auto mid = v.begin() + static_cast<std::ptrdiff_t>(v.size() / 2);
-  std::nth_element(v.begin(), mid, v.end());
-  return *mid;
-}
-
 template <class Body>
 void measure(benchmark::State& state, const std::string& what, const std::string& size, std::size_t n, Body&& body) {
-  const std::string key = what + size;
-  for (auto _ : state) {
-    const auto t0 = std::chrono::steady_clock::now();
-    body();
-    const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-    state.SetIterationTime(s);
-    g_seconds[key].push_back(s);
-  }
-  const auto mine = median_seconds(key);
+  const auto mine = bench::time_iterations(state, what + size, body);
+  if (!mine) return;
   state.counters["Mrows/s"] = static_cast<double>(n) / *mine / 1e6;
   if (what != "covariance_pass") {
-    if (auto base = median_seconds("covariance_pass" + size)) state.counters["x_pass"] = *mine / *base;
+    if (auto base = bench::median("covariance_pass" + size)) state.counters["x_pass"] = *mine / *base;
   }
 }
 

@@ -6,10 +6,8 @@
 // The timestamp column is typed TIMESTAMP (the file's times are UTC with 'Z');
 // TIMESTAMPTZ makes DuckDB about 1.5 times slower here.
 //
-// DuckDB comes from npm as @duckdb/node-api (https://duckdb.org/docs/api/node_neo/overview).
-// It is not a dependency of cxmetrics: when the package cannot be loaded the
-// script says so and exits 0 (skipped). Install it outside the repository:
-//   mkdir -p /tmp/duckdb && (cd /tmp/duckdb && npm install @duckdb/node-api)
+// DuckDB is found as benchmarks/duckdb_load.mjs says; when it cannot be
+// loaded the script says so and exits 0 (skipped).
 //
 // Usage:
 //   node benchmarks/duckdb_baseline.mjs FILE [--reps=5] [--threads=1,2] [--modules=/tmp/duckdb/node_modules]
@@ -19,40 +17,14 @@
 // configuration: median seconds of the reps, MB/s (10^6 bytes of file per
 // second), Mresp/s, VmHWM in MiB, and the overall NPS as a check.
 import { spawnSync } from 'node:child_process';
-import { createRequire } from 'node:module';
 import { readFileSync, statSync } from 'node:fs';
-import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { fileArgument, loadDuckDB, modulesDir, opt, skip } from './duckdb_load.mjs';
 
-const args = process.argv.slice(2);
-const opt = (name, dflt) => {
-  const a = args.find((x) => x.startsWith(`--${name}=`));
-  return a ? a.slice(name.length + 3) : dflt;
-};
-const file = args.find((x) => !x.startsWith('--'));
-const modules = opt('modules', process.env.CXM_DUCKDB_MODULES || '');
-
-function loadDuckDB() {
-  const bases = [];
-  if (modules) bases.push(path.join(path.resolve(modules), '..', 'package.json'));
-  bases.push(path.join(process.cwd(), 'package.json'));
-  bases.push(fileURLToPath(import.meta.url));
-  for (const base of bases) {
-    try {
-      return createRequire(base)('@duckdb/node-api');
-    } catch {
-      // try the next place
-    }
-  }
-  return null;
-}
-
+const file = fileArgument();
+const modules = modulesDir();
 const duckdb = loadDuckDB();
-if (!duckdb) {
-  console.log('DuckDB (@duckdb/node-api from npm) is not installed: baseline skipped.');
-  console.log('  install: mkdir -p /tmp/duckdb && (cd /tmp/duckdb && npm install @duckdb/node-api)');
-  process.exit(0);
-}
+if (!duckdb) skip();
 if (!file) {
   console.error('usage: node duckdb_baseline.mjs FILE [--reps=5] [--threads=1,2] [--modules=DIR]');
   process.exit(2);

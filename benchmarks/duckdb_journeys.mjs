@@ -12,47 +12,19 @@
 //     SELECT journey, max(x) mx, min(x) mn, arg_max(x, "time") e, avg(x) a, count(*) c
 //     FROM ev GROUP BY journey)
 //
-// DuckDB comes from npm as @duckdb/node-api, as for duckdb_baseline.mjs:
-// when it cannot be loaded the script says so and exits 0 (skipped).
-//   mkdir -p /tmp/duckdb && (cd /tmp/duckdb && npm install @duckdb/node-api)
+// DuckDB is found as benchmarks/duckdb_load.mjs says; when it cannot be
+// loaded the script says so and exits 0 (skipped).
 //
 // Usage: node benchmarks/duckdb_journeys.mjs FILE [--reps=5] [--modules=/tmp/duckdb/node_modules]
 // Prints one JSON line: {"times": [...], "cpus": [...], "median": s, "median_cpu": s, "journeys": n,
 // "sum_end": ..., "hwm": MiB}: wall and CPU seconds (process.cpuUsage, user + system, of this process
 // and so of DuckDB's one worker) of each run of the query.
-import { createRequire } from 'node:module';
 import { readFileSync } from 'node:fs';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileArgument, loadDuckDB, opt, skip } from './duckdb_load.mjs';
 
-const args = process.argv.slice(2);
-const opt = (name, dflt) => {
-  const a = args.find((x) => x.startsWith(`--${name}=`));
-  return a ? a.slice(name.length + 3) : dflt;
-};
-const file = args.find((x) => !x.startsWith('--'));
-const modules = opt('modules', process.env.CXM_DUCKDB_MODULES || '');
-
-function loadDuckDB() {
-  const bases = [];
-  if (modules) bases.push(path.join(path.resolve(modules), '..', 'package.json'));
-  bases.push(path.join(process.cwd(), 'package.json'));
-  bases.push(fileURLToPath(import.meta.url));
-  for (const base of bases) {
-    try {
-      return createRequire(base)('@duckdb/node-api');
-    } catch {
-      // try the next place
-    }
-  }
-  return null;
-}
-
+const file = fileArgument();
 const duckdb = loadDuckDB();
-if (!duckdb) {
-  console.log('DuckDB (@duckdb/node-api from npm) is not installed: baseline skipped.');
-  process.exit(0);
-}
+if (!duckdb) skip();
 if (!file) {
   console.error('usage: node duckdb_journeys.mjs FILE [--reps=5] [--modules=DIR]');
   process.exit(2);

@@ -39,12 +39,13 @@
 //            takes for the whole tile
 #include <benchmark/benchmark.h>
 
+#include "same_run.hpp"
+
 #include <algorithm>
 #include <chrono>
 #include <cstdint>
 #include <map>
 #include <memory>
-#include <optional>
 #include <span>
 #include <string>
 #include <vector>
@@ -124,38 +125,18 @@ cxm::response_view view_of(const dataset& d) {
   return v;
 }
 
-// Seconds of every timed call, keyed by case and size.
-std::map<std::string, std::vector<double>> g_seconds;
-
-// Median of the calls of `key` so far, or nothing.
-std::optional<double> median_seconds(const std::string& key) {
-  const auto found = g_seconds.find(key);
-  if (found == g_seconds.end() || found->second.empty()) return std::nullopt;
-  std::vector<double> v = found->second;
-  const auto mid = v.begin() + static_cast<std::ptrdiff_t>(v.size() / 2);
-  std::nth_element(v.begin(), mid, v.end());
-  return *mid;
-}
-
 // Times each call of `body` and reports Gresp/s and the ratio to the
 // baseline's median of this size.
 template <class Body>
 void measure(benchmark::State& state, const std::string& what, const std::string& size, std::size_t n, Body&& body) {
-  const std::string key = what + size;
-  for (auto _ : state) {
-    const auto t0 = std::chrono::steady_clock::now();
-    body();
-    const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-    state.SetIterationTime(s);
-    g_seconds[key].push_back(s);
-  }
-  const auto mine = median_seconds(key);
+  const auto mine = bench::time_iterations(state, what + size, body);
+  if (!mine) return;
   state.counters["Gresp/s"] = static_cast<double>(n) / *mine / 1e9;
   if (what != "count_nps_by") {
-    if (auto base = median_seconds("count_nps_by" + size)) state.counters["x_count_nps_by"] = *mine / *base;
+    if (auto base = bench::median("count_nps_by" + size)) state.counters["x_count_nps_by"] = *mine / *base;
   }
   if (what != "count_nps_by" && what != "count_nps_by_time") {
-    if (auto base = median_seconds("count_nps_by_time" + size)) state.counters["x_engine"] = *mine / *base;
+    if (auto base = bench::median("count_nps_by_time" + size)) state.counters["x_engine"] = *mine / *base;
   }
 }
 
@@ -242,8 +223,8 @@ void feed_batches_case(benchmark::State& state, const std::string& size, std::si
     benchmark::DoNotOptimize(g.size());
     if (g.size() != kChannels * kMonths) state.SkipWithError("wrong number of groups");
   });
-  if (auto base = median_seconds("count_nps_by_time_batches" + size)) {
-    state.counters["x_batches"] = *median_seconds("feed_batches" + size) / *base;
+  if (auto base = bench::median("count_nps_by_time_batches" + size)) {
+    state.counters["x_batches"] = *bench::median("feed_batches" + size) / *base;
   }
 }
 
