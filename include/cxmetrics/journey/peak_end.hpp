@@ -312,13 +312,21 @@ class peak_end_state {
 
 static_assert(sizeof(peak_end_state) == 64, "peak_end_state is documented as 64 bytes");
 
+namespace detail {
+/// remembered() of a journey with events under weights already checked
+/// (the summaries check theirs once, not per journey).
+[[nodiscard]] inline double remembered_unchecked(const peak_end_state& s, const memory_weights& w) noexcept {
+  return w.intense * s.intense() + w.trough * s.worst() + w.best * s.best() + w.end * s.end() + w.mean * s.mean();
+}
+}  // namespace detail
+
 /// The remembered score of a journey under `w` (see the header comment).
 /// Throws invalid_argument for an empty journey or weights that are not
 /// finite or all 0.
 [[nodiscard]] inline double remembered(const peak_end_state& s, const memory_weights& w = {}) {
   check_memory_weights(w);
   if (s.empty()) throw invalid_argument("an empty journey has no remembered score");
-  return w.intense * s.intense() + w.trough * s.worst() + w.best * s.best() + w.end * s.end() + w.mean * s.mean();
+  return detail::remembered_unchecked(s, w);
 }
 
 // --- fields (core/fields.hpp) ---------------------------------------------------

@@ -105,7 +105,7 @@ class journey_summary {
   /// Adds one journey; a journey without events is not counted.
   void add(const peak_end_state& j) {
     if (j.empty()) return;
-    const double r = remembered(j, weights_);
+    const double r = detail::remembered_unchecked(j, weights_);  // weights checked by the constructor
     const double m = j.mean();
     remembered_.add(r);
     mean_.add(m);
