@@ -18,7 +18,12 @@
 //                             outer query sums its result rows (memory stays
 //                             flat: nothing per journey is kept)
 //   journeys/shuffled         journey_table::add of the columns: a hash index
-//                             on the 64-bit key, slots and states fetched ahead
+//                             on the 64-bit key; the batch is staged by the
+//                             key's partition first, so each partition's
+//                             states are in cache while its events arrive
+//   journeys/shuffled_stage_2^21  the same with at most 2^21 events staged
+//                             at a time (64 MB borrowed instead of 320 MB):
+//                             what bounding the staging area costs
 //   journeys/shuffled_dense   dense_journeys indexed by the journey's number
 //                             0..J−1 (keys already dictionary-encoded, as
 //                             the readers give a category column): no
@@ -29,7 +34,8 @@
 // same process run: its five query times are taken before the cxm cases; on
 // a shared machine the CPU ratio is the steadier one); B/journey, bytes held per
 // journey while aggregating (the state and key for sorted input; the whole
-// table for shuffled); check, 1 when the journey count and the sums of
+// table for shuffled), and staged_B/journey, the staging area a bulk add
+// borrows while it runs, per journey; check, 1 when the journey count and the sums of
 // max, min and end equal DuckDB's.
 //
 // DuckDB (benchmarks/duckdb_journeys.mjs, through node) runs only when node
@@ -225,13 +231,16 @@ void journeys_sorted(benchmark::State& st) {
   finish(st, e, s, g_duck_sorted, static_cast<double>(sizeof(cxm::peak_end_state) + sizeof(std::uint64_t)), c);
 }
 
-void journeys_shuffled(benchmark::State& st) {
+// stage: the events a bulk add stages at a time (0: the table's default,
+// which stages the whole batch here).
+void journeys_shuffled(benchmark::State& st, std::size_t stage) {
   const auto& e = g_shuffled;
   sums s;
   double bytes = 0;
   clocks c;
+  const std::size_t staged = std::min<std::size_t>(stage == 0 ? cxm::journey_table::stage_most : stage, e.key.size());
   for (auto _ : st) {
-    cxm::journey_table t;
+    cxm::journey_table t = stage == 0 ? cxm::journey_table() : cxm::journey_table(stage);
     timed(c, [&] { t.add(e.key, e.time, e.x, 0); });
     benchmark::DoNotOptimize(&t);
     st.PauseTiming();
@@ -241,6 +250,9 @@ void journeys_shuffled(benchmark::State& st) {
     st.ResumeTiming();
   }
   finish(st, e, s, g_duck_shuffled, bytes, c);
+  // The staging area the add borrows while it runs (32 bytes per staged
+  // event), per journey: peak memory is B/journey + this.
+  st.counters["staged_B/journey"] = 32.0 * static_cast<double>(staged) / static_cast<double>(s.journeys);
 }
 
 void journeys_shuffled_dense(benchmark::State& st) {
@@ -293,7 +305,12 @@ int main(int argc, char** argv) {
   g_duck_sorted = run_duckdb(sorted_csv);
   g_duck_shuffled = run_duckdb(shuffled_csv);
   benchmark::RegisterBenchmark("journeys/sorted", journeys_sorted)->Unit(benchmark::kMillisecond)->UseRealTime();
-  benchmark::RegisterBenchmark("journeys/shuffled", journeys_shuffled)->Unit(benchmark::kMillisecond)->UseRealTime();
+  benchmark::RegisterBenchmark("journeys/shuffled", journeys_shuffled, std::size_t{0})
+      ->Unit(benchmark::kMillisecond)
+      ->UseRealTime();
+  benchmark::RegisterBenchmark("journeys/shuffled_stage_2^21", journeys_shuffled, std::size_t{1} << 21)
+      ->Unit(benchmark::kMillisecond)
+      ->UseRealTime();
   benchmark::RegisterBenchmark("journeys/shuffled_dense", journeys_shuffled_dense)
       ->Unit(benchmark::kMillisecond)
       ->UseRealTime();

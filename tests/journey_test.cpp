@@ -541,6 +541,80 @@ TEST(JourneyTable, AnyOrderEqualsSortedStreamingAndShardsMerge) {
   EXPECT_GE(table.memory_bytes(), 4096u * 72u);
 }
 
+// A bulk add of 2^16 events or more is staged by partition; every journey
+// must still see its events in input order, so its state equals the one
+// built event by event bit for bit (the mean's sum included), whether the
+// journey is new or already held, whatever the stage size, and in the
+// event form as in the column form.
+TEST(JourneyTable, StagedBulkAddsEqualAddingEventByEvent) {
+  std::mt19937_64 rng(11);
+  constexpr std::size_t journeys = 5000;
+  const std::size_t n = cxm::journey_table::stage_from + 14'000;
+  std::vector<std::uint64_t> keys(n);
+  std::vector<std::int64_t> times(n);
+  std::vector<double> xs(n);
+  std::vector<std::uint32_t> tags(n);
+  std::vector<journey_event> evs(n);
+  for (std::size_t i = 0; i < n; ++i) {
+    keys[i] = cxm::hash_text("staged-" + std::to_string(rng() % journeys));
+    times[i] = static_cast<std::int64_t>(rng() % 4);  // many ties in time
+    xs[i] = static_cast<double>(rng() % 2001) / 1000.0 - 1.0;  // sums that depend on their order
+    tags[i] = static_cast<std::uint32_t>(rng() % 3);
+    evs[i] = {xs[i], times[i], 1000 + i, tags[i], static_cast<double>(rng() % 7)};
+  }
+  // The reference: event by event, and a first small batch (added through
+  // the plain path) that the staged one then extends.
+  cxm::journey_table one_by_one, one_by_one_events;
+  for (std::size_t i = 0; i < n; ++i) {
+    one_by_one[keys[i]].add({xs[i], times[i], 1000 + i, tags[i]});
+    one_by_one_events[keys[i]].add(evs[i]);
+  }
+  constexpr std::size_t head = 700;
+  for (const std::size_t stage : {std::size_t{1} << 25, std::size_t{4099}, std::size_t{1}}) {
+    cxm::journey_table columns(stage), events(stage);
+    columns.add(std::span(keys).first(head), std::span(times).first(head), std::span(xs).first(head), 1000,
+                std::span(tags).first(head));
+    columns.add(std::span(keys).subspan(head), std::span(times).subspan(head), std::span(xs).subspan(head),
+                1000 + head, std::span(tags).subspan(head));
+    events.add(keys, evs);
+    ASSERT_EQ(columns.size(), one_by_one.size()) << stage;
+    ASSERT_EQ(events.size(), one_by_one.size()) << stage;
+    std::size_t checked = 0;
+    one_by_one.for_each([&](std::uint64_t key, const peak_end_state& s) {
+      ASSERT_NE(columns.find(key), nullptr);
+      EXPECT_EQ(*columns.find(key), s) << stage;
+      EXPECT_EQ(columns.find(key)->sum(), s.sum()) << stage;
+      EXPECT_EQ(*events.find(key), *one_by_one_events.find(key)) << stage;
+      ++checked;
+    });
+    EXPECT_EQ(checked, journeys) << stage;
+  }
+  EXPECT_EQ(one_by_one.find(cxm::hash_text("staged-" + std::to_string(journeys))), nullptr);
+  EXPECT_THROW(cxm::journey_table(0), cxm::invalid_argument);
+}
+
+// The index: moved-from tables are empty and usable; every partition grows
+// together, so the index stays within ¾ of the fullest partition.
+TEST(JourneyTable, MovedFromTablesAreEmptyAndTheIndexStaysSmall) {
+  cxm::journey_table t;
+  for (std::uint64_t k = 0; k < 100'000; ++k) t[k].add({0.5, 1, k});
+  cxm::journey_table u = std::move(t);
+  EXPECT_EQ(u.size(), 100'000u);
+  EXPECT_EQ(t.size(), 0u);  // NOLINT(bugprone-use-after-move): the documented state
+  EXPECT_EQ(t.find(3), nullptr);
+  t[3].add({0.5, 1, 0});
+  EXPECT_EQ(t.size(), 1u);
+  ASSERT_NE(u.find(99'999), nullptr);
+  EXPECT_EQ(u.find(99'999)->count(), 1u);
+  // 100,000 journeys in 256 partitions: about 391 each, the fullest some
+  // 450, so 1024 slots per partition (450 > ¾ · 512): 2 MiB of slots. The
+  // states and keys take 72 bytes each, in slabs of at most 2 MiB: at most
+  // one slab of each is partly used.
+  const std::size_t held = 100'000u * 72u, slots = 256u * 1024u * 8u, slack = 2u * (2u << 20) + 8192u;
+  EXPECT_GE(u.memory_bytes(), held + slots);
+  EXPECT_LE(u.memory_bytes(), held + slots + slack);
+}
+
 // --- touchpoint impact -------------------------------------------------------------
 
 TEST(TouchpointImpact, HandComputedLift) {
