@@ -373,6 +373,7 @@ void run_trend(trend_args& a, const context& ctx) {
       ", so every bound stays inside), season length " + std::to_string(fs.season) +
       "; fitted on the last unbroken run of ok periods (at least " + std::to_string(min_forecast_points) +
       "); mean: the median of the forecast distribution");
+  out.model.notes.push_back("sigma2 and aicc describe the model of the log-odds; from, to: the run of ok periods fitted");
   for (const auto& r : out.model.rows) {
     if (std::get<std::string>(r[by ? 1 : 0].v) != "refused") continue;
     out.model.notes.push_back((by ? std::get<std::string>(r[0].v) + ": " : std::string()) +
