@@ -181,6 +181,9 @@ TEST(SeriesSerial, LayoutIsTheDocumentedOne) {
   const auto hand = wrap(type_tag::series, series_payload(2, 7200, empty_state, {{650, march}, {652, may}}));
   EXPECT_EQ(serialize(s), hand);
   EXPECT_EQ(deserialize<nps_series>(hand), s);
+  // The fuzz corpus' seed, written by Python (struct, zlib.crc32) from the
+  // same table: the same bytes, CRC included.
+  EXPECT_EQ(read_golden("../../fuzz/corpus/deserialize/valid_series_nps_month.bin"), hand);
   EXPECT_EQ(static_cast<std::uint16_t>(type_tag::series), 0x0050);
   EXPECT_STREQ(to_string(type_tag::series), "series");
   // The JSON form, written by hand.
