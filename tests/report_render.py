@@ -36,6 +36,10 @@ events, thin cells, touchpoints and which of them have a lift); the report's
 other charts of that file are checked as every chart is (XML, tooltips,
 rendered boxes) but their marks are not counted.
 
+The default report of the sample also has the trend section (chart
+"nps-trend"): its marks and the values in its tooltips are expected from the
+CSV by report_trend_expect.py.
+
 Only the Python standard library is used (PNG decoding with zlib).
 """
 
@@ -52,6 +56,9 @@ import sys
 import tempfile
 import xml.etree.ElementTree as ET
 import zlib
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import report_trend_expect  # noqa: E402
 
 SKIP = 77
 THIN_BELOW = 450
@@ -639,8 +646,15 @@ def main(argv):
         print("journeys: %r" % found)
     else:
         expected = expected_marks(csv_path, THIN_BELOW)
+        expected.update(report_trend_expect.expected_trend_marks(csv_path, THIN_BELOW))
     if mode == "xml":
         check_xml(html_path, expected, others=journeys)
+        if not journeys:
+            svg = re.search(r'<svg\b[^>]*data-chart="nps-trend".*?</svg>', open(html_path, encoding="utf-8").read(), re.S)
+            if not svg:
+                fail("the report has no nps-trend chart")
+            print("xml: nps-trend values as expected: %r" % report_trend_expect.check_trend_values(
+                ET.fromstring(svg.group(0)), csv_path, THIN_BELOW, fail, SVG_NS))
     else:
         check_browser(chromium, html_path, out_dir, expected, save, others=journeys)
     return 0

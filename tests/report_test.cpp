@@ -754,9 +754,11 @@ TEST(RenderHtml, SelfContainedWithEveryChartAndEscapedLabels) {
   const auto m = build_report_model(small_table("<script>alert(1)</script>"));
   const std::string html = render_html(m);
   EXPECT_EQ(html.rfind("<!DOCTYPE html>\n", 0), 0u);
-  // One SVG per chart: distribution, 3 comparisons, the series, resolution.
-  EXPECT_EQ(count(html, "<svg "), 6u);
-  EXPECT_EQ(count(html, "</svg>"), 6u);
+  // One SVG per chart: distribution, 3 comparisons, the series, resolution,
+  // and the trend section's (the table's answers span enough months).
+  ASSERT_TRUE(m.trend.has_value());
+  EXPECT_EQ(count(html, "<svg "), 7u);
+  EXPECT_EQ(count(html, "</svg>"), 7u);
   // Nothing loads from elsewhere or runs: the label is text, not markup.
   EXPECT_EQ(html.find("<script"), std::string::npos);
   EXPECT_NE(html.find("&lt;script&gt;alert(1)&lt;/script&gt;"), std::string::npos);
@@ -764,8 +766,8 @@ TEST(RenderHtml, SelfContainedWithEveryChartAndEscapedLabels) {
     EXPECT_EQ(html.find(bad), std::string::npos) << bad;
   }
   // The only absolute URL is the SVG namespace name, once per chart.
-  EXPECT_EQ(count(html, "http"), 6u);
-  EXPECT_EQ(count(html, "xmlns=\"http://www.w3.org/2000/svg\""), 6u);
+  EXPECT_EQ(count(html, "http"), 7u);
+  EXPECT_EQ(count(html, "xmlns=\"http://www.w3.org/2000/svg\""), 7u);
   // Tables hold the numbers of the charts (NPS by channel: phone 40.0).
   EXPECT_NE(html.find("<td>phone</td><td class=\"num\">5</td><td class=\"num\">40.0</td>"), std::string::npos);
   // The same model, the same bytes.

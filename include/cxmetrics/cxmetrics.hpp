@@ -83,3 +83,5 @@
 #include "cxmetrics/report/model.hpp"
 #include "cxmetrics/report/svg.hpp"
 #include "cxmetrics/report/svg_primitives.hpp"
+#include "cxmetrics/report/trend_charts.hpp"
+#include "cxmetrics/report/trend_section.hpp"

@@ -17,12 +17,31 @@
 // Tables: "series", "trend" (one row per method and group), "alerts" (one
 // row per chart and group: the first period where a shift is signalled and
 // its direction, empty when none).
+//
+// With --horizon H, two more: "forecast" (one row per group and step: the
+// period, the mean and the 80 % and 95 % prediction intervals) and
+// "forecast_model" (one row per group: ok or refused, the ETS model chosen
+// by AICc, the periods it was fitted on, or why there is no forecast). The
+// forecast is forecasting::forecast_series (series/forecast.hpp) with the
+// metric's bounds (NPS -100..100, shares 0..1, the CES mean within its
+// scale), so every bound stays inside them; the season length is that of
+// `cxm forecast --frequency` for the period (month 12, quarter 4, year 1,
+// week 52, day 7). Exponential smoothing needs evenly spaced values without
+// gaps, so the model is fitted on the last unbroken run of ok periods: the
+// ok periods after the last empty or thin one before them. The forecast
+// starts after that run; when the series ends in thin or empty periods,
+// the first steps forecast those periods (the forecast table names each
+// step's period). A run of fewer than min_forecast_points ok periods gives
+// no forecast: the group's forecast_model row says "refused" and why, in
+// every output format, and the command still exits 0 with its other tables.
 #include <chrono>
+#include <cmath>
 #include <cstdint>
 #include <map>
 #include <memory>
 #include <optional>
 #include <string>
+#include <variant>
 #include <vector>
 
 #include <CLI/CLI.hpp>
@@ -35,6 +54,7 @@
 #include "cxmetrics/metrics/nps.hpp"
 #include "cxmetrics/metrics/resolution.hpp"
 #include "cxmetrics/series/change.hpp"
+#include "cxmetrics/series/forecast.hpp"
 #include "cxmetrics/series/series.hpp"
 #include "cxmetrics/series/trend.hpp"
 
@@ -50,20 +70,111 @@ struct trend_args {
   std::string by;
   std::uint64_t min_n = 30;
   double level = 0.95;
+  std::uint64_t horizon = 0;  ///< 0: no forecast
 };
+
+/// Fewest ok periods in a row a forecast is fitted on: with fewer, the
+/// simplest model (ANN: alpha, the initial level and sigma) has at most two
+/// residual degrees of freedom, and its intervals mean little.
+constexpr std::size_t min_forecast_points = 6;
+
+/// What the forecast of a run needs to know about the metric.
+struct forecast_setup {
+  std::size_t horizon = 0;
+  int season = 1;                    ///< m of the period
+  forecasting::value_bounds bounds;  ///< the metric's range
+};
+
+/// Season length of a period, as `cxm forecast --frequency` names them.
+int season_of(time_bucket b) {
+  switch (b) {
+    case time_bucket::day: return 7;
+    case time_bucket::iso_week: return 52;
+    case time_bucket::month: return 12;
+    case time_bucket::quarter: return 4;
+    case time_bucket::year: return 1;
+  }
+  return 1;
+}
 
 /// The tables of one run, filled group by group.
 struct trend_tables {
   table per_period{"series", "", {}, {}, {}};
   table trend{"trend", "Trend per period", {}, {}, {}};
   table alerts{"alerts", "Change alerts", {}, {}, {}};
+  table forecast{"forecast", "Forecast with 80 % and 95 % prediction intervals", {}, {}, {}};
+  table model{"forecast_model", "Forecast models", {}, {}, {}};
 };
 
 cell real(double x, int digits) { return cell::real(x, digits); }
 
+/// The forecast of one group's points (see the header comment): rows of the
+/// forecast and forecast_model tables.
+void add_forecast(const std::vector<series_point>& pts, time_bucket bucket, const std::string& name, bool by,
+                  const forecast_setup& f, int digits, trend_tables& out) {
+  std::size_t end = pts.size();  // one past the run's last period
+  while (end > 0 && pts[end - 1].thin) --end;
+  std::size_t begin = end;
+  while (begin > 0 && !pts[begin - 1].thin) --begin;
+  const std::size_t run = end - begin;
+  std::vector<cell> row;
+  if (by) row.emplace_back(name);
+  const auto refuse = [&](std::string why) {
+    row.emplace_back("refused");
+    for (int i = 0; i < 6; ++i) row.emplace_back(i == 1 ? cell(static_cast<std::uint64_t>(run)) : cell{});
+    row.emplace_back(std::move(why));
+    out.model.add(std::move(row));
+  };
+  if (run < min_forecast_points) {
+    std::string why = run == 0 ? std::string("no ok period")
+                               : "only " + std::to_string(run) + " ok period" + (run == 1 ? "" : "s") + " in a row (" +
+                                     to_string(pts[begin].at) + (run > 1 ? " to " + to_string(pts[end - 1].at) : "") +
+                                     ")";
+    refuse(why + "; a forecast needs at least " + std::to_string(min_forecast_points) +
+           " ok periods in a row (empty and thin periods break the run)");
+    return;
+  }
+  std::vector<double> y;
+  y.reserve(run);
+  for (std::size_t i = begin; i < end; ++i) y.push_back(pts[i].value.value());
+  forecasting::forecast_options o;
+  o.horizon = f.horizon;
+  o.period = f.season;
+  o.bounds = f.bounds;
+  forecasting::series_forecast fc;
+  try {
+    fc = forecasting::forecast_series(y, o);
+  } catch (const invalid_argument& e) {
+    refuse(std::string("the run cannot be fitted: ") + e.reason());
+    return;
+  }
+  const period last = pts[end - 1].at;
+  for (std::size_t h = 0; h < fc.points.size(); ++h) {
+    const auto& p = fc.points[h];
+    std::vector<cell> r;
+    if (by) r.emplace_back(name);
+    r.emplace_back(static_cast<std::uint64_t>(h + 1));
+    r.emplace_back(to_string(period{bucket, static_cast<std::int32_t>(last.index + static_cast<std::int32_t>(h) + 1)}));
+    for (double v : {p.mean, p.lo80, p.hi80, p.lo95, p.hi95}) r.push_back(real(v, digits));
+    out.forecast.add(std::move(r));
+  }
+  row.emplace_back("ok");
+  row.emplace_back(fc.model.spec.name());
+  row.emplace_back(static_cast<std::uint64_t>(run));
+  row.emplace_back(to_string(pts[begin].at));
+  row.emplace_back(to_string(last));
+  row.push_back(real(fc.model.sigma2, -6));
+  row.push_back(real(fc.model.aicc, 4));
+  row.emplace_back(end < pts.size() ? std::to_string(pts.size() - end) + " period(s) after " + to_string(last) +
+                                          " are thin or empty: the forecast starts at " +
+                                          to_string(period{bucket, static_cast<std::int32_t>(last.index + 1)})
+                                    : std::string());
+  out.model.add(std::move(row));
+}
+
 template <class A, class Value, class Compare>
 void fill(const std::map<std::string, series<A>>& groups, bool by, Value value, Compare compare,
-          std::uint64_t min_n, double level, int digits, trend_tables& out) {
+          std::uint64_t min_n, double level, int digits, const forecast_setup& f, trend_tables& out) {
   for (const auto& group : groups) {
     // Named copies of the pair's parts: lambdas below capture them (clang
     // before 16 cannot capture structured bindings).
@@ -142,6 +253,7 @@ void fill(const std::map<std::string, series<A>>& groups, bool by, Value value, 
     };
     alert("ewma", ewma_chart(obs));
     alert("cusum", cusum_chart(obs));
+    if (f.horizon > 0) add_forecast(pts, s.bucket(), name, by, f, digits, out);
   }
 }
 
@@ -167,6 +279,13 @@ void run_trend(trend_args& a, const context& ctx) {
 
   std::uint64_t no_time = 0;
   trend_tables out;
+  forecast_setup fs;
+  fs.horizon = static_cast<std::size_t>(a.horizon);
+  fs.season = season_of(*bucket);
+  fs.bounds = a.metric == "nps"   ? forecasting::value_bounds{-100.0, 100.0}
+              : a.metric == "ces" ? forecasting::value_bounds{static_cast<double>(options.scales.ces.min()),
+                                                              static_cast<double>(options.scales.ces.max())}
+                                  : forecasting::value_bounds{0.0, 1.0};
   const auto run = [&](auto prototype, auto value, auto compare, int digits) {
     using A = decltype(prototype);
     std::map<std::string, series<A>> groups;
@@ -183,7 +302,7 @@ void run_trend(trend_args& a, const context& ctx) {
         it->second.add(*r.time, r);
       }
     });
-    fill(groups, by, value, compare, a.min_n, a.level, digits, out);
+    fill(groups, by, value, compare, a.min_n, a.level, digits, fs, out);
     return report;
   };
   ingest_report report;
@@ -236,7 +355,31 @@ void run_trend(trend_args& a, const context& ctx) {
   out.alerts.notes.push_back(
       "ewma: lambda 0.2, L 3; cusum: k 0.5, h 5 (SE units); target: the inverse-variance mean of the first 6 ok "
       "points");
-  ctx.emit({out.per_period, out.trend, out.alerts});
+  if (a.horizon == 0) {
+    ctx.emit({out.per_period, out.trend, out.alerts});
+    return;
+  }
+  out.forecast.columns = lead;
+  for (const char* c : {"step", "period", "mean", "lo80", "hi80", "lo95", "hi95"}) out.forecast.columns.emplace_back(c);
+  out.model.columns = lead;
+  for (const char* c : {"status", "model", "points", "from", "to", "sigma2", "aicc", "note"}) {
+    out.model.columns.emplace_back(c);
+  }
+  const auto bound_text = [&](double x) { return std::to_string(static_cast<long long>(std::lround(x))); };
+  out.forecast.notes.push_back(
+      "ETS model of least AICc (additive, on the log-odds of the position within " +
+      (a.metric == "ces" ? bound_text(fs.bounds.lower) + ".." + bound_text(fs.bounds.upper)
+                         : a.metric == "nps" ? std::string("-100..100") : std::string("0..1")) +
+      ", so every bound stays inside), season length " + std::to_string(fs.season) +
+      "; fitted on the last unbroken run of ok periods (at least " + std::to_string(min_forecast_points) +
+      "); mean: the median of the forecast distribution");
+  out.model.notes.push_back("sigma2 and aicc describe the model of the log-odds; from, to: the run of ok periods fitted");
+  for (const auto& r : out.model.rows) {
+    if (std::get<std::string>(r[by ? 1 : 0].v) != "refused") continue;
+    out.model.notes.push_back((by ? std::get<std::string>(r[0].v) + ": " : std::string()) +
+                              "no forecast: " + std::get<std::string>(r.back().v));
+  }
+  ctx.emit({out.per_period, out.trend, out.alerts, out.forecast, out.model});
 }
 
 }  // namespace
@@ -254,6 +397,9 @@ void register_trend(CLI::App& app, context& ctx) {
       ->default_val(30)
       ->transform(count_arg());
   sub->add_option("--level", args->level, "Confidence level, 0 < level < 1")->default_val(0.95)->transform(level_arg());
+  sub->add_option("--horizon", args->horizon,
+                  "Also forecast this many periods (1 to 1000) with 80 % and 95 % prediction intervals (ETS)")
+      ->transform(count_arg(1, 1000));
   sub->add_option("--weight", args->groups.weight,
                   "Weight column (default: the column named 'weight' when the file has one)");
   sub->add_flag("--unweighted", args->groups.unweighted, "Ignore any weight column: every response counts once");

@@ -413,6 +413,7 @@ std::string render_html(const report_model& m) {
   for (const auto& c : m.comparisons) out += "<a href=\"#" + esc(c.id) + "\">" + esc(c.title) + "</a>";
   for (const auto& s : m.series) out += "<a href=\"#" + esc(s.id) + "\">" + esc(s.title) + "</a>";
   if (m.resolution) out += "<a href=\"#" + esc(m.resolution->id) + "\">" + esc(m.resolution->title) + "</a>";
+  if (m.trend) out += "<a href=\"#" + esc(m.trend->id) + "\">" + esc(m.trend->title) + "</a>";
   if (m.journey) out += "<a href=\"#" + esc(m.journey->id) + "\">" + esc(m.journey->title) + "</a>";
   if (m.ingest) out += "<a href=\"#ingest\">Data quality</a>";
   out += "</nav>\n</header>\n";
@@ -474,6 +475,7 @@ std::string render_html(const report_model& m) {
     for (const auto& n : c.notes) out += "<p class=\"note\">" + esc(n) + "</p>\n";
     out += "</section>\n";
   }
+  if (m.trend) detail::trend_html(out, *m.trend, m.level);
   if (m.journey) detail::journey_html(out, *m.journey, m.level);
   if (m.ingest) {
     const auto& g = *m.ingest;
@@ -592,6 +594,7 @@ std::string render_markdown(const report_model& m) {
     out += md_cell(sig_note(c)) + "\n\n";
     for (const auto& n : c.notes) out += md_cell(n) + "\n\n";
   }
+  if (m.trend) detail::trend_markdown(out, *m.trend, m.level);
   if (m.journey) detail::journey_markdown(out, *m.journey, m.level);
   if (m.ingest) {
     const auto& g = *m.ingest;

@@ -415,6 +415,11 @@ report_model build_report_model(const response_table& t, const model_options& op
     m.resolution = std::move(c);
   }
 
+  if (show_nps && opt.trend && !nps_by_month.empty()) {
+    std::string why;
+    m.trend = build_trend_section(t, *opt.trend, opt.level, opt.weighted, opt.utc_offset, opt.thin_below, &why);
+    if (!m.trend && !why.empty()) m.notes.push_back(why);
+  }
   if (opt.journey && t.schema().find(opt.journey->fields.journey)) {
     m.journey = build_journey_section(t, *opt.journey, opt.level);
   }

@@ -14,6 +14,7 @@
 namespace cxm::inline v0_1::report {
 
 struct journey_section;
+struct trend_section;
 
 namespace detail {
 
@@ -39,6 +40,9 @@ std::string md_text(std::string_view s);
 /// as Markdown (its tables): src/report/journey_section.cpp.
 void journey_html(std::string& out, const journey_section& j, double level);
 void journey_markdown(std::string& out, const journey_section& j, double level);
+/// The trend section likewise: src/report/trend_section.cpp.
+void trend_html(std::string& out, const trend_section& s, double level);
+void trend_markdown(std::string& out, const trend_section& s, double level);
 
 }  // namespace detail
 }  // namespace cxm::report

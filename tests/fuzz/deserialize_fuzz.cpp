@@ -34,6 +34,7 @@
 #include "cxmetrics/io/binary.hpp"
 #include "cxmetrics/io/binary_engine.hpp"
 #include "cxmetrics/io/json.hpp"
+#include "cxmetrics/series/series.hpp"
 
 namespace {
 
@@ -91,6 +92,7 @@ void try_all(std::span<const std::byte> in) {
   try_type<cxm::engine::grouped_nps>(in, "grouped_nps");
   try_type<cxm::score_histogram>(in, "score_histogram");
   try_type<cxm::rating_accumulator>(in, "rating_accumulator");
+  try_type<cxm::series<cxm::nps_accumulator>>(in, "series<nps>");
   try_type<cxm::metric_set<cxm::nps_accumulator, cxm::csat_accumulator>>(in, "metric_set<nps,csat>");
   try_type<cxm::group_by<cxm::nps_accumulator, cxm::dense_key<4>, std::string>>(in,
                                                                                 "group_by<nps,dense_key<4>,string>");

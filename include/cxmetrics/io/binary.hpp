@@ -128,6 +128,19 @@
 //     count·worst <= sum <= count·best; a state of no events (count 0) is
 //     all zeros but its outcome.
 //
+//   0x0050 series<A>  (5 + 7 + prototype + 4 + periods; series/series.hpp)
+//     +0  u8   bucket: 0 day, 1 iso_week, 2 month, 3 quarter, 4 year
+//     +1  i32  utc_offset in seconds, within ±64800 (±18:00)
+//     +5  the prototype as a tagged state (u16 tag of A, u8 version, u32
+//         length, state: so the tag names A); it must be empty
+//     then u32 P periods, then P times:
+//         i32 index (core/period.hpp: e.g. months since 1970-01), strictly
+//         ascending, never period::no_time
+//         then that period's A state inline, in the state version of the
+//         prototype; not equal to the prototype (a period without input is
+//         not written), each as merge_at keeps it (merging it into the
+//         prototype leaves its bytes unchanged); the counts sum within a u64.
+//
 //   0x8000..0xFFFF: free for application types (never used by cxmetrics).
 //
 //   interval_method codes (a u8: the method's position in

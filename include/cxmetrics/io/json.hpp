@@ -52,6 +52,12 @@
 //                   "string"; cardinality as group_by::shape(); the prototype
 //                   empty; groups by strictly ascending key, each state as
 //                   insert() keeps it (engine/fields.hpp)
+//   series<A>       {"bucket":"month","utc_offset":7200,"prototype":{A},
+//                   "periods":[{"index":650,"state":{A}},...]}: bucket "day",
+//                   "iso_week", "month", "quarter" or "year"; utc_offset in
+//                   seconds; the prototype empty; periods by strictly
+//                   ascending index, none empty (series/series.hpp; the
+//                   header to include beside this one)
 //
 // Reading is checked: text that is not JSON, a wrong type, a missing key, a
 // bad length or a value outside its domain throws cxm::serialization_error

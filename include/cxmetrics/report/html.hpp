@@ -22,6 +22,9 @@
 //                   peak and the end of detractors' journeys) and the memory
 //                   models (cross-validated RMSE: does peak-end beat the
 //                   mean?), with the remembered score beside the plain mean
+//   trend           when the data spans enough periods (trend_section,
+//                   report/trend_section.hpp): NPS per period with its band,
+//                   the trend line and the forecast fan (80 % and 95 %)
 //
 // render_html writes one self-contained HTML5 file: inline CSS, inline SVG
 // (report/svg.hpp), no scripts, no external fonts, images or URLs, so it
@@ -56,6 +59,7 @@
 #include "cxmetrics/journey/touchpoints.hpp"
 #include "cxmetrics/report/journey_charts.hpp"
 #include "cxmetrics/report/svg.hpp"
+#include "cxmetrics/report/trend_section.hpp"
 #include "cxmetrics/stats/compare_to_rest.hpp"
 #include "cxmetrics/stats/multiplicity.hpp"
 
@@ -188,6 +192,7 @@ struct report_model {
   /// and a rejects file); their number out of ingest->rejected is shown.
   std::vector<ingest_reject> rejects;
   std::optional<journey_section> journey;  ///< only when the data has journeys
+  std::optional<trend_section> trend;      ///< only when the data spans enough periods
   std::vector<std::string> notes;   ///< shown at the end
 };
 

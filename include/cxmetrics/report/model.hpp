@@ -53,6 +53,12 @@
 // cross-validated RMSE (compare_memory_models, folds by the hash of the
 // journey id). Rows the journey rules reject are counted in a note.
 //
+// Trend: with model_options::trend set (the default) and NPS shown, the
+// model gets a trend section (build_trend_section, report/trend_section.hpp:
+// when it appears, the period chosen by the span, the trend, change alerts
+// and forecast), its periods thin below thin_below like the series above;
+// when the span is too short a note says so instead.
+//
 // The ingest_result overload (what read_responses returns) adds the ingest
 // summary and the first max_rejects_shown rejected rows, and leaves out the
 // metrics whose column the file lacks (the fields of
@@ -73,6 +79,7 @@
 #include "cxmetrics/journey/journeys.hpp"
 #include "cxmetrics/journey/peak_end.hpp"
 #include "cxmetrics/report/html.hpp"
+#include "cxmetrics/report/trend_section.hpp"
 #include "cxmetrics/stats/multiplicity.hpp"
 
 namespace cxm::inline v0_1::report {
@@ -122,6 +129,9 @@ struct model_options {
   std::string weight_column;
   /// The journey section: built when set and the table has the journey field.
   std::optional<journey_options> journey;
+  /// The trend section (report/trend_section.hpp): built when set, NPS is
+  /// shown and its dated answers span enough periods; unset: no section.
+  std::optional<trend_options> trend = trend_options{};
 };
 
 /// The report of a table (see the header comment). Throws invalid_argument

@@ -48,12 +48,29 @@
 // period there). A change whose side is empty is listed untestable (the
 // comparison's own no_data rules).
 //
+// SERIALIZATION. series<A> of any A with field hooks (every accumulator of
+// the library) has a binary and a JSON form: include io/binary.hpp or
+// io/json.hpp beside this header (cxm::serialize(s),
+// cxm::deserialize<series<A>>(bytes); nlohmann::json j = s). Type tag
+// 0x0050; the state carries the bucket kind, the UTC offset, the prototype
+// (a tagged A, so reading another A fails naming it) and each stored period
+// with its state, in ascending order. Periods whose state equals the
+// prototype are not written (operator== does not see them either), so a
+// round trip gives a series equal to the one written. Reading checks every
+// part and throws serialization_error naming it: a bucket code beyond
+// year, an offset beyond ±18 hours, a prototype that is not empty, a
+// period index repeated, out of order or without a time, a period whose
+// state is empty, does not merge with the prototype or changes when merged
+// into it, counts summing past 2^64 − 1. io/binary.hpp has the byte
+// layout, io/json.hpp the JSON form.
+//
 // Header: cxmetrics/series/series.hpp. Complexity: add O(log P), merge
 // O(P log P), points O(span), window O(k log P), rolling O(span · k log P)
 // for P stored periods and `span` periods from first to last.
 #pragma once
 
 #include <algorithm>
+#include <array>
 #include <chrono>
 #include <concepts>
 #include <cstddef>
@@ -63,11 +80,13 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
 #include "cxmetrics/core/error.hpp"
 #include "cxmetrics/core/estimate.hpp"
+#include "cxmetrics/core/fields.hpp"
 #include "cxmetrics/core/period.hpp"
 #include "cxmetrics/core/timestamp.hpp"
 #include "cxmetrics/engine/accumulator.hpp"
@@ -175,6 +194,10 @@ class series {
     if (buckets_.empty()) return std::nullopt;
     return period{bucket_, std::prev(buckets_.end())->first};
   }
+
+  /// The stored periods by index (period{bucket(), index}) with their
+  /// states: those that received an input or a merge. For the field hooks.
+  [[nodiscard]] const std::map<std::int32_t, A>& stored() const noexcept { return buckets_; }
 
   /// The state of period `p` (the empty prototype when it received nothing).
   [[nodiscard]] A at(const period& p) const {
@@ -336,6 +359,96 @@ template <class Value>
   return [value, level](const auto& current, const auto& previous) {
     return stats::compare_estimates(value(current), value(previous), level);
   };
+}
+
+// --- fields (core/fields.hpp) ---------------------------------------------------
+
+namespace detail {
+/// Codes and names of the bucket kinds in the archives (time_bucket's values).
+inline constexpr std::array<time_bucket, 5> time_bucket_codes = {time_bucket::day, time_bucket::iso_week,
+                                                                 time_bucket::month, time_bucket::quarter,
+                                                                 time_bucket::year};
+inline constexpr std::array<std::string_view, 5> time_bucket_names = {"day", "iso_week", "month", "quarter", "year"};
+}  // namespace detail
+
+template <class A>
+  requires described_state<A>
+constexpr serial_type serial_type_of(serial_tag<series<A>>) noexcept {
+  return {type_tag::series, 1, "series"};
+}
+
+/// Fields of series<A>: bucket (the kind of period), utc_offset (seconds),
+/// prototype (a tagged, empty A) and periods (index, state), by ascending
+/// index. See SERIALIZATION in the header comment; io/binary.hpp has the
+/// layout.
+template <class Ar, class A>
+  requires described_state<A>
+void visit_fields(Ar& ar, series<A>& s) {
+  ar.only_members({"bucket", "utc_offset", "prototype", "periods"});
+  time_bucket bucket = s.bucket();
+  ar.choice("bucket", bucket, detail::time_bucket_codes, detail::time_bucket_names, "period bucket");
+  auto offset = static_cast<std::int32_t>(s.utc_offset().count());
+  ar.field("utc_offset", offset);
+  if (offset > max_utc_offset.count() || offset < -max_utc_offset.count()) {
+    ar.fail("is " + std::to_string(offset) + " seconds, but a UTC offset lies within -18:00 .. +18:00 (" +
+            std::to_string(max_utc_offset.count()) + " seconds)");
+  }
+  A proto = s.prototype();
+  std::uint8_t version = 0;
+  series<A> read;
+  {
+    auto in = ar.member("prototype");
+    version = ar.tagged(proto);
+    if (!proto.empty()) {
+      ar.fail_here("counts " + std::to_string(proto.count()) +
+                   " inputs, but the prototype of a series' periods must be empty");
+    }
+    if constexpr (Ar::loading) read = ar.rebuild([&] { return series<A>(bucket, std::chrono::seconds{offset}, proto); });
+  }
+  // The periods to write: those whose state is not the prototype's.
+  std::vector<std::pair<std::int32_t, const A*>> stored;
+  if constexpr (!Ar::loading) {
+    for (const auto& [index, state] : s.stored()) {
+      if (!(state == s.prototype())) stored.emplace_back(index, &state);
+    }
+  }
+  std::size_t n = stored.size();
+  ar.sequence("periods", n, 4);
+  auto in = ar.member("periods");
+  std::optional<std::int32_t> prev;
+  std::uint64_t total = 0;
+  for (std::size_t i = 0; i < n; ++i) {
+    auto e = ar.element(i);
+    ar.only_members({"index", "state"});
+    std::int32_t index = Ar::loading ? 0 : stored[i].first;
+    A acc = Ar::loading ? proto : *stored[i].second;
+    ar.field("index", index);
+    if (index == period::no_time) ar.fail("is the index of responses without a time, which a series does not store");
+    if (prev && index <= *prev) {
+      ar.fail((index == *prev ? "repeats the index of period " : "is below the index of period ") + std::to_string(i - 1) +
+              "; periods are stored in strictly ascending order");
+    }
+    auto st = ar.member("state");
+    const auto state_at = ar.mark();
+    ar.value(acc, version);
+    if constexpr (Ar::loading) {
+      if (acc == proto) ar.fail_here("is empty; a series stores only periods that received an input");
+      if (acc.count() > UINT64_MAX - total) ar.fail_here("counts sum past 2^64 - 1");
+      total += acc.count();
+      const period at{bucket, index};
+      ar.rebuild([&] {
+        read.merge_at(at, acc);
+        return 0;
+      });
+      const A stored_state = read.at(at);
+      if (!ar.same_as_read(state_at, stored_state, acc, version)) {
+        ar.fail_here("changes when merged into the prototype (e.g. unweighted counts under a weighted prototype); "
+                     "a period is stored as the series keeps it");
+      }
+      prev = index;
+    }
+  }
+  if constexpr (Ar::loading) s = std::move(read);
 }
 
 }  // namespace cxm
