@@ -319,6 +319,34 @@ TEST(PerceptionGap, MergeOfSplitDataEqualsTheWhole) {
   EXPECT_EQ(a.result().organisation.gap.ci()->lower, whole.result().organisation.gap.ci()->lower);
 }
 
+TEST(PerceptionGap, JsonRoundTripAndCheckedReading) {
+  perception_gap g(scale::custom(1, 10, 9, 4), scale::csat(), 2);
+  g.add(10, 5, "AG01");
+  g.add(3, 4, "AG02");
+  g.add(std::nullopt, 2, "AG02");
+  g.add(7, 1);
+  const nlohmann::json j = g;
+  EXPECT_EQ(j.at("total").at("n"), 3u);
+  EXPECT_EQ(j.at("groups").size(), 2u);
+  EXPECT_EQ(j.get<perception_gap>(), g);
+  EXPECT_EQ(nlohmann::json::parse(j.dump()).get<perception_gap>(), g);
+  auto more_ties = j;
+  more_ties["total"]["ties"] = 4;  // more ties than pairs
+  EXPECT_THROW((void)more_ties.get<perception_gap>(), serialization_error);
+  auto twice = j;
+  twice["groups"].push_back(twice["groups"][0]);
+  EXPECT_THROW((void)twice.get<perception_gap>(), serialization_error);
+  auto top = j;
+  top["top_box"] = 10;  // no point of 1–10 outside a 10-point top box
+  EXPECT_THROW((void)top.get<perception_gap>(), serialization_error);
+  auto missing = j;
+  missing["total"].erase("sum_cross");
+  EXPECT_THROW((void)missing.get<perception_gap>(), serialization_error);
+  auto overfull = j;
+  overfull["groups"][0]["counts"]["missing_both"] = 10;
+  EXPECT_THROW((void)overfull.get<perception_gap>(), serialization_error);
+}
+
 TEST(PerceptionGap, TypedErrors) {
   perception_gap g;
   EXPECT_THROW(g.add(6, 4), score_out_of_scale);

@@ -63,6 +63,12 @@
 //   in.add(table);                           // or each batch of a read
 //   auto r2 = in.state().result({0.95, 30});
 //
+// JSON form (to_json/from_json): {"self_scale": {scale}, "customer_scale":
+// {scale}, "top_box": K, "total": {counts}, "groups": [{"group": "AG01",
+// "counts": {counts}}, ...]}, counts an object of the gap_counts members by
+// name; reading checks the scales, the top box and that the counts agree
+// (serialization_error naming what does not).
+//
 // Each row counts once; survey weights are not used. The sums are exact
 // while they fit in 64 bits: Σ of squares of scores up to 254 and of D up
 // to 254² allow more than 4·10⁹ pairs per group.
@@ -77,6 +83,7 @@
 #include <cstdint>
 #include <limits>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -87,6 +94,7 @@
 #include "cxmetrics/core/response_table.hpp"
 #include "cxmetrics/core/scale.hpp"
 #include "cxmetrics/core/schema.hpp"
+#include "cxmetrics/io/json.hpp"
 #include "cxmetrics/stats/compare.hpp"
 #include "cxmetrics/stats/distributions.hpp"
 #include "cxmetrics/stats/paired_proportions.hpp"
@@ -137,6 +145,63 @@ struct gap_counts {
   }
   friend bool operator==(const gap_counts&, const gap_counts&) = default;
 };
+
+/// JSON form of gap_counts: an object of its members by name.
+inline void to_json(nlohmann::json& j, const gap_counts& c) {
+  j = nlohmann::json{{"n", c.n},
+                     {"sum_self", c.sum_self},
+                     {"sum_self2", c.sum_self2},
+                     {"sum_customer", c.sum_customer},
+                     {"sum_customer2", c.sum_customer2},
+                     {"sum_cross", c.sum_cross},
+                     {"sum_diff", c.sum_diff},
+                     {"sum_diff2", c.sum_diff2},
+                     {"self_higher", c.self_higher},
+                     {"ties", c.ties},
+                     {"both_top", c.both_top},
+                     {"self_top_only", c.self_top_only},
+                     {"customer_top_only", c.customer_top_only},
+                     {"missing_self", c.missing_self},
+                     {"missing_customer", c.missing_customer},
+                     {"missing_both", c.missing_both}};
+}
+/// Reads the JSON form; throws serialization_error naming a missing or
+/// inconsistent member.
+inline void from_json(const nlohmann::json& j, gap_counts& c) {
+  const auto bad = [](const std::string& why) { return serialization_error("perception gap counts: " + why); };
+  gap_counts t;
+  try {
+    const auto u = [&](const char* k) { return j.at(k).get<std::uint64_t>(); };
+    t.n = u("n");
+    t.sum_self = u("sum_self");
+    t.sum_self2 = u("sum_self2");
+    t.sum_customer = u("sum_customer");
+    t.sum_customer2 = u("sum_customer2");
+    t.sum_cross = u("sum_cross");
+    t.sum_diff = j.at("sum_diff").get<std::int64_t>();
+    t.sum_diff2 = u("sum_diff2");
+    t.self_higher = u("self_higher");
+    t.ties = u("ties");
+    t.both_top = u("both_top");
+    t.self_top_only = u("self_top_only");
+    t.customer_top_only = u("customer_top_only");
+    t.missing_self = u("missing_self");
+    t.missing_customer = u("missing_customer");
+    t.missing_both = u("missing_both");
+  } catch (const nlohmann::json::exception& e) {
+    throw bad(e.what());
+  }
+  if (t.self_higher > t.n || t.ties > t.n - t.self_higher) throw bad("self_higher + ties exceed n");
+  if (t.both_top > t.n || t.self_top_only > t.n - t.both_top ||
+      t.customer_top_only > t.n - t.both_top - t.self_top_only) {
+    throw bad("the top-box counts exceed n");
+  }
+  if (t.n == 0 && (t.sum_self || t.sum_customer || t.sum_self2 || t.sum_customer2 || t.sum_cross || t.sum_diff ||
+                   t.sum_diff2)) {
+    throw bad("sums without pairs");
+  }
+  c = t;
+}
 
 /// What result() is asked for (not part of the state).
 struct gap_options {
@@ -357,6 +422,38 @@ class perception_gap {
     out.groups = std::move(ranked);
     for (auto& x : unranked) out.groups.push_back(std::move(x));
     return out;
+  }
+
+  /// JSON form (see the header comment).
+  friend void to_json(nlohmann::json& j, const perception_gap& g) {
+    nlohmann::json groups = nlohmann::json::array();
+    for (const auto& [k, c] : g.groups_) groups.push_back(nlohmann::json{{"group", k}, {"counts", c}});
+    j = nlohmann::json{{"self_scale", g.self_},   {"customer_scale", g.customer_}, {"top_box", g.top_box_},
+                       {"total", g.total_},       {"groups", std::move(groups)}};
+  }
+  /// Reads the JSON form; throws serialization_error naming what is missing
+  /// or inconsistent (a bad scale or top box, counts that do not agree, a
+  /// group named twice or with more rows than the total).
+  friend void from_json(const nlohmann::json& j, perception_gap& g) {
+    const auto bad = [](const std::string& why) { return serialization_error("perception gap: " + why); };
+    try {
+      perception_gap t(j.at("self_scale").get<scale>(), j.at("customer_scale").get<scale>(),
+                       j.at("top_box").get<int>());
+      t.total_ = j.at("total").get<gap_counts>();
+      std::uint64_t rows = 0;
+      for (const auto& e : j.at("groups")) {
+        const auto key = e.at("group").get<std::string>();
+        if (key.empty()) throw bad("a group without a key");
+        if (!t.groups_.emplace(key, e.at("counts").get<gap_counts>()).second) throw bad("group '" + key + "' twice");
+        rows += t.groups_.at(key).rows();
+      }
+      if (rows > t.total_.rows()) throw bad("the groups hold more rows than the total");
+      g = std::move(t);
+    } catch (const nlohmann::json::exception& e) {
+      throw bad(e.what());
+    } catch (const invalid_argument& e) {
+      throw bad(e.reason());
+    }
   }
 
   friend bool operator==(const perception_gap& x, const perception_gap& y) {
