@@ -29,6 +29,7 @@
 #include "cxmetrics/stats/multiplicity.hpp"
 #include "cxmetrics/stats/net_compare.hpp"
 #include "cxmetrics/stats/net_score.hpp"
+#include "cxmetrics/stats/paired_proportions.hpp"
 #include "cxmetrics/stats/proportion.hpp"
 #include "cxmetrics/stats/weighted_se.hpp"
 
@@ -63,6 +64,7 @@
 #include "cxmetrics/alerts/alert_engine.hpp"
 #include "cxmetrics/alerts/alert_rule.hpp"
 #include "cxmetrics/drivers/driver_input.hpp"
+#include "cxmetrics/drivers/gap.hpp"
 #include "cxmetrics/drivers/key_drivers.hpp"
 #include "cxmetrics/drivers/moments.hpp"
 #include "cxmetrics/journey/experience.hpp"

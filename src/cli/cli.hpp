@@ -222,6 +222,7 @@ void register_summary(CLI::App& app, context& ctx);
 void register_report(CLI::App& app, context& ctx);
 void register_journeys(CLI::App& app, context& ctx);
 void register_drivers(CLI::App& app, context& ctx);
+void register_gap(CLI::App& app, context& ctx);
 void register_forecast(CLI::App& app, context& ctx);
 void register_alerts(CLI::App& app, context& ctx);
 void register_trend(CLI::App& app, context& ctx);

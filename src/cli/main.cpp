@@ -10,6 +10,7 @@
 //   cxm compare nps --a D,P,PR --b D,P,PR          [--level L] [--format F]
 //   cxm compare proportion --a X,N --b X,N         [--level L] [--format F]
 //   cxm forecast SERIES.csv --frequency F --horizon H [--model auto|ANN|...] [--fits OUT.csv] [--lower L --upper U]
+//   cxm gap FILE --self FIELD --customer FIELD [--by agent] [--min-n N] [--top-box K] [--format F]
 //   cxm alerts FILE [--rules rules.json] [--follow [--follow-timeout S]] [--out FILE]
 //
 // Each subcommand is registered from its own file (cli.hpp says how); exit
@@ -62,6 +63,7 @@ int main(int argc, char** argv) {
   register_counts(app, ctx);
   register_journeys(app, ctx);
   register_drivers(app, ctx);
+  register_gap(app, ctx);
   register_forecast(app, ctx);
   register_alerts(app, ctx);
 
