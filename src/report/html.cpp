@@ -16,6 +16,7 @@
 
 #include "cxmetrics/core/error.hpp"
 #include "cxmetrics/version.hpp"
+#include "report/driver_tables.hpp"
 #include "report/tables.hpp"
 #include "report/text.hpp"
 
@@ -414,6 +415,7 @@ std::string render_html(const report_model& m) {
   for (const auto& s : m.series) out += "<a href=\"#" + esc(s.id) + "\">" + esc(s.title) + "</a>";
   if (m.resolution) out += "<a href=\"#" + esc(m.resolution->id) + "\">" + esc(m.resolution->title) + "</a>";
   if (m.journey) out += "<a href=\"#" + esc(m.journey->id) + "\">" + esc(m.journey->title) + "</a>";
+  if (m.drivers) out += "<a href=\"#" + esc(m.drivers->id) + "\">" + esc(m.drivers->title) + "</a>";
   if (m.ingest) out += "<a href=\"#ingest\">Data quality</a>";
   out += "</nav>\n</header>\n";
 
@@ -475,6 +477,7 @@ std::string render_html(const report_model& m) {
     out += "</section>\n";
   }
   if (m.journey) detail::journey_html(out, *m.journey, m.level);
+  if (m.drivers) detail::driver_html(out, *m.drivers, m.level);
   if (m.ingest) {
     const auto& g = *m.ingest;
     out += section_open("ingest", "Data quality: rows read, accepted and rejected");
@@ -593,6 +596,7 @@ std::string render_markdown(const report_model& m) {
     for (const auto& n : c.notes) out += md_cell(n) + "\n\n";
   }
   if (m.journey) detail::journey_markdown(out, *m.journey, m.level);
+  if (m.drivers) detail::driver_markdown(out, *m.drivers, m.level);
   if (m.ingest) {
     const auto& g = *m.ingest;
     out += "## Data quality: rows read, accepted and rejected\n\n";

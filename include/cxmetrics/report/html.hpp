@@ -22,6 +22,10 @@
 //                   peak and the end of detractors' journeys) and the memory
 //                   models (cross-validated RMSE: does peak-end beat the
 //                   mean?), with the remembered score beside the plain mean
+//   drivers         when the report is asked for a key-driver analysis
+//                   (report/driver_section.hpp): the importances with their
+//                   intervals, R², n, rows dropped, each driver's
+//                   performance and the importance × performance chart
 //
 // render_html writes one self-contained HTML5 file: inline CSS, inline SVG
 // (report/svg.hpp), no scripts, no external fonts, images or URLs, so it
@@ -54,6 +58,7 @@
 #include "cxmetrics/journey/peak_end.hpp"
 #include "cxmetrics/journey/summary.hpp"
 #include "cxmetrics/journey/touchpoints.hpp"
+#include "cxmetrics/report/driver_section.hpp"
 #include "cxmetrics/report/journey_charts.hpp"
 #include "cxmetrics/report/svg.hpp"
 #include "cxmetrics/stats/compare_to_rest.hpp"
@@ -188,6 +193,7 @@ struct report_model {
   /// and a rejects file); their number out of ingest->rejected is shown.
   std::vector<ingest_reject> rejects;
   std::optional<journey_section> journey;  ///< only when the data has journeys
+  std::optional<driver_section> drivers;   ///< only when a driver analysis was asked for
   std::vector<std::string> notes;   ///< shown at the end
 };
 

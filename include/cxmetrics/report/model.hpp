@@ -53,6 +53,12 @@
 // cross-validated RMSE (compare_memory_models, folds by the hash of the
 // journey id). Rows the journey rules reject are counted in a note.
 //
+// Key drivers: with model_options::drivers set, the model gets a driver
+// section (build_driver_section, report/driver_section.hpp): the outcome's
+// key drivers among the named fields, their importances and performance,
+// and the importance × performance chart; its errors (a field the table
+// lacks, data the analysis cannot use) are build_report_model's.
+//
 // The ingest_result overload (what read_responses returns) adds the ingest
 // summary and the first max_rejects_shown rejected rows, and leaves out the
 // metrics whose column the file lacks (the fields of
@@ -72,6 +78,7 @@
 #include "cxmetrics/io/ingest.hpp"
 #include "cxmetrics/journey/journeys.hpp"
 #include "cxmetrics/journey/peak_end.hpp"
+#include "cxmetrics/report/driver_section.hpp"
 #include "cxmetrics/report/html.hpp"
 #include "cxmetrics/stats/multiplicity.hpp"
 
@@ -122,6 +129,8 @@ struct model_options {
   std::string weight_column;
   /// The journey section: built when set and the table has the journey field.
   std::optional<journey_options> journey;
+  /// The key-driver section (report/driver_section.hpp): built when set.
+  std::optional<driver_report_options> drivers;
 };
 
 /// The report of a table (see the header comment). Throws invalid_argument
