@@ -64,27 +64,45 @@ table importance_table(const driver_section& s, double level) {
   table t;
   t.caption = "Importance: shares of R\xC2\xB2 = " + format_fixed(a.r2, 3) +
               (boot ? " (" + lvl + "% bootstrap intervals)" : std::string());
-  t.header = {"driver", "LMG", "relative weight", "Pratt", "first R\xC2\xB2", "last R\xC2\xB2",
-              "beta (std.) [" + lvl + "% t interval]", "VIF"};
-  t.numeric = {false, true, true, true, true, true, true, true};
+  t.header = {"driver", "LMG", "relative weight", "Pratt"};
+  t.numeric = {false, true, true, true};
   double sum_lmg = 0.0, sum_rw = 0.0, sum_pratt = 0.0;
   for (std::size_t j = 0; j < a.drivers.size(); ++j) {
     const auto& d = a.drivers[j];
     const drivers::driver_intervals* ci = boot ? &s.boot->drivers.at(j) : nullptr;
     t.rows.push_back({d.name, value_ci(d.lmg, ci ? &ci->lmg : nullptr, 3),
                       value_ci(d.relweight, ci ? &ci->relweight : nullptr, 3),
-                      value_ci(d.pratt, ci ? &ci->pratt : nullptr, 3),
-                      value_ci(d.first_r2, ci ? &ci->first_r2 : nullptr, 3),
-                      value_ci(d.last_r2, ci ? &ci->last_r2 : nullptr, 3), value_ci(d.beta_std, &d.beta_ci, 3),
-                      format_fixed(d.vif, 2)});
-    t.row_class.emplace_back(d.vif > 10.0 ? "sig" : "");
+                      value_ci(d.pratt, ci ? &ci->pratt : nullptr, 3)});
+    t.row_class.emplace_back("");
     sum_lmg += d.lmg;
     sum_rw += d.relweight;
     sum_pratt += d.pratt;
   }
   t.rows.push_back({"sum (R\xC2\xB2 " + value_ci(a.r2, boot ? &s.boot->r2 : nullptr, 3) + ")",
-                    format_fixed(sum_lmg, 3), format_fixed(sum_rw, 3), format_fixed(sum_pratt, 3), "", "", "", ""});
+                    format_fixed(sum_lmg, 3), format_fixed(sum_rw, 3), format_fixed(sum_pratt, 3)});
   t.row_class.emplace_back("total");
+  return t;
+}
+
+// The measures that do not split R²: alone, last, the coefficient, VIF.
+table other_measures_table(const driver_section& s, double level) {
+  const auto& a = s.analysis;
+  const bool boot = s.boot.has_value();
+  const std::string lvl = format_level(level);
+  table t;
+  t.caption = "Other measures: R\xC2\xB2 alone and lost without the driver" +
+              (boot ? " (" + lvl + "% bootstrap intervals)" : std::string()) +
+              ", standardised coefficient (" + lvl + "% t interval), variance inflation";
+  t.header = {"driver", "first R\xC2\xB2", "last R\xC2\xB2", "beta (std.)", "VIF"};
+  t.numeric = {false, true, true, true, true};
+  for (std::size_t j = 0; j < a.drivers.size(); ++j) {
+    const auto& d = a.drivers[j];
+    const drivers::driver_intervals* ci = boot ? &s.boot->drivers.at(j) : nullptr;
+    t.rows.push_back({d.name, value_ci(d.first_r2, ci ? &ci->first_r2 : nullptr, 3),
+                      value_ci(d.last_r2, ci ? &ci->last_r2 : nullptr, 3), value_ci(d.beta_std, &d.beta_ci, 3),
+                      format_fixed(d.vif, 2)});
+    t.row_class.emplace_back(d.vif > 10.0 ? "sig" : "");
+  }
   return t;
 }
 
@@ -254,6 +272,7 @@ void driver_html(std::string& out, const driver_section& s, double level) {
   }
   write_html_table(out, importance_table(s, level));
   write_html_table(out, performance_table(s, level));
+  write_html_table(out, other_measures_table(s, level));
   for (const auto& n : s.notes) out += "<p class=\"note\">" + esc(n) + "</p>\n";
   out += "</section>\n";
 }
@@ -265,6 +284,7 @@ void driver_markdown(std::string& out, const driver_section& s, double level) {
   out += md_text(rows_note(s)) + "\n\n";
   write_md_table(out, importance_table(s, level));
   write_md_table(out, performance_table(s, level));
+  write_md_table(out, other_measures_table(s, level));
   for (const auto& n : s.notes) out += md_text(n) + "\n\n";
 }
 

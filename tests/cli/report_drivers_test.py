@@ -59,20 +59,29 @@ with scratch() as tmp:
           f"model row: n {len(kept)}, rows {len(rows)}, dropped listwise {len(rows) - len(kept)}: {model}")
     check(bool(model) and model[0].startswith("%.3f [" % a.r2), f"R² {a.r2:.3f} with its bootstrap interval: {model[:1]}")
     for j, e in enumerate(ELEMENTS):
-        imp = cells_of(sec, e)
-        got = [float(c.split()[0]) for c in imp[:5]] if len(imp) >= 5 else []
+        # Three tables have a row per driver: importances, performance, other measures.
+        rows_of_e = [re.findall(r"<td[^>]*>(.*?)</td>", x)
+                     for x in re.findall(r"<tr[^>]*><td>%s</td>(.*?)</tr>" % e, sec, flags=re.S)]
+        check(len(rows_of_e) == 3, f"{e} has a row in each of the three tables")
+        imp = rows_of_e[0] + rows_of_e[2] if len(rows_of_e) == 3 else []
+        got = [float(c.split()[0]) for c in imp[:4]] if len(imp) >= 4 else []
         # LMG, relweight, Pratt, first R²: the reference's LMG, Pratt and r² to 3 decimals.
-        ok = len(got) == 5 and abs(got[0] - a.lmg[j]) <= 5e-4 and abs(got[2] - a.pratt[j]) <= 5e-4 and \
+        ok = len(got) == 4 and abs(got[0] - a.lmg[j]) <= 5e-4 and abs(got[2] - a.pratt[j]) <= 5e-4 and \
             abs(got[3] - a.first_r2[j]) <= 5e-4
-        check(ok and "[" in imp[0], f"{e}: LMG {a.lmg[j]:.4f}, Pratt {a.pratt[j]:.4f}, r² {a.first_r2[j]:.4f}: {imp[:4]}")
-        rows_of_e = re.findall(r"<tr[^>]*><td>%s</td>(.*?)</tr>" % e, sec, flags=re.S)
-        perf_cells = re.findall(r"<td[^>]*>(.*?)</td>", rows_of_e[1]) if len(rows_of_e) > 1 else []
+        check(ok and "[" in imp[0] and "[" in imp[3],
+              f"{e}: LMG {a.lmg[j]:.4f}, Pratt {a.pratt[j]:.4f}, r² {a.first_r2[j]:.4f}: {imp[:4]}")
+        perf_cells = rows_of_e[1] if len(rows_of_e) > 1 else []
         x, n = perf[j]
         p, lo, hi = ref.wilson(x, n)
         want = "%.1f [%.1f, %.1f]" % (100 * p, 100 * lo, 100 * hi)
         check(len(perf_cells) == 5 and perf_cells[1] == str(n) and perf_cells[3] == want and
               perf_cells[4] == quad[j].replace("_", " "),
               f"{e}: n {n}, top box {want}, {quad[j]}: {perf_cells}")
+    # LMG, relative weights and Pratt each sum to R² (the reference's R²).
+    sums = re.search(r'<tr class="total"><td>sum \(R² ([0-9.]+) [^<]*</td>(.*?)</tr>', sec, flags=re.S)
+    cells = re.findall(r"<td[^>]*>(.*?)</td>", sums.group(2)) if sums else []
+    check(sums is not None and sums.group(1) == "%.3f" % a.r2 and cells == ["%.3f" % a.r2] * 3,
+          f"the sums row: LMG, relative weight and Pratt each {a.r2:.3f}: {cells}")
     check(quad[ELEMENTS.index("responsiveness")] == "fix_first", "responsiveness is to fix first (reference)")
     # The chart.
     svgs = re.findall(r'<svg\b[^>]*data-chart="drivers-importance-performance".*?</svg>', sec, flags=re.S)
