@@ -80,6 +80,8 @@
 #include "cxmetrics/series/series.hpp"
 #include "cxmetrics/series/trend.hpp"
 
+#include "cxmetrics/report/driver_charts.hpp"
+#include "cxmetrics/report/driver_section.hpp"
 #include "cxmetrics/report/html.hpp"
 #include "cxmetrics/report/journey_charts.hpp"
 #include "cxmetrics/report/model.hpp"

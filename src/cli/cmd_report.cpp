@@ -21,6 +21,10 @@
 // rating:score:0-10), csat and ces; the journey's outcome its nps answer;
 // --stage-order puts the map's stages in order (rows of other stages are
 // rejected by the journey rules and counted in a note).
+//
+// Key drivers: --drivers a,b,c [--outcome nps] (the flags of `cxm drivers`:
+// --missing, --bootstrap, --seed) adds the key-driver section
+// (report/driver_section.hpp); see cli/report_drivers.hpp.
 #include <algorithm>
 #include <cctype>
 #include <fstream>
@@ -122,6 +126,7 @@ void run_report(report_args& a, const context& ctx) {
     }
     mo.journey->fields.stage_order = a.stage_order;
   }
+  mo.drivers = report_drivers_of(a.drivers, a.input);
   const auto options = make_ingest_options(a.input);
   // The table shares the read's dictionaries: batches append their ids as they are.
   a.input.dictionaries = std::make_shared<category_dictionaries>(options.channels);
@@ -182,6 +187,7 @@ void register_report(CLI::App& app, context& ctx) {
   sub->add_option("--stage-order", args->stage_order,
                   "Journey section: the stages in order (a,b,c); rows of other stages are left out of the journeys")
       ->delimiter(',');
+  add_report_driver_flags(*sub, args->drivers);
   sub->add_flag("-q,--quiet", ctx.quiet, "No progress line or final message on stderr");
   sub->callback([args, &ctx] { run_report(*args, ctx); });
 }

@@ -9,6 +9,7 @@
 #include "cli/cli.hpp"
 #include "cli/groups.hpp"
 #include "cli/input.hpp"
+#include "cli/report_drivers.hpp"
 
 namespace cxm::inline v0_1::cli {
 
@@ -37,6 +38,7 @@ struct report_args {
   std::uint64_t thin_below = 100;
   std::string format = "html";
   std::vector<std::string> stage_order;  // the journey section's stages, in order
+  report_driver_flags drivers;           // the key-driver section (cli/report_drivers.hpp)
 };
 
 /// Reads the file and writes the report to -o or ctx.out (see cmd_report.cpp).

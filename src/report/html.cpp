@@ -16,6 +16,7 @@
 
 #include "cxmetrics/core/error.hpp"
 #include "cxmetrics/version.hpp"
+#include "report/driver_tables.hpp"
 #include "report/tables.hpp"
 #include "report/text.hpp"
 
@@ -415,6 +416,7 @@ std::string render_html(const report_model& m) {
   if (m.resolution) out += "<a href=\"#" + esc(m.resolution->id) + "\">" + esc(m.resolution->title) + "</a>";
   if (m.trend) out += "<a href=\"#" + esc(m.trend->id) + "\">" + esc(m.trend->title) + "</a>";
   if (m.journey) out += "<a href=\"#" + esc(m.journey->id) + "\">" + esc(m.journey->title) + "</a>";
+  if (m.drivers) out += "<a href=\"#" + esc(m.drivers->id) + "\">" + esc(m.drivers->title) + "</a>";
   if (m.ingest) out += "<a href=\"#ingest\">Data quality</a>";
   out += "</nav>\n</header>\n";
 
@@ -477,6 +479,7 @@ std::string render_html(const report_model& m) {
   }
   if (m.trend) detail::trend_html(out, *m.trend, m.level);
   if (m.journey) detail::journey_html(out, *m.journey, m.level);
+  if (m.drivers) detail::driver_html(out, *m.drivers, m.level);
   if (m.ingest) {
     const auto& g = *m.ingest;
     out += section_open("ingest", "Data quality: rows read, accepted and rejected");
@@ -596,6 +599,7 @@ std::string render_markdown(const report_model& m) {
   }
   if (m.trend) detail::trend_markdown(out, *m.trend, m.level);
   if (m.journey) detail::journey_markdown(out, *m.journey, m.level);
+  if (m.drivers) detail::driver_markdown(out, *m.drivers, m.level);
   if (m.ingest) {
     const auto& g = *m.ingest;
     out += "## Data quality: rows read, accepted and rejected\n\n";

@@ -423,6 +423,7 @@ report_model build_report_model(const response_table& t, const model_options& op
   if (opt.journey && t.schema().find(opt.journey->fields.journey)) {
     m.journey = build_journey_section(t, *opt.journey, opt.level);
   }
+  if (opt.drivers) m.drivers = build_driver_section(t, *opt.drivers, opt.level, opt.weighted);
 
   m.notes.push_back("All intervals are " + lvl + "% intervals. Significance marks compare each group with all "
                     "other responses at p < " + format_fixed(1.0 - opt.level, 2) + " after adjustment (p-values " +

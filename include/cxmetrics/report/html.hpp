@@ -25,6 +25,10 @@
 //   trend           when the data spans enough periods (trend_section,
 //                   report/trend_section.hpp): NPS per period with its band,
 //                   the trend line and the forecast fan (80 % and 95 %)
+//   drivers         when the report is asked for a key-driver analysis
+//                   (report/driver_section.hpp): the importances with their
+//                   intervals, R², n, rows dropped, each driver's
+//                   performance and the importance × performance chart
 //
 // render_html writes one self-contained HTML5 file: inline CSS, inline SVG
 // (report/svg.hpp), no scripts, no external fonts, images or URLs, so it
@@ -57,6 +61,7 @@
 #include "cxmetrics/journey/peak_end.hpp"
 #include "cxmetrics/journey/summary.hpp"
 #include "cxmetrics/journey/touchpoints.hpp"
+#include "cxmetrics/report/driver_section.hpp"
 #include "cxmetrics/report/journey_charts.hpp"
 #include "cxmetrics/report/svg.hpp"
 #include "cxmetrics/report/trend_section.hpp"
@@ -193,6 +198,7 @@ struct report_model {
   std::vector<ingest_reject> rejects;
   std::optional<journey_section> journey;  ///< only when the data has journeys
   std::optional<trend_section> trend;      ///< only when the data spans enough periods
+  std::optional<driver_section> drivers;   ///< only when a driver analysis was asked for
   std::vector<std::string> notes;   ///< shown at the end
 };
 

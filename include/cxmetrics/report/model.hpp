@@ -58,6 +58,11 @@
 // when it appears, the period chosen by the span, the trend, change alerts
 // and forecast), its periods thin below thin_below like the series above;
 // when the span is too short a note says so instead.
+// Key drivers: with model_options::drivers set, the model gets a driver
+// section (build_driver_section, report/driver_section.hpp): the outcome's
+// key drivers among the named fields, their importances and performance,
+// and the importance × performance chart; its errors (a field the table
+// lacks, data the analysis cannot use) are build_report_model's.
 //
 // The ingest_result overload (what read_responses returns) adds the ingest
 // summary and the first max_rejects_shown rejected rows, and leaves out the
@@ -78,6 +83,7 @@
 #include "cxmetrics/io/ingest.hpp"
 #include "cxmetrics/journey/journeys.hpp"
 #include "cxmetrics/journey/peak_end.hpp"
+#include "cxmetrics/report/driver_section.hpp"
 #include "cxmetrics/report/html.hpp"
 #include "cxmetrics/report/trend_section.hpp"
 #include "cxmetrics/stats/multiplicity.hpp"
@@ -132,6 +138,8 @@ struct model_options {
   /// The trend section (report/trend_section.hpp): built when set, NPS is
   /// shown and its dated answers span enough periods; unset: no section.
   std::optional<trend_options> trend = trend_options{};
+  /// The key-driver section (report/driver_section.hpp): built when set.
+  std::optional<driver_report_options> drivers;
 };
 
 /// The report of a table (see the header comment). Throws invalid_argument
