@@ -7,6 +7,7 @@
 #include <cmath>
 #include <cstdint>
 #include <deque>
+#include <limits>
 #include <map>
 #include <sstream>
 #include <stdexcept>
@@ -567,6 +568,100 @@ TEST(Alerts, JsonLinesSink) {
   f.process(nps_response("R1", 1));
   EXPECT_EQ(f.counts().failed, 1u);
   EXPECT_EQ(f.failed().at(0).detail, "sink 1 failed 3 times, last: cannot write an alert to the output stream");
+}
+
+TEST(Alerts, WindowsMatchAPlainRecomputationNearTheirThresholds) {
+  // 4000 answers over about 40 days, a few of them up to 4 days late, each
+  // window rule's threshold near its stream's mean so that the windows
+  // cross it often, in both directions. The expected matches come from a
+  // recomputation here: every answer kept with its day and scores, and each
+  // window counted afresh from them after each answer (a day window: the
+  // latest day seen and the D − 1 before it; an older answer is late and
+  // neither counts nor matches). Catches a window that skips a test it
+  // needed, e.g. after answers left a day window.
+  const std::vector<alert_rule> rules{alert_rule::below_days(cxm::alert_metric::csat, 3, 0.40, 5, "csat-3d"),
+                                      alert_rule::below_days(cxm::alert_metric::nps, 2, -45.0, 5, "nps-2d"),
+                                      alert_rule::below_last(cxm::alert_metric::nps, 30, -45.0, 10, "nps-30"),
+                                      alert_rule::below_last(cxm::alert_metric::resolution, 25, 0.5, 25, "res-25")};
+  alert_engine e(rules);
+  collected got;
+  e.add_sink(got.sink());
+  struct kept {
+    std::int64_t day;
+    int nps, csat;
+    cxm::resolution res;
+    bool late3, late2;  // late for the 3-day and the 2-day window
+  };
+  std::vector<kept> all;
+  std::vector<std::vector<std::uint64_t>> expected(rules.size());
+  std::int64_t latest = std::numeric_limits<std::int64_t>::min() / 2;
+  std::uint64_t s = 7;
+  std::int64_t t = t0;
+  for (std::uint64_t i = 0; i < 4000; ++i) {
+    s = s * 6364136223846793005ULL + 1442695040888963407ULL;
+    t += static_cast<std::int64_t>((s >> 20) % 1700);  // about 850 s apart: 100 a day
+    const bool back = (s >> 60) == 0;                    // 1 in 16: up to 4 days back
+    const std::int64_t when = back ? t - static_cast<std::int64_t>((s >> 30) % (4 * day)) : t;
+    response r = nps_response("r", static_cast<int>((s >> 33) % 11), at(when));
+    r.csat = static_cast<int>((s >> 40) % 5) + 1;
+    r.resolved = ((s >> 50) & 1) ? cxm::resolution::yes : cxm::resolution::no;
+    e.process(r);
+    const std::int64_t d = (when - t0 + 100 * day) / day - 100;  // floor, also before t0
+    all.push_back({d, *r.nps, *r.csat, r.resolved, d <= latest - 3, d <= latest - 2});
+    latest = std::max(latest, d);
+    const kept& now = all.back();
+    double n = 0, hi = 0, pro = 0, det = 0;
+    if (!now.late3) {
+      for (const auto& a : all) {
+        if (!a.late3 && a.day > latest - 3) {
+          n += 1;
+          hi += a.csat >= 4;
+        }
+      }
+      if (n >= 5 && hi / n < 0.40) expected[0].push_back(i);
+    }
+    if (!now.late2) {
+      n = 0;
+      for (const auto& a : all) {
+        if (!a.late2 && a.day > latest - 2) {
+          n += 1;
+          pro += a.nps >= 9;
+          det += a.nps <= 6;
+        }
+      }
+      if (n >= 5 && 100.0 * (pro - det) / n < -45.0) expected[1].push_back(i);
+    }
+    // Last-N windows: every answer, whatever its time.
+    pro = det = n = 0;
+    for (std::size_t j = all.size() > 30 ? all.size() - 30 : 0; j < all.size(); ++j, n += 1) {
+      pro += all[j].nps >= 9;
+      det += all[j].nps <= 6;
+    }
+    if (n >= 10 && 100.0 * (pro - det) / n < -45.0) expected[2].push_back(i);
+    double yes = 0;
+    n = 0;
+    for (std::size_t j = all.size() > 25 ? all.size() - 25 : 0; j < all.size(); ++j, n += 1) {
+      yes += all[j].res == cxm::resolution::yes;
+    }
+    if (n >= 25 && yes / n < 0.5) expected[3].push_back(i);
+  }
+  std::vector<std::vector<std::uint64_t>> have(rules.size());
+  for (const auto& a : got.records) {
+    for (std::size_t k = 0; k < rules.size(); ++k) {
+      if (a.rule == rules[k].name) have[k].push_back(a.sequence);
+    }
+  }
+  for (std::size_t k = 0; k < rules.size(); ++k) {
+    EXPECT_EQ(have[k].size(), expected[k].size()) << rules[k].name;
+    const auto diff = std::mismatch(have[k].begin(), have[k].end(), expected[k].begin(), expected[k].end());
+    EXPECT_TRUE(diff.first == have[k].end() && diff.second == expected[k].end())
+        << rules[k].name << ": first difference at engine "
+        << (diff.first == have[k].end() ? -1 : static_cast<long long>(*diff.first)) << ", recomputation "
+        << (diff.second == expected[k].end() ? -1 : static_cast<long long>(*diff.second));
+    EXPECT_GT(expected[k].size(), 100u) << rules[k].name;
+    EXPECT_LT(expected[k].size(), 3500u) << rules[k].name;
+  }
+  EXPECT_GT(e.counts().late, 0u);
 }
 
 // Per-group windows. `agent` responses at one-minute steps.

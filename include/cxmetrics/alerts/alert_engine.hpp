@@ -143,7 +143,7 @@ class alert_engine {
     if (opt_.max_attempts == 0) throw invalid_argument("max_attempts must be >= 1", at_field("max_attempts"));
     if (!opt_.clock) opt_.clock = [] { return std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now()); };
     counts_.resize(rules_.size());
-    cool_.resize(rules_.size());
+    per_rule_.resize(rules_.size());
     facts_.resize(rules_.size());
     hits_.assign((rules_.size() + 63) / 64, 0);
     for (std::size_t k = 0; k < rules_.size(); ++k) {
@@ -247,6 +247,7 @@ class alert_engine {
     std::uint64_t head = 0;             // last N: the ring's next cell
     std::int64_t current_day = no_day;  // last D days: the latest day seen, and its bucket
     std::uint64_t current_cell = 0;
+    std::uint64_t quiet = 0;            // window_below: answers to come that cannot bring it below (see window_phase)
     std::uint64_t inv_of = 0;           // n of which inv_n is the inverse
     double inv_n = 0.0;
     bool base_dirty = true;             // baseline_drop: the cached baseline figures below need recomputing
@@ -267,6 +268,7 @@ class alert_engine {
     std::uint64_t span = 0;  // N answers or D days
     std::uint64_t min_n = 1;
     double threshold = 0.0;
+    double step = 0.0;       // window_below: most one answer can move (value × n) − threshold × n
     std::int64_t base_from = 0, base_to = 0;  // seconds
     double k2 = 0.0;         // baseline_drop: (0.999 z_critical)^2, the closed-form pre-check
     int table = -1;          // group table, or -1: the whole stream
@@ -284,9 +286,11 @@ class alert_engine {
     std::string_view group;
   };
 
-  struct cooldown_state {
+  // What a rule's records need beyond the rule.
+  struct record_state {
+    std::string reason_head, reason_tail;  // score_at_most: "nps " and " is at most 6" around the score
     std::vector<alert_key_field> fields;  // a grouped rule's group fields, then the cool-down's own
-    std::unordered_map<std::string, timestamp> last_alert;  // key -> time of its last alert
+    std::unordered_map<std::string, timestamp, detail::alert_key_hash, std::equal_to<>> last_alert;  // key -> its last alert
     std::size_t prune_at = 1024;
   };
 
@@ -311,7 +315,12 @@ class alert_engine {
   // Rule k into the tables the hot path reads.
   void compile(std::size_t k) {
     const alert_rule& r = rules_[k];
-    auto& cs = cool_[k];
+    auto& cs = per_rule_[k];
+    if (r.kind == alert_rule_kind::score_at_most) {
+      cs.reason_head.append(to_string(r.metric)).append(" ");
+      cs.reason_tail.append(" is at most ");
+      num(cs.reason_tail, r.threshold);
+    }
     cs.fields = r.group_by;
     for (const auto f : r.cooldown.key) {
       if (std::find(cs.fields.begin(), cs.fields.end(), f) == cs.fields.end()) cs.fields.push_back(f);
@@ -351,6 +360,9 @@ class alert_engine {
     w.span = w.by_days ? static_cast<std::uint64_t>(r.last_days) : r.last_responses;
     w.min_n = r.min_n;
     w.threshold = r.threshold;
+    // One answer moves the count of high answers, and that of low ones, by
+    // at most 1 each (one enters, one may leave) and n by at most 1.
+    w.step = (w.points ? 200.0 : 1.0) + std::fabs(w.threshold) + 1e-6;
     if (w.baseline) {
       w.base_from = r.baseline_from.time_since_epoch().count();
       w.base_to = r.baseline_to.time_since_epoch().count();
@@ -480,15 +492,26 @@ class alert_engine {
         ++total_.late;
         continue;
       }
+      if (st.quiet > 0) {  // this answer cannot have brought the window below
+        --st.quiet;
+        continue;
+      }
       const std::uint64_t n = st.c[0] + st.c[1] + st.c[2];
       if (n < w.min_n) continue;
       if (!w.baseline) {
         // Below the threshold? The product first: the quotient (the value a
-        // record reports) only when the window is not clearly above.
+        // record reports) only when the window is not clearly above. When it
+        // is clearly above by a margin D, the next floor(D / step) answers
+        // cannot close the gap (a day window's expiry, which can, resets
+        // the count): they skip the test.
         const double a = w.points ? 100.0 * (static_cast<double>(st.c[2]) - static_cast<double>(st.c[0]))
                                   : static_cast<double>(st.c[2]);
         const double y = w.threshold * static_cast<double>(n);
-        if (a >= y + 1e-9 * (std::fabs(y) + 1.0)) continue;
+        const double gap = a - (y + 1e-9 * (std::fabs(y) + 1.0));
+        if (gap >= 0.0) {
+          st.quiet = static_cast<std::uint64_t>(std::min(gap / w.step, 1e15));
+          continue;
+        }
         const double value = a / static_cast<double>(n);
         if (!(value < w.threshold)) continue;
         auto& f = facts_[w.rule];
@@ -527,6 +550,7 @@ class alert_engine {
         }
         st.current_day = day;
         st.current_cell = cell;
+        st.quiet = 0;  // answers left the window
       }
     }
     auto& b = buckets[cell];
@@ -619,15 +643,17 @@ class alert_engine {
   }
 
   // What matched, into `out` (appended piece by piece: its buffer is reused).
-  static void describe(const alert_rule& rule, const response& r, const window_fact* w, std::string& out) {
+  static void describe(const alert_rule& rule, const record_state& rs, const response& r, const window_fact* w,
+                       std::string& out) {
     out.clear();
     switch (rule.kind) {
-      case alert_rule_kind::score_at_most:
-        out.append(to_string(rule.metric)).append(" ");
-        num(out, static_cast<double>(*answer(r, rule.metric)));
-        out.append(" is at most ");
-        num(out, rule.threshold);
+      case alert_rule_kind::score_at_most: {
+        out.append(rs.reason_head);
+        char buf[16];
+        const auto end = std::to_chars(buf, buf + sizeof buf, *answer(r, rule.metric)).ptr;
+        out.append(buf, end).append(rs.reason_tail);
         return;
+      }
       case alert_rule_kind::not_resolved:
         out.append("the issue was not resolved");
         return;
@@ -675,22 +701,27 @@ class alert_engine {
     a.outcome = alert_outcome::alert;
     a.rule = rule.name;
     a.kind = rule.kind;
-    describe(rule, r, w, a.reason);
+    record_state& cs = per_rule_[k];
+    describe(rule, cs, r, w, a.reason);
     if (w != nullptr && !w->group.empty()) a.reason.append(" for ").append(w->group);
     a.detail.clear();
-    a.sequence = seq;
-    a.id = r.id;
-    a.channel = channel_name(r.channel);
-    a.agent = r.agent;
-    a.segment = r.segment;
-    a.time = r.time;
-    if (!now_) now_ = opt_.clock();
-    a.raised_at = *now_;
-    a.nps = r.nps;
-    a.csat = r.csat;
-    a.ces = r.ces;
-    a.resolved = r.resolved;
-    a.why = r.why;
+    if (context_of_ != seq || !context_valid_) {  // the response's context, once for all its records
+      a.sequence = seq;
+      a.id = r.id;
+      a.channel = channel_name(r.channel);
+      a.agent = r.agent;
+      a.segment = r.segment;
+      a.time = r.time;
+      if (!now_) now_ = opt_.clock();
+      a.raised_at = *now_;
+      a.nps = r.nps;
+      a.csat = r.csat;
+      a.ces = r.ces;
+      a.resolved = r.resolved;
+      a.why = r.why;
+      context_of_ = seq;
+      context_valid_ = true;
+    }
     a.attempts = 0;
     a.value.reset();
     a.n = 0;
@@ -712,7 +743,6 @@ class alert_engine {
     }
     a.key.clear();
     std::optional<timestamp> event;
-    cooldown_state& cs = cool_[k];
     if (rule.cooldown.seconds > 0) {
       detail::append_alert_key(a.key, cs.fields, r, a.channel);
       event = time_of(r);
@@ -720,9 +750,12 @@ class alert_engine {
       if (it != cs.last_alert.end() && *event >= it->second &&
           (*event - it->second).count() < rule.cooldown.seconds) {
         a.outcome = alert_outcome::suppressed;
-        a.detail = "cool-down: rule '" + rule.name + "' alerted" + (a.key.empty() ? "" : " for " + a.key) + " at " +
-                   format_timestamp(it->second) + "; the next alert is due from " +
-                   format_timestamp(it->second + std::chrono::seconds{rule.cooldown.seconds});
+        a.detail.append("cool-down: rule '").append(rule.name).append("' alerted");
+        if (!a.key.empty()) a.detail.append(" for ").append(a.key);
+        a.detail.append(" at ")
+            .append(format_timestamp(it->second))
+            .append("; the next alert is due from ")
+            .append(format_timestamp(it->second + std::chrono::seconds{rule.cooldown.seconds}));
       }
     }
     if (!deliver(a)) {
@@ -746,7 +779,7 @@ class alert_engine {
 
   // Drops cool-down entries that can no longer suppress anything at `now`
   // (keeps the map within about twice its live keys).
-  static void prune(const alert_rule& rule, cooldown_state& cs, timestamp now) {
+  static void prune(const alert_rule& rule, record_state& cs, timestamp now) {
     std::erase_if(cs.last_alert, [&](const auto& e) { return (now - e.second).count() >= rule.cooldown.seconds; });
     cs.prune_at = std::max<std::size_t>(1024, 2 * cs.last_alert.size());
   }
@@ -786,7 +819,7 @@ class alert_engine {
   std::vector<alert_rule> rules_;
   alert_engine_options opt_;
   mutable std::vector<alert_counts> counts_;  // per rule (responses filled in when read)
-  std::vector<cooldown_state> cool_;          // per rule
+  std::vector<record_state> per_rule_;          // per rule
   std::vector<score_rule> scores_;            // the score and not-resolved rules
   std::vector<window_rule> windows_;          // the window and baseline rules
   std::vector<detail::alert_group_table> tables_;  // groups, shared by rules with the same group_by and max_groups
@@ -802,6 +835,8 @@ class alert_engine {
   std::vector<alert> failed_;
   alert_counts total_;
   alert rec_;                       // the record being built (its buffers are reused)
+  std::uint64_t context_of_ = 0;    // the response whose context rec_ holds, when context_valid_
+  bool context_valid_ = false;
   std::optional<timestamp> now_;    // the clock's reading for the current response
 };
 

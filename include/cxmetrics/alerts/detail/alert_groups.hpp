@@ -2,25 +2,28 @@
 // the text of a group's key mapped to a slot, slots in the order they were
 // last used, and the key text itself (records name the group by it).
 //
-// Memory: one slot per group, at most `capacity`; a slot costs its key text
-// twice (the slot's copy and the index's) and two 32-bit links. A key that is
-// new when every slot is taken takes the slot of the group used least
-// recently (an eviction, counted): lookups stay O(key length) and memory
-// stays bounded however many groups a stream holds.
+// Memory: one slot per group, at most `capacity`; a slot costs its key text,
+// its 64-bit hash, two 32-bit links, and two 16-byte cells of the index (an
+// open-addressing table, linear probing, at most half full, power-of-two
+// size, entries removed by backward shift). A key that is new when every
+// slot is taken takes the slot of the group used least recently (an
+// eviction, counted): lookups stay O(key length) and memory stays bounded
+// however many groups a stream holds. Keys are hashed 8 bytes at a time with
+// the project's mixer (core/hash.hpp).
 //
 // Header: cxmetrics/alerts/detail/alert_groups.hpp (private to the engine).
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
-#include <functional>
+#include <cstring>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 #include <utility>
 #include <vector>
 
 #include "cxmetrics/alerts/alert_rule.hpp"
+#include "cxmetrics/core/hash.hpp"
 #include "cxmetrics/core/response.hpp"
 
 namespace cxm::inline v0_1::detail {
@@ -42,6 +45,28 @@ inline void append_alert_key(std::string& out, const std::vector<alert_key_field
   }
 }
 
+/// A hash of key text for the engine's tables: 8 bytes at a time through
+/// the project's mixer, the length first (not stable across byte orders;
+/// never stored).
+struct alert_key_hash {
+  using is_transparent = void;
+  std::size_t operator()(std::string_view key) const noexcept {
+    std::uint64_t h = hash_combine(hash_seed, key.size());
+    std::size_t i = 0;
+    for (; i + 8 <= key.size(); i += 8) {
+      std::uint64_t w;
+      std::memcpy(&w, key.data() + i, 8);
+      h = hash_combine(h, w);
+    }
+    if (i < key.size()) {
+      std::uint64_t w = 0;
+      std::memcpy(&w, key.data() + i, key.size() - i);
+      h = hash_combine(h, w);
+    }
+    return static_cast<std::size_t>(h);
+  }
+};
+
 /// Key text -> slot, at most `capacity` slots, least recently used evicted.
 class alert_group_table {
  public:
@@ -60,36 +85,72 @@ class alert_group_table {
   /// slot is new or was taken from an evicted group: its state must start
   /// empty.
   std::uint32_t find_or_add(std::string_view key, bool& fresh) {
-    fresh = false;
-    if (const auto it = index_.find(key); it != index_.end()) {
-      touch(it->second);
-      return it->second;
+    const std::uint64_t h = hash_of(key);
+    if (index_.empty()) index_.assign(16, cell{});
+    const std::size_t mask = index_.size() - 1;
+    for (std::size_t i = h & mask; index_[i].slot != none; i = (i + 1) & mask) {
+      if (index_[i].hash == h && keys_[index_[i].slot] == key) {
+        fresh = false;
+        touch(index_[i].slot);
+        return index_[i].slot;
+      }
     }
     fresh = true;
     std::uint32_t s;
     if (keys_.size() < capacity_) {
+      if (2 * (keys_.size() + 1) > index_.size()) rehash(2 * index_.size());
       s = static_cast<std::uint32_t>(keys_.size());
       keys_.emplace_back(key);
+      hashes_.push_back(h);
       prev_.push_back(none);
       next_.push_back(none);
-      index_.emplace(keys_.back(), s);
       link_front(s);
-      return s;
+    } else {
+      s = tail_;  // the least recently used
+      ++evicted_;
+      erase(s);
+      keys_[s].assign(key);
+      hashes_[s] = h;
+      touch(s);
     }
-    s = tail_;  // the least recently used
-    ++evicted_;
-    index_.erase(keys_[s]);
-    keys_[s].assign(key);
-    index_.emplace(keys_[s], s);
-    touch(s);
+    insert(h, s);
     return s;
   }
 
  private:
-  struct hash {
-    using is_transparent = void;
-    std::size_t operator()(std::string_view s) const noexcept { return std::hash<std::string_view>{}(s); }
+  struct cell {
+    std::uint64_t hash = 0;
+    std::uint32_t slot = none;
   };
+
+  static std::uint64_t hash_of(std::string_view key) noexcept { return alert_key_hash{}(key); }
+
+  void insert(std::uint64_t h, std::uint32_t s) noexcept {
+    const std::size_t mask = index_.size() - 1;
+    std::size_t i = h & mask;
+    while (index_[i].slot != none) i = (i + 1) & mask;
+    index_[i] = cell{h, s};
+  }
+
+  // Removes slot s's cell, shifting later cells of its run back (no tombstones).
+  void erase(std::uint32_t s) noexcept {
+    const std::size_t mask = index_.size() - 1;
+    std::size_t i = hashes_[s] & mask;
+    while (index_[i].slot != s) i = (i + 1) & mask;
+    for (std::size_t j = (i + 1) & mask; index_[j].slot != none; j = (j + 1) & mask) {
+      const std::size_t home = index_[j].hash & mask;
+      if (((j - home) & mask) >= ((j - i) & mask)) {
+        index_[i] = index_[j];
+        i = j;
+      }
+    }
+    index_[i] = cell{};
+  }
+
+  void rehash(std::size_t size) {
+    index_.assign(size, cell{});
+    for (std::uint32_t s = 0; s < keys_.size(); ++s) insert(hashes_[s], s);
+  }
 
   void unlink(std::uint32_t s) noexcept {
     const std::uint32_t p = prev_[s], n = next_[s];
@@ -111,8 +172,9 @@ class alert_group_table {
 
   std::vector<alert_key_field> fields_;
   std::size_t capacity_;
-  std::unordered_map<std::string, std::uint32_t, hash, std::equal_to<>> index_;
+  std::vector<cell> index_;  // power-of-two size, at most half full
   std::vector<std::string> keys_;
+  std::vector<std::uint64_t> hashes_;
   std::vector<std::uint32_t> prev_, next_;  // towards the most / least recently used
   std::uint32_t head_ = none, tail_ = none;
   std::uint64_t evicted_ = 0;
