@@ -45,12 +45,12 @@
 // Windows count responses, not weights.
 //
 // Groups. A rule with group_by keeps that state per group: a table maps the
-// group's key text ("agent=A7") to a slot (one hash of the key per response
-// and table; rules with the same group_by and max_groups share a table), and
+// group's field values to a slot (one hash of them per response and table;
+// rules with the same group_by and max_groups share a table), and
 // each slot holds the group's counts, baseline and ring (last_responses
 // bytes) or day buckets (32 bytes a day). Memory per grouped rule is at most
 // max_groups × (that window + about 150 bytes of counts), plus per table
-// max_groups × (the key text twice + about 80 bytes of index), and
+// max_groups × (the values and the text "agent=A7" + about 110 bytes), and
 // alert_rule::check refuses a rule whose windows could pass 1 GiB. When a
 // group arrives at a full table, the group seen least recently is dropped
 // (its window, and baseline, are lost; counts().evicted counts it) and the
@@ -290,7 +290,9 @@ class alert_engine {
   struct record_state {
     std::string reason_head, reason_tail;  // score_at_most: "nps " and " is at most 6" around the score
     std::vector<alert_key_field> fields;  // a grouped rule's group fields, then the cool-down's own
-    std::unordered_map<std::string, timestamp, detail::alert_key_hash, std::equal_to<>> last_alert;  // key -> its last alert
+    // key -> its last alert; std::hash, whose codes the map keeps in its nodes
+    // (a hash the library deems fast would be recomputed on every probe)
+    std::unordered_map<std::string, timestamp> last_alert;
     std::size_t prune_at = 1024;
   };
 
@@ -451,11 +453,9 @@ class alert_engine {
       day = day_of(t);
     }
     for (std::size_t i = 0; i < tables_.size(); ++i) {
-      key_buf_.clear();
-      detail::append_alert_key(key_buf_, tables_[i].fields(), r, channel_name(r.channel));
       bool fresh = false;
       const std::uint64_t evicted = tables_[i].evicted();
-      slot_[i] = tables_[i].find_or_add(key_buf_, fresh);
+      slot_[i] = tables_[i].find_or_add(r, channel_name(r.channel), fresh);
       if (fresh) {  // a new group, in a new slot or an evicted group's
         for (auto& w : windows_) {
           if (w.table != static_cast<int>(i)) continue;
@@ -526,7 +526,7 @@ class alert_engine {
   }
 
   std::string_view group_of(const window_rule& w, std::uint32_t s) const {
-    return w.table < 0 ? std::string_view{} : std::string_view{tables_[static_cast<std::size_t>(w.table)].key(s)};
+    return w.table < 0 ? std::string_view{} : std::string_view{tables_[static_cast<std::size_t>(w.table)].label(s)};
   }
 
   // A day window takes an answer of `day`: false when the day is older than
@@ -830,7 +830,6 @@ class alert_engine {
   int valid_hi_[3] = {std::numeric_limits<int>::max(), std::numeric_limits<int>::max(), std::numeric_limits<int>::max()};
   bool need_time_ = false;                    // some window counts days or has a baseline period
   std::int64_t day_start_ = no_day, day_ = 0; // the UTC day last computed
-  std::string key_buf_;
   std::vector<alert_sink> sinks_;
   std::vector<alert> failed_;
   alert_counts total_;

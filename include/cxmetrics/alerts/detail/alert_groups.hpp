@@ -2,8 +2,8 @@
 // the text of a group's key mapped to a slot, slots in the order they were
 // last used, and the key text itself (records name the group by it).
 //
-// Memory: one slot per group, at most `capacity`; a slot costs its key text,
-// its 64-bit hash, two 32-bit links, and two 16-byte cells of the index (an
+// Memory: one slot per group, at most `capacity`; a slot costs its key (the
+// field values) and its text ("agent=A7"), its 64-bit hash, two 32-bit links, and two 16-byte cells of the index (an
 // open-addressing table, linear probing, at most half full, power-of-two
 // size, entries removed by backward shift). A key that is new when every
 // slot is taken takes the slot of the group used least recently (an
@@ -45,25 +45,28 @@ inline void append_alert_key(std::string& out, const std::vector<alert_key_field
   }
 }
 
-/// A hash of key text for the engine's tables: 8 bytes at a time through
-/// the project's mixer, the length first (not stable across byte orders;
-/// never stored).
+/// A hash of key text for the engine's tables: 8 bytes at a time, each
+/// folded in by one multiply and shift, then the project's mixer over the
+/// whole (core/hash.hpp), so every bit of the result depends on every byte.
+/// Not stable across byte orders; never stored.
 struct alert_key_hash {
   using is_transparent = void;
   std::size_t operator()(std::string_view key) const noexcept {
-    std::uint64_t h = hash_combine(hash_seed, key.size());
+    std::uint64_t h = hash_seed ^ key.size();
     std::size_t i = 0;
     for (; i + 8 <= key.size(); i += 8) {
       std::uint64_t w;
       std::memcpy(&w, key.data() + i, 8);
-      h = hash_combine(h, w);
+      h = (h ^ w) * 0xbf58476d1ce4e5b9ULL;
+      h ^= h >> 29;
     }
     if (i < key.size()) {
       std::uint64_t w = 0;
       std::memcpy(&w, key.data() + i, key.size() - i);
-      h = hash_combine(h, w);
+      h = (h ^ w) * 0xbf58476d1ce4e5b9ULL;
+      h ^= h >> 29;
     }
-    return static_cast<std::size_t>(h);
+    return static_cast<std::size_t>(mix64(h));
   }
 };
 
@@ -79,11 +82,46 @@ class alert_group_table {
   [[nodiscard]] std::size_t capacity() const noexcept { return capacity_; }
   [[nodiscard]] std::size_t size() const noexcept { return keys_.size(); }
   [[nodiscard]] std::uint64_t evicted() const noexcept { return evicted_; }
-  [[nodiscard]] const std::string& key(std::uint32_t slot) const { return keys_[slot]; }
+  /// The group's text, "agent=A7; channel=phone".
+  [[nodiscard]] const std::string& label(std::uint32_t slot) const { return labels_[slot]; }
 
-  /// The slot of `key`, now the most recently used. `fresh` is set when the
-  /// slot is new or was taken from an evicted group: its state must start
-  /// empty.
+  /// The slot of r's group, now the most recently used (`channel`: the label
+  /// of r.channel). `fresh` is set when the slot is new or was taken from an
+  /// evicted group: its state must start empty. The lookup key is the
+  /// field values alone (one: as it is; several: each after its length);
+  /// the label is written only for a new group.
+  std::uint32_t find_or_add(const response& r, std::string_view channel, bool& fresh) {
+    std::string_view key;
+    if (fields_.size() == 1) {
+      key = value_of(fields_[0], r, channel);
+    } else {
+      buf_.clear();
+      for (const auto f : fields_) {
+        const auto v = value_of(f, r, channel);
+        const auto n = static_cast<std::uint32_t>(v.size());
+        buf_.append(reinterpret_cast<const char*>(&n), sizeof n).append(v);
+      }
+      key = buf_;
+    }
+    const std::uint32_t s = find_or_add(key, fresh);
+    if (fresh) {
+      labels_[s].clear();
+      append_alert_key(labels_[s], fields_, r, channel);
+    }
+    return s;
+  }
+
+ private:
+  static std::string_view value_of(alert_key_field f, const response& r, std::string_view channel) noexcept {
+    switch (f) {
+      case alert_key_field::id: return r.id;
+      case alert_key_field::agent: return r.agent;
+      case alert_key_field::channel: return channel;
+      case alert_key_field::segment: return r.segment;
+    }
+    return {};
+  }
+
   std::uint32_t find_or_add(std::string_view key, bool& fresh) {
     const std::uint64_t h = hash_of(key);
     if (index_.empty()) index_.assign(16, cell{});
@@ -101,6 +139,7 @@ class alert_group_table {
       if (2 * (keys_.size() + 1) > index_.size()) rehash(2 * index_.size());
       s = static_cast<std::uint32_t>(keys_.size());
       keys_.emplace_back(key);
+      labels_.emplace_back();
       hashes_.push_back(h);
       prev_.push_back(none);
       next_.push_back(none);
@@ -117,7 +156,6 @@ class alert_group_table {
     return s;
   }
 
- private:
   struct cell {
     std::uint64_t hash = 0;
     std::uint32_t slot = none;
@@ -173,8 +211,10 @@ class alert_group_table {
   std::vector<alert_key_field> fields_;
   std::size_t capacity_;
   std::vector<cell> index_;  // power-of-two size, at most half full
-  std::vector<std::string> keys_;
+  std::vector<std::string> keys_;    // per slot: the lookup key
+  std::vector<std::string> labels_;  // per slot: the group's text
   std::vector<std::uint64_t> hashes_;
+  std::string buf_;
   std::vector<std::uint32_t> prev_, next_;  // towards the most / least recently used
   std::uint32_t head_ = none, tail_ = none;
   std::uint64_t evicted_ = 0;
