@@ -430,12 +430,20 @@ class alert_engine {
     return *now_;
   }
 
-  // The UTC day of `t` seconds, the last one computed kept.
+  // The UTC day of `t` seconds, the last one computed kept (times within
+  // 2^62 s of the epoch; others are computed each time).
   std::int64_t day_of(std::int64_t t) noexcept {
-    if (t - day_start_ >= 0 && t - day_start_ < 86400 && day_start_ != no_day) return day_;
-    day_ = t >= 0 ? t / 86400 : -((-t + 86399) / 86400);
-    day_start_ = day_ * 86400;
-    return day_;
+    if (day_known_ && t >= day_start_ && static_cast<std::uint64_t>(t) - static_cast<std::uint64_t>(day_start_) < 86400u) {
+      return day_;
+    }
+    const std::int64_t d = std::chrono::floor<std::chrono::days>(timestamp{std::chrono::seconds{t}}).time_since_epoch().count();
+    constexpr std::int64_t far = std::int64_t{1} << 62;
+    if (t > -far && t < far) {
+      day_known_ = true;
+      day_ = d;
+      day_start_ = d * 86400;
+    }
+    return d;
   }
 
   static double value_of(bool points, const std::uint64_t* c) noexcept {
@@ -829,7 +837,8 @@ class alert_engine {
   int valid_lo_[3] = {std::numeric_limits<int>::min(), std::numeric_limits<int>::min(), std::numeric_limits<int>::min()};
   int valid_hi_[3] = {std::numeric_limits<int>::max(), std::numeric_limits<int>::max(), std::numeric_limits<int>::max()};
   bool need_time_ = false;                    // some window counts days or has a baseline period
-  std::int64_t day_start_ = no_day, day_ = 0; // the UTC day last computed
+  bool day_known_ = false;                    // the UTC day last computed, and its first second
+  std::int64_t day_start_ = 0, day_ = 0;
   std::vector<alert_sink> sinks_;
   std::vector<alert> failed_;
   alert_counts total_;
