@@ -1,10 +1,14 @@
-// Close-the-loop alerts: rules, cool-downs, windows, the baseline test and
-// the guarantee that every match ends as exactly one alert, suppression or
+// Close-the-loop alerts: rules, cool-downs, windows (over the stream and per
+// group), the baseline test and the guarantee that every match ends as exactly one alert, suppression or
 // failure. Streams are replayed with a fake clock; expected counts are worked
 // by hand in the comments, the baseline test's p-values by the closed forms
 // written out here (not through the library's comparison code).
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <deque>
+#include <limits>
+#include <map>
 #include <sstream>
 #include <stdexcept>
 #include <string>
@@ -564,6 +568,407 @@ TEST(Alerts, JsonLinesSink) {
   f.process(nps_response("R1", 1));
   EXPECT_EQ(f.counts().failed, 1u);
   EXPECT_EQ(f.failed().at(0).detail, "sink 1 failed 3 times, last: cannot write an alert to the output stream");
+}
+
+TEST(Alerts, WindowsMatchAPlainRecomputationNearTheirThresholds) {
+  // 4000 answers over about 40 days, a few of them up to 4 days late, each
+  // window rule's threshold near its stream's mean so that the windows
+  // cross it often, in both directions. The expected matches come from a
+  // recomputation here: every answer kept with its day and scores, and each
+  // window counted afresh from them after each answer (a day window: the
+  // latest day seen and the D − 1 before it; an older answer is late and
+  // neither counts nor matches). Catches a window that skips a test it
+  // needed, e.g. after answers left a day window.
+  const std::vector<alert_rule> rules{alert_rule::below_days(cxm::alert_metric::csat, 3, 0.40, 5, "csat-3d"),
+                                      alert_rule::below_days(cxm::alert_metric::nps, 2, -45.0, 5, "nps-2d"),
+                                      alert_rule::below_last(cxm::alert_metric::nps, 30, -45.0, 10, "nps-30"),
+                                      alert_rule::below_last(cxm::alert_metric::resolution, 25, 0.5, 25, "res-25")};
+  alert_engine e(rules);
+  collected got;
+  e.add_sink(got.sink());
+  struct kept {
+    std::int64_t day;
+    int nps, csat;
+    cxm::resolution res;
+    bool late3, late2;  // late for the 3-day and the 2-day window
+  };
+  std::vector<kept> all;
+  std::vector<std::vector<std::uint64_t>> expected(rules.size());
+  std::int64_t latest = std::numeric_limits<std::int64_t>::min() / 2;
+  std::uint64_t s = 7;
+  std::int64_t t = t0;
+  for (std::uint64_t i = 0; i < 4000; ++i) {
+    s = s * 6364136223846793005ULL + 1442695040888963407ULL;
+    t += static_cast<std::int64_t>((s >> 20) % 1700);  // about 850 s apart: 100 a day
+    const bool back = (s >> 60) == 0;                    // 1 in 16: up to 4 days back
+    const std::int64_t when = back ? t - static_cast<std::int64_t>((s >> 30) % (4 * day)) : t;
+    response r = nps_response("r", static_cast<int>((s >> 33) % 11), at(when));
+    r.csat = static_cast<int>((s >> 40) % 5) + 1;
+    r.resolved = ((s >> 50) & 1) ? cxm::resolution::yes : cxm::resolution::no;
+    e.process(r);
+    const std::int64_t d = (when - t0 + 100 * day) / day - 100;  // floor, also before t0
+    all.push_back({d, *r.nps, *r.csat, r.resolved, d <= latest - 3, d <= latest - 2});
+    latest = std::max(latest, d);
+    const kept& now = all.back();
+    double n = 0, hi = 0, pro = 0, det = 0;
+    if (!now.late3) {
+      for (const auto& a : all) {
+        if (!a.late3 && a.day > latest - 3) {
+          n += 1;
+          hi += a.csat >= 4;
+        }
+      }
+      if (n >= 5 && hi / n < 0.40) expected[0].push_back(i);
+    }
+    if (!now.late2) {
+      n = 0;
+      for (const auto& a : all) {
+        if (!a.late2 && a.day > latest - 2) {
+          n += 1;
+          pro += a.nps >= 9;
+          det += a.nps <= 6;
+        }
+      }
+      if (n >= 5 && 100.0 * (pro - det) / n < -45.0) expected[1].push_back(i);
+    }
+    // Last-N windows: every answer, whatever its time.
+    pro = det = n = 0;
+    for (std::size_t j = all.size() > 30 ? all.size() - 30 : 0; j < all.size(); ++j, n += 1) {
+      pro += all[j].nps >= 9;
+      det += all[j].nps <= 6;
+    }
+    if (n >= 10 && 100.0 * (pro - det) / n < -45.0) expected[2].push_back(i);
+    double yes = 0;
+    n = 0;
+    for (std::size_t j = all.size() > 25 ? all.size() - 25 : 0; j < all.size(); ++j, n += 1) {
+      yes += all[j].res == cxm::resolution::yes;
+    }
+    if (n >= 25 && yes / n < 0.5) expected[3].push_back(i);
+  }
+  std::vector<std::vector<std::uint64_t>> have(rules.size());
+  for (const auto& a : got.records) {
+    for (std::size_t k = 0; k < rules.size(); ++k) {
+      if (a.rule == rules[k].name) have[k].push_back(a.sequence);
+    }
+  }
+  for (std::size_t k = 0; k < rules.size(); ++k) {
+    EXPECT_EQ(have[k].size(), expected[k].size()) << rules[k].name;
+    const auto diff = std::mismatch(have[k].begin(), have[k].end(), expected[k].begin(), expected[k].end());
+    EXPECT_TRUE(diff.first == have[k].end() && diff.second == expected[k].end())
+        << rules[k].name << ": first difference at engine "
+        << (diff.first == have[k].end() ? -1 : static_cast<long long>(*diff.first)) << ", recomputation "
+        << (diff.second == expected[k].end() ? -1 : static_cast<long long>(*diff.second));
+    EXPECT_GT(expected[k].size(), 100u) << rules[k].name;
+    EXPECT_LT(expected[k].size(), 3500u) << rules[k].name;
+  }
+  EXPECT_GT(e.counts().late, 0u);
+}
+
+// Per-group windows. `agent` responses at one-minute steps.
+response agent_response(const std::string& agent, int nps, std::int64_t minute) {
+  response r = nps_response(agent + "-" + std::to_string(minute), nps, at(t0 + 60 * minute));
+  r.agent = agent;
+  return r;
+}
+
+TEST(AlertGroups, OnlyTheGroupThatCrossesAlerts) {
+  // NPS over each agent's last 4 answers below 0 with min_n 3, beside the
+  // same rule over the whole stream. By hand:
+  //   #  agent score  A1 window      A2 window        whole stream (last 4)
+  //   0  A1    10     10                               10
+  //   1  A2    9                     9                 10 9
+  //   2  A1    3      10 3                             10 9 3       +33
+  //   3  A2    2                     9 2               10 9 3 2     0
+  //   4  A1    9      10 3 9  +33                      9 3 2 9      0
+  //   5  A2    1                     9 2 1  −33 match  3 2 9 1      −50 match
+  //   6  A1    10     10 3 9 10 +50                    2 9 1 10     0
+  //   7  A2    10                    9 2 1 10  0       9 1 10 10    +50
+  //   8  A2    0                     2 1 10 0 −50 match 1 10 10 0   0
+  //   9  A1    5      3 9 10 5  0                      10 10 0 5    0
+  // A1 never falls below 0; A2 does twice; the whole stream once.
+  const auto per_agent = alert_rule::below_last(cxm::alert_metric::nps, 4, 0.0, 3, "agent-nps")
+                             .grouped_by({cxm::alert_key_field::agent});
+  const auto whole = alert_rule::below_last(cxm::alert_metric::nps, 4, 0.0, 3, "all-nps");
+  alert_engine e({per_agent, whole});
+  collected got;
+  e.add_sink(got.sink());
+  const std::vector<std::pair<std::string, int>> stream{{"A1", 10}, {"A2", 9}, {"A1", 3}, {"A2", 2}, {"A1", 9},
+                                                        {"A2", 1},  {"A1", 10}, {"A2", 10}, {"A2", 0}, {"A1", 5}};
+  for (std::size_t i = 0; i < stream.size(); ++i) {
+    e.process(agent_response(stream[i].first, stream[i].second, static_cast<std::int64_t>(i)));
+  }
+  ASSERT_EQ(got.records.size(), 3u);
+  const alert& a = got.records[0];
+  EXPECT_EQ(a.rule, "agent-nps");
+  EXPECT_EQ(a.sequence, 5u);
+  EXPECT_EQ(a.group, "agent=A2");
+  EXPECT_EQ(a.n, 3u);
+  EXPECT_DOUBLE_EQ(*a.value, -100.0 / 3.0);  // 1 promoter, 2 detractors of 3
+  EXPECT_EQ(a.reason, "nps over the last 4 answers is -33.3333 (n 3), below 0 for agent=A2");
+  EXPECT_EQ(got.records[1].rule, "all-nps");
+  EXPECT_EQ(got.records[1].sequence, 5u);
+  EXPECT_EQ(got.records[1].group, "");
+  EXPECT_DOUBLE_EQ(*got.records[1].value, -50.0);
+  EXPECT_EQ(got.records[2].rule, "agent-nps");
+  EXPECT_EQ(got.records[2].sequence, 8u);
+  EXPECT_EQ(got.records[2].group, "agent=A2");
+  EXPECT_DOUBLE_EQ(*got.records[2].value, -50.0);
+  EXPECT_EQ(got.records[2].n, 4u);
+  EXPECT_EQ(e.groups(0), 2u);
+  EXPECT_EQ(e.groups(1), 1u);
+  EXPECT_EQ(e.counts(0).matches, 2u);
+  EXPECT_EQ(e.counts(1).matches, 1u);
+  const nlohmann::json j = got.records[0];
+  EXPECT_EQ(j["group"], "agent=A2");
+}
+
+TEST(AlertGroups, CooldownIsKeptPerGroup) {
+  // NPS of each channel's last 2 answers below 0, one alert per hour. The
+  // rule's cool-down names no field, yet phone's alert does not hold back
+  // chat's: a grouped rule's key is its group.
+  //   0 phone 0 (n 1); 1 chat 0 (n 1); 2 phone 0: −100 alert (channel=phone);
+  //   3 chat 0: −100 alert (channel=chat); 4 phone 0: suppressed (phone's
+  //   alert 2 minutes earlier); 5 chat, 61 minutes after 3: alert again.
+  auto rule = alert_rule::below_last(cxm::alert_metric::nps, 2, 0.0, 2, "channel-nps")
+                  .grouped_by({cxm::alert_key_field::channel});
+  rule.cooldown.seconds = 3600;
+  alert_engine e({rule});
+  collected got;
+  e.add_sink(got.sink());
+  const auto add = [&](cxm::channel_id c, std::int64_t minute) {
+    response r = nps_response("r" + std::to_string(minute), 0, at(t0 + 60 * minute));
+    r.channel = c;
+    e.process(r);
+  };
+  add(cxm::channels::phone, 0);
+  add(cxm::channels::chat, 1);
+  add(cxm::channels::phone, 2);
+  add(cxm::channels::chat, 3);
+  add(cxm::channels::phone, 4);
+  add(cxm::channels::chat, 64);
+  ASSERT_EQ(got.records.size(), 4u);
+  EXPECT_EQ(got.records[0].outcome, alert_outcome::alert);
+  EXPECT_EQ(got.records[0].key, "channel=phone");
+  EXPECT_EQ(got.records[1].outcome, alert_outcome::alert);
+  EXPECT_EQ(got.records[1].key, "channel=chat");
+  EXPECT_EQ(got.records[2].outcome, alert_outcome::suppressed);
+  EXPECT_EQ(got.records[2].group, "channel=phone");
+  EXPECT_EQ(got.records[2].detail,
+            "cool-down: rule 'channel-nps' alerted for channel=phone at 2024-01-01T00:02:00Z; the next alert is due "
+            "from 2024-01-01T01:02:00Z");
+  EXPECT_EQ(got.records[3].outcome, alert_outcome::alert);
+  EXPECT_EQ(got.records[3].sequence, 5u);
+  expect_balanced(e.counts());
+
+  // The cool-down's own fields refine the group: key "channel=phone; id=...".
+  rule.cooldown.key = {cxm::alert_key_field::id, cxm::alert_key_field::channel};
+  alert_engine f({rule});
+  collected fgot;
+  f.add_sink(fgot.sink());
+  for (std::int64_t m = 0; m < 3; ++m) {
+    response r = nps_response("same", 0, at(t0 + 60 * m));
+    r.channel = cxm::channels::phone;
+    f.process(r);
+  }
+  ASSERT_EQ(fgot.records.size(), 2u);
+  EXPECT_EQ(fgot.records[0].key, "channel=phone; id=same");
+  EXPECT_EQ(fgot.records[1].outcome, alert_outcome::suppressed);
+}
+
+TEST(AlertGroups, NothingIsLostPerGroupWhenASinkThrows) {
+  // 3000 answers over 7 agents; each agent's NPS over their last 20 answers
+  // below −40 (min_n 10; uniform scores: NPS about −45), one alert per agent per 2 hours. The expected
+  // matches per agent come from a plain recomputation here (a deque per
+  // agent, NPS counted afresh); the sink throws on every third call and the
+  // engine tries once, so some records fail. Per agent: records delivered
+  // (alerts and suppressions) + records failed == expected matches, and each
+  // match has exactly one record.
+  auto rule = alert_rule::below_last(cxm::alert_metric::nps, 20, -40.0, 10, "agent-nps")
+                  .grouped_by({cxm::alert_key_field::agent});
+  rule.cooldown.seconds = 7200;
+  cxm::alert_engine_options o;
+  o.max_attempts = 1;
+  alert_engine e({rule}, o);
+  std::uint64_t calls = 0;
+  std::map<std::string, std::vector<std::uint64_t>> delivered, failed_seq;
+  std::map<std::string, std::uint64_t> alerts, suppressed;
+  e.add_sink([&](const alert& a) {
+    if (++calls % 3 == 0) throw std::runtime_error("sink down");
+    delivered[a.agent].push_back(a.sequence);
+    ++(a.outcome == alert_outcome::alert ? alerts : suppressed)[a.agent];
+    EXPECT_EQ(a.group, "agent=" + a.agent);
+  });
+  std::map<std::string, std::deque<int>> windows;
+  std::map<std::string, std::vector<std::uint64_t>> expected;
+  std::uint64_t s = 99;
+  for (std::uint64_t i = 0; i < 3000; ++i) {
+    s = s * 6364136223846793005ULL + 1442695040888963407ULL;
+    const std::string agent = "A" + std::to_string((s >> 33) % 7);
+    const int score = static_cast<int>((s >> 40) % 11);
+    e.process(agent_response(agent, score, static_cast<std::int64_t>(i)));
+    auto& w = windows[agent];
+    w.push_back(score);
+    if (w.size() > 20) w.pop_front();
+    int pro = 0, det = 0;
+    for (int x : w) {
+      pro += x >= 9;
+      det += x <= 6;
+    }
+    if (w.size() >= 10 && 100.0 * (pro - det) / static_cast<double>(w.size()) < -40.0) expected[agent].push_back(i);
+  }
+  for (const auto& f : e.failed()) failed_seq[f.agent].push_back(f.sequence);
+  std::uint64_t total = 0;
+  for (auto& [agent, want] : expected) {
+    std::vector<std::uint64_t> have = delivered[agent];
+    have.insert(have.end(), failed_seq[agent].begin(), failed_seq[agent].end());
+    std::sort(have.begin(), have.end());
+    EXPECT_EQ(have, want) << agent;
+    EXPECT_EQ(alerts[agent] + suppressed[agent] + failed_seq[agent].size(), want.size()) << agent;
+    EXPECT_GT(suppressed[agent], 0u) << agent;
+    total += want.size();
+  }
+  EXPECT_EQ(expected.size(), 7u);
+  EXPECT_GT(e.counts().failed, 0u);
+  EXPECT_EQ(e.counts().matches, total);
+  expect_balanced(e.counts());
+}
+
+TEST(AlertGroups, TheLeastRecentlySeenGroupMakesRoom) {
+  // NPS of each agent's last 2 answers below 0, at most 2 agents kept; every
+  // answer a 0. By hand, with the agents in order of last use:
+  //   0 A: A [0]              (A)
+  //   1 B: B [0]              (B A)
+  //   2 A: A [0 0] match      (A B)
+  //   3 C: evicts B; C [0]    (C A)
+  //   4 B: evicts A; B [0]    (B C)   B's first answer was dropped with it
+  //   5 B: B [0 0] match      (B C)
+  //   6 A: evicts C; A [0]    (A B)
+  // With room for 10 agents: matches at 2, 4, 5 and 6.
+  const auto base = alert_rule::below_last(cxm::alert_metric::nps, 2, 0.0, 2, "agent-nps");
+  const std::vector<std::string> agents{"A", "B", "A", "C", "B", "B", "A"};
+  for (const std::uint64_t room : {2u, 10u}) {
+    alert_engine e({base.grouped_by({cxm::alert_key_field::agent}, room)});
+    collected got;
+    e.add_sink(got.sink());
+    for (std::size_t i = 0; i < agents.size(); ++i) e.process(agent_response(agents[i], 0, static_cast<std::int64_t>(i)));
+    std::vector<std::uint64_t> seqs;
+    for (const auto& a : got.records) seqs.push_back(a.sequence);
+    if (room == 2) {
+      EXPECT_EQ(seqs, (std::vector<std::uint64_t>{2, 5}));
+      EXPECT_EQ(e.counts().evicted, 3u);
+      EXPECT_EQ(e.counts(0).evicted, 3u);
+      EXPECT_EQ(e.groups(0), 2u);
+    } else {
+      EXPECT_EQ(seqs, (std::vector<std::uint64_t>{2, 4, 5, 6}));
+      EXPECT_EQ(e.counts().evicted, 0u);
+      EXPECT_EQ(e.groups(0), 3u);
+    }
+  }
+}
+
+TEST(AlertGroups, BaselineDropPerGroup) {
+  // Baseline (day 0): phone 20 promoters (NPS 100), chat 10 promoters and
+  // 10 detractors (NPS 0). Then (day 1) each channel's last 10 answers
+  // alternate 0 and 10: NPS 0. Phone dropped from 100 to 0; chat did not
+  // move. Wald, by hand: θ_now = 0, var_now = (1 − 0)/10 = 0.1; θ_base = 1,
+  // var_base = (1 − 1)/20 = 0; z = −1/√0.1 = −3.162, p = erfc(3.162/√2)
+  // = 0.00157 < 0.01: one alert, for phone, at its 10th answer of day 1.
+  alert_rule r;
+  r.name = "channel-drop";
+  r.kind = cxm::alert_rule_kind::baseline_drop;
+  r.last_responses = 10;
+  r.min_n = 10;
+  r.alpha = 0.01;
+  r.baseline_from = at(t0);
+  r.baseline_to = at(t0 + day);
+  alert_engine e({r.grouped_by({cxm::alert_key_field::channel})});
+  collected got;
+  e.add_sink(got.sink());
+  const auto add = [&](cxm::channel_id c, int score, std::int64_t t) {
+    response x = nps_response("x", score, at(t));
+    x.channel = c;
+    e.process(x);
+  };
+  for (int i = 0; i < 20; ++i) {
+    add(cxm::channels::phone, 10, t0 + 60 * i);
+    add(cxm::channels::chat, i % 2 == 0 ? 10 : 0, t0 + 60 * i + 30);
+  }
+  for (int i = 0; i < 10; ++i) {
+    add(cxm::channels::chat, i % 2 == 0 ? 0 : 10, t0 + day + 60 * i);
+    add(cxm::channels::phone, i % 2 == 0 ? 0 : 10, t0 + day + 60 * i + 30);
+  }
+  ASSERT_EQ(got.records.size(), 1u);
+  const alert& a = got.records[0];
+  EXPECT_EQ(a.group, "channel=phone");
+  EXPECT_EQ(a.sequence, 59u);  // 40 baseline answers, then the 20th of day 1
+  EXPECT_DOUBLE_EQ(*a.value, 0.0);
+  EXPECT_DOUBLE_EQ(*a.baseline_value, 100.0);
+  EXPECT_EQ(a.baseline_n, 20u);
+  EXPECT_EQ(a.n, 10u);
+  const double p = std::erfc(1.0 / std::sqrt(0.1) / std::sqrt(2.0));
+  EXPECT_NEAR(*a.p_value, p, 1e-12);
+  EXPECT_NEAR(p, 0.00157, 1e-5);
+}
+
+TEST(AlertGroups, RulesFromJsonAndTheirErrors) {
+  const auto rules = cxm::parse_alert_rules(R"([
+    {"name": "agent-nps", "kind": "window_below", "metric": "nps", "last_responses": 50, "threshold": 0,
+     "min_n": 30, "group_by": ["agent"], "max_groups": 5000, "cooldown": {"seconds": 86400}},
+    {"name": "segment-drop", "kind": "baseline_drop", "metric": "csat", "last_days": 7, "group_by": ["segment", "channel"],
+     "baseline": {"from": "2024-01-01", "to": "2024-02-01"}}])",
+                                            "rules.json");
+  ASSERT_EQ(rules.size(), 2u);
+  auto want = alert_rule::below_last(cxm::alert_metric::nps, 50, 0.0, 30, "agent-nps")
+                  .grouped_by({cxm::alert_key_field::agent}, 5000);
+  want.cooldown.seconds = 86400;
+  EXPECT_EQ(rules[0], want);
+  EXPECT_EQ(rules[1].group_by,
+            (std::vector<cxm::alert_key_field>{cxm::alert_key_field::segment, cxm::alert_key_field::channel}));
+  EXPECT_EQ(rules[1].max_groups, alert_rule::default_max_groups);
+
+  const auto error_of = [](const std::string& rule) -> std::pair<std::string, std::string> {
+    try {
+      (void)cxm::parse_alert_rules("[{\"name\": \"ok\", \"kind\": \"not_resolved\"}, " + rule + "]", "rules.json");
+    } catch (const cxm::invalid_argument& e) {
+      return {e.where().field, e.what()};
+    }
+    return {"", "no error"};
+  };
+  const std::string w = R"({"name": "g", "kind": "window_below", "metric": "nps", "last_responses": 50, "threshold": 0, )";
+  auto [field, what] = error_of(w + R"("group_by": ["team"]})");
+  EXPECT_EQ(field, "group_by");
+  EXPECT_EQ(what, "[cxm.invalid_argument.201] rules.json, field 'group_by': rule 2 ('g'): unknown key field team "
+                  "(id, agent, channel, segment)");
+  std::tie(field, what) = error_of(w + R"("group_by": "agent"})");
+  EXPECT_EQ(field, "group_by");
+  EXPECT_NE(what.find("rule 2 ('g'): group_by must be an array"), std::string::npos) << what;
+  std::tie(field, what) = error_of(w + R"("group_by": ["agent", "agent"]})");
+  EXPECT_EQ(field, "group_by");
+  EXPECT_NE(what.find("rule 2 ('g'): field agent is listed twice"), std::string::npos) << what;
+  std::tie(field, what) = error_of(w + R"("group_by": ["agent"], "max_groups": 0})");
+  EXPECT_EQ(field, "max_groups");
+  EXPECT_NE(what.find("rule 2 ('g'): max_groups must lie in 1..10000000, got 0"), std::string::npos) << what;
+  std::tie(field, what) = error_of(w + R"("group_by": ["agent"], "max_groups": -5})");
+  EXPECT_EQ(field, "max_groups");
+  // 10^6-answer windows for 10^4 agents: 10^10 bytes, more than 2^30.
+  std::tie(field, what) = error_of(
+      R"({"name": "big", "kind": "window_below", "metric": "nps", "last_responses": 1000000, "threshold": 0,
+          "group_by": ["agent"]})");
+  EXPECT_EQ(field, "max_groups");
+  EXPECT_NE(what.find("rule 2 ('big'): 10000 groups of 1000000 window bytes each exceed 1073741824 bytes"),
+            std::string::npos)
+      << what;
+  std::tie(field, what) = error_of(R"({"name": "s", "kind": "score_at_most", "group_by": ["agent"]})");
+  EXPECT_EQ(field, "group_by");
+  EXPECT_NE(what.find("rule 2 ('s'): key 'group_by' is not one a score_at_most rule takes"), std::string::npos) << what;
+  // The C++ rule refuses the same, naming the rule and the field.
+  try {
+    alert_engine bad({alert_rule::detractor().grouped_by({cxm::alert_key_field::agent})});
+    FAIL() << "expected invalid_argument";
+  } catch (const cxm::invalid_argument& e) {
+    EXPECT_EQ(e.where().field, "group_by");
+    EXPECT_NE(std::string(e.what()).find("rule 'detractor'"), std::string::npos) << e.what();
+  }
 }
 
 TEST(Alerts, ReplayIsDeterministicAndBalancedOnAMixedStream) {

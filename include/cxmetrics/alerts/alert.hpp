@@ -16,8 +16,10 @@
 //    "time": "2024-01-01T09:14:00Z", "raised_at": "2024-01-01T09:14:00Z",
 //    "nps": 3, "csat": 2, "ces": null, "resolved": "no", "why": "...",
 //    "key": "id=R00018", "attempts": 1}
-// plus, for window and baseline rules, "value", "n", "threshold" and for
-// baseline rules "baseline_value", "baseline_n", "p_value", "alpha".
+// plus, for window and baseline rules, "group" (the rule's group, as
+// "agent=A7; channel=phone", or "" for a rule over the whole stream),
+// "value", "n", "threshold" and for baseline rules "baseline_value",
+// "baseline_n", "p_value", "alpha".
 //
 // Header: cxmetrics/alerts/alert.hpp (header-only; nlohmann/json).
 #pragma once
@@ -67,6 +69,7 @@ struct alert {
   resolution resolved = resolution::unknown;
   std::string why;                  ///< the free-text "why" answer
   std::string key;                  ///< the cool-down key ("id=R1", "agent=A7; channel=phone", "" for the rule)
+  std::string group;                ///< window and baseline rules kept per group: the group ("agent=A7"); else ""
   unsigned attempts = 0;            ///< delivery attempts made (0 for a suppression not yet delivered)
   // Window and baseline rules:
   std::optional<double> value;      ///< the window's metric value
@@ -107,6 +110,7 @@ inline void to_json(nlohmann::json& j, const alert& a) {
   j["key"] = a.key;
   j["attempts"] = a.attempts;
   if (a.kind == alert_rule_kind::window_below || a.kind == alert_rule_kind::baseline_drop) {
+    j["group"] = a.group;
     j["value"] = a.value ? nlohmann::json(*a.value) : nlohmann::json();
     j["n"] = a.n;
   }

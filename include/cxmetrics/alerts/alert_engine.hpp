@@ -21,6 +21,8 @@
 //   counts().matches == counts().alerts + counts().suppressed + counts().failed
 // Nothing is lost when a sink throws: the exception never escapes process().
 // A record that failed does not start a cool-down (the next match alerts).
+// The same holds group by group for a grouped rule: each match of a group's
+// window is one record naming the group (alert::group).
 //
 // Time. A response's time is its own (response::time) or, without one, the
 // engine's clock (alert_engine_options::clock, injectable for tests; default
@@ -28,7 +30,7 @@
 // baseline period; `raised_at` of every record is the clock's reading (read
 // at most once per response).
 // Day windows are UTC calendar days: "the last 7 days" are the day of the
-// latest response seen and the 6 before it; a response older than that does
+// latest response seen (by the group, for a grouped rule) and the 6 before it; a response older than that does
 // not enter the window and does not match (counted in counts().late).
 //
 // Windows. A window rule keeps, per answer, only its class (low, middle,
@@ -37,10 +39,37 @@
 // count triple per day): O(1) per response, O(N) bytes or O(D) counts of
 // memory. The baseline test builds the project's states from those counts
 // (score_counts on the rule's scale for compare_nps, Wald; successes of n for
-// compare_proportions) only when the window's value is below the baseline's
-// and the test's z, computed first by its closed form, reaches 99.9 % of the
-// critical value: the project's test then decides.
+// compare_proportions) only when the test's z, computed first by its closed
+// form from the counts, reaches 99.9 % of the critical value with the
+// window's value below the baseline's: the project's test then decides.
 // Windows count responses, not weights.
+//
+// Groups. A rule with group_by keeps that state per group: a table maps the
+// group's field values to a slot (one hash of them per response and table;
+// rules with the same group_by and max_groups share a table), and
+// each slot holds the group's counts, baseline and ring (last_responses
+// bytes) or day buckets (32 bytes a day). Memory per grouped rule is at most
+// max_groups × (that window + about 150 bytes of counts), plus per table
+// max_groups × (the values and the text "agent=A7" + about 110 bytes), and
+// alert_rule::check refuses a rule whose windows could pass 1 GiB. When a
+// group arrives at a full table, the group seen least recently is dropped
+// (its window, and baseline, are lost; counts().evicted counts it) and the
+// newcomer starts empty, so that a stream of very many groups (customer ids)
+// runs in bounded memory; a dropped group that comes back starts again, and
+// its min_n keeps a short window from alerting. A grouped rule's record
+// carries the group (alert::group), and its cool-down key always begins with
+// the group, so one group's alert never holds back another's.
+//
+// The work per response: the answers are read once; each score or
+// not-resolved rule is one comparison with no branch (the matches are bits,
+// records made afterwards in the order of the rules); each window rule one
+// ring or bucket update and, unless the window is clearly on the quiet side
+// of its threshold (a product, not a quotient), its exact test. Strings are
+// formatted, keys hashed and memory touched beyond the rules' own state only
+// for a match (the record, and its cool-down key when the rule has a
+// cool-down) and for the groups of grouped rules. The clock is read at most
+// once per response, and only when a response lacks a time or a record is
+// made.
 //
 // Scores outside a rule's scale throw score_out_of_scale naming the rule,
 // the response's index (row) and the field, before any rule has seen it.
@@ -51,6 +80,7 @@
 #pragma once
 
 #include <algorithm>
+#include <bit>
 #include <charconv>
 #include <chrono>
 #include <cmath>
@@ -68,6 +98,7 @@
 
 #include "cxmetrics/alerts/alert.hpp"
 #include "cxmetrics/alerts/alert_rule.hpp"
+#include "cxmetrics/alerts/detail/alert_groups.hpp"
 #include "cxmetrics/core/counts.hpp"
 #include "cxmetrics/core/error.hpp"
 #include "cxmetrics/core/response.hpp"
@@ -97,6 +128,7 @@ struct alert_counts {
   std::uint64_t suppressed = 0;  ///< records delivered as suppressions
   std::uint64_t failed = 0;      ///< records some sink refused on every attempt
   std::uint64_t late = 0;        ///< answers older than a day window (not counted in it)
+  std::uint64_t evicted = 0;     ///< groups dropped to make room for a new one (grouped rules)
   friend bool operator==(const alert_counts&, const alert_counts&) = default;
 };
 
@@ -110,17 +142,17 @@ class alert_engine {
     if (rules_.empty()) rules_.push_back(alert_rule::detractor());
     if (opt_.max_attempts == 0) throw invalid_argument("max_attempts must be >= 1", at_field("max_attempts"));
     if (!opt_.clock) opt_.clock = [] { return std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now()); };
-    state_.resize(rules_.size());
+    counts_.resize(rules_.size());
+    per_rule_.resize(rules_.size());
+    facts_.resize(rules_.size());
+    hits_.assign((rules_.size() + 63) / 64, 0);
     for (std::size_t k = 0; k < rules_.size(); ++k) {
       const auto& r = rules_[k];
       r.check();
       for (std::size_t i = 0; i < k; ++i) {
         if (rules_[i].name == r.name) throw invalid_argument("two rules are named '" + r.name + "'", at_field("name"));
       }
-      auto& s = state_[k];
-      if (r.last_responses > 0) s.ring.assign(static_cast<std::size_t>(r.last_responses), 0);
-      if (r.last_days > 0) s.days.assign(static_cast<std::size_t>(r.last_days), day_bucket{});
-      if (r.kind == alert_rule_kind::baseline_drop) s.z_critical = stats::z_for_level(1.0 - r.alpha);
+      compile(k);
     }
   }
 
@@ -134,27 +166,24 @@ class alert_engine {
   /// header comment). Sink exceptions never escape; score_out_of_scale does,
   /// before anything changed.
   void process(const response& r) {
-    validate(r);
+    // The answers, read once: nps, csat, ces, resolved as 0 (no) / 1 (yes).
+    const int v[4] = {r.nps ? *r.nps : none, r.csat ? *r.csat : none, r.ces ? *r.ces : none,
+                      r.resolved == resolution::yes ? 1 : r.resolved == resolution::no ? 0 : none};
+    for (int f = 0; f < 3; ++f) {
+      if (v[f] != none && (v[f] < valid_lo_[f] || v[f] > valid_hi_[f])) validate(r);
+    }
     const std::uint64_t seq = total_.responses++;
     now_.reset();
-    const response* rp = &r;
-    for (std::size_t k = 0; k < rules_.size(); ++k) {
-      const alert_rule& rule = rules_[k];
-      rule_state& st = state_[k];
-      ++st.counts.responses;
-      switch (rule.kind) {
-        case alert_rule_kind::score_at_most: {
-          const auto& score = answer(r, rule.metric);
-          if (score && *score <= static_cast<int>(rule.threshold)) emit(k, *rp, seq, {});
-          break;
-        }
-        case alert_rule_kind::not_resolved:
-          if (r.resolved == resolution::no) emit(k, *rp, seq, {});
-          break;
-        case alert_rule_kind::window_below:
-        case alert_rule_kind::baseline_drop:
-          window_step(k, r, seq);
-          break;
+    // Score and not-resolved rules: one comparison each, no branch.
+    for (const auto& s : scores_) hits_[s.rule >> 6] |= std::uint64_t{v[s.field] <= s.threshold} << (s.rule & 63);
+    if (!windows_.empty()) window_phase(r, v);
+    // Records, in the order of the rules.
+    for (std::size_t w = 0; w < hits_.size(); ++w) {
+      for (std::uint64_t bits = std::exchange(hits_[w], 0); bits != 0; bits &= bits - 1) {
+        const std::size_t k = w * 64 + static_cast<std::size_t>(std::countr_zero(bits));
+        emit(k, r, seq, rules_[k].kind == alert_rule_kind::window_below || rules_[k].kind == alert_rule_kind::baseline_drop
+                            ? &facts_[k]
+                            : nullptr);
       }
     }
   }
@@ -176,28 +205,95 @@ class alert_engine {
   /// Counts over all rules (responses: the responses processed).
   [[nodiscard]] const alert_counts& counts() const noexcept { return total_; }
   /// Counts of rule `k` (in the order given).
-  [[nodiscard]] const alert_counts& counts(std::size_t k) const { return state_.at(k).counts; }
+  [[nodiscard]] const alert_counts& counts(std::size_t k) const {
+    auto& c = counts_.at(k);
+    c.responses = total_.responses;  // every rule sees every response
+    return c;
+  }
+  /// Groups rule `k` keeps now: 1 for a window or baseline rule over the
+  /// whole stream, 0 for a score or not-resolved rule.
+  [[nodiscard]] std::size_t groups(std::size_t k) const {
+    (void)rules_.at(k);
+    for (const auto& w : windows_) {
+      if (w.rule == k) return w.table < 0 ? 1 : tables_[static_cast<std::size_t>(w.table)].size();
+    }
+    return 0;
+  }
   /// Records some sink refused on every attempt, oldest first.
   [[nodiscard]] const std::vector<alert>& failed() const noexcept { return failed_; }
   /// Moves the failed records out (their count stays in counts()).
   [[nodiscard]] std::vector<alert> take_failed() { return std::exchange(failed_, {}); }
 
  private:
+  static constexpr int none = std::numeric_limits<int>::max();  // no answer: matches no score rule
+  static constexpr std::int64_t no_day = std::numeric_limits<std::int64_t>::min();
+
+  // A score or not-resolved rule: answer v[field] <= threshold matches.
+  struct score_rule {
+    std::uint32_t rule;
+    std::uint32_t field;
+    int threshold;
+  };
+
   struct day_bucket {
-    std::int64_t day = std::numeric_limits<std::int64_t>::min();
+    std::int64_t day = no_day;
     std::uint64_t c[3] = {0, 0, 0};
   };
-  struct rule_state {
-    alert_counts counts;
-    std::uint64_t c[3] = {0, 0, 0};       // the window's low, middle, high (resolution: no, -, yes)
-    std::vector<std::uint8_t> ring;       // last N: classes
-    std::size_t head = 0, filled = 0;
-    std::vector<day_bucket> days;         // last D days
-    std::int64_t current_day = std::numeric_limits<std::int64_t>::min();
-    std::uint64_t base[3] = {0, 0, 0};    // baseline_drop: the baseline period
-    std::unordered_map<std::string, timestamp> last_alert;  // cool-down key -> time of its last alert
+
+  // One group's window (and baseline) of a window rule.
+  struct window_slot {
+    std::uint64_t c[4] = {0, 0, 0, 0};  // the window's low, middle, high; c[3] takes the ring's empty cells
+    std::uint64_t base[3] = {0, 0, 0};  // baseline_drop: the baseline period
+    std::uint64_t head = 0;             // last N: the ring's next cell
+    std::int64_t current_day = no_day;  // last D days: the latest day seen, and its bucket
+    std::uint64_t current_cell = 0;
+    std::uint64_t quiet = 0;            // window_below: answers to come that cannot bring it below (see window_phase)
+    std::uint64_t inv_of = 0;           // n of which inv_n is the inverse
+    double inv_n = 0.0;
+    bool base_dirty = true;             // baseline_drop: the cached baseline figures below need recomputing
+    std::uint64_t bn = 0;
+    double inv_bn = 0.0, bt = 0.0, bvar = 0.0;  // 1/bn; NPS (proportion) and its variance, or the proportion
+  };
+
+  // A window_below or baseline_drop rule, its answers classed by
+  // (x > lo) + (x >= hi): 0 low, 1 middle, 2 high (a top-box share and the
+  // resolution rate have no middle: lo = hi - 1).
+  struct window_rule {
+    std::size_t rule = 0;
+    std::uint32_t field = 0;
+    int lo = 0, hi = 0;
+    bool points = false;     // NPS in points; else a share
+    bool baseline = false;
+    bool by_days = false;
+    std::uint64_t span = 0;  // N answers or D days
+    std::uint64_t min_n = 1;
+    double threshold = 0.0;
+    double step = 0.0;       // window_below: most one answer can move (value × n) − threshold × n
+    std::int64_t base_from = 0, base_to = 0;  // seconds
+    double k2 = 0.0;         // baseline_drop: (0.999 z_critical)^2, the closed-form pre-check
+    int table = -1;          // group table, or -1: the whole stream
+    std::vector<window_slot> slots;
+    std::vector<std::uint8_t> ring;  // last N: `span` classes per slot (3: empty)
+    std::vector<day_bucket> days;    // last D days: `span` buckets per slot
+  };
+
+  struct window_fact {
+    double value = 0.0;
+    std::uint64_t n = 0;
+    std::optional<double> baseline_value;
+    std::uint64_t baseline_n = 0;
+    std::optional<double> p_value;
+    std::string_view group;
+  };
+
+  // What a rule's records need beyond the rule.
+  struct record_state {
+    std::string reason_head, reason_tail;  // score_at_most: "nps " and " is at most 6" around the score
+    std::vector<alert_key_field> fields;  // a grouped rule's group fields, then the cool-down's own
+    // key -> its last alert; std::hash, whose codes the map keeps in its nodes
+    // (a hash the library deems fast would be recomputed on every probe)
+    std::unordered_map<std::string, timestamp> last_alert;
     std::size_t prune_at = 1024;
-    double z_critical = 0.0;              // baseline_drop: z of the two-sided test at alpha
   };
 
   static const std::optional<int>& answer(const response& r, alert_metric m) noexcept {
@@ -208,6 +304,114 @@ class alert_engine {
     }
   }
 
+  static std::uint32_t field_of(alert_metric m) noexcept {
+    switch (m) {
+      case alert_metric::nps: return 0;
+      case alert_metric::csat: return 1;
+      case alert_metric::ces: return 2;
+      case alert_metric::resolution: return 3;
+    }
+    return 0;
+  }
+
+  // Rule k into the tables the hot path reads.
+  void compile(std::size_t k) {
+    const alert_rule& r = rules_[k];
+    auto& cs = per_rule_[k];
+    if (r.kind == alert_rule_kind::score_at_most) {
+      cs.reason_head.append(to_string(r.metric)).append(" ");
+      cs.reason_tail.append(" is at most ");
+      num(cs.reason_tail, r.threshold);
+    }
+    cs.fields = r.group_by;
+    for (const auto f : r.cooldown.key) {
+      if (std::find(cs.fields.begin(), cs.fields.end(), f) == cs.fields.end()) cs.fields.push_back(f);
+    }
+    if (r.metric != alert_metric::resolution && r.kind != alert_rule_kind::not_resolved) {
+      const auto f = field_of(r.metric);
+      valid_lo_[f] = std::max(valid_lo_[f], r.scale.min());
+      valid_hi_[f] = std::min(valid_hi_[f], r.scale.max());
+    }
+    switch (r.kind) {
+      case alert_rule_kind::score_at_most:
+        scores_.push_back({static_cast<std::uint32_t>(k), field_of(r.metric), static_cast<int>(r.threshold)});
+        return;
+      case alert_rule_kind::not_resolved:
+        scores_.push_back({static_cast<std::uint32_t>(k), 3, 0});
+        return;
+      case alert_rule_kind::window_below:
+      case alert_rule_kind::baseline_drop:
+        break;
+    }
+    window_rule w;
+    w.rule = k;
+    w.field = field_of(r.metric);
+    if (r.metric == alert_metric::resolution) {
+      w.lo = 0;
+      w.hi = 1;
+    } else if (r.metric == alert_metric::nps) {
+      w.lo = r.scale.low_max();
+      w.hi = r.scale.high_min();
+    } else {
+      w.hi = r.scale.high_min();
+      w.lo = w.hi - 1;
+    }
+    w.points = r.metric == alert_metric::nps;
+    w.baseline = r.kind == alert_rule_kind::baseline_drop;
+    w.by_days = r.last_days > 0;
+    w.span = w.by_days ? static_cast<std::uint64_t>(r.last_days) : r.last_responses;
+    w.min_n = r.min_n;
+    w.threshold = r.threshold;
+    // One answer moves the count of high answers, and that of low ones, by
+    // at most 1 each (one enters, one may leave) and n by at most 1.
+    w.step = (w.points ? 200.0 : 1.0) + std::fabs(w.threshold) + 1e-6;
+    if (w.baseline) {
+      w.base_from = r.baseline_from.time_since_epoch().count();
+      w.base_to = r.baseline_to.time_since_epoch().count();
+      const double z = 0.999 * stats::z_for_level(1.0 - r.alpha);
+      w.k2 = z * z;
+    }
+    need_time_ = need_time_ || w.by_days || w.baseline;
+    if (!r.group_by.empty()) {
+      for (std::size_t t = 0; t < tables_.size(); ++t) {
+        if (tables_[t].fields() == r.group_by && tables_[t].capacity() == r.max_groups) w.table = static_cast<int>(t);
+      }
+      if (w.table < 0) {
+        w.table = static_cast<int>(tables_.size());
+        tables_.emplace_back(r.group_by, static_cast<std::size_t>(r.max_groups));
+        slot_.push_back(0);
+      }
+    } else {
+      add_slot(w);
+    }
+    windows_.push_back(std::move(w));
+  }
+
+  static void add_slot(window_rule& w) {
+    w.slots.emplace_back();
+    if (w.by_days) {
+      w.days.resize(w.days.size() + w.span);
+    } else {
+      w.ring.resize(w.ring.size() + w.span, std::uint8_t{3});
+    }
+  }
+
+  // Slot `s` of `w` empty again (a new group, or one taking an evicted group's place).
+  static void reset_slot(window_rule& w, std::uint32_t s) {
+    if (s == w.slots.size()) {
+      add_slot(w);
+      return;
+    }
+    w.slots[s] = window_slot{};
+    const auto at = static_cast<std::ptrdiff_t>(s * w.span);
+    if (w.by_days) {
+      std::fill(w.days.begin() + at, w.days.begin() + at + static_cast<std::ptrdiff_t>(w.span), day_bucket{});
+    } else {
+      std::fill(w.ring.begin() + at, w.ring.begin() + at + static_cast<std::ptrdiff_t>(w.span), std::uint8_t{3});
+    }
+  }
+
+  // Throws score_out_of_scale for the first rule whose scale lacks r's answer.
   void validate(const response& r) const {
     for (const auto& rule : rules_) {
       if (rule.metric == alert_metric::resolution || rule.kind == alert_rule_kind::not_resolved) continue;
@@ -226,131 +430,206 @@ class alert_engine {
     return *now_;
   }
 
-  static std::int64_t day_of(timestamp t) noexcept {
-    return std::chrono::floor<std::chrono::days>(t).time_since_epoch().count();
-  }
-
-  // The class of the rule's answer in `r`: 0 low, 1 middle, 2 high; -1 none.
-  static int class_of(const alert_rule& rule, const response& r) noexcept {
-    if (rule.metric == alert_metric::resolution) {
-      return r.resolved == resolution::yes ? 2 : r.resolved == resolution::no ? 0 : -1;
+  // The UTC day of `t` seconds, the last one computed kept (times within
+  // 2^62 s of the epoch; others are computed each time).
+  std::int64_t day_of(std::int64_t t) noexcept {
+    if (day_known_ && t >= day_start_ && static_cast<std::uint64_t>(t) - static_cast<std::uint64_t>(day_start_) < 86400u) {
+      return day_;
     }
-    const auto& s = answer(r, rule.metric);
-    if (!s) return -1;
-    if (rule.metric == alert_metric::nps) return rule.scale.is_low(*s) ? 0 : rule.scale.is_high(*s) ? 2 : 1;
-    return rule.scale.is_high(*s) ? 2 : 0;  // top-box share: hit or not
+    const std::int64_t d = std::chrono::floor<std::chrono::days>(timestamp{std::chrono::seconds{t}}).time_since_epoch().count();
+    constexpr std::int64_t far = std::int64_t{1} << 62;
+    if (t > -far && t < far) {
+      day_known_ = true;
+      day_ = d;
+      day_start_ = d * 86400;
+    }
+    return d;
   }
 
-  static double value_of(const alert_rule& rule, const std::uint64_t (&c)[3]) noexcept {
+  static double value_of(bool points, const std::uint64_t* c) noexcept {
     const double n = static_cast<double>(c[0] + c[1] + c[2]);
-    if (rule.metric == alert_metric::nps) return 100.0 * (static_cast<double>(c[2]) - static_cast<double>(c[0])) / n;
+    if (points) return 100.0 * (static_cast<double>(c[2]) - static_cast<double>(c[0])) / n;
     return static_cast<double>(c[2]) / n;
   }
 
-  void window_step(std::size_t k, const response& r, std::uint64_t seq) {
-    const alert_rule& rule = rules_[k];
-    rule_state& st = state_[k];
-    const int cls = class_of(rule, r);
-    if (cls < 0) return;
-    if (rule.kind == alert_rule_kind::baseline_drop) {
-      const timestamp t = time_of(r);
-      if (t < rule.baseline_from) return;
-      if (t < rule.baseline_to) {
-        ++st.base[cls];
-        return;
-      }
+  // Every window rule takes r's answer; a match sets its bit in hits_ and
+  // its facts in facts_.
+  void window_phase(const response& r, const int (&v)[4]) {
+    std::int64_t t = 0, day = 0;
+    if (need_time_) {
+      t = time_of(r).time_since_epoch().count();
+      day = day_of(t);
     }
-    if (rule.last_responses > 0) {
-      if (st.filled == st.ring.size()) {
-        --st.c[st.ring[st.head]];
-      } else {
-        ++st.filled;
-      }
-      st.ring[st.head] = static_cast<std::uint8_t>(cls);
-      st.head = st.head + 1 == st.ring.size() ? 0 : st.head + 1;
-      ++st.c[cls];
-    } else {
-      const std::int64_t d = day_of(time_of(r));
-      const auto span = static_cast<std::int64_t>(st.days.size());
-      if (st.current_day != std::numeric_limits<std::int64_t>::min() && d <= st.current_day - span) {
-        ++st.counts.late;
-        ++total_.late;
-        return;
-      }
-      if (d > st.current_day) {
-        st.current_day = d;
-        for (auto& b : st.days) {
-          if (b.day != std::numeric_limits<std::int64_t>::min() && b.day <= d - span) {
-            for (int i = 0; i < 3; ++i) st.c[i] -= b.c[i];
-            b = day_bucket{};
+    for (std::size_t i = 0; i < tables_.size(); ++i) {
+      bool fresh = false;
+      const std::uint64_t evicted = tables_[i].evicted();
+      slot_[i] = tables_[i].find_or_add(r, channel_name(r.channel), fresh);
+      if (fresh) {  // a new group, in a new slot or an evicted group's
+        for (auto& w : windows_) {
+          if (w.table != static_cast<int>(i)) continue;
+          reset_slot(w, slot_[i]);
+          if (tables_[i].evicted() != evicted) {
+            ++counts_[w.rule].evicted;
+            ++total_.evicted;
           }
         }
       }
-      auto& b = st.days[static_cast<std::size_t>(((d % span) + span) % span)];
-      b.day = d;
-      ++b.c[cls];
-      ++st.c[cls];
     }
-    const std::uint64_t n = st.c[0] + st.c[1] + st.c[2];
-    if (n < rule.min_n) return;
-    const double v = value_of(rule, st.c);
-    if (rule.kind == alert_rule_kind::window_below) {
-      if (v < rule.threshold) emit(k, r, seq, window_fact{v, n, {}, 0, {}});
-      return;
-    }
-    const std::uint64_t bn = st.base[0] + st.base[1] + st.base[2];
-    if (bn < rule.min_n) return;
-    const double bv = value_of(rule, st.base);
-    if (!(v < bv)) return;  // a significant drop needs a drop
-    // The test's z by its own closed form first (unweighted counts: Wald for
-    // NPS, pooled for a proportion); the project's test runs, and decides,
-    // only when |z| reaches 99.9 % of the critical value.
-    const double z = quick_z(rule, st.c, n, st.base, bn);
-    if (!(std::fabs(z) >= 0.999 * st.z_critical)) return;
-    const double level = 1.0 - rule.alpha;
-    stats::comparison cmp;
-    if (rule.metric == alert_metric::nps) {
-      cmp = compare_nps(counts_of(rule.scale, st.c), counts_of(rule.scale, st.base), level);
-    } else {
-      cmp = stats::compare_proportions(st.c[2], n, st.base[2], bn, level);
-    }
-    if (cmp.p_value < rule.alpha && cmp.difference.value() < 0.0) {
-      emit(k, r, seq, window_fact{v, n, bv, bn, cmp.p_value});
+    for (auto& w : windows_) {
+      const int x = v[w.field];
+      if (x == none) continue;
+      const unsigned cls = static_cast<unsigned>(x > w.lo) + static_cast<unsigned>(x >= w.hi);
+      const std::uint32_t s = w.table < 0 ? 0 : slot_[static_cast<std::size_t>(w.table)];
+      window_slot& st = w.slots[s];
+      if (w.baseline) {
+        if (t < w.base_from) continue;
+        if (t < w.base_to) {
+          ++st.base[cls];
+          st.base_dirty = true;
+          continue;
+        }
+      }
+      if (!w.by_days) {
+        std::uint8_t& cell = w.ring[s * w.span + st.head];
+        --st.c[cell];  // an empty cell (3) leaves c[3], which nothing reads
+        cell = static_cast<std::uint8_t>(cls);
+        st.head = st.head + 1 == w.span ? 0 : st.head + 1;
+        ++st.c[cls];
+      } else if (!day_step(w, st, s, day, cls)) {
+        ++counts_[w.rule].late;
+        ++total_.late;
+        continue;
+      }
+      if (st.quiet > 0) {  // this answer cannot have brought the window below
+        --st.quiet;
+        continue;
+      }
+      const std::uint64_t n = st.c[0] + st.c[1] + st.c[2];
+      if (n < w.min_n) continue;
+      if (!w.baseline) {
+        // Below the threshold? The product first: the quotient (the value a
+        // record reports) only when the window is not clearly above. When it
+        // is clearly above by a margin D, the next floor(D / step) answers
+        // cannot close the gap (a day window's expiry, which can, resets
+        // the count): they skip the test.
+        const double a = w.points ? 100.0 * (static_cast<double>(st.c[2]) - static_cast<double>(st.c[0]))
+                                  : static_cast<double>(st.c[2]);
+        const double y = w.threshold * static_cast<double>(n);
+        const double gap = a - (y + 1e-9 * (std::fabs(y) + 1.0));
+        if (gap >= 0.0) {
+          st.quiet = static_cast<std::uint64_t>(std::min(gap / w.step, 1e15));
+          continue;
+        }
+        const double value = a / static_cast<double>(n);
+        if (!(value < w.threshold)) continue;
+        auto& f = facts_[w.rule];
+        f = window_fact{value, n, {}, 0, {}, group_of(w, s)};
+        hits_[w.rule >> 6] |= std::uint64_t{1} << (w.rule & 63);
+      } else if (baseline_drop(w, st, n)) {
+        auto& f = facts_[w.rule];
+        f.group = group_of(w, s);
+        hits_[w.rule >> 6] |= std::uint64_t{1} << (w.rule & 63);
+      }
     }
   }
 
-  static double quick_z(const alert_rule& rule, const std::uint64_t (&a)[3], std::uint64_t na,
-                        const std::uint64_t (&b)[3], std::uint64_t nb) noexcept {
-    const double n1 = static_cast<double>(na), n2 = static_cast<double>(nb);
-    if (rule.metric == alert_metric::nps) {
-      const double t1 = (static_cast<double>(a[2]) - static_cast<double>(a[0])) / n1;
-      const double t2 = (static_cast<double>(b[2]) - static_cast<double>(b[0])) / n2;
-      const double v1 = ((static_cast<double>(a[2]) + static_cast<double>(a[0])) / n1 - t1 * t1) / n1;
-      const double v2 = ((static_cast<double>(b[2]) + static_cast<double>(b[0])) / n2 - t2 * t2) / n2;
-      return (t1 - t2) / std::sqrt(v1 + v2);
+  std::string_view group_of(const window_rule& w, std::uint32_t s) const {
+    return w.table < 0 ? std::string_view{} : std::string_view{tables_[static_cast<std::size_t>(w.table)].label(s)};
+  }
+
+  // A day window takes an answer of `day`: false when the day is older than
+  // the window (late).
+  static bool day_step(window_rule& w, window_slot& st, std::uint32_t s, std::int64_t day, unsigned cls) {
+    const auto span = static_cast<std::int64_t>(w.span);
+    day_bucket* buckets = w.days.data() + s * w.span;
+    std::uint64_t cell;
+    if (day == st.current_day) {
+      cell = st.current_cell;
+    } else {
+      if (st.current_day != no_day && day <= st.current_day - span) return false;
+      cell = static_cast<std::uint64_t>(((day % span) + span) % span);
+      if (day > st.current_day) {
+        for (std::uint64_t i = 0; i < w.span; ++i) {
+          auto& b = buckets[i];
+          if (b.day != no_day && b.day <= day - span) {
+            for (int j = 0; j < 3; ++j) st.c[j] -= b.c[j];
+            b = day_bucket{};
+          }
+        }
+        st.current_day = day;
+        st.current_cell = cell;
+        st.quiet = 0;  // answers left the window
+      }
     }
-    const double p1 = static_cast<double>(a[2]) / n1, p2 = static_cast<double>(b[2]) / n2;
-    const double pooled = (static_cast<double>(a[2]) + static_cast<double>(b[2])) / (n1 + n2);
-    return (p1 - p2) / std::sqrt(pooled * (1.0 - pooled) * (1.0 / n1 + 1.0 / n2));
+    auto& b = buckets[cell];
+    b.day = day;
+    ++b.c[cls];
+    ++st.c[cls];
+    return true;
+  }
+
+  // A significant drop of the window against the baseline? The test's z by
+  // its closed form first (unweighted counts: Wald for NPS, pooled for a
+  // proportion), squared against (0.999 z_critical)^2 with the inverses of
+  // the counts kept; the project's test runs, and decides, only past that.
+  bool baseline_drop(window_rule& w, window_slot& st, std::uint64_t n) {
+    if (st.base_dirty) {
+      st.base_dirty = false;
+      st.bn = st.base[0] + st.base[1] + st.base[2];
+      if (st.bn > 0) {
+        st.inv_bn = 1.0 / static_cast<double>(st.bn);
+        if (w.points) {
+          st.bt = (static_cast<double>(st.base[2]) - static_cast<double>(st.base[0])) * st.inv_bn;
+          st.bvar = ((static_cast<double>(st.base[2]) + static_cast<double>(st.base[0])) * st.inv_bn - st.bt * st.bt) *
+                    st.inv_bn;
+        } else {
+          st.bt = static_cast<double>(st.base[2]) * st.inv_bn;
+        }
+      }
+    }
+    if (st.bn < w.min_n) return false;
+    if (st.inv_of != n) {
+      st.inv_of = n;
+      st.inv_n = 1.0 / static_cast<double>(n);
+    }
+    const double c0 = static_cast<double>(st.c[0]), c2 = static_cast<double>(st.c[2]);
+    if (w.points) {
+      const double t1 = (c2 - c0) * st.inv_n;
+      const double d = st.bt - t1;
+      if (!(d > 0.0)) return false;
+      const double v1 = ((c2 + c0) * st.inv_n - t1 * t1) * st.inv_n;
+      if (d * d < w.k2 * (v1 + st.bvar)) return false;
+    } else {
+      const double d = st.bt - c2 * st.inv_n;
+      if (!(d > 0.0)) return false;
+      const double pooled = (c2 + static_cast<double>(st.base[2])) / static_cast<double>(n + st.bn);
+      if (d * d < w.k2 * pooled * (1.0 - pooled) * (st.inv_n + st.inv_bn)) return false;
+    }
+    const alert_rule& rule = rules_[w.rule];
+    const double value = value_of(w.points, st.c);
+    const double bv = value_of(w.points, st.base);
+    if (!(value < bv)) return false;  // a significant drop needs a drop
+    const double level = 1.0 - rule.alpha;
+    stats::comparison cmp;
+    if (w.points) {
+      cmp = compare_nps(counts_of(rule.scale, st.c), counts_of(rule.scale, st.base), level);
+    } else {
+      cmp = stats::compare_proportions(st.c[2], n, st.base[2], st.bn, level);
+    }
+    if (!(cmp.p_value < rule.alpha && cmp.difference.value() < 0.0)) return false;
+    facts_[w.rule] = window_fact{value, n, bv, st.bn, cmp.p_value, {}};
+    return true;
   }
 
   // A score_counts on `s` with c[0] low, c[1] middle and c[2] high answers
   // (all compare_nps reads of a state).
-  static score_counts counts_of(const cxm::scale& s, const std::uint64_t (&c)[3]) {
+  static score_counts counts_of(const cxm::scale& s, const std::uint64_t* c) {
     score_counts out(s);
     if (c[0] > 0) out.add_count(s.min(), c[0]);
     if (c[1] > 0) out.add_count(s.low_max() + 1, c[1]);
     if (c[2] > 0) out.add_count(s.max(), c[2]);
     return out;
   }
-
-  struct window_fact {
-    double value;
-    std::uint64_t n;
-    std::optional<double> baseline_value;
-    std::uint64_t baseline_n;
-    std::optional<double> p_value;
-  };
 
   // Appends the shortest text of `v` to `out` (6 significant digits).
   static void num(std::string& out, double v) {
@@ -372,16 +651,17 @@ class alert_engine {
   }
 
   // What matched, into `out` (appended piece by piece: its buffer is reused).
-  static void describe(const alert_rule& rule, const response& r, const std::optional<window_fact>& w,
+  static void describe(const alert_rule& rule, const record_state& rs, const response& r, const window_fact* w,
                        std::string& out) {
     out.clear();
     switch (rule.kind) {
-      case alert_rule_kind::score_at_most:
-        out.append(to_string(rule.metric)).append(" ");
-        num(out, static_cast<double>(*answer(r, rule.metric)));
-        out.append(" is at most ");
-        num(out, rule.threshold);
+      case alert_rule_kind::score_at_most: {
+        out.append(rs.reason_head);
+        char buf[16];
+        const auto end = std::to_chars(buf, buf + sizeof buf, *answer(r, rule.metric)).ptr;
+        out.append(buf, end).append(rs.reason_tail);
         return;
+      }
       case alert_rule_kind::not_resolved:
         out.append("the issue was not resolved");
         return;
@@ -420,30 +700,36 @@ class alert_engine {
     }
   }
 
-  void emit(std::size_t k, const response& r, std::uint64_t seq, std::optional<window_fact> w) {
+  void emit(std::size_t k, const response& r, std::uint64_t seq, const window_fact* w) {
     const alert_rule& rule = rules_[k];
-    rule_state& st = state_[k];
-    ++st.counts.matches;
+    alert_counts& counts = counts_[k];
+    ++counts.matches;
     ++total_.matches;
     alert& a = rec_;
     a.outcome = alert_outcome::alert;
     a.rule = rule.name;
     a.kind = rule.kind;
-    describe(rule, r, w, a.reason);
+    record_state& cs = per_rule_[k];
+    describe(rule, cs, r, w, a.reason);
+    if (w != nullptr && !w->group.empty()) a.reason.append(" for ").append(w->group);
     a.detail.clear();
-    a.sequence = seq;
-    a.id = r.id;
-    a.channel = channel_name(r.channel);
-    a.agent = r.agent;
-    a.segment = r.segment;
-    a.time = r.time;
-    if (!now_) now_ = opt_.clock();
-    a.raised_at = *now_;
-    a.nps = r.nps;
-    a.csat = r.csat;
-    a.ces = r.ces;
-    a.resolved = r.resolved;
-    a.why = r.why;
+    if (context_of_ != seq || !context_valid_) {  // the response's context, once for all its records
+      a.sequence = seq;
+      a.id = r.id;
+      a.channel = channel_name(r.channel);
+      a.agent = r.agent;
+      a.segment = r.segment;
+      a.time = r.time;
+      if (!now_) now_ = opt_.clock();
+      a.raised_at = *now_;
+      a.nps = r.nps;
+      a.csat = r.csat;
+      a.ces = r.ces;
+      a.resolved = r.resolved;
+      a.why = r.why;
+      context_of_ = seq;
+      context_valid_ = true;
+    }
     a.attempts = 0;
     a.value.reset();
     a.n = 0;
@@ -452,7 +738,9 @@ class alert_engine {
     a.baseline_n = 0;
     a.p_value.reset();
     a.alpha.reset();
-    if (w) {
+    a.group.clear();
+    if (w != nullptr) {
+      a.group = w->group;
       a.value = w->value;
       a.n = w->n;
       if (rule.kind == alert_rule_kind::window_below) a.threshold = rule.threshold;
@@ -464,51 +752,44 @@ class alert_engine {
     a.key.clear();
     std::optional<timestamp> event;
     if (rule.cooldown.seconds > 0) {
-      for (const auto f : rule.cooldown.key) {
-        if (!a.key.empty()) a.key += "; ";
-        a.key += to_string(f);
-        a.key += '=';
-        switch (f) {
-          case alert_key_field::id: a.key += r.id; break;
-          case alert_key_field::agent: a.key += r.agent; break;
-          case alert_key_field::channel: a.key += a.channel; break;
-          case alert_key_field::segment: a.key += r.segment; break;
-        }
-      }
+      detail::append_alert_key(a.key, cs.fields, r, a.channel);
       event = time_of(r);
-      const auto it = st.last_alert.find(a.key);
-      if (it != st.last_alert.end() && *event >= it->second &&
+      const auto it = cs.last_alert.find(a.key);
+      if (it != cs.last_alert.end() && *event >= it->second &&
           (*event - it->second).count() < rule.cooldown.seconds) {
         a.outcome = alert_outcome::suppressed;
-        a.detail = "cool-down: rule '" + rule.name + "' alerted" + (a.key.empty() ? "" : " for " + a.key) + " at " +
-                   format_timestamp(it->second) + "; the next alert is due from " +
-                   format_timestamp(it->second + std::chrono::seconds{rule.cooldown.seconds});
+        a.detail.append("cool-down: rule '").append(rule.name).append("' alerted");
+        if (!a.key.empty()) a.detail.append(" for ").append(a.key);
+        a.detail.append(" at ")
+            .append(format_timestamp(it->second))
+            .append("; the next alert is due from ")
+            .append(format_timestamp(it->second + std::chrono::seconds{rule.cooldown.seconds}));
       }
     }
     if (!deliver(a)) {
-      ++st.counts.failed;
+      ++counts.failed;
       ++total_.failed;
       failed_.push_back(a);
       return;
     }
     if (a.outcome == alert_outcome::suppressed) {
-      ++st.counts.suppressed;
+      ++counts.suppressed;
       ++total_.suppressed;
       return;
     }
-    ++st.counts.alerts;
+    ++counts.alerts;
     ++total_.alerts;
     if (event) {
-      st.last_alert.insert_or_assign(a.key, *event);
-      if (st.last_alert.size() >= st.prune_at) prune(rule, st, *event);
+      cs.last_alert.insert_or_assign(a.key, *event);
+      if (cs.last_alert.size() >= cs.prune_at) prune(rule, cs, *event);
     }
   }
 
   // Drops cool-down entries that can no longer suppress anything at `now`
   // (keeps the map within about twice its live keys).
-  static void prune(const alert_rule& rule, rule_state& st, timestamp now) {
-    std::erase_if(st.last_alert, [&](const auto& e) { return (now - e.second).count() >= rule.cooldown.seconds; });
-    st.prune_at = std::max<std::size_t>(1024, 2 * st.last_alert.size());
+  static void prune(const alert_rule& rule, record_state& cs, timestamp now) {
+    std::erase_if(cs.last_alert, [&](const auto& e) { return (now - e.second).count() >= rule.cooldown.seconds; });
+    cs.prune_at = std::max<std::size_t>(1024, 2 * cs.last_alert.size());
   }
 
   // Hands `a` to every sink, each up to max_attempts times. False when a
@@ -545,11 +826,25 @@ class alert_engine {
 
   std::vector<alert_rule> rules_;
   alert_engine_options opt_;
-  std::vector<rule_state> state_;
+  mutable std::vector<alert_counts> counts_;  // per rule (responses filled in when read)
+  std::vector<record_state> per_rule_;          // per rule
+  std::vector<score_rule> scores_;            // the score and not-resolved rules
+  std::vector<window_rule> windows_;          // the window and baseline rules
+  std::vector<detail::alert_group_table> tables_;  // groups, shared by rules with the same group_by and max_groups
+  std::vector<std::uint32_t> slot_;           // per table: the current response's group
+  std::vector<std::uint64_t> hits_;           // bit k: rule k matched the current response
+  std::vector<window_fact> facts_;            // per rule: what its window showed when it matched
+  int valid_lo_[3] = {std::numeric_limits<int>::min(), std::numeric_limits<int>::min(), std::numeric_limits<int>::min()};
+  int valid_hi_[3] = {std::numeric_limits<int>::max(), std::numeric_limits<int>::max(), std::numeric_limits<int>::max()};
+  bool need_time_ = false;                    // some window counts days or has a baseline period
+  bool day_known_ = false;                    // the UTC day last computed, and its first second
+  std::int64_t day_start_ = 0, day_ = 0;
   std::vector<alert_sink> sinks_;
   std::vector<alert> failed_;
   alert_counts total_;
   alert rec_;                       // the record being built (its buffers are reused)
+  std::uint64_t context_of_ = 0;    // the response whose context rec_ holds, when context_valid_
+  bool context_valid_ = false;
   std::optional<timestamp> now_;    // the clock's reading for the current response
 };
 

@@ -20,10 +20,21 @@
 //                  both sides with at least `min_n` answers. Responses timed in
 //                  the baseline period fill the baseline; later ones the window.
 //
+// Per group. A window_below or baseline_drop rule with `group_by` (any of
+// id, agent, channel, segment) keeps one window, and one baseline, per value
+// of those fields: "an agent's NPS over their last 50 answers below 0" is
+// below_last(nps, 50, 0, min_n, name).grouped_by({alert_key_field::agent}).
+// Each group's window holds only that group's answers, its alert carries
+// the group ("agent=A7"), and the rule's cool-down is kept per group. At most
+// `max_groups` groups are kept per rule (memory: alerts/alert_engine.hpp);
+// when a new group arrives at a full table, the group seen least recently is
+// dropped and its window starts again empty should it come back.
+//
 // Every rule has a cool-down (alert_cooldown): after an alert, further
 // matches of the same rule with the same key values (response id, agent,
-// channel, segment, or the rule alone) within `seconds` are suppressed, each
-// with a suppression record saying why (see alerts/alert_engine.hpp).
+// channel, segment, or the rule alone; a grouped rule's group always belongs
+// to its key) within `seconds` are suppressed, each with a suppression record
+// saying why (see alerts/alert_engine.hpp).
 //
 // JSON (parse_alert_rules): an object {"rules": [ ... ]} or an array of rules;
 // each rule an object, e.g.
@@ -37,15 +48,20 @@
 //    "threshold": 0.7, "min_n": 20, "scale": {"min": 1, "max": 5, "high_min": 4, "low_max": 2}}
 //   {"name": "nps-drop", "kind": "baseline_drop", "metric": "nps", "last_days": 7,
 //    "baseline": {"from": "2024-01-01", "to": "2024-02-01"}, "alpha": 0.01, "min_n": 30}
+//   {"name": "agent-nps-50", "kind": "window_below", "metric": "nps", "last_responses": 50,
+//    "threshold": 0, "min_n": 30, "group_by": ["agent"], "max_groups": 5000,
+//    "cooldown": {"seconds": 86400}}
 //
 // A key the kind does not take, a missing or ill-typed key, a threshold
-// outside the scale, or two rules with one name throw invalid_argument naming
-// the rule (its number and name) and the key:
+// outside the scale, a group_by field that is unknown or listed twice, or
+// two rules with one name throw invalid_argument naming the rule (its number
+// and name) and the key:
 //   [cxm.invalid_argument.201] rules.json, field 'threshold': rule 2 ('low-nps'): 11 is outside the NPS scale 0..10
 //
 // Header: cxmetrics/alerts/alert_rule.hpp (header-only; nlohmann/json).
 #pragma once
 
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <optional>
@@ -68,7 +84,8 @@ enum class alert_rule_kind : std::uint8_t { score_at_most, not_resolved, window_
 /// The score a rule reads, or the metric a window rule computes.
 enum class alert_metric : std::uint8_t { nps, csat, ces, resolution };
 
-/// Fields a cool-down key may combine. An empty list keys on the rule alone.
+/// Fields a cool-down key or a rule's groups may combine. An empty list keys
+/// on the rule alone (one stream, one cool-down).
 enum class alert_key_field : std::uint8_t { id, agent, channel, segment };
 
 [[nodiscard]] constexpr std::string_view to_string(alert_rule_kind k) noexcept {
@@ -125,9 +142,20 @@ struct alert_rule {
   timestamp baseline_to{};                  ///< baseline_drop: end (exclusive)
   double alpha = 0.05;                      ///< baseline_drop: significance level, 0 < alpha < 1
   alert_cooldown cooldown;
+  /// window_below, baseline_drop: one window (and baseline) per value of
+  /// these fields; empty: one for the whole stream.
+  std::vector<alert_key_field> group_by;
+  /// Most groups kept at once (>= 1); beyond, the least recently seen is dropped.
+  std::uint64_t max_groups = default_max_groups;
 
   /// The longest window by responses (the engine keeps one byte per answer).
   static constexpr std::uint64_t max_last_responses = 10'000'000;
+  /// Groups a rule keeps unless told otherwise, and the most it may be told.
+  static constexpr std::uint64_t default_max_groups = 10'000;
+  static constexpr std::uint64_t max_max_groups = 10'000'000;
+  /// The most window memory a grouped rule may reserve: max_groups times the
+  /// bytes of one group's window (last_responses bytes, or 32 per day).
+  static constexpr std::uint64_t max_window_bytes = std::uint64_t{1} << 30;
   /// The longest cool-down: 100 years of 366 days.
   static constexpr std::int64_t max_cooldown_seconds = std::int64_t{100} * 366 * 86400;
 
@@ -177,6 +205,21 @@ struct alert_rule {
     auto r = below_last(m, 0, threshold, min_n, std::move(name));
     r.last_days = days;
     return r;
+  }
+
+  /// This rule kept per value of `fields` (window and baseline rules).
+  [[nodiscard]] alert_rule grouped_by(std::vector<alert_key_field> fields,
+                                      std::uint64_t groups = default_max_groups) const {
+    alert_rule r = *this;
+    r.group_by = std::move(fields);
+    r.max_groups = groups;
+    return r;
+  }
+
+  /// Bytes of window state one group needs (the ring of classes, or the day
+  /// buckets), without the fixed counts.
+  [[nodiscard]] std::uint64_t window_bytes_per_group() const noexcept {
+    return last_responses > 0 ? last_responses : 32 * static_cast<std::uint64_t>(std::max<std::int64_t>(last_days, 0));
   }
 
   /// The scale a metric is read on by default.
@@ -229,6 +272,25 @@ struct alert_rule {
         }
         break;
       }
+    }
+    if (!group_by.empty() && kind != alert_rule_kind::window_below && kind != alert_rule_kind::baseline_drop) {
+      return P{"group_by", "only window_below and baseline_drop rules are kept per group"};
+    }
+    for (std::size_t i = 0; i < group_by.size(); ++i) {
+      for (std::size_t j = 0; j < i; ++j) {
+        if (group_by[i] == group_by[j]) {
+          return P{"group_by", "field " + std::string(to_string(group_by[i])) + " is listed twice"};
+        }
+      }
+    }
+    if (max_groups < 1 || max_groups > max_max_groups) {
+      return P{"max_groups", "max_groups must lie in 1.." + std::to_string(max_max_groups) + ", got " +
+                                 std::to_string(max_groups)};
+    }
+    if (!group_by.empty() && window_bytes_per_group() > max_window_bytes / max_groups) {
+      return P{"max_groups", std::to_string(max_groups) + " groups of " + std::to_string(window_bytes_per_group()) +
+                                 " window bytes each exceed " + std::to_string(max_window_bytes) +
+                                 " bytes; lower max_groups or the window"};
     }
     if (cooldown.seconds < 0 || cooldown.seconds > max_cooldown_seconds) {
       return P{"cooldown", "cool-down seconds must lie in 0.." + std::to_string(max_cooldown_seconds) + ", got " +
@@ -285,6 +347,26 @@ inline alert_rule alert_rule_from_json(const nlohmann::json& j, std::size_t numb
     if (!v.is_number_unsigned()) fail(key, key + " must be a whole number >= 0, got " + v.dump());
     return v.get<std::uint64_t>();
   };
+  // A list of id, agent, channel, segment (cool-down keys and group_by).
+  const auto fields_of = [&](const nlohmann::json& v, const std::string& key) -> std::vector<alert_key_field> {
+    if (!v.is_array()) fail(key, key + " must be an array of id, agent, channel, segment, got " + v.dump());
+    std::vector<alert_key_field> out;
+    for (const auto& f : v) {
+      const std::string s = f.is_string() ? f.get<std::string>() : f.dump();
+      if (s == "id") {
+        out.push_back(alert_key_field::id);
+      } else if (s == "agent") {
+        out.push_back(alert_key_field::agent);
+      } else if (s == "channel") {
+        out.push_back(alert_key_field::channel);
+      } else if (s == "segment") {
+        out.push_back(alert_key_field::segment);
+      } else {
+        fail(key, "unknown key field " + s + " (id, agent, channel, segment)");
+      }
+    }
+    return out;
+  };
   const auto time_of = [&](const nlohmann::json& v, const std::string& key) -> timestamp {
     if (!v.is_string()) fail(key, key + " must be a date or time text, e.g. \"2024-01-01\"");
     const auto p = try_parse_timestamp(v.get<std::string>());
@@ -303,7 +385,7 @@ inline alert_rule alert_rule_from_json(const nlohmann::json& j, std::size_t numb
     r.threshold = 0;
   } else if (kind == "window_below" || kind == "baseline_drop") {
     r.kind = kind == "window_below" ? alert_rule_kind::window_below : alert_rule_kind::baseline_drop;
-    allowed.insert({"metric", "scale", "last_responses", "last_days", "min_n"});
+    allowed.insert({"metric", "scale", "last_responses", "last_days", "min_n", "group_by", "max_groups"});
     if (r.kind == alert_rule_kind::window_below) {
       allowed.insert("threshold");
     } else {
@@ -394,25 +476,10 @@ inline alert_rule alert_rule_from_json(const nlohmann::json& j, std::size_t numb
       }
       r.cooldown.seconds = static_cast<std::int64_t>(v);
     }
-    if (c.contains("key")) {
-      const auto& k = c["key"];
-      if (!k.is_array()) fail("cooldown.key", "cooldown key must be an array of id, agent, channel, segment");
-      for (const auto& f : k) {
-        const std::string s = f.is_string() ? f.get<std::string>() : f.dump();
-        if (s == "id") {
-          r.cooldown.key.push_back(alert_key_field::id);
-        } else if (s == "agent") {
-          r.cooldown.key.push_back(alert_key_field::agent);
-        } else if (s == "channel") {
-          r.cooldown.key.push_back(alert_key_field::channel);
-        } else if (s == "segment") {
-          r.cooldown.key.push_back(alert_key_field::segment);
-        } else {
-          fail("cooldown.key", "unknown key field " + s + " (id, agent, channel, segment)");
-        }
-      }
-    }
+    if (c.contains("key")) r.cooldown.key = fields_of(c["key"], "cooldown.key");
   }
+  if (j.contains("group_by")) r.group_by = fields_of(j["group_by"], "group_by");
+  if (j.contains("max_groups")) r.max_groups = count_of(j["max_groups"], "max_groups");
   if (auto p = r.problem()) fail(p->first, p->second);
   return r;
 }
