@@ -423,10 +423,12 @@ TEST(EtsForecast, IntervalsCoverSimulatedFuturesAtTheirLevel) {
     ets_state x0;
     double sigma2;
     int m;
+    bool simulate;
   };
   const std::vector<c> cases{
-      {"ANN", {0.4, 0, 0, 1}, {50, 0, {}}, 1.0, 1},    // analytic intervals
-      {"MNN", {0.4, 0, 0, 1}, {50, 0, {}}, 0.0025, 1}  // sample-path intervals
+      {"ANN", {0.4, 0, 0, 1}, {50, 0, {}}, 1.0, 1, false},    // analytic intervals, class 1
+      {"MNN", {0.4, 0, 0, 1}, {50, 0, {}}, 0.0025, 1, false},  // analytic intervals, class 2
+      {"MNN", {0.4, 0, 0, 1}, {50, 0, {}}, 0.0025, 1, true}    // sample-path intervals
   };
   for (const auto& k : cases) {
     const auto sp = spec(k.name);
@@ -434,7 +436,7 @@ TEST(EtsForecast, IntervalsCoverSimulatedFuturesAtTheirLevel) {
     for (std::uint64_t seed = 1; seed <= 300; ++seed) {
       const auto y = ets_simulate(sp, k.m, k.p, k.x0, k.sigma2, 83, 7000 + seed);
       const std::vector<double> train(y.begin(), y.begin() + 80);
-      const auto f = forecast(fit_ets(train, sp, k.m), {.horizon = 3, .paths = 2000, .seed = seed});
+      const auto f = forecast(fit_ets(train, sp, k.m), {.horizon = 3, .paths = 2000, .seed = seed, .simulate = k.simulate});
       for (std::size_t h = 0; h < 3; ++h) {
         in95 += (y[80 + h] >= f[h].lo95 && y[80 + h] <= f[h].hi95) ? 1 : 0;
         in80 += (y[80 + h] >= f[h].lo80 && y[80 + h] <= f[h].hi80) ? 1 : 0;
@@ -452,9 +454,9 @@ TEST(EtsForecast, IntervalsCoverSimulatedFuturesAtTheirLevel) {
 TEST(EtsForecast, SamplePathsAreSeeded) {
   const auto y = ets_simulate(spec("MNN"), 1, {0.3, 0, 0, 1}, {20, 0, {}}, 0.01, 60, 3);
   const auto m = fit_ets(y, spec("MNN"), 1);
-  const auto a = forecast(m, {.horizon = 4, .seed = 9});
-  const auto b = forecast(m, {.horizon = 4, .seed = 9});
-  const auto c = forecast(m, {.horizon = 4, .seed = 10});
+  const auto a = forecast(m, {.horizon = 4, .seed = 9, .simulate = true});
+  const auto b = forecast(m, {.horizon = 4, .seed = 9, .simulate = true});
+  const auto c = forecast(m, {.horizon = 4, .seed = 10, .simulate = true});
   EXPECT_EQ(a[3].hi95, b[3].hi95);
   EXPECT_NE(a[3].hi95, c[3].hi95);
 }

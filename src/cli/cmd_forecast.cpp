@@ -51,6 +51,7 @@ struct forecast_args {
   std::string fits;
   std::string lower, upper;
   std::uint64_t seed = 0x5eed;
+  bool simulate = false;
   std::uint64_t backtest = 0;
 };
 
@@ -239,6 +240,7 @@ void run_forecast(const forecast_args& a, const context& ctx) {
   o.period = period_of(a.frequency);
   o.horizon = static_cast<std::size_t>(a.horizon);
   o.seed = a.seed;
+  o.simulate = a.simulate;
   if (a.model != "auto") {
     o.model = forecasting::ets_spec::parse(a.model);
     if (!o.model) {
@@ -351,7 +353,9 @@ void register_forecast(CLI::App& app, context& ctx) {
   sub->add_option("--fits", args->fits, "Write each series' model and parameters to this CSV file");
   sub->add_option("--lower", args->lower, "Lower bound of the metric (with --upper): forecasts stay inside");
   sub->add_option("--upper", args->upper, "Upper bound of the metric (with --lower)");
-  sub->add_option("--seed", args->seed, "Seed of the sample paths of nonlinear models")
+  sub->add_flag("--simulate", args->simulate,
+                "Intervals from 5,000 seeded sample paths for every model instead of the analytic ones");
+  sub->add_option("--seed", args->seed, "Seed of the sample paths (--simulate)")
       ->default_val(0x5eed)
       ->transform(count_arg(0, std::numeric_limits<std::uint64_t>::max()));
   sub->add_option("--backtest", args->backtest, "Also score K rolling origins per series (MASE, sMAPE, coverage)")

@@ -69,6 +69,7 @@ series_forecast forecast_series(std::span<const double> y, const forecast_option
   fo.horizon = options.horizon;
   fo.paths = options.paths;
   fo.seed = options.seed;
+  fo.simulate = options.simulate;
   if (!map) {
     out.points = forecast(out.model, fo);
     return out;

@@ -44,11 +44,25 @@
 // fit to the first ten seasonally adjusted values (level: their mean for
 // trend N).
 //
-// Forecasts: point forecasts from the recursion with zero errors; prediction
-// intervals analytic for the linear models (class 1: additive error, trend
-// N/A/Ad, season N/A), sigma_h^2 = sigma^2 (1 + sum_{j<h} c_j^2), c_j =
-// w' F^{j-1} g (book eq. 6.1); otherwise from seeded sample paths. sigma^2
-// there is the residual variance over n - p (p free parameters), as in R.
+// Forecasts: point forecasts from the recursion with zero errors. Prediction
+// intervals are normal, mean +- z sd, with the exact mean and variance of
+// y_{n+h} given the last state, for the three classes of Hyndman, Koehler,
+// Ord & Snyder (2005, J. Forecasting 24, 17-37; book chapter 6), as R's
+// forecast::ets does by default:
+//   class 1 (ANN AAN AAdN ANA AAA AAdA, linear): sigma_h^2 = sigma^2 (1 +
+//     sum_{j<h} c_j^2), c_j = w' F^{j-1} g (book eq. 6.1);
+//   class 2 (MNN MAN MAdN MNA MAA MAdA, multiplicative error): v_h = (1 +
+//     sigma^2) theta_h - mu_h^2, theta_1 = mu_1^2, theta_h = mu_h^2 + sigma^2
+//     sum_{j<h} c_j^2 theta_{h-j}, with the c_j of class 1;
+//   class 3 (MNM MAM MAdM, multiplicative error and season): the first two
+//     moments from the level/trend pair and the season in use (derived in
+//     src/series/ets_forecast.cpp); here the mean exceeds the point forecast
+//     for h > m by a term of order sigma^2, and the reported mean is the
+//     exact one, as in R.
+// Models outside the classes (an additive error with a multiplicative
+// season, built by hand), and every model with ets_forecast_options::simulate,
+// take the 2.5/10/90/97.5 % quantiles of seeded sample paths instead.
+// sigma^2 there is the residual variance over n - p (p free parameters), as in R.
 //
 // Header: cxmetrics/series/ets.hpp. Bounded series and backtests:
 // cxmetrics/series/forecast.hpp.
@@ -87,6 +101,19 @@ struct ets_spec {
   }
   [[nodiscard]] bool operator==(const ets_spec&) const = default;
 };
+
+/// The class of a model for its prediction intervals (see the header
+/// comment): 1 linear, 2 multiplicative error with additive trend and season,
+/// 3 multiplicative error and season; `none` (an additive error with a
+/// multiplicative season) has no analytic variance and is simulated.
+enum class ets_class : unsigned char { none = 0, linear = 1, multiplicative_error = 2, multiplicative_season = 3 };
+
+[[nodiscard]] constexpr ets_class ets_class_of(const ets_spec& s) noexcept {
+  if (s.error == ets_error::additive) {
+    return s.season == ets_season::multiplicative ? ets_class::none : ets_class::linear;
+  }
+  return s.season == ets_season::multiplicative ? ets_class::multiplicative_season : ets_class::multiplicative_error;
+}
 
 /// Smoothing parameters; beta, gamma and phi are unused (0, 0, 1) when the
 /// model has no trend, season or damping.
@@ -182,8 +209,11 @@ struct forecast_point {
 
 struct ets_forecast_options {
   std::size_t horizon = 1;
-  std::size_t paths = 5000;         ///< sample paths for models outside class 1 (at least 100)
-  std::uint64_t seed = 0x5eed;
+  std::size_t paths = 5000;         ///< sample paths when simulated (at least 100)
+  std::uint64_t seed = 0x5eed;      ///< of the sample paths
+  /// Intervals from sample paths for every model, as R's forecast(simulate =
+  /// TRUE); otherwise only for models outside classes 1-3.
+  bool simulate = false;
 };
 
 /// Forecasts 1..horizon steps after the data the model was fitted to.

@@ -57,8 +57,9 @@ struct forecast_options {
   std::optional<ets_spec> model;        ///< nullopt: selected by AICc (auto_ets)
   std::optional<value_bounds> bounds;   ///< keep the forecast inside these
   double bound_margin = 1e-3;           ///< share of the range a value on a bound moves inside
-  std::size_t paths = 5000;             ///< sample paths for models outside class 1 (unbounded only)
+  std::size_t paths = 5000;             ///< sample paths when simulated (ets_forecast_options)
   std::uint64_t seed = 0x5eed;
+  bool simulate = false;                ///< intervals from sample paths for every model
   ets_fit_options fit;
 };
 
