@@ -64,12 +64,20 @@ bool roots_inside_unit_circle(double* c, double* next, std::size_t size) {
     const std::size_t d = size - 1;
     const double a0 = c[0], ad = c[d];
     if (!(std::abs(a0) < std::abs(ad))) return false;
-    for (std::size_t j = 0; j < d; ++j) next[j] = ad * c[j + 1] - a0 * c[d - 1 - j];
-    // Rescale so the numbers stay near 1.
-    const double scale = std::abs(next[d - 1]);
-    if (!(scale > 0.0) || !std::isfinite(scale)) return false;
-    const double inv = 1.0 / scale;
-    for (std::size_t j = 0; j < d; ++j) next[j] *= inv;
+    {
+      const double* __restrict from = c;
+      double* __restrict to = next;
+      for (std::size_t j = 0; j < d; ++j) to[j] = ad * from[j + 1] - a0 * from[d - 1 - j];
+    }
+    // The new leading coefficient is ad^2 - a0^2 > 0 in exact arithmetic;
+    // rescale only when the numbers drift far from 1 (a division per step
+    // would sit on the critical path of this short loop).
+    const double lead = std::abs(next[d - 1]);
+    if (!(lead > 0.0) || !std::isfinite(lead)) return false;
+    if (lead < 0x1p-200 || lead > 0x1p200) {
+      const double inv = 1.0 / lead;
+      for (std::size_t j = 0; j < d; ++j) next[j] *= inv;
+    }
     std::swap(c, next);
     size = d;
   }
@@ -187,17 +195,27 @@ ets_state heuristic_state(std::span<const double> y, const ets_spec& s, int m) {
 // the seasons oldest first and is overwritten. Under multiplicative errors
 // sum log mu_t is kept as a running product split by frexp into mantissa
 // and exponent: one log per series instead of one per point.
+//
+// The recursion is carried in T_t = l_{t-1} + phi b_{t-1} instead of the
+// level, which shortens the chain of dependent operations from one point to
+// the next: with d_t = a_t - T_t (a_t the seasonally adjusted value),
+//   l_t = T_t + alpha d_t,  b_t = phi b_{t-1} + beta d_t   (beta* alpha = beta),
+//   T_{t+1} = l_t + phi b_t = (T_t + phi^2 b_{t-1}) + (alpha + phi beta) d_t,
+// one subtraction and one fused multiply-add after T_t, the rest alongside.
+// Divisions stay off that chain: a_t = y_t / S does not depend on T_t.
 template <bool Trend, int Season, bool MulErr>
 double objective_t(std::span<const double> y, const ets_params& p, double level, double trend, double* ring,
                    std::size_t m) {
   constexpr bool positive = MulErr || Season == 2;
-  const double alpha = p.alpha, beta_star = Trend ? p.beta / p.alpha : 0.0, gamma = p.gamma;
+  const double alpha = p.alpha, beta = Trend ? p.beta : 0.0, gamma = p.gamma;
   const double phi = Trend ? p.phi : 0.0;
+  const double c_d = alpha + phi * beta, phi2 = phi * phi;
+  double t = Trend ? level + phi * trend : level;
+  double b = trend;
   double sse = 0.0, mant = 1.0;
   long exp2 = 0;
   std::size_t pos = 0;
   for (double v : y) {
-    const double t = Trend ? level + phi * trend : level;
     double s_old = 0.0, mu = t, a = v;
     if constexpr (Season == 1) {
       s_old = ring[pos];
@@ -211,9 +229,21 @@ double objective_t(std::span<const double> y, const ets_params& p, double level,
     if constexpr (positive) {
       if (!(mu > 0.0)) return inf;
     }
-    double e = v - mu;
-    if constexpr (MulErr) {
+    double e = v - mu, target = 0.0;
+    if constexpr (MulErr && Season == 2) {
+      // With q = y / mu and mu = T S: e = q - 1 and y / T = q S.
+      const double q = v / mu;
+      e = q - 1.0;
+      target = q * s_old;
+    } else if constexpr (MulErr) {
       e /= mu;
+    }
+    if constexpr (Season == 1) {
+      target = v - t;
+    } else if constexpr (Season == 2 && !MulErr) {
+      target = v / t;
+    }
+    if constexpr (MulErr) {
       mant *= mu;
       if (!(mant < 0x1p500 && mant > 0x1p-500)) {
         int k = 0;
@@ -222,14 +252,15 @@ double objective_t(std::span<const double> y, const ets_params& p, double level,
       }
     }
     sse += e * e;
-    const double nl = t + alpha * (a - t);
+    const double d = a - t;
     if constexpr (Trend) {
-      const double phib = phi * trend;
-      trend = phib + beta_star * (nl - level - phib);
+      const double u = t + phi2 * b;
+      b = phi * b + beta * d;
+      t = u + c_d * d;
+    } else {
+      t += alpha * d;
     }
-    level = nl;
     if constexpr (Season != 0) {
-      const double target = Season == 1 ? v - t : v / t;
       ring[pos] = s_old + gamma * (target - s_old);
       pos = pos + 1 == m ? 0 : pos + 1;
     }
@@ -291,18 +322,20 @@ std::vector<double> nelder_mead(F&& f, std::vector<double> x0, const std::vector
   std::vector<double> sum(d, 0.0);
   bool sum_valid = false;
   const double c_expand = 1.0 + 2.0 / dd, c_contract = 0.75 - 0.5 / dd, c_shrink = d > 1 ? 1.0 - 1.0 / dd : 0.5;
+  // The points by value, ties by position: order[0] is the best (the first
+  // of the least), order[d] the worst (the last of the greatest), order[d-1]
+  // the second worst. Kept sorted by moving the replaced point into place,
+  // instead of scanning every value at every step.
+  std::vector<std::size_t> order(d + 1);
+  std::iota(order.begin(), order.end(), std::size_t{0});
+  const auto before = [&fv](std::size_t a, std::size_t b) { return fv[a] < fv[b] || (fv[a] == fv[b] && a < b); };
+  bool sorted = false;
   while (evals < max_eval) {
-    // The best, the worst and the second worst point, by one scan.
-    std::size_t best = 0, worst = 0;
-    for (std::size_t j = 1; j <= d; ++j) {
-      if (fv[j] < fv[best]) best = j;
-      if (!(fv[j] < fv[worst])) worst = j;
+    if (!sorted) {
+      std::sort(order.begin(), order.end(), before);
+      sorted = true;
     }
-    if (best == worst) worst = best == 0 ? 1 : 0;  // all equal
-    std::size_t second = best;
-    for (std::size_t j = 0; j <= d; ++j) {
-      if (j != worst && !(fv[j] < fv[second])) second = j;
-    }
+    const std::size_t best = order[0], worst = order[d], second = order[d > 0 ? d - 1 : 0];
     if (std::isfinite(fv[worst]) && std::abs(fv[worst] - fv[best]) <= 1e-7 * (std::abs(fv[best]) + 1e-3)) break;
     // Stalled: the best value gained less than 1e-3 (in -2 log L) over the
     // last 20 d evaluations.
@@ -326,6 +359,12 @@ std::vector<double> nelder_mead(F&& f, std::vector<double> x0, const std::vector
       for (std::size_t k = 0; k < d; ++k) sum[k] += x[k] - pts[worst][k];
       pts[worst] = x;
       fv[worst] = fx;
+      std::size_t at = d;
+      while (at > 0 && before(worst, order[at - 1])) {
+        order[at] = order[at - 1];
+        --at;
+      }
+      order[at] = worst;
     };
     for (std::size_t k = 0; k < d; ++k) xr[k] = centre[k] + (centre[k] - pts[worst][k]);
     const double fr = f(xr);
@@ -364,6 +403,7 @@ std::vector<double> nelder_mead(F&& f, std::vector<double> x0, const std::vector
       ++evals;
     }
     sum_valid = false;  // recomputed from the points: no drift from many updates
+    sorted = false;
   }
   const auto b = static_cast<std::size_t>(std::min_element(fv.begin(), fv.end()) - fv.begin());
   fbest = fv[b];
@@ -507,6 +547,18 @@ bool ets_admissible(const ets_spec& spec, int period, const ets_params& params) 
   if (!in_usual_region(spec, params)) return false;
   if (!has_season(spec)) return true;  // the usual region lies inside the admissible one (book, ch. 10)
   if (period < 2) return false;
+  // Without a trend, too: every root of P(z) = (1 + ... + z^{m-1})(z - rho) +
+  // gamma, rho = 1 - alpha, lies inside the unit circle when 0 < gamma <
+  // 1 - alpha and 0 < alpha < 1. Proof: P(1) = m alpha + gamma > 0, and any
+  // other root z of P is one of (z - 1) P(z) = (z^m - 1)(z - rho) + gamma (z - 1),
+  // i.e. of z^m (z - rho) = (z - rho) - gamma (z - 1). For |z| = r >= 1,
+  // z = r e^{i theta}, the squared moduli of z - rho and of the right side differ by
+  //   gamma [(2 - gamma) r^2 - 2 (1 + rho - gamma) r cos theta + 2 rho - gamma],
+  // which is 0 at z = 1 and otherwise > 0 (at cos theta = 1 a convex function
+  // of r, 0 at r = 1 with slope 2 alpha > 0; smaller cos theta adds to it),
+  // so |z^m (z - rho)| >= |z - rho| > |right side| and z is not a root.
+  // The roots are needed only with a trend.
+  if (!has_trend(spec)) return true;
   const auto m = static_cast<std::size_t>(period);
   constexpr std::size_t small = 64;
   if (m + 2 <= small) {
