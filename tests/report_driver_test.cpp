@@ -181,7 +181,9 @@ const char* const drivers_csv =
     "6,3,\n,4,\n";
 
 response_table drivers_table(bool numeric_q2 = false) {
-  const auto path = std::filesystem::temp_directory_path() / "cxm_report_driver_test.csv";
+  // One file per test: ctest runs the tests of this file in parallel processes.
+  const auto path = std::filesystem::temp_directory_path() /
+                    ("cxm_report_driver_test_" + std::string(::testing::UnitTest::GetInstance()->current_test_info()->name()) + ".csv");
   std::ofstream(path) << drivers_csv;
   ingest_options o;
   schema_builder b;

@@ -284,7 +284,9 @@ const char* const journey_csv =
     "J4,2025-01-05T10:00:00Z,phone,courier,partner,delivery,2,3\n";
 
 report_model journey_model(bool with_journeys = true) {
-  const auto path = std::filesystem::temp_directory_path() / "cxm_report_journey_test.csv";
+  // One file per test: ctest runs the tests of this file in parallel processes.
+  const auto path = std::filesystem::temp_directory_path() /
+                    ("cxm_report_journey_test_" + std::string(::testing::UnitTest::GetInstance()->current_test_info()->name()) + ".csv");
   std::ofstream(path) << journey_csv;
   journey_reader fields_of(journey_fields{});
   auto read = read_responses(path, fields_of.ingest_options_for(ingest_options{}));
