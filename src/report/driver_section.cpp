@@ -262,8 +262,7 @@ importance_performance_chart driver_chart(const driver_section& s, double level)
 namespace detail {
 
 void driver_html(std::string& out, const driver_section& s, double level) {
-  out += "<section id=\"" + esc(s.id) + "\">\n<h2>" + esc(s.title) + "</h2>\n";
-  if (!s.method.empty()) out += "<p class=\"method\">" + esc(s.method) + ".</p>\n";
+  open_html_section(out, s.id, s.title, s.method);
   write_html_table(out, model_table(s));
   out += "<p class=\"note\">" + esc(rows_note(s)) + "</p>\n";
   if (has_chart(s)) {

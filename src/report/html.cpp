@@ -17,6 +17,7 @@
 #include "cxmetrics/core/error.hpp"
 #include "cxmetrics/version.hpp"
 #include "report/driver_tables.hpp"
+#include "report/svg_writer.hpp"
 #include "report/tables.hpp"
 #include "report/text.hpp"
 
@@ -376,17 +377,7 @@ series_chart period_chart(const period_series& s, double level) {
   c.decimals = s.decimals;
   c.level = level;
   c.thin_below = s.thin_below;
-  for (const auto& p : s.points) {
-    series_point q;
-    q.label = p.label;
-    q.value = p.value.value();
-    if (p.value.has_interval()) {
-      q.lower = p.value.ci()->lower;
-      q.upper = p.value.ci()->upper;
-    }
-    q.n = p.value.n();
-    c.points.push_back(std::move(q));
-  }
+  c.points = detail::series_points_of(s.points);
   return c;
 }
 
@@ -620,6 +611,10 @@ namespace detail {
 std::string cell_value(const estimate& e, int decimals) { return value_text(e, decimals); }
 std::string cell_interval(const estimate& e, int decimals) { return interval_text(e, decimals); }
 void write_html_table(std::string& out, const table& t) { html_table(out, t); }
+void open_html_section(std::string& out, const std::string& id, const std::string& title, const std::string& method) {
+  out += section_open(id, title);
+  if (!method.empty()) out += "<p class=\"method\">" + esc(method) + ".</p>\n";
+}
 void write_md_table(std::string& out, const table& t) { md_table(out, t); }
 std::string md_text(std::string_view s) { return md_cell(s); }
 }  // namespace detail

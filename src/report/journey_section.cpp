@@ -263,8 +263,7 @@ model_error_chart memory_model_chart(const journey_section& j) {
 namespace detail {
 
 void journey_html(std::string& out, const journey_section& j, double level) {
-  out += "<section id=\"" + esc(j.id) + "\">\n<h2>" + esc(j.title) + "</h2>\n";
-  if (!j.method.empty()) out += "<p class=\"method\">" + esc(j.method) + ".</p>\n";
+  open_html_section(out, j.id, j.title, j.method);
   write_html_table(out, summary_table(j, level));
 
   out += "<h3>Journey map</h3>\n<figure>\n" + render_heat_grid(journey_map_chart(j, level)) + "</figure>\n";

@@ -408,10 +408,6 @@ std::string render_band_series(const series_chart& c) {
   const double step = (x1 - x0) / static_cast<double>(m);
   const auto x_of = [&](std::size_t i) { return x0 + (static_cast<double>(i) + 0.5) * step; };
   const auto y_of = [&](double v) { return lerp(v, ticks.lower, ticks.upper, bottom, top); };
-  const auto has_ci = [&](std::size_t i) {
-    return std::isfinite(c.points[i].lower) && std::isfinite(c.points[i].upper);
-  };
-  const auto has_value = [&](std::size_t i) { return std::isfinite(c.points[i].value); };
 
   value_axis_y(body, ticks, x0, x1, top, bottom, c.axis_label);
   line_el(body, x0, bottom, x1, bottom, "class=\"axis\" stroke=\"#888888\"");
@@ -431,75 +427,10 @@ std::string render_band_series(const series_chart& c) {
   const double end_y = bottom + 36;
   if (!c.x_label.empty()) text_el(body, (x0 + x1) / 2, end_y, c.x_label, "class=\"axis-label\" text-anchor=\"middle\"");
 
-  // Runs of consecutive points with an interval (band) and with a value (line).
-  const auto runs = [&](auto pred) {
-    std::vector<std::pair<std::size_t, std::size_t>> out;  // [first, last]
-    for (std::size_t i = 0; i < m;) {
-      if (!pred(i)) {
-        ++i;
-        continue;
-      }
-      std::size_t j = i;
-      while (j + 1 < m && pred(j + 1)) ++j;
-      out.emplace_back(i, j);
-      i = j + 1;
-    }
-    return out;
-  };
-  for (const auto& [a, b] : runs(has_ci)) {
-    std::string path;
-    if (a == b) {
-      const double x = x_of(a);
-      path = "M" + num(x - 4) + "," + num(y_of(c.points[a].upper)) + "H" + num(x + 4) + "V" +
-             num(y_of(c.points[a].lower)) + "H" + num(x - 4) + "Z";
-    } else {
-      for (std::size_t i = a; i <= b; ++i) {
-        path += (i == a ? "M" : "L") + num(x_of(i)) + "," + num(y_of(c.points[i].upper));
-      }
-      for (std::size_t i = b + 1; i-- > a;) path += "L" + num(x_of(i)) + "," + num(y_of(c.points[i].lower));
-      path += "Z";
-    }
-    const std::string span = a == b ? c.points[a].label : c.points[a].label + " to " + c.points[b].label;
-    mark_el(body, "path",
-            "class=\"mark band\" d=\"" + path + "\" fill=" + q(okabe_ito::sky_blue) +
-                " fill-opacity=\"0.35\" stroke=\"none\"",
-            lvl + "% interval of " + c.metric + ", " + span);
-  }
-  for (const auto& [a, b] : runs(has_value)) {
-    if (a == b) continue;
-    std::string pts;
-    for (std::size_t i = a; i <= b; ++i) {
-      if (i > a) pts += ' ';
-      pts += num(x_of(i)) + "," + num(y_of(c.points[i].value));
-    }
-    mark_el(body, "polyline",
-            "class=\"mark line\" points=\"" + pts + "\" fill=\"none\" stroke=" + q(okabe_ito::blue) +
-                " stroke-width=\"2\" stroke-linejoin=\"round\"",
-            c.metric + ", " + c.points[a].label + " to " + c.points[b].label);
-  }
-  for (std::size_t i = 0; i < m; ++i) {
-    if (!has_value(i)) continue;
-    const auto& p = c.points[i];
-    std::string tip = p.label + ": " + c.metric + " " + with_unit(format_fixed(p.value, d), c.unit);
-    if (has_ci(i)) {
-      tip += ", " + lvl + "% interval [" + format_fixed(p.lower, d) + ", " + format_fixed(p.upper, d) + "]";
-    }
-    tip += ", n = " + count_text(p.n);
-    const bool is_thin = p.n < c.thin_below;
-    if (is_thin) tip += " (thin: " + thin + ")";
-    const std::string pos = "cx=" + qn(x_of(i)) + " cy=" + qn(y_of(p.value));
-    if (is_thin) {
-      mark_el(body, "circle",
-              "class=\"mark point thin\" " + pos + " r=\"4.5\" fill=\"#ffffff\" stroke=" + q(okabe_ito::orange) +
-                  " stroke-width=\"2\"",
-              tip);
-    } else {
-      mark_el(body, "circle",
-              "class=\"mark point\" " + pos + " r=\"3.5\" fill=" + q(okabe_ito::blue) +
-                  " stroke=\"#ffffff\" stroke-width=\"1\"",
-              tip);
-    }
-  }
+  const series_frame at{x_of, y_of};
+  const series_words words{c.metric, c.unit, d, lvl, c.thin_below, thin};
+  series_band_and_line(body, c.points, at, words);
+  series_point_marks(body, c.points, at, words);
   return finish(c.id, c.title, end_y + 12, body);
 }
 

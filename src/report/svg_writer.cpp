@@ -3,6 +3,9 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstddef>
+#include <span>
+#include <utility>
 #include <limits>
 #include <string>
 #include <string_view>
@@ -248,6 +251,87 @@ std::string no_data_chart(const std::string& id, const std::string& title) {
   std::string body;
   text_el(body, width / 2, 70, "no data", "class=\"no-data\" text-anchor=\"middle\" fill=\"#555555\"");
   return finish(id, title, 96, body);
+}
+
+void series_band_and_line(std::string& out, std::span<const series_point> points, const series_frame& at,
+                          const series_words& w) {
+  const std::size_t m = points.size();
+  const auto has_ci = [&](std::size_t i) { return std::isfinite(points[i].lower) && std::isfinite(points[i].upper); };
+  const auto has_value = [&](std::size_t i) { return std::isfinite(points[i].value); };
+  // Runs [first, last] of consecutive points that satisfy pred.
+  const auto runs = [&](auto pred) {
+    std::vector<std::pair<std::size_t, std::size_t>> found;
+    for (std::size_t i = 0; i < m;) {
+      if (!pred(i)) {
+        ++i;
+        continue;
+      }
+      std::size_t j = i;
+      while (j + 1 < m && pred(j + 1)) ++j;
+      found.emplace_back(i, j);
+      i = j + 1;
+    }
+    return found;
+  };
+  for (const auto& [a, b] : runs(has_ci)) {
+    std::string path;
+    if (a == b) {
+      const double x = at.x(a);
+      path = "M" + num(x - 4) + "," + num(at.y(points[a].upper)) + "H" + num(x + 4) + "V" +
+             num(at.y(points[a].lower)) + "H" + num(x - 4) + "Z";
+    } else {
+      for (std::size_t i = a; i <= b; ++i) {
+        path += (i == a ? "M" : "L") + num(at.x(i)) + "," + num(at.y(points[i].upper));
+      }
+      for (std::size_t i = b + 1; i-- > a;) path += "L" + num(at.x(i)) + "," + num(at.y(points[i].lower));
+      path += "Z";
+    }
+    const std::string span = a == b ? points[a].label : points[a].label + " to " + points[b].label;
+    mark_el(out, "path",
+            "class=\"mark band\" d=\"" + path + "\" fill=" + q(okabe_ito::sky_blue) +
+                " fill-opacity=\"0.35\" stroke=\"none\"",
+            w.level + "% interval of " + w.metric + ", " + span);
+  }
+  for (const auto& [a, b] : runs(has_value)) {
+    if (a == b) continue;
+    std::string pts;
+    for (std::size_t i = a; i <= b; ++i) {
+      if (i > a) pts += ' ';
+      pts += num(at.x(i)) + "," + num(at.y(points[i].value));
+    }
+    mark_el(out, "polyline",
+            "class=\"mark line\" points=\"" + pts + "\" fill=\"none\" stroke=" + q(okabe_ito::blue) +
+                " stroke-width=\"2\" stroke-linejoin=\"round\"",
+            w.metric + ", " + points[a].label + " to " + points[b].label);
+  }
+}
+
+void series_point_marks(std::string& out, std::span<const series_point> points, const series_frame& at,
+                        const series_words& w) {
+  for (std::size_t i = 0; i < points.size(); ++i) {
+    const auto& p = points[i];
+    if (!std::isfinite(p.value)) continue;
+    std::string tip = p.label + ": " + w.metric + " " + with_unit(format_fixed(p.value, w.decimals), w.unit);
+    if (std::isfinite(p.lower) && std::isfinite(p.upper)) {
+      tip += ", " + w.level + "% interval [" + format_fixed(p.lower, w.decimals) + ", " +
+             format_fixed(p.upper, w.decimals) + "]";
+    }
+    tip += ", n = " + count_text(p.n);
+    const bool is_thin = p.n < w.thin_below;
+    if (is_thin) tip += " (thin: " + w.thin + ")";
+    const std::string pos = "cx=" + qn(at.x(i)) + " cy=" + qn(at.y(p.value));
+    if (is_thin) {
+      mark_el(out, "circle",
+              "class=\"mark point thin\" " + pos + " r=\"4.5\" fill=\"#ffffff\" stroke=" + q(okabe_ito::orange) +
+                  " stroke-width=\"2\"",
+              tip);
+    } else {
+      mark_el(out, "circle",
+              "class=\"mark point\" " + pos + " r=\"3.5\" fill=" + q(okabe_ito::blue) +
+                  " stroke=\"#ffffff\" stroke-width=\"1\"",
+              tip);
+    }
+  }
 }
 
 }  // namespace cxm::report::detail

@@ -5,7 +5,10 @@
 // writes is a pure function of its arguments (no clocks, ids or locale).
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
+#include <functional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -99,5 +102,51 @@ void value_axis_y(std::string& out, const tick_scale& t, double x0, double x1, d
 /// Nice ticks over the finite values in `v` (and 0 when `with_zero`); false
 /// when there is none.
 bool domain_of(const std::vector<double>& v, bool with_zero, int target, tick_scale& out);
+
+/// Where a series' marks go: the x of point i and the y of a value.
+struct series_frame {
+  std::function<double(std::size_t)> x;
+  std::function<double(double)> y;
+};
+
+/// What a series' marks say in their tooltips.
+struct series_words {
+  std::string metric;        ///< e.g. "NPS"
+  std::string unit;          ///< appended to values
+  int decimals = 1;
+  std::string level;         ///< the band's confidence level in percent, e.g. "95"
+  std::uint64_t thin_below = 0;
+  std::string thin;          ///< why a thin point is thin
+};
+
+/// The history of a band series: the interval band of each run of
+/// consecutive points with an interval (a box for a lone point), then the
+/// line through each run of two or more points with a value.
+void series_band_and_line(std::string& out, std::span<const series_point> points, const series_frame& at,
+                          const series_words& w);
+/// A dot per point with a value, hollow orange when thin (n < thin_below),
+/// its tooltip the value, interval and n.
+void series_point_marks(std::string& out, std::span<const series_point> points, const series_frame& at,
+                        const series_words& w);
+
+/// The chart points of a report section's periods (anything with a label
+/// and an estimate `value`).
+template <class Period>
+std::vector<series_point> series_points_of(const std::vector<Period>& periods) {
+  std::vector<series_point> out;
+  out.reserve(periods.size());
+  for (const auto& p : periods) {
+    series_point q;
+    q.label = p.label;
+    q.value = p.value.value();
+    if (p.value.has_interval()) {
+      q.lower = p.value.ci()->lower;
+      q.upper = p.value.ci()->upper;
+    }
+    q.n = p.value.n();
+    out.push_back(std::move(q));
+  }
+  return out;
+}
 
 }  // namespace cxm::report::detail

@@ -30,6 +30,10 @@ struct table {
 std::string cell_value(const estimate& e, int decimals);
 /// "[0.10, 0.35]", "n/a (note)" with a value but no interval, or "-".
 std::string cell_interval(const estimate& e, int decimals);
+/// Opens a report section: `<section id>` with its `<h2>` title, then the
+/// method line when `method` is not empty (escaped).
+void open_html_section(std::string& out, const std::string& id, const std::string& title,
+                       const std::string& method = {});
 /// The table as HTML (escaped) / as Markdown (escaped cells).
 void write_html_table(std::string& out, const table& t);
 void write_md_table(std::string& out, const table& t);

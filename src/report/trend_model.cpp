@@ -25,6 +25,7 @@
 #include "cxmetrics/series/forecast.hpp"
 #include "cxmetrics/series/series.hpp"
 #include "cxmetrics/series/trend.hpp"
+#include "report/svg_writer.hpp"
 
 namespace cxm::inline v0_1::report {
 namespace {
@@ -217,17 +218,7 @@ trend_fan_chart trend_chart(const trend_section& s, double level) {
   c.decimals = 1;
   c.level = level;
   c.thin_below = s.thin_below;
-  for (const auto& p : s.points) {
-    series_point q;
-    q.label = p.label;
-    q.value = p.value.value();
-    if (p.value.has_interval()) {
-      q.lower = p.value.ci()->lower;
-      q.upper = p.value.ci()->upper;
-    }
-    q.n = p.value.n();
-    c.points.push_back(std::move(q));
-  }
+  c.points = detail::series_points_of(s.points);
   if (s.slope.has_value() && std::isfinite(s.intercept)) {
     c.trend_intercept = s.intercept;
     c.trend_slope = s.slope.value();

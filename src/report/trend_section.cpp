@@ -77,8 +77,7 @@ table forecast_table(const trend_section& s) {
 namespace detail {
 
 void trend_html(std::string& out, const trend_section& s, double level) {
-  out += "<section id=\"" + esc(s.id) + "\">\n<h2>" + esc(s.title) + "</h2>\n";
-  if (!s.method.empty()) out += "<p class=\"method\">" + esc(s.method) + ".</p>\n";
+  open_html_section(out, s.id, s.title, s.method);
   out += "<figure>\n" + render_trend_fan(trend_chart(s, level)) + "</figure>\n";
   if (!s.forecast.empty()) write_html_table(out, forecast_table(s));
   if (!s.forecast_note.empty()) out += "<p class=\"note\">" + esc(s.forecast_note) + "</p>\n";
