@@ -162,6 +162,7 @@ class CxmetricsConan(ConanFile):
         toolchain.cache_variables["CXMETRICS_BUILD_EXAMPLES"] = False
         toolchain.cache_variables["CXMETRICS_BUILD_BENCHMARKS"] = False
         toolchain.cache_variables["CXMETRICS_BUILD_TOOLS"] = False
+        toolchain.cache_variables["CXMETRICS_BUILD_PYTHON"] = False
         toolchain.cache_variables["CXMETRICS_INSTALL"] = True
         # ON requires ReadStat (configuring fails without it), OFF never uses
         # one the system happens to have.

@@ -11,6 +11,7 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev
   libhwy-dev libcli11-dev libreadstat-dev
   python3 chromium fonts-liberation
+  python3-dev python3-pybind11 python3-numpy python3-pandas python3-pytest python3-distributed
 )
 
 missing=()
