@@ -56,6 +56,7 @@
 #include "cxmetrics/io/csv.hpp"
 #include "cxmetrics/io/ingest.hpp"
 #include "cxmetrics/io/ingest_options.hpp"
+#include "cxmetrics/io/ingest_settings.hpp"
 #include "cxmetrics/io/json.hpp"
 #include "cxmetrics/io/mapping.hpp"
 #include "cxmetrics/io/rejects.hpp"

@@ -60,61 +60,10 @@ void add_input_flags(CLI::App& sub, input_args& a) {
 }
 
 ingest_options make_ingest_options(const input_args& a) {
-  ingest_options o;
-  if (!a.mapping.empty()) {
-    if (!std::filesystem::exists(a.mapping)) throw failure(io_failure, a.mapping + ": mapping file not found");
-    o = load_mapping(a.mapping, o);
+  if (!a.mapping.empty() && !std::filesystem::exists(a.mapping)) {
+    throw failure(io_failure, a.mapping + ": mapping file not found");
   }
-  if (!a.format.empty()) {
-    const auto f = format_from_name(a.format);
-    if (!f) throw failure(usage, "unknown input format '" + a.format + "'");
-    o.format = *f;
-    std::string lower = a.format;
-    for (auto& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    if (lower == "tsv") o.delimiter = '\t';  // --delimiter, below, still wins
-  }
-  if (!a.delimiter.empty()) {
-    if (a.delimiter == "tab" || a.delimiter == "\\t") {
-      o.delimiter = '\t';
-    } else if (a.delimiter.size() == 1) {
-      o.delimiter = a.delimiter[0];
-    } else {
-      throw failure(usage, "--delimiter takes one character or 'tab', got '" + a.delimiter + "'");
-    }
-  }
-  if (a.decimal_comma) o.decimal_point = ',';
-  if (a.epoch_unit == "seconds") o.epoch_unit = epoch_unit::seconds;
-  if (a.epoch_unit == "milliseconds") o.epoch_unit = epoch_unit::milliseconds;
-  if (a.epoch_unit == "auto") o.epoch_unit = epoch_unit::automatic;
-  for (const auto& pair : a.columns) {
-    const auto eq = pair.find('=');
-    if (eq == std::string::npos) throw failure(usage, "--column takes FIELD=COLUMN, got '" + pair + "'");
-    const auto field = field_from_name(pair.substr(0, eq));
-    if (!field) throw failure(usage, "--column: unknown field '" + pair.substr(0, eq) + "'");
-    const std::string name = pair.substr(eq + 1);
-    o.columns.name_of(*field) = name;
-    // A column named on the command line must exist (a missing one is exit 1,
-    // naming the columns found); FIELD= means the field is not read at all.
-    const bool listed = std::find(o.required.begin(), o.required.end(), *field) != o.required.end();
-    if (!column_key(name).empty() && !listed) o.required.push_back(*field);
-    if (column_key(name).empty() && listed) std::erase(o.required, *field);
-  }
-  if (!a.fields.empty()) {
-    // After the mapping's "fields"; a bad or repeated declaration is
-    // invalid_argument naming it (exit 2).
-    schema_builder declared(o.schema);
-    for (const auto& spec : a.fields) declared.add(parse_field(spec));
-    o.schema = std::move(declared).build();
-  }
-  if (!a.channels.empty()) o.channels = channel_set::closed_of(a.channels);
-  if (a.strict) o.errors = on_error::strict;
-  o.threads = a.threads;
-  o.chunk_bytes = a.chunk_bytes;
-  o.dictionaries = a.dictionaries;
-  for (const auto f : a.required) {
-    if (std::find(o.required.begin(), o.required.end(), f) == o.required.end()) o.required.push_back(f);
-  }
-  return o;
+  return cxm::make_ingest_options(static_cast<const ingest_settings&>(a));
 }
 
 namespace {

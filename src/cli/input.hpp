@@ -13,29 +13,15 @@
 #include "cli/cli.hpp"
 #include "cli/output_file.hpp"
 #include "cxmetrics/io/ingest.hpp"
+#include "cxmetrics/io/ingest_settings.hpp"
 
 namespace cxm::inline v0_1::cli {
 
-struct input_args {
+// The flags are ingest_settings (io/ingest_settings.hpp), which the Python
+// module's keyword arguments fill too, plus FILE and --rejects.
+struct input_args : ingest_settings {
   std::string file;
-  std::string format;         // empty: from the extension
-  std::string delimiter;      // "," ";" "tab" ...
-  bool decimal_comma = false;
-  std::string epoch_unit;     // empty: the mapping's or automatic
-  std::string mapping;        // JSON mapping file
-  std::vector<std::string> columns;  // field=column pairs
-  std::vector<std::string> fields;   // NAME:KIND[:SCALE] declarations
-  std::vector<std::string> channels; // a closed channel set
-  bool strict = false;
-  std::string rejects;        // rejects CSV file
-  unsigned threads = 1;
-  std::size_t chunk_bytes = std::size_t{1} << 20;
-  /// Fields whose column must exist (a flag named them); added to the
-  /// options' required fields, so a missing one is exit 1 naming the columns found.
-  std::vector<response_field> required;
-  /// Category labels the read shares with the caller (a table it fills):
-  /// ingest_options::dictionaries. Empty: the read's own.
-  std::shared_ptr<category_dictionaries> dictionaries;
+  std::string rejects;  // rejects CSV file
 };
 
 /// Adds FILE and the input flags to a subcommand.
