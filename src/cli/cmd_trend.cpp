@@ -85,18 +85,6 @@ struct forecast_setup {
   forecasting::value_bounds bounds;  ///< the metric's range
 };
 
-/// Season length of a period, as `cxm forecast --frequency` names them.
-int season_of(time_bucket b) {
-  switch (b) {
-    case time_bucket::day: return 7;
-    case time_bucket::iso_week: return 52;
-    case time_bucket::month: return 12;
-    case time_bucket::quarter: return 4;
-    case time_bucket::year: return 1;
-  }
-  return 1;
-}
-
 /// The tables of one run, filled group by group.
 struct trend_tables {
   table per_period{"series", "", {}, {}, {}};
@@ -281,7 +269,7 @@ void run_trend(trend_args& a, const context& ctx) {
   trend_tables out;
   forecast_setup fs;
   fs.horizon = static_cast<std::size_t>(a.horizon);
-  fs.season = season_of(*bucket);
+  fs.season = season_length(*bucket);
   fs.bounds = a.metric == "nps"   ? forecasting::value_bounds{-100.0, 100.0}
               : a.metric == "ces" ? forecasting::value_bounds{static_cast<double>(options.scales.ces.min()),
                                                               static_cast<double>(options.scales.ces.max())}

@@ -46,18 +46,6 @@ std::map<std::int32_t, score_counts> nps_by_period(const response_table& t, bool
   return out;
 }
 
-/// Season length of a period, as `cxm forecast --frequency` and `cxm trend` use.
-int season_of(time_bucket b) {
-  switch (b) {
-    case time_bucket::day: return 7;
-    case time_bucket::iso_week: return 52;
-    case time_bucket::month: return 12;
-    case time_bucket::quarter: return 4;
-    case time_bucket::year: return 1;
-  }
-  return 1;
-}
-
 std::string period_name(time_bucket b) { return b == time_bucket::iso_week ? "week" : to_string(b); }
 
 }  // namespace
@@ -173,7 +161,7 @@ std::optional<trend_section> build_trend_section(const response_table& t, const 
       for (std::size_t i = begin; i < end; ++i) y.push_back(pts[i].value.value());
       forecasting::forecast_options fo;
       fo.horizon = o.horizon;
-      fo.period = season_of(bucket);
+      fo.period = season_length(bucket);
       fo.bounds = forecasting::value_bounds{-100.0, 100.0};
       try {
         const auto fc = forecasting::forecast_series(y, fo);

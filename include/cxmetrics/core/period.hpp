@@ -43,6 +43,20 @@ namespace cxm::inline v0_1 {
 /// A kind of calendar period (see the header comment).
 enum class time_bucket : std::uint8_t { day, iso_week, month, quarter, year };
 
+/// Periods in one season of a bucket: 7 days in a week, 52 ISO weeks, 12
+/// months and 4 quarters in a year; 1 for years (no season). The season
+/// length `cxm trend`, `cxm forecast --frequency` and the report's forecast use.
+[[nodiscard]] constexpr int season_length(time_bucket b) noexcept {
+  switch (b) {
+    case time_bucket::day: return 7;
+    case time_bucket::iso_week: return 52;
+    case time_bucket::month: return 12;
+    case time_bucket::quarter: return 4;
+    case time_bucket::year: return 1;
+  }
+  return 1;
+}
+
 /// "day", "iso_week", "month", "quarter" or "year".
 [[nodiscard]] constexpr const char* to_string(time_bucket b) noexcept {
   switch (b) {
