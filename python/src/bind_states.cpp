@@ -139,13 +139,13 @@ void add_scores(A& self, py::handle x, py::handle weight, unsigned threads) {
 }
 
 const char* const add_doc =
-    "add(score, weight=None) adds one response; add(scores, weights=None, threads=0) adds a column through the SIMD "
+    "add(score, weights=None) adds one response of weight `weights`; add(scores, weights=None, threads=0) adds a column through the SIMD "
     "engine (engine::add_column: uint8 read without a copy, 255 marks a missing answer and is skipped). Raises "
     "ScoreOutOfScale (101) or InvalidWeight (102) naming the first bad row, changing nothing.";
 
 template <class A, class Class>
 void score_accumulator(Class& c) {
-  c.def("add", &add_scores<A>, py::arg("value"), py::arg("weight") = py::none(), py::arg("threads") = 0, add_doc)
+  c.def("add", &add_scores<A>, py::arg("value"), py::arg("weights") = py::none(), py::arg("threads") = 0, add_doc)
       .def_property_readonly("histogram", [](const A& self) { return self.counts(); },
                              "The state: the histogram of the scores added (a Histogram).");
   state_methods<A>(c);
@@ -329,8 +329,8 @@ void bind_states(py::module_& m) {
               engine::add_column(self, f.data, o);
             }
           },
-          py::arg("value"), py::arg("weight") = py::none(), py::arg("threads") = 0,
-          "add(flag, weight=None): 1 or True yes, 0 or False no, -1 or None unknown; add(flags, weights=None, "
+          py::arg("value"), py::arg("weights") = py::none(), py::arg("threads") = 0,
+          "add(flag, weights=None): 1 or True yes, 0 or False no, -1 or None unknown; add(flags, weights=None, "
           "threads=0) a column (int8 read without a copy). Another value raises InvalidValue (105).")
       .def_property_readonly("answered", &resolution_accumulator::answered, "yes + no")
       .def_property_readonly("unknown", &resolution_accumulator::unknown, "Unknown answers.")
