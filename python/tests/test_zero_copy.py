@@ -65,15 +65,15 @@ LIMIT_KIB = N // 16 // 1024  # n/16 bytes
 COPY_KIB = N // 1024  # one byte per row
 
 NO_COPY = {
-    "nps": ("cxmetrics.nps(scores, threads=0)", "cxmetrics.nps(scores[:100000])"),
+    "nps": ("cxmetrics.nps(scores, threads=0)", "cxmetrics.nps(scores[:3000000])"),
     "nps_float32_weights": ("cxmetrics.nps(scores, weights=w32)",
-                            "cxmetrics.nps(scores[:100000], weights=w32[:100000])"),
+                            "cxmetrics.nps(scores[:3000000], weights=w32[:3000000])"),
     "nps_float64_weights": ("cxmetrics.nps(scores, weights=w64)",
-                            "cxmetrics.nps(scores[:100000], weights=w64[:100000])"),
-    "count_scores": ("cxmetrics.count_scores(scores)", "cxmetrics.count_scores(scores[:100000])"),
-    "count_nps_by": ("cxmetrics.count_nps_by(scores, keys)", "cxmetrics.count_nps_by(scores[:100000], keys[:100000])"),
-    "accumulator": ("acc.add(scores, weights=w32)", "cxmetrics.NpsAccumulator().add(scores[:100000])"),
-    "resolution": ("res.add(flags)", "cxmetrics.ResolutionAccumulator().add(flags[:100000])"),
+                            "cxmetrics.nps(scores[:3000000], weights=w64[:3000000])"),
+    "count_scores": ("cxmetrics.count_scores(scores)", "cxmetrics.count_scores(scores[:3000000])"),
+    "count_nps_by": ("cxmetrics.count_nps_by(scores, keys)", "cxmetrics.count_nps_by(scores[:3000000], keys[:3000000])"),
+    "accumulator": ("acc.add(scores, weights=w32)", "cxmetrics.NpsAccumulator().add(scores[:3000000])"),
+    "resolution": ("res.add(flags)", "cxmetrics.ResolutionAccumulator().add(flags[:3000000])"),
     "metric_set": ("ms.add(nps=scores, csat=csat, ces=ces, resolved=flags)",
                    "cxmetrics.MetricSet().add(nps=scores[:99], csat=csat[:99], ces=ces[:99], resolved=flags[:99])"),
     "group_by": ("g.add(keys, nps=scores, csat=csat, ces=ces, resolved=flags)",
@@ -105,7 +105,7 @@ def test_weighted_columns_with_missing_answers_use_working_memory_bounded_by_the
 
 def test_the_measure_sees_a_copy():
     # int16 scores are copied once into bytes (documented): the peak grows by n bytes.
-    grown = grown_kib("s16 = scores.astype(np.int16)", "cxmetrics.nps(s16)", "cxmetrics.nps(s16[:100000])")
+    grown = grown_kib("s16 = scores.astype(np.int16)", "cxmetrics.nps(s16)", "cxmetrics.nps(s16[:3000000])")
     assert grown > COPY_KIB * 3 // 4
     # A strided uint8 view is copied once too.
     grown = grown_kib("big2 = filled(np.uint8, 2 * N, [9, 3])", "cxmetrics.nps(big2[::2])",
