@@ -301,3 +301,30 @@ def test_states_made_in_other_processes_merge_to_the_whole():
     whole = cxmetrics.GroupBy(4)
     whole.add(keys, nps=scores)
     assert merged == whole
+
+
+def test_the_type_hints_name_everything_the_module_has():
+    import ast
+    import inspect
+
+    stub = os.path.join(os.path.dirname(cxmetrics.__file__), "_core.pyi")
+    with open(stub, encoding="utf-8") as f:
+        tree = ast.parse(f.read())
+    hinted = {}
+    for node in tree.body:
+        if isinstance(node, ast.ClassDef):
+            hinted[node.name] = {n.name for n in node.body if isinstance(n, ast.FunctionDef)}
+        elif isinstance(node, ast.FunctionDef):
+            hinted[node.name] = [a.arg for a in node.args.args + node.args.kwonlyargs]
+    public = [name for name in dir(cxmetrics._core) if not name.startswith("_")]
+    assert sorted(set(public) - set(hinted)) == []
+    for name in ("nps", "count_scores", "count_nps_by"):
+        # pybind11 writes the C++ signature first in the docstring
+        signature = getattr(cxmetrics, name).__doc__.splitlines()[0]
+        for arg in hinted[name]:
+            assert arg + ":" in signature or arg + "=" in signature or f"*{arg}" in signature, (name, arg)
+    for name, methods in hinted.items():
+        cls = getattr(cxmetrics, name, None)
+        if inspect.isclass(cls) and not issubclass(cls, BaseException):
+            missing = [m for m in methods if not m.startswith("_") and not hasattr(cls, m)]
+            assert missing == [], (name, missing)
