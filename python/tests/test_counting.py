@@ -239,3 +239,36 @@ def test_help_reads_like_the_header():
     doc = cxmetrics.nps.__doc__
     assert "Reichheld" in doc and "adjusted_wald" in doc and "ScoreOutOfScale" in doc
     assert "without a copy" in cxmetrics.count_nps_by.__doc__
+
+
+def test_the_gil_is_released_while_counting():
+    # The main thread spins, noting the time, while another thread counts.
+    # Holding the GIL, the count would stop the main thread for its whole
+    # duration (one gap as long as the call); released, the main thread
+    # keeps running, so its longest pause is a small part of the call.
+    import threading
+    import time
+
+    rng = np.random.default_rng(1)
+    n = 20_000_000
+    s = rng.integers(0, 11, size=n, dtype=np.uint8)
+    k = (np.arange(n) % 7).astype(np.uint8)
+    w = np.ones(n, dtype=np.float32)
+    span = {}
+
+    def count():
+        span["start"] = time.perf_counter()
+        cxmetrics.count_nps_by(s, k, weights=w, threads=1)  # weighted: row order, one thread
+        span["end"] = time.perf_counter()
+
+    t = threading.Thread(target=count)
+    ticks = []
+    t.start()
+    while t.is_alive():
+        ticks.append(time.perf_counter())
+    t.join()
+    inside = [x for x in ticks if span["start"] <= x <= span["end"]]
+    duration = span["end"] - span["start"]
+    assert duration > 0.02
+    gaps = np.diff([span["start"], *inside, span["end"]])
+    assert gaps.max() < 0.5 * duration, (gaps.max(), duration)
