@@ -18,9 +18,15 @@
 //                  the Python layer; the target is <= 1.10
 //   x_faster_than_numpy  (numpy) the numpy median over the python median;
 //                  the target is >= 5
+//   us/call, share_of_cpp  (python_call) cxmetrics.nps on one score: the
+//                  fixed cost of the Python layer, and its share of the cpp
+//                  median on 10^8 (a ratio that a loaded machine disturbs
+//                  far less than x_cpp)
 //
 // Usage (release build; 10^8 bytes of scores, ~0.1 GB):
 //   python_benchmark --benchmark_repetitions=5 --benchmark_report_aggregates_only=true
+//   (add --benchmark_enable_random_interleaving=true on a machine with other load,
+//   so that a drift of the load does not fall on one case)
 // Threads: /1 uses one thread, /0 every core (count_options::threads = 0).
 #include <benchmark/benchmark.h>
 
@@ -132,9 +138,22 @@ void numpy_masks(benchmark::State& state) {
   if (mine && ours) state.counters["x_faster_than_numpy"] = *mine / *ours;
 }
 
+/// The fixed cost of the Python layer: cxmetrics.nps on one score (argument
+/// parsing, buffer request, GIL release, result object), as a share of the
+/// engine's median on 10^8 scores.
+void python_call(benchmark::State& state) {
+  auto& p = python();
+  const py::object one = p.array[py::slice(0, 1, 1)];
+  const auto mine = bench::time_iterations(state, "python_call", [&] { p.nps(one, py::arg("threads") = 1); });
+  if (!mine) return;
+  state.counters["us/call"] = *mine * 1e6;
+  if (const auto base = bench::median(key("cpp", 1))) state.counters["share_of_cpp"] = *mine / *base;
+}
+
 BENCHMARK(cpp)->Arg(1)->Arg(0)->UseManualTime()->Unit(benchmark::kMillisecond);
 BENCHMARK(python_nps)->Arg(1)->Arg(0)->UseManualTime()->Unit(benchmark::kMillisecond);
 BENCHMARK(numpy_masks)->Arg(1)->Arg(0)->UseManualTime()->Unit(benchmark::kMillisecond);
+BENCHMARK(python_call)->UseManualTime()->Unit(benchmark::kMicrosecond);
 
 }  // namespace
 
