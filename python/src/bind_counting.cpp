@@ -47,7 +47,12 @@ cxm::scale scale_from(py::handle spec) {
     if (name == "binary") return scale::binary();
     throw invalid_argument("unknown scale '" + name + "' (known: nps, csat, ces, binary, or a tuple (min, max))");
   }
-  const auto t = spec.cast<std::vector<int>>();
+  std::vector<int> t;
+  try {
+    t = spec.cast<std::vector<int>>();
+  } catch (const py::cast_error&) {
+    throw py::type_error("scale: expected a name or a tuple of ints, got " + py::repr(spec).cast<std::string>());
+  }
   if (t.size() == 2) {
     if (t[0] == 0 && t[1] == 10) return scale::nps();
     if (t[0] == 1 && t[1] == 5) return scale::csat();

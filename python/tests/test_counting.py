@@ -130,6 +130,10 @@ def test_count_scores_on_other_scales():
     s = np.array([1, 5, 5, 3], dtype=np.uint8)
     assert list(cxmetrics.count_scores(s, scale="csat").counts) == [1, 0, 1, 0, 2]
     assert list(cxmetrics.count_scores(s, scale=(1, 7)).counts) == [1, 0, 1, 0, 2, 0, 0]
+    with pytest.raises(TypeError):
+        cxmetrics.count_scores(s, scale=(1.5, "x"))
+    with pytest.raises(cxmetrics.InvalidArgument):
+        cxmetrics.count_scores(s, scale="stars")
     with pytest.raises(cxmetrics.ScoreOutOfScale) as info:
         cxmetrics.count_scores(np.array([1, 2, 0], dtype=np.uint8), scale="csat")
     assert info.value.id == 101

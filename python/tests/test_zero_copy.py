@@ -100,17 +100,19 @@ def test_weighted_columns_with_missing_answers_use_working_memory_bounded_by_the
     warm = NO_COPY["metric_set"][1]
     at_n = grown_kib(SETUP, call, warm, N)
     at_2n = grown_kib(SETUP, call, warm, 2 * N)
-    assert at_2n - at_n < LIMIT_KIB, f"peak grew by {at_n} KiB at n and {at_2n} KiB at 2n"
+    # A copy of the scores would add COPY_KIB more at 2n than at n.
+    assert at_2n - at_n < COPY_KIB // 4, f"peak grew by {at_n} KiB at n and {at_2n} KiB at 2n"
 
 
 def test_the_measure_sees_a_copy():
     # int16 scores are copied once into bytes (documented): the peak grows by n bytes.
-    grown = grown_kib("s16 = scores.astype(np.int16)", "cxmetrics.nps(s16)", "cxmetrics.nps(s16[:3000000])")
-    assert grown > COPY_KIB * 3 // 4
+    # (The warm-ups are small: memory they free could be reused by the copy.)
+    grown = grown_kib("s16 = scores.astype(np.int16)", "cxmetrics.nps(s16)", "cxmetrics.nps(s16[:1000])")
+    assert grown > COPY_KIB // 2
     # A strided uint8 view is copied once too.
     grown = grown_kib("big2 = filled(np.uint8, 2 * N, [9, 3])", "cxmetrics.nps(big2[::2])",
                       "cxmetrics.nps(big2[:1000:2])")
-    assert grown > COPY_KIB * 3 // 4
+    assert grown > COPY_KIB // 2
 
 
 def test_tracemalloc_sees_no_numpy_copy_of_a_view_or_of_float_weights():
