@@ -13,5 +13,7 @@ void bind_errors(pybind11::module_& m);
 void bind_counting(pybind11::module_& m);
 /// cxmetrics.read and ReadResult (bind_io.cpp).
 void bind_io(pybind11::module_& m);
+/// The accumulators, MetricSet and GroupBy with their results (bind_states.cpp).
+void bind_states(pybind11::module_& m);
 
 }  // namespace cxm::python
