@@ -1,6 +1,7 @@
 """Type hints of cxmetrics._core, the compiled part of cxmetrics."""
 
-from typing import Any, Dict, Optional, Sequence, Tuple, Union
+import os
+from typing import Any, Dict, List, Optional, Sequence, Tuple, Union
 
 import numpy as np
 import numpy.typing as npt
@@ -263,3 +264,30 @@ class GroupBy(_State):
                weighted_se: str = "linearized") -> Dict[int, MetricResults]: ...
     @staticmethod
     def from_bytes(data: bytes) -> "GroupBy": ...
+
+MISSING_SCORE: int
+"""A score column's value for a response without that score (255)."""
+
+class ReadResult:
+    """What read() returns: the columns of the table the reader filled, without a copy."""
+    def __len__(self) -> int: ...
+    @property
+    def columns(self) -> Dict[str, Union[npt.NDArray[Any], List[str]]]: ...
+    @property
+    def kinds(self) -> Dict[str, str]: ...
+    @property
+    def labels(self) -> Dict[str, List[str]]: ...
+    @property
+    def summary(self) -> Dict[str, Any]: ...
+    @property
+    def rejects(self) -> List[Dict[str, Any]]: ...
+    @property
+    def report(self) -> Dict[str, Any]: ...
+    def to_frame(self) -> Any:
+        """A pandas.DataFrame with missing values marked (a dict of lists without pandas)."""
+
+def read(path: Union[str, "os.PathLike[str]"], *, format: str = ..., delimiter: str = ...,
+         decimal_comma: bool = ..., epoch_unit: str = ..., mapping: Union[str, "os.PathLike[str]"] = ...,
+         columns: Union[Dict[str, Optional[str]], Sequence[str]] = ..., fields: Sequence[str] = ...,
+         channels: Sequence[str] = ..., strict: bool = ..., threads: int = ..., chunk_bytes: int = ...) -> ReadResult:
+    """Reads a file of responses with cxm's readers and options; see help(cxmetrics.read)."""
