@@ -634,10 +634,10 @@ class alert_engine {
     a.detail.clear();
     if (context_of_ != seq || !context_valid_) {  // the response's context, once for all its records
       a.sequence = seq;
-      a.id = r.id;
-      a.channel = channel_name(r.channel);
-      a.agent = r.agent;
-      a.segment = r.segment;
+      detail::copy_alert_text(a.id, r.id);
+      detail::copy_alert_text(a.channel, channel_name(r.channel));
+      detail::copy_alert_text(a.agent, r.agent);
+      detail::copy_alert_text(a.segment, r.segment);
       a.time = r.time;
       if (!now_) now_ = opt_.clock();
       a.raised_at = *now_;
@@ -645,7 +645,7 @@ class alert_engine {
       a.csat = r.csat;
       a.ces = r.ces;
       a.resolved = r.resolved;
-      a.why = r.why;
+      detail::copy_alert_text(a.why, r.why);
       context_of_ = seq;
       context_valid_ = true;
     }

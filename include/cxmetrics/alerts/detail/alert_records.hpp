@@ -62,6 +62,13 @@ inline void append_alert_time(std::string& out, timestamp t) {
   out.append(buf, sizeof buf);
 }
 
+/// `dst` = `src` in dst's buffer; an empty text (a response's segment or
+/// "why", often) costs no call.
+inline void copy_alert_text(std::string& dst, std::string_view src) {
+  dst.clear();
+  if (!src.empty()) dst.append(src.data(), src.size());
+}
+
 /// What a rule's records need beyond the rule.
 struct alert_record_state {
   // score_at_most: "nps " and " is at most 6" around the score, and the
