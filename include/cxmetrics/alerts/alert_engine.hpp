@@ -42,6 +42,9 @@
 // compare_proportions) only when the test's z, computed first by its closed
 // form from the counts, reaches 99.9 % of the critical value with the
 // window's value below the baseline's: the project's test then decides.
+// For NPS over a full ring the closed form also bounds how many answers must
+// come before it can pass (each moves the window's NPS by at most 2/N), and
+// those answers skip it.
 // Windows count responses, not weights.
 //
 // Groups. A rule with group_by keeps that state per group: a table maps the
@@ -60,14 +63,19 @@
 // carries the group (alert::group), and its cool-down key always begins with
 // the group, so one group's alert never holds back another's.
 //
-// The work per response: the answers are read once; each score or
-// not-resolved rule is one comparison with no branch (the matches are bits,
-// records made afterwards in the order of the rules); each window rule one
+// The work per response: the answers are read once; the score and
+// not-resolved rules are one table lookup per answer (the bits of the rules
+// the answer matches; beyond 64 rules or 4096 scale points, one comparison
+// per rule), records made afterwards in the order of the rules; each window rule one
 // ring or bucket update and, unless the window is clearly on the quiet side
 // of its threshold (a product, not a quotient), its exact test. Strings are
 // formatted, keys hashed and memory touched beyond the rules' own state only
 // for a match (the record, and its cool-down key when the rule has a
-// cool-down) and for the groups of grouped rules. The clock is read at most
+// cool-down) and for the groups of grouped rules. A record reuses one set of
+// buffers (its reason copied from a text made per score when the rule was
+// compiled), and cool-downs are open-addressing tables
+// (alerts/detail/alert_cooldowns.hpp): a delivered record allocates nothing
+// once the buffers and tables have grown (cool-down keys up to 15 bytes). The clock is read at most
 // once per response, and only when a response lacks a time or a record is
 // made.
 //
@@ -92,13 +100,14 @@
 #include <optional>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 #include <utility>
 #include <vector>
 
 #include "cxmetrics/alerts/alert.hpp"
 #include "cxmetrics/alerts/alert_rule.hpp"
+#include "cxmetrics/alerts/detail/alert_cooldowns.hpp"
 #include "cxmetrics/alerts/detail/alert_groups.hpp"
+#include "cxmetrics/alerts/detail/alert_records.hpp"
 #include "cxmetrics/alerts/detail/alert_windows.hpp"
 #include "cxmetrics/core/counts.hpp"
 #include "cxmetrics/core/error.hpp"
@@ -144,7 +153,7 @@ class alert_engine {
     if (opt_.max_attempts == 0) throw invalid_argument("max_attempts must be >= 1", at_field("max_attempts"));
     if (!opt_.clock) opt_.clock = [] { return std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now()); };
     counts_.resize(rules_.size());
-    per_rule_.resize(rules_.size());
+    per_rule_.reserve(rules_.size());
     facts_.resize(rules_.size());
     hits_.assign((rules_.size() + 63) / 64, 0);
     for (std::size_t k = 0; k < rules_.size(); ++k) {
@@ -155,6 +164,7 @@ class alert_engine {
       }
       compile(k);
     }
+    tabulate_scores();
   }
 
   /// Adds a sink; every record goes to every sink, in the order added.
@@ -176,7 +186,16 @@ class alert_engine {
     const std::uint64_t seq = total_.responses++;
     now_.reset();
     // Score and not-resolved rules: one comparison each, no branch.
-    for (const auto& s : scores_) hits_[s.rule >> 6] |= std::uint64_t{v[s.field] <= s.threshold} << (s.rule & 63);
+    if (score_tables_) {  // up to 64 rules: per field, the rules its answer matches
+      std::uint64_t bits = 0;
+      for (int f = 0; f < 4; ++f) {
+        const auto i = static_cast<std::uint64_t>(std::int64_t{v[f]} - score_lo_[f]);
+        if (i < score_bits_[f].size()) bits |= score_bits_[f][i];
+      }
+      hits_[0] = bits;
+    } else {
+      for (const auto& s : scores_) hits_[s.rule >> 6] |= std::uint64_t{v[s.field] <= s.threshold} << (s.rule & 63);
+    }
     if (!windows_.empty()) window_phase(r, v);
     // Records, in the order of the rules.
     for (std::size_t w = 0; w < hits_.size(); ++w) {
@@ -235,15 +254,7 @@ class alert_engine {
   using window_rule = detail::alert_window_rule;
   using window_fact = detail::alert_window_fact;
 
-  // What a rule's records need beyond the rule.
-  struct record_state {
-    std::string reason_head, reason_tail;  // score_at_most: "nps " and " is at most 6" around the score
-    std::vector<alert_key_field> fields;  // a grouped rule's group fields, then the cool-down's own
-    // key -> its last alert; std::hash, whose codes the map keeps in its nodes
-    // (a hash the library deems fast would be recomputed on every probe)
-    std::unordered_map<std::string, timestamp> last_alert;
-    std::size_t prune_at = 1024;
-  };
+  using record_state = detail::alert_record_state;
 
   static const std::optional<int>& answer(const response& r, alert_metric m) noexcept {
     switch (m) {
@@ -266,16 +277,7 @@ class alert_engine {
   // Rule k into the tables the hot path reads.
   void compile(std::size_t k) {
     const alert_rule& r = rules_[k];
-    auto& cs = per_rule_[k];
-    if (r.kind == alert_rule_kind::score_at_most) {
-      cs.reason_head.append(to_string(r.metric)).append(" ");
-      cs.reason_tail.append(" is at most ");
-      num(cs.reason_tail, r.threshold);
-    }
-    cs.fields = r.group_by;
-    for (const auto f : r.cooldown.key) {
-      if (std::find(cs.fields.begin(), cs.fields.end(), f) == cs.fields.end()) cs.fields.push_back(f);
-    }
+    per_rule_.emplace_back(r);
     if (r.metric != alert_metric::resolution && r.kind != alert_rule_kind::not_resolved) {
       const auto f = field_of(r.metric);
       valid_lo_[f] = std::max(valid_lo_[f], r.scale.min());
@@ -334,6 +336,26 @@ class alert_engine {
       add_slot(w);
     }
     windows_.push_back(std::move(w));
+  }
+
+  // With up to 64 rules and score scales of up to 4096 values, each score
+  // field's answers (resolution: 0, 1) mapped to the bits of the score and
+  // not-resolved rules they match.
+  void tabulate_scores() {
+    if (hits_.size() != 1) return;
+    for (const auto& s : scores_) {
+      const std::int64_t lo = s.field == 3 ? 0 : valid_lo_[s.field], hi = s.field == 3 ? 1 : valid_hi_[s.field];
+      if (hi - lo >= 4096 || hi >= none) return;
+      score_lo_[s.field] = lo;
+      score_bits_[s.field].resize(static_cast<std::size_t>(hi - lo + 1));
+    }
+    for (const auto& s : scores_) {
+      auto& bits = score_bits_[s.field];
+      for (std::size_t i = 0; i < bits.size(); ++i) {
+        if (score_lo_[s.field] + static_cast<std::int64_t>(i) <= s.threshold) bits[i] |= std::uint64_t{1} << s.rule;
+      }
+    }
+    score_tables_ = true;
   }
 
   static void add_slot(window_rule& w) {
@@ -435,6 +457,7 @@ class alert_engine {
         if (t < w.base_to) {
           ++st.base[cls];
           st.base_dirty = true;
+          st.quiet = 0;  // the skip of the test assumed the baseline as it was
           continue;
         }
       }
@@ -531,6 +554,7 @@ class alert_engine {
           st.bt = (static_cast<double>(st.base[2]) - static_cast<double>(st.base[0])) * st.inv_bn;
           st.bvar = ((static_cast<double>(st.base[2]) + static_cast<double>(st.base[0])) * st.inv_bn - st.bt * st.bt) *
                     st.inv_bn;
+          st.d_min = std::sqrt(w.k2 * std::max(st.bvar, 0.0));
         } else {
           st.bt = static_cast<double>(st.base[2]) * st.inv_bn;
         }
@@ -545,9 +569,17 @@ class alert_engine {
     if (w.points) {
       const double t1 = (c2 - c0) * st.inv_n;
       const double d = st.bt - t1;
-      if (!(d > 0.0)) return false;
       const double v1 = ((c2 + c0) * st.inv_n - t1 * t1) * st.inv_n;
-      if (d * d < w.k2 * (v1 + st.bvar)) return false;
+      if (!(d > 0.0) || d * d < w.k2 * (v1 + st.bvar)) {
+        // The test needs d >= d_min (v1 >= 0). In a full ring of n an answer
+        // raises d by at most 2 / n (c2 - c0 moves by at most 2), so the next
+        // answers while d + 2 j / n stays below d_min, less one, skip it.
+        if (!w.by_days && n == w.span) {
+          const double j = (st.d_min - d) * static_cast<double>(n) * 0.5 * (1.0 - 1e-9) - 1.0;
+          if (j >= 1.0) st.quiet = static_cast<std::uint64_t>(std::min(j, 1e15));
+        }
+        return false;
+      }
     } else {
       const double d = st.bt - c2 * st.inv_n;
       if (!(d > 0.0)) return false;
@@ -580,73 +612,11 @@ class alert_engine {
     return out;
   }
 
-  // Appends the shortest text of `v` to `out` (6 significant digits).
-  static void num(std::string& out, double v) {
-    char buf[32];
-    const auto r = std::to_chars(buf, buf + sizeof buf, v, std::chars_format::general, 6);
-    out.append(buf, r.ptr);
-  }
-  static void num(std::string& out, std::uint64_t v) {
-    char buf[24];
-    const auto r = std::to_chars(buf, buf + sizeof buf, v);
-    out.append(buf, r.ptr);
-  }
-
   std::string_view channel_name(channel_id id) const {
     static const channel_set builtin;
     const channel_set& s = opt_.channels ? *opt_.channels : builtin;
     if (id.value < s.size()) return s.names()[id.value];
     return {};
-  }
-
-  // What matched, into `out` (appended piece by piece: its buffer is reused).
-  static void describe(const alert_rule& rule, const record_state& rs, const response& r, const window_fact* w,
-                       std::string& out) {
-    out.clear();
-    switch (rule.kind) {
-      case alert_rule_kind::score_at_most: {
-        out.append(rs.reason_head);
-        char buf[16];
-        const auto end = std::to_chars(buf, buf + sizeof buf, *answer(r, rule.metric)).ptr;
-        out.append(buf, end).append(rs.reason_tail);
-        return;
-      }
-      case alert_rule_kind::not_resolved:
-        out.append("the issue was not resolved");
-        return;
-      case alert_rule_kind::window_below:
-      case alert_rule_kind::baseline_drop:
-        break;
-    }
-    out.append(to_string(rule.metric)).append(" over the last ");
-    if (rule.last_responses > 0) {
-      num(out, rule.last_responses);
-      out.append(" answers is ");
-    } else {
-      num(out, static_cast<std::uint64_t>(rule.last_days));
-      out.append(" days is ");
-    }
-    num(out, w->value);
-    out.append(" (n ");
-    num(out, w->n);
-    out.append(")");
-    if (rule.kind == alert_rule_kind::window_below) {
-      out.append(", below ");
-      num(out, rule.threshold);
-    } else {
-      out.append(", against ");
-      num(out, *w->baseline_value);
-      out.append(" (n ");
-      num(out, w->baseline_n);
-      out.append(") in the baseline ")
-          .append(format_timestamp(rule.baseline_from))
-          .append("..")
-          .append(format_timestamp(rule.baseline_to))
-          .append(": p ");
-      num(out, *w->p_value);
-      out.append(" < alpha ");
-      num(out, rule.alpha);
-    }
   }
 
   void emit(std::size_t k, const response& r, std::uint64_t seq, const window_fact* w) {
@@ -659,15 +629,15 @@ class alert_engine {
     a.rule = rule.name;
     a.kind = rule.kind;
     record_state& cs = per_rule_[k];
-    describe(rule, cs, r, w, a.reason);
+    detail::describe_alert(rule, cs, r, w, a.reason);
     if (w != nullptr && !w->group.empty()) a.reason.append(" for ").append(w->group);
     a.detail.clear();
     if (context_of_ != seq || !context_valid_) {  // the response's context, once for all its records
       a.sequence = seq;
-      a.id = r.id;
-      a.channel = channel_name(r.channel);
-      a.agent = r.agent;
-      a.segment = r.segment;
+      detail::copy_alert_text(a.id, r.id);
+      detail::copy_alert_text(a.channel, channel_name(r.channel));
+      detail::copy_alert_text(a.agent, r.agent);
+      detail::copy_alert_text(a.segment, r.segment);
       a.time = r.time;
       if (!now_) now_ = opt_.clock();
       a.raised_at = *now_;
@@ -675,7 +645,7 @@ class alert_engine {
       a.csat = r.csat;
       a.ces = r.ces;
       a.resolved = r.resolved;
-      a.why = r.why;
+      detail::copy_alert_text(a.why, r.why);
       context_of_ = seq;
       context_valid_ = true;
     }
@@ -700,19 +670,20 @@ class alert_engine {
     }
     a.key.clear();
     std::optional<timestamp> event;
+    std::uint64_t key_hash = 0;
     if (rule.cooldown.seconds > 0) {
-      detail::append_alert_key(a.key, cs.fields, r, a.channel);
+      cs.key(a.key, r, a.channel);
       event = time_of(r);
-      const auto it = cs.last_alert.find(a.key);
-      if (it != cs.last_alert.end() && *event >= it->second &&
-          (*event - it->second).count() < rule.cooldown.seconds) {
+      key_hash = detail::alert_key_hash{}(a.key);
+      const timestamp* last = cs.last_alert.find(a.key, key_hash);
+      if (last != nullptr && *event >= *last && (*event - *last).count() < rule.cooldown.seconds) {
         a.outcome = alert_outcome::suppressed;
         a.detail.append("cool-down: rule '").append(rule.name).append("' alerted");
         if (!a.key.empty()) a.detail.append(" for ").append(a.key);
-        a.detail.append(" at ")
-            .append(format_timestamp(it->second))
-            .append("; the next alert is due from ")
-            .append(format_timestamp(it->second + std::chrono::seconds{rule.cooldown.seconds}));
+        a.detail.append(" at ");
+        detail::append_alert_time(a.detail, *last);
+        a.detail.append("; the next alert is due from ");
+        detail::append_alert_time(a.detail, *last + std::chrono::seconds{rule.cooldown.seconds});
       }
     }
     if (!deliver(a)) {
@@ -729,7 +700,7 @@ class alert_engine {
     ++counts.alerts;
     ++total_.alerts;
     if (event) {
-      cs.last_alert.insert_or_assign(a.key, *event);
+      cs.last_alert.set(a.key, key_hash, *event);
       if (cs.last_alert.size() >= cs.prune_at) prune(rule, cs, *event);
     }
   }
@@ -737,17 +708,38 @@ class alert_engine {
   // Drops cool-down entries that can no longer suppress anything at `now`
   // (keeps the map within about twice its live keys).
   static void prune(const alert_rule& rule, record_state& cs, timestamp now) {
-    std::erase_if(cs.last_alert, [&](const auto& e) { return (now - e.second).count() >= rule.cooldown.seconds; });
+    cs.last_alert.prune([&](timestamp t) { return (now - t).count() >= rule.cooldown.seconds; });
     cs.prune_at = std::max<std::size_t>(1024, 2 * cs.last_alert.size());
   }
 
   // Hands `a` to every sink, each up to max_attempts times. False when a
   // sink refused it every time: then `a` is marked failed with the error.
   bool deliver(alert& a) {
+    if (sinks_.empty()) {
+      a.attempts = 0;
+      return true;
+    }
+    // Every sink's first attempt; at the first exception, the rest below.
+    a.attempts = std::max(a.attempts, 1u);
+    std::size_t i = 0;
+    std::string error;
+    try {
+      for (; i < sinks_.size(); ++i) sinks_[i](a);
+      return true;
+    } catch (const std::exception& e) {
+      error = e.what();
+    } catch (...) {
+      error = "an exception that is not a std::exception";
+    }
+    return deliver_from(a, i, std::move(error));
+  }
+
+  // deliver() from sink `i`, whose first attempt failed with `error`.
+  bool deliver_from(alert& a, std::size_t from, std::string first_error) {
     bool ok = true;
-    for (std::size_t i = 0; i < sinks_.size(); ++i) {
-      std::string error;
-      unsigned tries = 0;
+    for (std::size_t i = from; i < sinks_.size(); ++i) {
+      std::string error = i == from ? std::move(first_error) : std::string();
+      unsigned tries = i == from ? 1 : 0;
       bool done = false;
       while (!done && tries < opt_.max_attempts) {
         ++tries;
@@ -778,6 +770,9 @@ class alert_engine {
   mutable std::vector<alert_counts> counts_;  // per rule (responses filled in when read)
   std::vector<record_state> per_rule_;          // per rule
   std::vector<score_rule> scores_;            // the score and not-resolved rules
+  bool score_tables_ = false;                 // see tabulate_scores
+  std::int64_t score_lo_[4] = {0, 0, 0, 0};
+  std::vector<std::uint64_t> score_bits_[4];  // per field: answer - score_lo_ -> the rules it matches
   std::vector<window_rule> windows_;          // the window and baseline rules
   std::vector<detail::alert_group_table> tables_;  // groups, shared by rules with the same group_by and max_groups
   std::vector<std::uint32_t> slot_;           // per table: the current response's group

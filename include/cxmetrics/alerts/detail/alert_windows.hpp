@@ -34,12 +34,13 @@ struct alert_window_slot {
   std::uint64_t head = 0;             // last N: the ring's next cell
   std::int64_t current_day = alert_no_day;  // last D days: the latest day seen, and its bucket
   std::uint64_t current_cell = 0;
-  std::uint64_t quiet = 0;            // window_below: answers to come that cannot bring it below (see window_phase)
+  std::uint64_t quiet = 0;            // answers to come that cannot bring it below, or pass the baseline test
   std::uint64_t inv_of = 0;           // n of which inv_n is the inverse
   double inv_n = 0.0;
   bool base_dirty = true;             // baseline_drop: the cached baseline figures below need recomputing
   std::uint64_t bn = 0;
   double inv_bn = 0.0, bt = 0.0, bvar = 0.0;  // 1/bn; NPS (proportion) and its variance, or the proportion
+  double d_min = 0.0;                 // NPS: the least drop the closed-form test can pass, sqrt(k2 bvar)
 };
 
 // A window_below or baseline_drop rule, its answers classed by
