@@ -7,3 +7,7 @@ standard error, interval, n and effective n, computed by the C++ library
 
 from ._core import *  # noqa: F401,F403
 from ._core import __version__  # noqa: F401
+from ._core import ReadResult as _ReadResult
+from ._frames import read_to_frame as _read_to_frame
+
+_ReadResult.to_frame = _read_to_frame

@@ -11,5 +11,7 @@ namespace cxm::python {
 void bind_errors(pybind11::module_& m);
 /// Estimate and the counting functions over NumPy arrays (bind_counting.cpp).
 void bind_counting(pybind11::module_& m);
+/// cxmetrics.read and ReadResult (bind_io.cpp).
+void bind_io(pybind11::module_& m);
 
 }  // namespace cxm::python

@@ -10,4 +10,5 @@ PYBIND11_MODULE(_core, m) {
   m.attr("__version__") = CXMETRICS_VERSION_STRING;
   cxm::python::bind_errors(m);
   cxm::python::bind_counting(m);
+  cxm::python::bind_io(m);
 }
