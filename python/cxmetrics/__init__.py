@@ -11,3 +11,8 @@ from ._core import ReadResult as _ReadResult
 from ._frames import read_to_frame as _read_to_frame
 
 _ReadResult.to_frame = _read_to_frame
+from ._core import SummaryState as _SummaryState
+from ._summary import summary_tables as _summary_tables, summary_frame as _summary_frame
+
+_SummaryState.tables = _summary_tables
+_SummaryState.to_frame = _summary_frame

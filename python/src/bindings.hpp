@@ -13,5 +13,7 @@ void bind_errors(pybind11::module_& m);
 void bind_counting(pybind11::module_& m);
 /// cxmetrics.read and ReadResult (bind_io.cpp).
 void bind_io(pybind11::module_& m);
+/// cxmetrics.summarize, merged and SummaryState (bind_summary.cpp).
+void bind_summary(pybind11::module_& m);
 
 }  // namespace cxm::python

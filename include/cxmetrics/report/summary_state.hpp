@@ -97,6 +97,8 @@ using summary_rating = metric_set<bound<rating_accumulator>>;
 struct summary_group {
   summary_counts counts;
   std::vector<summary_rating> ratings;  ///< one per declared score field, in schema order
+
+  friend bool operator==(const summary_group&, const summary_group&) = default;
 };
 
 /// What the reading of the input(s) saw: the ingest table's numbers, the
