@@ -3,7 +3,7 @@
 
 Each file is read by one task on a worker, in C++ (cxmetrics.summarize):
 the responses stay in that worker's memory and only the file's
-SummaryState (about a kilobyte per group) travels. The states are merged
+SummaryState (a few hundred bytes per group) travels. The states are merged
 by tree reduction — pairs of states merged by tasks, level by level, so
 log2(N) rounds of small transfers — and the merged state is printed as
 `cxm summary` prints the tables of the files concatenated: by
