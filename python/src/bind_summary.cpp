@@ -3,9 +3,13 @@
 // through its binary form, and turned into the tables `cxm summary` prints.
 // Raw responses never reach Python: a worker that reads a file ships only
 // the state (a few hundred bytes per group).
+#include <cctype>
 #include <chrono>
 #include <cstddef>
 #include <fstream>
+#include <span>
+#include <string_view>
+#include <type_traits>
 #include <string>
 #include <utility>
 #include <variant>
