@@ -86,6 +86,7 @@
 #include "cxmetrics/report/html.hpp"
 #include "cxmetrics/report/journey_charts.hpp"
 #include "cxmetrics/report/model.hpp"
+#include "cxmetrics/report/summary_state.hpp"
 #include "cxmetrics/report/svg.hpp"
 #include "cxmetrics/report/svg_primitives.hpp"
 #include "cxmetrics/report/trend_charts.hpp"

@@ -15,5 +15,7 @@ void bind_counting(pybind11::module_& m);
 void bind_io(pybind11::module_& m);
 /// The accumulators, MetricSet and GroupBy with their results (bind_states.cpp).
 void bind_states(pybind11::module_& m);
+/// cxmetrics.summarize, merged and SummaryState (bind_summary.cpp).
+void bind_summary(pybind11::module_& m);
 
 }  // namespace cxm::python

@@ -12,4 +12,5 @@ PYBIND11_MODULE(_core, m) {
   cxm::python::bind_counting(m);
   cxm::python::bind_io(m);
   cxm::python::bind_states(m);
+  cxm::python::bind_summary(m);
 }

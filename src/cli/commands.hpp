@@ -23,6 +23,8 @@ struct summary_args {
   std::vector<std::string> methods;
   std::string adjust = "holm";
   std::string weighted_se = "linearized";  ///< the SE of weighted estimates: linearized or kish
+  std::string save_state;                  ///< --save-state: write the input's summary_state here
+  std::vector<std::string> from_states;    ///< --from-states: merge these states instead of reading FILE
 };
 
 /// Reads the file and writes the summary tables to ctx (see cmd_summary.cpp).

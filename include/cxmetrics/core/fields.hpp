@@ -111,16 +111,17 @@ enum class type_tag : std::uint16_t {
   bound = 0x0032,       ///< bound<A>: an accumulator bound to a field
   peak_end_state = 0x0040,  ///< one journey's peak-end statistic (journey/peak_end.hpp)
   series = 0x0050,          ///< series<A>: an accumulator per calendar period (series/series.hpp)
+  summary_state = 0x0060,   ///< what `cxm summary` keeps per group (report/summary_state.hpp)
 };
 
 /// Every tag of the registry but none (for uniqueness checks and dispatch).
-inline constexpr std::array<type_tag, 16> registered_type_tags = {
+inline constexpr std::array<type_tag, 17> registered_type_tags = {
     type_tag::scale,           type_tag::score_counts,           type_tag::nps_accumulator,
     type_tag::csat_accumulator, type_tag::ces_accumulator,       type_tag::resolution_accumulator,
     type_tag::score_histogram, type_tag::rating_accumulator,     type_tag::nps_tally,
     type_tag::weighted_nps_tally, type_tag::grouped_nps,         type_tag::metric_set,
     type_tag::grouped,         type_tag::bound,                  type_tag::peak_end_state,
-    type_tag::series};
+    type_tag::series,          type_tag::summary_state};
 
 /// Name of a registered tag; "" for none and any other number.
 [[nodiscard]] constexpr const char* to_string(type_tag t) noexcept {
@@ -142,6 +143,7 @@ inline constexpr std::array<type_tag, 16> registered_type_tags = {
     case type_tag::bound: return "bound";
     case type_tag::peak_end_state: return "peak_end_state";
     case type_tag::series: return "series";
+    case type_tag::summary_state: return "summary_state";
   }
   return "";
 }

@@ -141,6 +141,9 @@
 //         not written), each as merge_at keeps it (merging it into the
 //         prototype leaves its bytes unchanged); the counts sum within a u64.
 //
+//   0x0060 summary_state  (report/summary_state.hpp, which has its layout:
+//     keys, UTC offset, prototypes, the reading's counts, then the groups)
+//
 //   0x8000..0xFFFF: free for application types (never used by cxmetrics).
 //
 //   interval_method codes (a u8: the method's position in

@@ -1,0 +1,148 @@
+#!/usr/bin/env python3
+"""`cxm summary` over many files on a Dask cluster.
+
+Each file is read by one task on a worker, in C++ (cxmetrics.summarize):
+the responses stay in that worker's memory and only the file's
+SummaryState (a few hundred bytes per group) travels. The states are merged
+by tree reduction — pairs of states merged by tasks, level by level, so
+log2(N) rounds of small transfers — and the merged state is printed as
+`cxm summary` prints the tables of the files concatenated: by
+`cxm summary --from-states` when the cxm tool is found (--cxm, $CXM_BIN or
+PATH; identical output), else as the tables of SummaryState.tables().
+Merging is exact for counts, so a task that Dask retries (a worker lost
+mid-run) changes nothing.
+
+  python3 dask_summary.py a.csv b.csv c.csv --by channel,month            # LocalCluster, 2 worker processes
+  python3 dask_summary.py --scheduler tcp://host:8786 /data/*.csv          # any running cluster
+  python3 dask_summary.py --workers 4 --format json --save-state all.state *.csv
+
+Files are the unit of work: one task per file (a large file is best split
+into several files beforehand; byte ranges of one file are not read here).
+Every worker must see the files under the same paths, and import cxmetrics.
+"""
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+
+
+def summarize_file(path, by, settings, kill_marker=None):
+    """One file's SummaryState (runs on a worker)."""
+    if kill_marker and not os.path.exists(kill_marker):
+        # Fault injection for tests: the first task to get here kills its
+        # worker process; Dask runs the task again on a worker that lives.
+        with open(kill_marker, "w") as f:
+            f.write(str(os.getpid()))
+        os._exit(1)
+    import cxmetrics
+    return cxmetrics.summarize(path, by=by, **settings)
+
+
+def merge_pair(a, b):
+    """a merged with b, a new state (runs on a worker)."""
+    return a.copy().merge(b)
+
+
+def tree_reduce(client, futures):
+    """Pairwise merges, level by level, in file order (so the merge order,
+    and thus any weighted sum, is the same on every run)."""
+    level = list(futures)
+    while len(level) > 1:
+        nxt = [client.submit(merge_pair, level[i], level[i + 1], pure=False) for i in range(0, len(level) - 1, 2)]
+        if len(level) % 2:
+            nxt.append(level[-1])
+        level = nxt
+    return level[0]
+
+
+def find_cxm(given):
+    for c in (given, os.environ.get("CXM_BIN"), shutil.which("cxm")):
+        if c and os.path.exists(c):
+            return c
+    return None
+
+
+def print_tables(state, fmt, args):
+    """The tables without the cxm tool: one block per table."""
+    tables = state.tables(frames=False, max_groups=args.max_groups)
+    if fmt == "json":
+        import json
+        json.dump(tables, sys.stdout, indent=2)
+        print()
+        return
+    for name, rows in tables.items():
+        print(f"## {name}")
+        if rows:
+            cols = list(rows[0])
+            print("\t".join(cols))
+            for r in rows:
+                print("\t".join("" if r[c] is None else str(r[c]) for c in cols))
+        print()
+
+
+def run(args):
+    from dask.distributed import Client, LocalCluster
+
+    by = [b for b in args.by.split(",") if b] if args.by else []
+    settings = {}
+    if args.unweighted:
+        settings["unweighted"] = True
+    if args.field:
+        settings["fields"] = args.field
+    if args.utc_offset:
+        settings["utc_offset"] = args.utc_offset
+    files = [os.path.abspath(f) for f in args.files]
+
+    cluster = None
+    if args.scheduler:
+        client = Client(args.scheduler)
+    else:
+        cluster = LocalCluster(n_workers=args.workers, threads_per_worker=1, processes=True,
+                               dashboard_address=None, silence_logs=40)
+        client = Client(cluster)
+    try:
+        t0 = time.perf_counter()
+        states = [client.submit(summarize_file, f, by, settings, args.kill_once, pure=False) for f in files]
+        merged = tree_reduce(client, states).result()
+        elapsed = time.perf_counter() - t0
+    finally:
+        client.close()
+        if cluster is not None:
+            cluster.close()
+    print(f"dask_summary: {len(files)} files, {merged.count} responses, {len(merged)} groups, "
+          f"state {len(merged.to_bytes())} bytes, {elapsed:.2f} s", file=sys.stderr)
+
+    cxm = find_cxm(args.cxm)
+    with tempfile.TemporaryDirectory(prefix="dask-summary-") as tmp:
+        path = args.save_state or os.path.join(tmp, "merged.state")
+        merged.write(path)
+        if cxm is None:
+            print_tables(merged, args.format, args)
+            return 0
+        cmd = [cxm, "summary", "--from-states", path, "--format", args.format,
+               "--max-groups", str(args.max_groups)]
+        return subprocess.run(cmd).returncode
+
+
+def main(argv=None):
+    p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    p.add_argument("files", nargs="+", help="response files (CSV, JSON Lines, ...), one task each")
+    p.add_argument("--by", default="channel", help="channel, month, segment, agent (comma-separated; '' for none)")
+    p.add_argument("--scheduler", help="address of a running Dask scheduler (default: a LocalCluster)")
+    p.add_argument("--workers", type=int, default=2, help="worker processes of the LocalCluster (default 2)")
+    p.add_argument("--format", default="table", choices=["table", "json", "csv", "markdown"])
+    p.add_argument("--unweighted", action="store_true", help="ignore the weight column")
+    p.add_argument("--field", action="append", help="NAME:KIND[:SCALE], as cxm's --field (repeatable)")
+    p.add_argument("--utc-offset", help="+HH:MM of the month buckets")
+    p.add_argument("--max-groups", type=int, default=100)
+    p.add_argument("--save-state", help="also write the merged state here (for cxm summary --from-states)")
+    p.add_argument("--cxm", help="the cxm tool that prints the tables (default: $CXM_BIN, then PATH)")
+    p.add_argument("--kill-once", help=argparse.SUPPRESS)  # tests: marker file of the one worker kill
+    return run(p.parse_args(argv))
+
+
+if __name__ == "__main__":
+    sys.exit(main())
