@@ -173,7 +173,7 @@ Made by cxmetrics.summarize.)")
             return s;
           },
           py::arg("other"), py::return_value_policy::reference_internal,
-          "Adds `other` in place and returns self. Raises IncompatibleMergeError when the keys, UTC offset, "
+          "Adds `other` in place and returns self. Raises IncompatibleMerge when the keys, UTC offset, "
           "scales, declared fields or weighting differ (self unchanged).")
       .def("copy", [](const summary_state& s) { return summary_state(s); })
       .def("to_bytes", &to_bytes, "The binary form (io/binary.hpp's framing, type tag 0x0060).")
@@ -186,7 +186,10 @@ Made by cxmetrics.summarize.)")
             std::ofstream out(path, std::ios::binary | std::ios::trunc);
             out.write(reinterpret_cast<const char*>(b.data()), static_cast<std::streamsize>(b.size()));
             out.close();
-            if (!out) throw py::value_error("cannot write " + path);
+            if (!out) {
+              PyErr_SetString(PyExc_OSError, ("cannot write " + path).c_str());
+              throw py::error_already_set();
+            }
           },
           py::arg("path"), "Writes the binary form to `path`, a file `cxm summary --from-states` reads.")
       .def("_tables", &tables_of, py::arg("metrics") = std::vector<std::string>{}, py::arg("level") = 0.95,
