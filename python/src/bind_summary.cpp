@@ -30,16 +30,6 @@ namespace py = pybind11;
 namespace cxm::python {
 namespace {
 
-response_field field_of_key(summary_key k) {
-  switch (k) {
-    case summary_key::channel: return response_field::channel;
-    case summary_key::month: return response_field::timestamp;
-    case summary_key::segment: return response_field::segment;
-    case summary_key::agent: return response_field::agent;
-  }
-  return response_field::channel;
-}
-
 // "+HH:MM", "-HH:MM", "Z" or "UTC" (as cxm's --utc-offset), or seconds.
 std::chrono::seconds offset_of(const py::object& o) {
   if (py::isinstance<py::int_>(o)) return std::chrono::seconds{o.cast<long long>()};
@@ -65,7 +55,7 @@ summary_state summarize(const std::string& path, const std::vector<std::string>&
     settings.columns.push_back("weight=" + weight.cast<std::string>());
     settings.required.push_back(response_field::weight);
   }
-  for (auto k : keys) settings.required.push_back(field_of_key(k));
+  for (auto k : keys) settings.required.push_back(field_of(k));
   const auto options = make_ingest_options(settings);
   summary_state state(keys, options, offset_of(utc_offset));
   {

@@ -69,16 +69,6 @@ response_field field_of_metric(const std::string& m) {
   return response_field::resolved;
 }
 
-response_field field_of_key(summary_key k) {
-  switch (k) {
-    case summary_key::channel: return response_field::channel;
-    case summary_key::month: return response_field::timestamp;
-    case summary_key::segment: return response_field::segment;
-    case summary_key::agent: return response_field::agent;
-  }
-  return response_field::channel;
-}
-
 std::vector<summary_key> keys_of(const std::vector<std::string>& by) {
   std::vector<summary_key> keys;
   for (const auto& b : by) {
@@ -138,7 +128,7 @@ summary_state read_state_of_file(summary_args& a, const context& ctx, const std:
   const auto offset = parse_utc_offset(a.groups.utc_offset);
   apply_weight_flags(a.groups, a.input);
   // A field a flag names must have its column.
-  for (auto k : keys) a.input.required.push_back(field_of_key(k));
+  for (auto k : keys) a.input.required.push_back(field_of(k));
   if (a.metrics_given) {
     for (const auto& m : a.metrics) a.input.required.push_back(field_of_metric(m));
   }

@@ -86,6 +86,17 @@ enum class summary_key : std::uint8_t { channel, month, segment, agent };
 [[nodiscard]] CXMETRICS_API const char* to_string(summary_key k) noexcept;
 /// The key of a name; throws invalid_argument naming the names it knows.
 [[nodiscard]] CXMETRICS_API summary_key summary_key_from(std::string_view name);
+/// The response field a key groups by (month: the timestamp), whose column
+/// the input must have.
+[[nodiscard]] constexpr response_field field_of(summary_key k) noexcept {
+  switch (k) {
+    case summary_key::channel: return response_field::channel;
+    case summary_key::month: return response_field::timestamp;
+    case summary_key::segment: return response_field::segment;
+    case summary_key::agent: return response_field::agent;
+  }
+  return response_field::channel;
+}
 
 /// The counts of one group: NPS, CSAT and CES histograms on the input's
 /// scales, resolution with its unknowns, and the rows.
