@@ -104,7 +104,7 @@ bool same_summary(const ingest_summary& a, const ingest_summary& b) {
 
 }  // namespace
 
-bool operator==(const summary_input& a, const summary_input& b) {
+bool same_input(const summary_input& a, const summary_input& b) {
   return same_summary(a.summary, b.summary) && a.columns == b.columns && a.inputs == b.inputs &&
          a.delimiter == b.delimiter && a.delimiter_detected == b.delimiter_detected &&
          a.decimal_point == b.decimal_point && a.decimal_point_detected == b.decimal_point_detected;

@@ -126,7 +126,9 @@ struct summary_input {
   [[nodiscard]] bool has(response_field f) const noexcept { return !columns[static_cast<std::size_t>(f)].empty(); }
 };
 
-[[nodiscard]] CXMETRICS_API bool operator==(const summary_input& a, const summary_input& b);
+/// Every field equal (the ingest summary's maps included).
+[[nodiscard]] CXMETRICS_API bool same_input(const summary_input& a, const summary_input& b);
+[[nodiscard]] inline bool operator==(const summary_input& a, const summary_input& b) { return same_input(a, b); }
 
 /// See the header comment.
 class CXMETRICS_API summary_state {
