@@ -67,6 +67,6 @@ def _plain(name, col, kind, names):
         return [None if v < 0 else bool(v) for v in col]
     if kind == "time":
         return [None if v == np.iinfo(np.int64).min else int(v) for v in col]
-    if isinstance(col, list):
+    if isinstance(col, (list, tuple)):
         return list(col)
     return [float(v) for v in col]

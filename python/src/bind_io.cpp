@@ -23,6 +23,11 @@ namespace {
 
 struct read_result {
   cxm::ingest_result r;
+  // The text columns as tuples of str, made on first use: converting every
+  // string is the one cost of `columns` proportional to n, so it is paid once.
+  // (Not the whole dict: its arrays hold the ReadResult, which would make a
+  // cycle through a type the garbage collector does not see.)
+  py::dict texts;
 };
 
 py::object from_json(const nlohmann::json& j) { return py::module_::import("json").attr("loads")(j.dump()); }
@@ -52,9 +57,14 @@ py::dict columns_of(py::object self) {
       case cxm::column_type::category: out[name.c_str()] = view(t.categories(f), self); break;
       case cxm::column_type::number: out[name.c_str()] = view(t.numbers(f), self); break;
       case cxm::column_type::text: {
-        py::list texts;
-        for (const auto& s : t.texts(f)) texts.append(py::str(s));
-        out[name.c_str()] = texts;
+        auto& cache = self.cast<read_result&>().texts;
+        if (!cache.contains(name)) {
+          const auto column = t.texts(f);
+          py::tuple texts(column.size());
+          for (std::size_t k = 0; k < column.size(); ++k) texts[k] = py::str(column[k]);
+          cache[name.c_str()] = texts;
+        }
+        out[name.c_str()] = cache[name.c_str()];
         break;
       }
     }
@@ -145,7 +155,7 @@ void bind_io(py::module_& m) {
       .def("__len__", [](const read_result& r) { return r.r.table.size(); })
       .def_property_readonly("columns", &columns_of,
                              "{field: NumPy array} for every field the input has a column for, in schema order; "
-                             "text fields are lists of str.")
+                             "text fields are tuples of str (converted once).")
       .def_property_readonly("kinds", &kinds_of, "{field: kind} (score, flag, time, category, numeric, text, ...).")
       .def_property_readonly("labels", &labels_of,
                              "{field: [label, ...]} for channel and category fields: the label of id k is labels[k].")
