@@ -1,11 +1,17 @@
 // summary_state: counts per group against hand counts of a small file, the
 // merge law (two halves merged equal the whole), the binary round trip, and
 // that corrupt, truncated or mistyped bytes and incompatible merges throw.
+// The binary form is pinned by tests/data/golden/summary_state.bin, which
+// make_golden.py writes with Python's struct and zlib from the layout in
+// summary_state.hpp and the hand counts of the same file (independent of the
+// C++ writer): states that travel between builds and machines read alike.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstddef>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <string>
 #include <vector>
 
@@ -95,6 +101,30 @@ TEST(SummaryState, BinaryRoundTripAndChecks) {
     EXPECT_THROW((void)deserialize<summary_state>(bad), serialization_error) << at;
   }
   EXPECT_THROW((void)deserialize<summary_state>(serialize(score_histogram(scale::nps()))), serialization_error);
+}
+
+std::vector<std::byte> golden(const std::string& name) {
+  std::ifstream in(std::string(CXMETRICS_TEST_DATA_DIR) + "/golden/" + name, std::ios::binary);
+  EXPECT_TRUE(in.good()) << name;
+  const std::vector<char> raw((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  std::vector<std::byte> out(raw.size());
+  std::transform(raw.begin(), raw.end(), out.begin(), [](char c) { return static_cast<std::byte>(c); });
+  return out;
+}
+
+TEST(SummaryState, GoldenFilePinsTheBinaryForm) {
+  const auto s =
+      state_of(write_csv("golden", std::string(first_half) + second_half), {summary_key::channel, summary_key::month});
+  const auto file = golden("summary_state.bin");
+  ASSERT_FALSE(file.empty());
+  EXPECT_EQ(serialize(s), file);
+  const auto read = deserialize<summary_state>(file);
+  EXPECT_EQ(read, s);
+  // A few of the hand counts, read back from the file's bytes.
+  EXPECT_EQ(read.count(), 5u);
+  const auto& phone_feb = group(read, {std::string("phone"), period{time_bucket::month, (2024 - 1970) * 12 + 1}});
+  EXPECT_EQ(phone_feb.counts.get<3>().unknown(), 1u);  // the empty resolved answer
+  EXPECT_EQ(read.input().summary.missing_by_field.at("resolved"), 1u);
 }
 
 TEST(SummaryState, IncompatibleMergeLeavesTheStateUnchanged) {

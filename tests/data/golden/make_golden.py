@@ -35,6 +35,7 @@ TAG = {
     "rating_accumulator": 0x0015,
     "metric_set": 0x0030,
     "group_by": 0x0031,
+    "summary_state": 0x0060,
 }
 KIND = {"nps": 0, "csat": 1, "ces": 2, "binary": 3, "custom": 4}
 KEY_KIND = {"dense": 0, "dense_runtime": 1, "uint64": 2, "int64": 3, "uint32": 4, "int32": 5,
@@ -98,6 +99,58 @@ def group_by(keys, prototype_tag, prototype, groups, prototype_version=1):
     out += nested(prototype_tag, prototype, prototype_version) + struct.pack("<I", len(groups))
     for key, state in groups:
         out += key + state
+    return out
+
+
+def summary_counts(rows, nps, csat, ces, resolved, unknown):
+    """A summary group's metric_set<score_histogram x3, resolution_accumulator>
+    payload on the default scales (bins in scale order; resolved = [no, yes])."""
+    return (struct.pack("<QI", rows, 4)
+            + nested("score_histogram", counts(NPS, nps))
+            + nested("score_histogram", counts(CSAT2, csat))
+            + nested("score_histogram", counts(CES5, ces))
+            + nested("resolution_accumulator", counts(BINARY, resolved) + struct.pack("<Q", unknown), V2))
+
+
+def count_map(pairs):
+    """u32 count, then (string, u64) pairs in ascending name order."""
+    return struct.pack("<I", len(pairs)) + b"".join(string(k) + struct.pack("<Q", v) for k, v in sorted(pairs))
+
+
+CES5 = scale("ces", 1, 7, 5, 3)
+# The input of summary_state.bin (tests/summary_state_test.cpp writes the same
+# text to a file): 5 rows, one resolved answer empty.
+SUMMARY_CSV = ("timestamp,channel,nps,csat,resolved\n"
+               "2024-01-05T10:00:00Z,phone,10,5,yes\n"
+               "2024-01-06T10:00:00Z,chat,7,4,no\n"
+               "2024-02-01T10:00:00Z,phone,9,3,\n"
+               "2024-01-31T23:00:00Z,phone,3,1,no\n"
+               "2024-02-10T10:00:00Z,chat,0,2,yes\n")
+# Predefined fields in response_field order and the column each was read from.
+SUMMARY_COLUMNS = ["", "timestamp", "channel", "", "", "nps", "csat", "", "resolved", "", ""]
+JAN_2024 = (2024 - 1970) * 12  # months since 1970-01
+
+
+def summary_state_file():
+    out = struct.pack("<IBB", 2, 0, 1)  # keys: channel, month
+    out += struct.pack("<i", 0)  # UTC offset
+    out += nested("metric_set", summary_counts(0, [0] * 11, [0] * 5, [0] * 7, [0, 0], 0))
+    out += struct.pack("<I", 0)  # no declared score fields
+    out += struct.pack("<I", len(SUMMARY_COLUMNS)) + b"".join(string(c) for c in SUMMARY_COLUMNS)
+    out += struct.pack("<Q", 1)  # one read noted
+    out += struct.pack("<5Q", 5, 5, 0, 0, len(SUMMARY_CSV.encode()))
+    out += count_map([]) + count_map([])
+    out += count_map([("channel", 0), ("csat", 0), ("nps", 0), ("resolved", 1), ("timestamp", 0)])
+    out += struct.pack("<B?B?", ord(","), True, ord("."), False)
+    groups = [  # (channel, month) ascending; hand counts of SUMMARY_CSV
+        ("chat", JAN_2024, summary_counts(1, nps_bins(7), [0, 0, 0, 1, 0], [0] * 7, [1, 0], 0)),
+        ("chat", JAN_2024 + 1, summary_counts(1, nps_bins(0), [0, 1, 0, 0, 0], [0] * 7, [0, 1], 0)),
+        ("phone", JAN_2024, summary_counts(2, nps_bins(10, 3), [1, 0, 0, 0, 1], [0] * 7, [1, 1], 0)),
+        ("phone", JAN_2024 + 1, summary_counts(1, nps_bins(9), [0, 0, 1, 0, 0], [0] * 7, [0, 0], 1)),
+    ]
+    out += struct.pack("<I", len(groups))
+    for channel, month, state in groups:
+        out += string(channel) + struct.pack("<i", month) + state
     return out
 
 
@@ -206,6 +259,9 @@ FILES = {
             (struct.pack("<I", 2) + string("chat"), counts(NPS, nps_bins(7, 8, 0))),
             (struct.pack("<I", 3) + string("email"), counts(NPS, nps_bins())),
         ], V2)),
+    # cxm::summary_state keyed by (channel, month), of SUMMARY_CSV read with
+    # the default ingest options
+    "summary_state.bin": preamble_and("summary_state", summary_state_file()),
 }
 
 if __name__ == "__main__":
