@@ -48,8 +48,23 @@ def merge_pair(a, b):
 
 def tree_reduce(client, futures):
     """Pairwise merges, level by level, in file order (so the merge order,
-    and thus any weighted sum, is the same on every run)."""
+    and thus any weighted sum, is the same on every run).
+
+    The merges are submitted once every file task still to finish holds a
+    worker thread. Dask queues file tasks (root tasks) on the scheduler and
+    hands a worker a new one only while it runs fewer tasks than its threads
+    allow; a merge sent to a worker whose thread is busy with a file counts
+    as running, so the next file would wait for it: an idle gap at the
+    tail of a run on few workers. Held back, the merges run on the workers
+    that have finished their files, while the last files are still read."""
+    from dask.distributed import as_completed
+
     level = list(futures)
+    unassigned = len(level) - sum(client.nthreads().values())
+    if unassigned > 0:
+        for done, _ in enumerate(as_completed(level, loop=client.loop), 1):
+            if done >= unassigned:
+                break
     while len(level) > 1:
         nxt = [client.submit(merge_pair, level[i], level[i + 1], pure=False) for i in range(0, len(level) - 1, 2)]
         if len(level) % 2:
