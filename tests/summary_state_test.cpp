@@ -7,17 +7,17 @@
 // C++ writer): states that travel between builds and machines read alike.
 #include <gtest/gtest.h>
 
-#include <algorithm>
 #include <cstddef>
 #include <filesystem>
 #include <fstream>
-#include <iterator>
 #include <string>
 #include <vector>
 
 #include "cxmetrics/io/binary.hpp"
 #include "cxmetrics/io/ingest.hpp"
 #include "cxmetrics/report/summary_state.hpp"
+
+#include "serialize_support.hpp"
 
 namespace {
 
@@ -103,24 +103,12 @@ TEST(SummaryState, BinaryRoundTripAndChecks) {
   EXPECT_THROW((void)deserialize<summary_state>(serialize(score_histogram(scale::nps()))), serialization_error);
 }
 
-std::vector<std::byte> golden(const std::string& name) {
-  std::ifstream in(std::string(CXMETRICS_TEST_DATA_DIR) + "/golden/" + name, std::ios::binary);
-  EXPECT_TRUE(in.good()) << name;
-  const std::vector<char> raw((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  std::vector<std::byte> out(raw.size());
-  std::transform(raw.begin(), raw.end(), out.begin(), [](char c) { return static_cast<std::byte>(c); });
-  return out;
-}
-
 TEST(SummaryState, GoldenFilePinsTheBinaryForm) {
   const auto s =
       state_of(write_csv("golden", std::string(first_half) + second_half), {summary_key::channel, summary_key::month});
-  const auto file = golden("summary_state.bin");
-  ASSERT_FALSE(file.empty());
-  EXPECT_EQ(serialize(s), file);
-  const auto read = deserialize<summary_state>(file);
-  EXPECT_EQ(read, s);
+  serialize_test_support::check_golden("summary_state.bin", s);  // reads to s; serialize(s) is the file
   // A few of the hand counts, read back from the file's bytes.
+  const auto read = deserialize<summary_state>(serialize_test_support::read_golden("summary_state.bin"));
   EXPECT_EQ(read.count(), 5u);
   const auto& phone_feb = group(read, {std::string("phone"), period{time_bucket::month, (2024 - 1970) * 12 + 1}});
   EXPECT_EQ(phone_feb.counts.get<3>().unknown(), 1u);  // the empty resolved answer
