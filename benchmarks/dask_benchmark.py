@@ -99,9 +99,10 @@ def run_once(ex, client, files, by):
 
 
 def pool_state(path, by):
-    """One file's state as bytes, in a plain worker process (the reference)."""
+    """One file's state, in a plain worker process (the reference; it
+    travels back pickled, i.e. in its binary form)."""
     import cxmetrics
-    return cxmetrics.summarize(path, by=by).to_bytes()
+    return cxmetrics.summarize(path, by=by)
 
 
 def run_pool(pool, files, by):
@@ -109,11 +110,8 @@ def run_pool(pool, files, by):
     states merged in this process. What two cores give at this moment."""
     import functools
 
-    import cxmetrics
-
     t0 = time.perf_counter()
-    level = [cxmetrics.SummaryState.from_bytes(b)
-             for b in pool.map(functools.partial(pool_state, by=by), files, chunksize=1)]
+    level = pool.map(functools.partial(pool_state, by=by), files, chunksize=1)
     while len(level) > 1:  # pairs, level by level: the example's merge order, so equal weighted sums
         level = [level[i].merge(level[i + 1]) for i in range(0, len(level) - 1, 2)] + level[len(level) - len(level) % 2:]
     merged = level[0]
