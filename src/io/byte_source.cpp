@@ -40,6 +40,26 @@ class memory_bytes final : public byte_source {
   std::string_view data_;
 };
 
+class clipped_bytes final : public byte_source {
+ public:
+  clipped_bytes(byte_source& inner, std::uint64_t begin, std::uint64_t end) : inner_(inner), begin_(begin), end_(end) {}
+  bool positional() const noexcept override { return true; }
+  std::size_t read_at(std::uint64_t offset, char* dst, std::size_t n) override {
+    if (offset >= end_) return 0;
+    return inner_.read_at(offset, dst, static_cast<std::size_t>(std::min<std::uint64_t>(n, end_ - offset)));
+  }
+  std::size_t read(char*, std::size_t) override { return 0; }
+  std::optional<std::uint64_t> size_hint() const noexcept override {
+    if (end_ == static_cast<std::uint64_t>(-1)) return inner_.size_hint();
+    return end_ - begin_;
+  }
+
+ private:
+  byte_source& inner_;
+  std::uint64_t begin_;
+  std::uint64_t end_;
+};
+
 class stream_bytes final : public byte_source {
  public:
   explicit stream_bytes(std::istream& in) : in_(in) {}
@@ -142,5 +162,9 @@ std::unique_ptr<byte_source> open_file_source(const std::filesystem::path& file)
 std::unique_ptr<byte_source> memory_source(std::string_view data) { return std::make_unique<memory_bytes>(data); }
 
 std::unique_ptr<byte_source> stream_source(std::istream& in) { return std::make_unique<stream_bytes>(in); }
+
+std::unique_ptr<byte_source> clipped_source(byte_source& inner, std::uint64_t begin, std::uint64_t end) {
+  return std::make_unique<clipped_bytes>(inner, begin, end);
+}
 
 }  // namespace cxm::detail

@@ -31,5 +31,8 @@ class byte_source {
 std::unique_ptr<byte_source> open_file_source(const std::filesystem::path& file);
 std::unique_ptr<byte_source> memory_source(std::string_view data);
 std::unique_ptr<byte_source> stream_source(std::istream& in);
+/// The bytes of positional `inner` below offset `end` (offsets unchanged);
+/// its size hint is end - begin when end is finite.
+std::unique_ptr<byte_source> clipped_source(byte_source& inner, std::uint64_t begin, std::uint64_t end);
 
 }  // namespace cxm::detail

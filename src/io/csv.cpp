@@ -547,6 +547,52 @@ class csv_format final : public text_format {
 // ---------------------------------------------------------------------------
 // Reading
 
+// A range read is exact when no record spans a line break (ingest_options.hpp,
+// byte_range): pairing the quotes of [first, next) in order, none of the
+// pairs may hold a line break, and none may stay open. Throws parse_error
+// naming the byte of the opening quote otherwise.
+void check_one_line_records(byte_source& src, std::uint64_t first, std::uint64_t next, const std::string& name) {
+  if (first >= next) return;
+  constexpr std::size_t kBlock = std::size_t{1} << 20;
+  std::vector<char> b(kBlock);
+  bool open = false;
+  std::uint64_t opened = 0;
+  for (std::uint64_t at = first; at < next; at += kBlock) {
+    const auto want = static_cast<std::size_t>(std::min<std::uint64_t>(kBlock, next - at));
+    const std::size_t got = src.read_at(at, b.data(), want);
+    const char* p = b.data();
+    const char* const e = p + got;
+    while (p < e) {
+      const auto* q = static_cast<const char*>(std::memchr(p, '"', static_cast<std::size_t>(e - p)));
+      if (open) {
+        const char* const stop = q == nullptr ? e : q;
+        const auto n = static_cast<std::size_t>(stop - p);
+        if (std::memchr(p, '\n', n) != nullptr || std::memchr(p, '\r', n) != nullptr) break;
+      }
+      if (q == nullptr) {
+        p = e;
+        break;
+      }
+      open = !open;
+      if (open) opened = at + static_cast<std::uint64_t>(q - b.data());
+      p = q + 1;
+    }
+    if (p < e) {
+      open = true;
+      break;
+    }
+    if (got == 0) break;
+  }
+  if (open) {
+    location where;
+    where.file = name;
+    throw parse_error("a byte range needs records on one line each, but the quoted field opened at byte " +
+                          std::to_string(opened) +
+                          " of the file spans a line break or never closes; read the file whole",
+                      where);
+  }
+}
+
 ingest_report stream_csv(byte_source& src, std::string source, const ingest_options& o, const ingest_sink& sink) {
   check_options(o);
   session ses(o, sink, std::move(source), ingest_format::csv);
@@ -641,6 +687,13 @@ ingest_report stream_csv(byte_source& src, std::string source, const ingest_opti
   ses.set_dialect(delimiter, o.delimiter == 0, point, point_detected);
 
   rd.consume(pos, line);
+  if (o.range) {
+    const std::uint64_t data = rd.offset();
+    const auto [first, next] = rd.restrict_to(*o.range, true);
+    if (o.range->begin != 0 || o.range->end == 0) empty = 0;  // those before the header: the range holding byte 0's
+    // A range holding the whole input cuts no record; any other is checked.
+    if (first > data || next != static_cast<std::uint64_t>(-1)) check_one_line_records(src, first, next, ses.source());
+  }
   ses.add_empty_lines(empty);
   ses.set_present(m.present);
   format.set_columns(m.column_field);

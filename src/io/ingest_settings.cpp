@@ -77,6 +77,7 @@ ingest_options make_ingest_options(const ingest_settings& s) {
   if (s.strict) o.errors = on_error::strict;
   o.threads = s.threads;
   o.chunk_bytes = s.chunk_bytes;
+  o.range = s.range;
   o.dictionaries = s.dictionaries;
   for (const auto f : s.required) add_required(o, f);
   return o;

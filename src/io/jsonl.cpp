@@ -627,6 +627,7 @@ ingest_report stream_jsonl(byte_source& src, std::string source, const ingest_op
     format.set_header(keys, m, jl.keys);
     ses.set_header(std::move(keys), std::move(m));
   }
+  if (o.range) (void)rd.restrict_to(*o.range, false);  // JSON Lines records are one line each
   rd.run();
   return ses.finish();
 }

@@ -67,6 +67,11 @@ void check_options(const ingest_options& o) {
   if (o.max_record_bytes == 0) {
     throw invalid_argument(std::string("max_record_bytes must be at least 1"), at_field("max_record_bytes"));
   }
+  if (o.range && o.range->begin > o.range->end) {
+    throw invalid_argument("byte range: begin " + std::to_string(o.range->begin) + " is past end " +
+                               std::to_string(o.range->end),
+                           at_field("range"));
+  }
   if (o.batch_rows == 0) throw invalid_argument(std::string("batch_rows must be at least 1"), at_field("batch_rows"));
   if (o.epoch_unit != epoch_unit::automatic && o.epoch_unit != epoch_unit::seconds &&
       o.epoch_unit != epoch_unit::milliseconds) {

@@ -273,6 +273,14 @@ void run(parse_fn fn, readstat_parser_t* p, const std::filesystem::path& file, r
 ingest_report stream_responses_readstat(const std::filesystem::path& file, const ingest_options& options,
                                         const ingest_sink& sink) {
   const ingest_format format = options.format ? *options.format : format_of_path(file);
+  if (options.range) {
+    location where;
+    where.file = file.string();
+    where.field = "range";
+    throw invalid_argument("byte ranges read CSV and JSON Lines files; a " + std::string(to_string(format)) +
+                               " file is read whole",
+                           where);
+  }
   const parse_fn fn = parser_of(format);
   if (fn == nullptr) {
     location where;

@@ -42,6 +42,11 @@ class session {
   void add_empty_lines(std::uint64_t n) noexcept { report_.summary.empty_lines += n; }
   /// Adds input bytes to the summary.
   void add_bytes(std::uint64_t n) noexcept { report_.summary.bytes_read += n; }
+  /// A range read (text_reader::restrict_to): the bytes counted so far
+  /// become n (those before its records that it owns).
+  void set_bytes(std::uint64_t n) noexcept { report_.summary.bytes_read = n; }
+  /// The input's name in rejects from here on (a range's).
+  void set_source(std::string source) { source_ = std::move(source); }
 
   /// Delivers one chunk (remaps its ids, calls the sink, counts; throws in
   /// strict mode at the first reject). The chunk is left for clear().

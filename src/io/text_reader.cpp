@@ -10,6 +10,8 @@
 #include <limits>
 #include <thread>
 
+#include "cxmetrics/core/error.hpp"
+
 namespace cxm::inline v0_1::detail {
 
 namespace {
@@ -28,7 +30,7 @@ constexpr std::size_t kMaxOverlap = std::size_t{1} << 18;
 }  // namespace
 
 text_reader::text_reader(session& s, byte_source& src, const text_format& format)
-    : session_(s), src_(src), format_(format) {
+    : session_(s), src_(&src), format_(format) {
   buf_.assign(kPadding, '\0');
 }
 
@@ -39,8 +41,8 @@ void text_reader::ensure_capacity(std::size_t n) {
 bool text_reader::fill_more(std::size_t n) {
   if (eof_) return false;
   ensure_capacity(len_ + n);
-  const std::size_t got = src_.positional() ? src_.read_at(file_next_, buf_.data() + len_, n)
-                                            : src_.read(buf_.data() + len_, n);
+  const std::size_t got = src_->positional() ? src_->read_at(file_next_, buf_.data() + len_, n)
+                                            : src_->read(buf_.data() + len_, n);
   if (got < n) eof_ = true;
   len_ += got;
   file_next_ += got;
@@ -62,6 +64,57 @@ void text_reader::consume(std::size_t n, std::uint64_t line) {
   len_ -= n;
   line_ = line;
   std::memset(buf_.data() + len_, 0, kPadding);
+}
+
+std::uint64_t text_reader::record_start_from(std::uint64_t p, bool lone_cr) {
+  // Scans from the byte before p for the first line break ending at or
+  // after it; a CR ending a block is decided by the byte after it.
+  constexpr std::size_t kBlock = 1 << 16;
+  constexpr auto kLast = static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max());  // pread's bound
+  if (p - 1 > kLast) return static_cast<std::uint64_t>(-1);
+  std::vector<char> b(kBlock + 1);
+  for (std::uint64_t at = p - 1;; at += kBlock) {
+    const std::size_t got = src_->read_at(at, b.data(), kBlock + 1);
+    for (std::size_t i = 0; i < std::min(got, kBlock); ++i) {
+      if (b[i] == '\n') return at + i + 1;
+      if (b[i] == '\r' && i + 1 < got && b[i + 1] == '\n') return at + i + 2;
+      if (b[i] == '\r' && lone_cr) return at + i + 1;  // before a byte that is not LF, or at the end
+    }
+    if (got <= kBlock) return static_cast<std::uint64_t>(-1);
+  }
+}
+
+std::pair<std::uint64_t, std::uint64_t> text_reader::restrict_to(const byte_range& r, bool lone_cr) {
+  constexpr auto kEnd = static_cast<std::uint64_t>(-1);
+  if (!src_->positional()) {
+    location where;
+    where.file = session_.source();
+    where.field = "range";
+    throw invalid_argument("a byte range reads a file or memory, not a stream", where);
+  }
+  const std::uint64_t data = offset();
+  const std::uint64_t first = r.begin <= data ? data : record_start_from(r.begin, lone_cr);
+  const std::uint64_t next = r.end <= first || first == kEnd ? first
+                             : r.end == kEnd                 ? kEnd
+                                                             : record_start_from(r.end, lone_cr);
+  if (first > data) {
+    std::string name = session_.source() + "[" + (first == kEnd ? std::string("end") : std::to_string(first)) + ":" +
+                       (next == kEnd ? std::string() : std::to_string(next)) + "]";
+    session_.set_source(std::move(name));
+    line_ = 1;
+  }
+  // The bytes before the first record (header, byte order mark, empty
+  // lines) are the range's that holds byte 0.
+  session_.set_bytes(r.begin == 0 && r.end > 0 ? data : 0);
+  const bool none = first == kEnd || first >= next;  // no record starts in the range
+  file_next_ = first == kEnd ? 0 : first;
+  clipped_ = clipped_source(*src_, file_next_, none ? file_next_ : next);
+  src_ = clipped_.get();
+  len_ = 0;
+  eof_ = none;
+  counted_ = file_next_;
+  std::memset(buf_.data(), 0, kPadding);
+  return {first, next};
 }
 
 void text_reader::skip_long_record(std::uint64_t line) {
@@ -142,8 +195,8 @@ void text_reader::run() {
   const ingest_options& o = session_.options();
   unsigned threads = o.threads == 0 ? std::max(1U, std::thread::hardware_concurrency()) : o.threads;
   threads = std::min(threads, 256U);
-  if (threads > 1 && src_.positional()) {
-    const std::size_t chunk = chunk_for(o, src_, threads);
+  if (threads > 1 && src_->positional()) {
+    const std::size_t chunk = chunk_for(o, *src_, threads);
     for (;;) {
       if (run_pipeline(threads, chunk)) return;
       // Handed back at file_next_: one thread parses past that place.
@@ -155,12 +208,12 @@ void text_reader::run() {
 
 bool text_reader::run_windows(unsigned threads, std::uint64_t until) {
   const ingest_options& o = session_.options();
-  const std::size_t base_chunk = chunk_for(o, src_, threads);
+  const std::size_t base_chunk = chunk_for(o, *src_, threads);
   window_state st;
   st.threads = threads;
   st.max_pieces = threads == 1 ? 1 : std::size_t{threads} * kPiecesPerThread;
   st.set_chunk(base_chunk);
-  st.positional = src_.positional();
+  st.positional = src_->positional();
   st.got.assign(st.max_pieces, 0);
   st.begin.assign(st.max_pieces, 0);
   st.m.assign(st.max_pieces, measure_result{});
@@ -181,7 +234,7 @@ bool text_reader::run_windows(unsigned threads, std::uint64_t until) {
     std::fill(st.got.begin(), st.got.end(), 0);
     if (eof_) return;
     const std::size_t want = st.pieces * st.piece;
-    const std::size_t got = src_.read(buf_.data() + len_, want);
+    const std::size_t got = src_->read(buf_.data() + len_, want);
     for (std::size_t k = 0; k < st.pieces; ++k) {
       const std::size_t lo = k * st.piece;
       st.got[k] = got > lo ? std::min(st.piece, got - lo) : 0;
@@ -197,7 +250,7 @@ bool text_reader::run_windows(unsigned threads, std::uint64_t until) {
   auto phase_a = [&](std::size_t k) {
     if (st.positional) {
       st.got[k] = eof_ ? 0
-                       : src_.read_at(file_next_ + static_cast<std::uint64_t>(k) * st.piece,
+                       : src_->read_at(file_next_ + static_cast<std::uint64_t>(k) * st.piece,
                                       buf_.data() + st.carry + k * st.piece, st.piece);
     }
     // Only pieces followed by another need measuring (the last one's state
@@ -492,7 +545,7 @@ bool text_reader::run_pipeline(unsigned threads, std::size_t chunk) {
     s.origin = base + i * piece - s.lead;
     const std::size_t want = s.lead + piece + kOverlap;
     if (s.buf.size() < want + kPadding) s.buf.resize(want + kPadding);
-    std::size_t got = src_.read_at(s.origin, s.buf.data(), want);
+    std::size_t got = src_->read_at(s.origin, s.buf.data(), want);
     bool eof = got < want;
     const std::size_t own = got > s.lead ? std::min(piece, got - s.lead) : 0;
     if (i > 0 && own == 0) {  // past the end of the input
@@ -530,7 +583,7 @@ bool text_reader::run_pipeline(unsigned threads, std::size_t chunk) {
       while (r.incomplete && !eof && got - s.lead - piece < kMaxOverlap) {
         const std::size_t more = std::max(got - s.lead - piece, kOverlap);
         s.buf.resize(got + more + kPadding);
-        const std::size_t g = src_.read_at(s.origin + got, s.buf.data() + got, more);
+        const std::size_t g = src_->read_at(s.origin + got, s.buf.data() + got, more);
         got += g;
         eof = g < more;
         set_view();

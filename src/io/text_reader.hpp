@@ -65,6 +65,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "io/ingest_internal.hpp"
@@ -152,6 +153,19 @@ class text_reader {
   /// Drops the first n bytes; the buffer then starts at a record boundary at `line`.
   void consume(std::size_t n, std::uint64_t line);
   [[nodiscard]] std::uint64_t line() const noexcept { return line_; }
+  /// Input offset of buf_[0].
+  [[nodiscard]] std::uint64_t offset() const noexcept { return file_next_ - len_; }
+
+  /// A range read (io/ingest_options.hpp, byte_range), after the prologue
+  /// consumed the header (offset() is where the first record starts): from
+  /// here on only the records that start in [r.begin, r.end) are read. A
+  /// record starts after a line break (LF, CRLF, and a lone CR when
+  /// `lone_cr` says so: CSV) at or after the first record. Returns
+  /// [first, next), next the input's end (uint64 max) when the range
+  /// runs to it. A range that starts past the first record numbers its
+  /// lines from 1 at `first`; the bytes before the first record count as
+  /// read only in the range that holds byte 0.
+  std::pair<std::uint64_t, std::uint64_t> restrict_to(const byte_range& r, bool lone_cr);
 
   /// Reads the rest of the input, delivering every chunk to the session.
   void run();
@@ -168,10 +182,14 @@ class text_reader {
   /// Counts the input up to file offset `offset` as read (once).
   void count_to(std::uint64_t offset);
   void ensure_capacity(std::size_t n);
+  /// The first record start at or after offset p (> offset(): past the
+  /// first record); uint64 max when the input ends before one.
+  std::uint64_t record_start_from(std::uint64_t p, bool lone_cr);
   void skip_long_record(std::uint64_t line);
 
   session& session_;
-  byte_source& src_;
+  byte_source* src_;
+  std::unique_ptr<byte_source> clipped_;  ///< src_ of a range read
   const text_format& format_;
   std::vector<char> buf_;
   std::size_t len_ = 0;

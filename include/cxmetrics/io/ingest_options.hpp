@@ -50,6 +50,33 @@ enum class ingest_format : std::uint8_t { csv, jsonl, sav, por, dta, sas7bdat, x
 /// naming the file for any other extension.
 [[nodiscard]] CXMETRICS_API ingest_format format_of_path(const std::filesystem::path& file);
 
+/// A part of one CSV or JSON Lines input, in bytes, for reading a large
+/// file in pieces (one task per piece on a cluster). A read with a range
+/// gives the records that start at an offset in [begin, end): a record
+/// starts after a line break (or is the first after the header), so ranges
+/// that tile the file ([0, a), [a, b), ..., [z, file size or more)) give
+/// every record exactly once, and their states merged equal the state of
+/// the whole file. Each range reads the header (CSV) or first object (JSON
+/// Lines) and detects the dialect from the head of the file, as a whole
+/// read does. A record may end past `end`; its bytes are read.
+///
+/// Exact only when no record spans a line break: a range of a CSV file
+/// checks that every quoted field of its records closes on the line it
+/// opens on, and throws parse_error naming the byte of the quote otherwise
+/// (such a file is read whole). JSON Lines records are one line each.
+///
+/// Rows of a range that does not start at the file's first record are
+/// numbered from 1 at its first record, in a source named "FILE[S:E]" (S
+/// and E the offsets of its first record and of the record after its last;
+/// "FILE[S:]" to the end). Bytes read: the range's records (the first
+/// range also the header), so the ranges' sum is the file's size.
+struct byte_range {
+  std::uint64_t begin = 0;
+  std::uint64_t end = static_cast<std::uint64_t>(-1);  ///< past the end of the file: to its end
+
+  friend bool operator==(const byte_range&, const byte_range&) = default;
+};
+
 /// How to read responses.
 struct ingest_options {
   /// Input format; empty means from the file extension (format_of_path).
@@ -117,6 +144,9 @@ struct ingest_options {
   std::size_t batch_rows = 65536;
   /// SAS value-label catalog (.sas7bcat) for a .sas7bdat file; empty for none.
   std::filesystem::path sas_catalog;
+  /// CSV and JSON Lines files or memory (not streams): read only this part
+  /// (byte_range above). Empty: the whole input.
+  std::optional<byte_range> range;
 };
 
 /// The fields a read with these options reads: options.schema with the

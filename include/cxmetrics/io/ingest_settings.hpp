@@ -19,6 +19,7 @@
 
 #include <cstddef>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -39,6 +40,7 @@ struct ingest_settings {
   bool strict = false;                ///< throw the first bad row instead of keeping it as a reject
   unsigned threads = 1;               ///< parsing threads, 0: all cores
   std::size_t chunk_bytes = std::size_t{1} << 20;  ///< bytes per thread and window
+  std::optional<byte_range> range;    ///< read only this part of a CSV or JSON Lines file
   /// Fields whose column must exist besides those `columns` names.
   std::vector<response_field> required;
   /// Category labels shared with the caller (ingest_options::dictionaries).
