@@ -16,9 +16,14 @@ mid-run) changes nothing.
   python3 dask_summary.py --scheduler tcp://host:8786 /data/*.csv          # any running cluster
   python3 dask_summary.py --workers 4 --format json --save-state all.state *.csv
 
-Files are the unit of work: one task per file (a large file is best split
-into several files beforehand; byte ranges of one file are not read here).
-Every worker must see the files under the same paths, and import cxmetrics.
+One task per file, or, with --range-bytes, one task per range of about
+that many bytes of a CSV or JSON Lines file larger than it (the reader's
+byte_range: each range reads the records that start in it, so the ranges'
+states merge to the whole file's; a CSV file whose quoted fields span lines
+raises, and is read whole without the flag). Every worker must see the
+files under the same paths, and import cxmetrics.
+
+  python3 dask_summary.py big.csv --range-bytes 256M --by channel,month    # one task per 256 MiB
 """
 import argparse
 import os
@@ -29,8 +34,9 @@ import tempfile
 import time
 
 
-def summarize_file(path, by, settings, kill_marker=None):
-    """One file's SummaryState (runs on a worker)."""
+def summarize_file(path, by, settings, kill_marker=None, byte_range=None):
+    """One file's SummaryState, or that of the records starting in
+    byte_range = (begin, end) of it (runs on a worker)."""
     if kill_marker and not os.path.exists(kill_marker):
         # Fault injection for tests: the first task to get here kills its
         # worker process; Dask runs the task again on a worker that lives.
@@ -38,7 +44,34 @@ def summarize_file(path, by, settings, kill_marker=None):
             f.write(str(os.getpid()))
         os._exit(1)
     import cxmetrics
+    if byte_range is not None:
+        return cxmetrics.summarize(path, by=by, byte_range=byte_range, **settings)
     return cxmetrics.summarize(path, by=by, **settings)
+
+
+def size_of(text):
+    """Bytes from "268435456", "256M", "1G", "64k"."""
+    units = {"k": 1 << 10, "m": 1 << 20, "g": 1 << 30}
+    t = text.strip().lower().removesuffix("b").removesuffix("i")
+    n = int(t[:-1]) * units[t[-1]] if t and t[-1] in units else int(t)
+    if n <= 0:
+        raise argparse.ArgumentTypeError(f"--range-bytes takes a positive size, got {text!r}")
+    return n
+
+
+def tasks_of(files, range_bytes):
+    """(path, byte_range) per task, in file order: a CSV or JSON Lines file
+    larger than range_bytes becomes ranges of range_bytes tiling it."""
+    out = []
+    for f in files:
+        size = os.path.getsize(f)
+        text = os.path.splitext(f)[1].lower() in (".csv", ".tsv", ".txt", ".jsonl", ".ndjson")
+        if not range_bytes or not text or size <= range_bytes:
+            out.append((f, None))
+            continue
+        starts = list(range(0, size, range_bytes))
+        out += [(f, (b, None if i + 1 == len(starts) else starts[i + 1])) for i, b in enumerate(starts)]
+    return out
 
 
 def merge_pair(a, b):
@@ -120,14 +153,20 @@ def run(args):
         client = Client(cluster)
     try:
         t0 = time.perf_counter()
-        states = [client.submit(summarize_file, f, by, settings, args.kill_once, pure=False) for f in files]
-        merged = tree_reduce(client, states).result()
+        tasks = tasks_of(files, args.range_bytes)
+        states = [client.submit(summarize_file, f, by, settings, args.kill_once, r, pure=False) for f, r in tasks]
+        try:
+            merged = tree_reduce(client, states).result()
+        except ValueError as e:  # cxmetrics.ParseError and the other value errors, as the worker raised them
+            hint = " (without --range-bytes the file is read whole)" if args.range_bytes else ""
+            print(f"dask_summary: {e}{hint}", file=sys.stderr)
+            return 1
         elapsed = time.perf_counter() - t0
     finally:
         client.close()
         if cluster is not None:
             cluster.close()
-    print(f"dask_summary: {len(files)} files, {merged.count} responses, {len(merged)} groups, "
+    print(f"dask_summary: {len(files)} files in {len(tasks)} tasks, {merged.count} responses, {len(merged)} groups, "
           f"state {len(merged.to_bytes())} bytes, {elapsed:.2f} s", file=sys.stderr)
 
     cxm = find_cxm(args.cxm)
@@ -145,6 +184,8 @@ def run(args):
 def main(argv=None):
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     p.add_argument("files", nargs="+", help="response files (CSV, JSON Lines, ...), one task each")
+    p.add_argument("--range-bytes", type=size_of, help="split CSV and JSON Lines files larger than this "
+                   "(bytes, or 256M, 1G) into ranges of this size, one task each")
     p.add_argument("--by", default="channel", help="channel, month, segment, agent (comma-separated; '' for none)")
     p.add_argument("--scheduler", help="address of a running Dask scheduler (default: a LocalCluster)")
     p.add_argument("--workers", type=int, default=2, help="worker processes of the LocalCluster (default 2)")

@@ -289,7 +289,8 @@ class ReadResult:
 def read(path: Union[str, "os.PathLike[str]"], *, format: str = ..., delimiter: str = ...,
          decimal_comma: bool = ..., epoch_unit: str = ..., mapping: Union[str, "os.PathLike[str]"] = ...,
          columns: Union[Dict[str, Optional[str]], Sequence[str]] = ..., fields: Sequence[str] = ...,
-         channels: Sequence[str] = ..., strict: bool = ..., threads: int = ..., chunk_bytes: int = ...) -> ReadResult:
+         channels: Sequence[str] = ..., strict: bool = ..., threads: int = ..., chunk_bytes: int = ...,
+         byte_range: Optional[Tuple[int, Optional[int]]] = ...) -> ReadResult:
     """Reads a file of responses with cxm's readers and options; see help(cxmetrics.read)."""
 
 class SummaryState:

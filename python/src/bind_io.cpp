@@ -134,6 +134,11 @@ library was built with ReadStat. The options are cxm's input flags:
   strict         raise the first bad row's error instead of keeping it
   threads        parsing threads (0: all cores)
   chunk_bytes    bytes per thread and window
+  byte_range     (begin, end): CSV and JSON Lines only, the records that
+                 start at a byte in [begin, end) (end None: to the end);
+                 ranges that tile a file read every record once, so their
+                 states merge to the whole file's. A CSV record must not
+                 span lines (a quoted line break raises ParseError)
 
 No row is dropped silently: every row is either accepted (a row of the
 columns) or a reject with its reason, and summary counts both

@@ -196,7 +196,7 @@ Made by cxmetrics.summarize.)")
 
 Reads the file in C++ (the GIL released; `cxm summary`'s readers and options:
 format, delimiter, decimal_comma, epoch_unit, mapping, columns, fields,
-channels, strict, threads, chunk_bytes) and returns the state `cxm summary`
+channels, strict, threads, chunk_bytes, byte_range) and returns the state `cxm summary`
 would build, grouped by `by` (channel, month, segment, agent). The rows never
 reach Python.)");
   m.def(

@@ -79,6 +79,15 @@ cxm::ingest_settings settings_from(const py::kwargs& kwargs) {
       s.threads = static_cast<unsigned>(count_of("threads", value, 0));
     } else if (name == "chunk_bytes") {
       s.chunk_bytes = static_cast<std::size_t>(count_of("chunk_bytes", value, 1));
+    } else if (name == "byte_range") {
+      // (begin, end): end None reads to the end of the file.
+      const bool pair = (py::isinstance<py::tuple>(value) || py::isinstance<py::list>(value)) && py::len(value) == 2;
+      if (!pair) throw py::type_error("byte_range: expected (begin, end), end None for the end of the file");
+      const auto items = py::reinterpret_borrow<py::sequence>(value);
+      cxm::byte_range r;
+      r.begin = count_of("byte_range", items[0], 0);
+      if (!py::object(items[1]).is_none()) r.end = count_of("byte_range", items[1], 0);
+      s.range = r;
     } else {
       throw py::type_error("unexpected keyword argument '" + name + "' (the reading options are: " + settings_names +
                            ")");

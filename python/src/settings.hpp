@@ -20,6 +20,7 @@ namespace cxm::python {
 
 /// The accepted names, for docstrings and errors.
 inline constexpr const char* settings_names =
-    "format, delimiter, decimal_comma, epoch_unit, mapping, columns, fields, channels, strict, threads, chunk_bytes";
+    "format, delimiter, decimal_comma, epoch_unit, mapping, columns, fields, channels, strict, threads, chunk_bytes, "
+    "byte_range";
 
 }  // namespace cxm::python

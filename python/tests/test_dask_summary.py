@@ -7,6 +7,8 @@ per task, merges the states by tree reduction and prints them through
 to `cxm summary` on the whole file; unweighted JSON identical in every value
 but "file"/"states". A worker killed by its first task (marker file) must
 not change the result: Dask runs the task again and merging is exact.
+One file read in byte ranges (--range-bytes: 7 ranges, cut inside rows)
+gives the table of `cxm summary` on it.
 """
 import csv
 import json
@@ -70,3 +72,29 @@ def test_worker_killed_mid_run(parts, tmp_path):
     out = example(*parts, "--by", "channel,month", "--kill-once", str(marker))
     assert marker.exists()  # a worker process did die
     assert out == whole("--by", "channel,month")
+
+
+def test_byte_ranges_of_one_file_equal_cxm_summary(tmp_path):
+    # The sample with its multi-line comments made one line (a range that
+    # cuts a file refuses quoted line breaks), read as 7 ranges.
+    with open(SAMPLE, encoding="utf-8", newline="") as f:
+        rows = list(csv.reader(f))
+    path = tmp_path / "one_line.csv"
+    with open(path, "w", encoding="utf-8", newline="") as out:
+        csv.writer(out, lineterminator="\n").writerows([[c.replace("\n", " ") for c in r] for r in rows])
+    size = os.path.getsize(path)
+    out = example(str(path), "--by", "channel,month", "--range-bytes", str(size // 7 + 1))
+    cli = subprocess.run([CXM, "summary", str(path), "--by", "channel,month"], capture_output=True, text=True,
+                         check=True).stdout
+    assert out == cli
+
+
+def test_byte_ranges_refuse_quoted_line_breaks():
+    # The sample's comments span lines: cut into ranges, it is refused with
+    # the byte of the quote, and a hint to read it whole.
+    size = os.path.getsize(SAMPLE)
+    env = dict(os.environ, CXM_BIN=CXM)
+    p = subprocess.run([sys.executable, EXAMPLE, SAMPLE, "--range-bytes", str(size // 3), "--workers", "2"],
+                       capture_output=True, text=True, timeout=120, env=env)
+    assert p.returncode == 1
+    assert "opened at byte" in p.stderr and "without --range-bytes" in p.stderr

@@ -101,6 +101,42 @@ def test_merge_equals_whole_file(tmp_path):
     tables_equal(m.tables(frames=False), cli)
 
 
+def one_line_copy(tmp_path):
+    """The sample with the line breaks inside its quoted comments made spaces."""
+    with open(SAMPLE, encoding="utf-8", newline="") as f:
+        rows = list(csv.reader(f))
+    path = tmp_path / "one_line.csv"
+    with open(path, "w", encoding="utf-8", newline="") as out:
+        csv.writer(out, lineterminator="\n").writerows([[c.replace("\n", " ") for c in r] for r in rows])
+    return str(path)
+
+
+def test_byte_ranges_merge_to_the_whole_file(tmp_path):
+    # Ranges cut anywhere (inside rows too) that tile the file: the records
+    # starting in each, merged, are the file's; the ingest counts add up.
+    path = one_line_copy(tmp_path)
+    size = os.path.getsize(path)
+    cuts = [0, 1, size // 3, size // 3 + 1, size // 2 + 17, size - 2]
+    ranges = [(b, e) for b, e in zip(cuts, cuts[1:])] + [(cuts[-1], None)]
+    parts = [cxmetrics.summarize(path, by=["channel", "month"], unweighted=True, byte_range=r) for r in ranges]
+    whole = cxmetrics.summarize(path, by=["channel", "month"], unweighted=True)  # unweighted: exact sums
+    m = cxmetrics.merged(parts)
+    assert m.count == whole.count == 12000
+    assert m.tables(frames=False) == whole.tables(frames=False)
+    assert sum(p.rows_read for p in parts) == whole.rows_read
+    with pytest.raises(cxmetrics.Error) as e:
+        cxmetrics.summarize(path, byte_range=(5, 4))
+    assert e.value.id == 201
+    with pytest.raises(TypeError):
+        cxmetrics.summarize(path, byte_range=5)
+    # The sample's comments span lines: a range that cuts the file refuses
+    # them (ParseError naming the byte of the quote); the whole file is read.
+    with pytest.raises(cxmetrics.ParseError) as e:
+        cxmetrics.summarize(SAMPLE, byte_range=(0, size // 2))
+    assert e.value.id == 301 and "opened at byte" in str(e.value)
+    assert cxmetrics.summarize(SAMPLE, byte_range=(0, None)).count == 12000
+
+
 def test_pickle_round_trip():
     s = cxmetrics.summarize(SAMPLE, by=["channel", "month"], fields=[])
     back = pickle.loads(pickle.dumps(s))
