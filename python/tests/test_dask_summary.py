@@ -74,14 +74,10 @@ def test_worker_killed_mid_run(parts, tmp_path):
     assert out == whole("--by", "channel,month")
 
 
-def test_byte_ranges_of_one_file_equal_cxm_summary(tmp_path):
+def test_byte_ranges_of_one_file_equal_cxm_summary(one_line_sample):
     # The sample with its multi-line comments made one line (a range that
     # cuts a file refuses quoted line breaks), read as 7 ranges.
-    with open(SAMPLE, encoding="utf-8", newline="") as f:
-        rows = list(csv.reader(f))
-    path = tmp_path / "one_line.csv"
-    with open(path, "w", encoding="utf-8", newline="") as out:
-        csv.writer(out, lineterminator="\n").writerows([[c.replace("\n", " ") for c in r] for r in rows])
+    path = one_line_sample
     size = os.path.getsize(path)
     out = example(str(path), "--by", "channel,month", "--range-bytes", str(size // 7 + 1))
     cli = subprocess.run([CXM, "summary", str(path), "--by", "channel,month"], capture_output=True, text=True,

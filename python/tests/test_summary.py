@@ -101,20 +101,10 @@ def test_merge_equals_whole_file(tmp_path):
     tables_equal(m.tables(frames=False), cli)
 
 
-def one_line_copy(tmp_path):
-    """The sample with the line breaks inside its quoted comments made spaces."""
-    with open(SAMPLE, encoding="utf-8", newline="") as f:
-        rows = list(csv.reader(f))
-    path = tmp_path / "one_line.csv"
-    with open(path, "w", encoding="utf-8", newline="") as out:
-        csv.writer(out, lineterminator="\n").writerows([[c.replace("\n", " ") for c in r] for r in rows])
-    return str(path)
-
-
-def test_byte_ranges_merge_to_the_whole_file(tmp_path):
+def test_byte_ranges_merge_to_the_whole_file(one_line_sample):
     # Ranges cut anywhere (inside rows too) that tile the file: the records
     # starting in each, merged, are the file's; the ingest counts add up.
-    path = one_line_copy(tmp_path)
+    path = one_line_sample
     size = os.path.getsize(path)
     cuts = [0, 1, size // 3, size // 3 + 1, size // 2 + 17, size - 2]
     ranges = [(b, e) for b, e in zip(cuts, cuts[1:])] + [(cuts[-1], None)]
