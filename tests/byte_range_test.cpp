@@ -69,16 +69,31 @@ std::uint64_t breaks_before(const std::string& text, std::uint64_t end, bool lon
   return n;
 }
 
-// Reads the tiling of `file` cut at `cuts` (ascending); rejects keep their
-// line in the file, found from the range's name "FILE[S:E]".
+// Non-empty lines of text that start at an offset in [begin, end), at or
+// after `data` (the first record's offset): the rows a range must read.
+std::uint64_t rows_starting_in(const std::string& text, std::uint64_t data, std::uint64_t begin, std::uint64_t end,
+                               bool lone_cr) {
+  std::uint64_t n = 0;
+  for (std::uint64_t p = data; p < text.size(); ++p) {
+    const bool starts = p == data || text[p - 1] == '\n' || (lone_cr && text[p - 1] == '\r' && text[p] != '\n');
+    if (starts && p >= begin && p < end && text[p] != '\n' && text[p] != '\r') ++n;
+  }
+  return n;
+}
+
+// Reads the tiling of `file` cut at `cuts` (ascending), checking that each
+// range reads the rows that start in it; rejects keep their line in the
+// file, found from the range's name "FILE[S:E]".
 outcome read_tiled(const fs::path& file, const std::string& text, std::vector<std::uint64_t> cuts,
-                   cxm::ingest_options o, bool lone_cr) {
+                   cxm::ingest_options o, bool lone_cr, std::uint64_t data) {
   outcome all;
   std::uint64_t begin = 0;
   cuts.push_back(kEnd);
   for (const std::uint64_t end : cuts) {
     o.range = cxm::byte_range{begin, end};
     const auto r = cxm::read_responses(file, o);
+    EXPECT_EQ(r.report.summary.rows_read, rows_starting_in(text, data, begin, end, lone_cr))
+        << "range [" << begin << ", " << end << ")";
     std::uint64_t line0 = 0;
     for (const auto& j : r.rejects) {
       if (j.file == file.string()) continue;  // the first range keeps the file's own lines
@@ -116,6 +131,8 @@ TEST(ByteRange, TilingsOfACsvFileGiveTheWholeRead) {
   for (const bool crlf : {false, true}) {
     const std::string text = csv_text(crlf);
     const auto file = write_file(crlf ? "crlf.csv" : "lf.csv", text);
+    const std::string header = std::string("id,nps,channel,why") + (crlf ? "\r\n" : "\n");
+    const std::uint64_t data = text.find(header) + header.size();
     cxm::ingest_options o;
     outcome whole;
     whole.add(cxm::read_responses(file, o), 0);
@@ -125,7 +142,7 @@ TEST(ByteRange, TilingsOfACsvFileGiveTheWholeRead) {
     // One cut at every byte (the header's bytes included), then random
     // tilings of 2 to 9 ranges on 1 and 3 threads with small chunks.
     for (std::uint64_t c = 0; c <= text.size() + 1; ++c) {
-      ASSERT_EQ(read_tiled(file, text, {c}, o, true), whole) << "cut at " << c << (crlf ? " (CRLF)" : "");
+      ASSERT_EQ(read_tiled(file, text, {c}, o, true, data), whole) << "cut at " << c << (crlf ? " (CRLF)" : "");
     }
     std::mt19937_64 rng(11);
     for (int k = 0; k < 60; ++k) {
@@ -134,7 +151,7 @@ TEST(ByteRange, TilingsOfACsvFileGiveTheWholeRead) {
       std::sort(cuts.begin(), cuts.end());
       o.threads = k % 2 == 0 ? 1 : 3;
       o.chunk_bytes = 64 + rng() % 512;
-      ASSERT_EQ(read_tiled(file, text, cuts, o, true), whole) << "tiling " << k;
+      ASSERT_EQ(read_tiled(file, text, cuts, o, true, data), whole) << "tiling " << k;
     }
     fs::remove(file);
   }
@@ -149,7 +166,7 @@ TEST(ByteRange, LoneCarriageReturnsEndCsvRecords) {
   whole.add(cxm::read_responses(file, o), 0);
   ASSERT_EQ(whole.rows_read, 30U);
   for (std::uint64_t c = 0; c <= text.size(); ++c) {
-    ASSERT_EQ(read_tiled(file, text, {c, c + 9}, o, true), whole) << "cuts at " << c;
+    ASSERT_EQ(read_tiled(file, text, {c, c + 9}, o, true, 7), whole) << "cuts at " << c;
   }
   fs::remove(file);
 }
@@ -167,7 +184,7 @@ TEST(ByteRange, TilingsOfAJsonLinesFileGiveTheWholeRead) {
   whole.add(cxm::read_responses(file, o), 0);
   ASSERT_GT(whole.rejected, 0U);
   for (std::uint64_t c = 0; c <= text.size(); c += 3) {
-    ASSERT_EQ(read_tiled(file, text, {c / 2, c}, o, false), whole) << "cuts at " << c / 2 << ", " << c;
+    ASSERT_EQ(read_tiled(file, text, {c / 2, c}, o, false, 0), whole) << "cuts at " << c / 2 << ", " << c;
   }
   fs::remove(file);
 }
