@@ -44,9 +44,8 @@ def summarize_file(path, by, settings, kill_marker=None, byte_range=None):
             f.write(str(os.getpid()))
         os._exit(1)
     import cxmetrics
-    if byte_range is not None:
-        return cxmetrics.summarize(path, by=by, byte_range=byte_range, **settings)
-    return cxmetrics.summarize(path, by=by, **settings)
+    ranged = {} if byte_range is None else {"byte_range": byte_range}
+    return cxmetrics.summarize(path, by=by, **settings, **ranged)
 
 
 def size_of(text):

@@ -689,10 +689,12 @@ ingest_report stream_csv(byte_source& src, std::string source, const ingest_opti
   rd.consume(pos, line);
   if (o.range) {
     const std::uint64_t data = rd.offset();
-    const auto [first, next] = rd.restrict_to(*o.range, true);
-    if (o.range->begin != 0 || o.range->end == 0) empty = 0;  // those before the header: the range holding byte 0's
+    const auto b = rd.restrict_to(*o.range, true);
+    if (!b.head) empty = 0;  // the empty lines before the header
     // A range holding the whole input cuts no record; any other is checked.
-    if (first > data || next != static_cast<std::uint64_t>(-1)) check_one_line_records(src, first, next, ses.source());
+    if (b.first > data || b.next != static_cast<std::uint64_t>(-1)) {
+      check_one_line_records(src, b.first, b.next, ses.source());
+    }
   }
   ses.add_empty_lines(empty);
   ses.set_present(m.present);

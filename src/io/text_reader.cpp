@@ -84,7 +84,7 @@ std::uint64_t text_reader::record_start_from(std::uint64_t p, bool lone_cr) {
   }
 }
 
-std::pair<std::uint64_t, std::uint64_t> text_reader::restrict_to(const byte_range& r, bool lone_cr) {
+text_reader::range_bounds text_reader::restrict_to(const byte_range& r, bool lone_cr) {
   constexpr auto kEnd = static_cast<std::uint64_t>(-1);
   if (!src_->positional()) {
     location where;
@@ -97,16 +97,14 @@ std::pair<std::uint64_t, std::uint64_t> text_reader::restrict_to(const byte_rang
   const std::uint64_t next = r.end <= first || first == kEnd ? first
                              : r.end == kEnd                 ? kEnd
                                                              : record_start_from(r.end, lone_cr);
-  if (first > data) {
-    std::string name = session_.source() + "[" + (first == kEnd ? std::string("end") : std::to_string(first)) + ":" +
-                       (next == kEnd ? std::string() : std::to_string(next)) + "]";
-    session_.set_source(std::move(name));
+  const bool none = first == kEnd || first >= next;  // no record starts in the range
+  if (first > data && !none) {
+    session_.set_source(session_.source() + "[" + std::to_string(first) + ":" +
+                        (next == kEnd ? std::string() : std::to_string(next)) + "]");
     line_ = 1;
   }
-  // The bytes before the first record (header, byte order mark, empty
-  // lines) are the range's that holds byte 0.
-  session_.set_bytes(r.begin == 0 && r.end > 0 ? data : 0);
-  const bool none = first == kEnd || first >= next;  // no record starts in the range
+  const bool head = r.begin == 0 && r.end > 0;
+  session_.set_bytes(head ? data : 0);
   file_next_ = first == kEnd ? 0 : first;
   clipped_ = clipped_source(*src_, file_next_, none ? file_next_ : next);
   src_ = clipped_.get();
@@ -114,7 +112,7 @@ std::pair<std::uint64_t, std::uint64_t> text_reader::restrict_to(const byte_rang
   eof_ = none;
   counted_ = file_next_;
   std::memset(buf_.data(), 0, kPadding);
-  return {first, next};
+  return {first, next, head};
 }
 
 void text_reader::skip_long_record(std::uint64_t line) {

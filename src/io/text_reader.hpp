@@ -65,7 +65,6 @@
 #include <cstdint>
 #include <memory>
 #include <string>
-#include <utility>
 #include <vector>
 
 #include "io/ingest_internal.hpp"
@@ -160,12 +159,17 @@ class text_reader {
   /// consumed the header (offset() is where the first record starts): from
   /// here on only the records that start in [r.begin, r.end) are read. A
   /// record starts after a line break (LF, CRLF, and a lone CR when
-  /// `lone_cr` says so: CSV) at or after the first record. Returns
-  /// [first, next), next the input's end (uint64 max) when the range
-  /// runs to it. A range that starts past the first record numbers its
-  /// lines from 1 at `first`; the bytes before the first record count as
-  /// read only in the range that holds byte 0.
-  std::pair<std::uint64_t, std::uint64_t> restrict_to(const byte_range& r, bool lone_cr);
+  /// `lone_cr` says so: CSV) at or after the first record. A range that
+  /// starts past the first record numbers its lines from 1 at `first`;
+  /// what lies before the first record (header, byte order mark, empty
+  /// lines) is the range's that holds byte 0 (`head`): its bytes count as
+  /// read there only.
+  struct range_bounds {
+    std::uint64_t first = 0;  ///< the first record read
+    std::uint64_t next = 0;   ///< the record after the last one; uint64 max: the input's end
+    bool head = false;        ///< the range holds byte 0
+  };
+  range_bounds restrict_to(const byte_range& r, bool lone_cr);
 
   /// Reads the rest of the input, delivering every chunk to the session.
   void run();
